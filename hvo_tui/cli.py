@@ -1,0 +1,189 @@
+"""The `hvo` command. Imports stay lazy: `hvo --help` and errors must be quick."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+EXIT_USAGE = 2
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--database", metavar="URL", default=default,
+                        help="database-URL, bv. postgresql+psycopg://gebruiker@host/hvo "
+                             "(standaard: de ingebouwde SQLite-database met demodata)")
+    parser.add_argument("--config", metavar="BESTAND", default=default,
+                        help="configuratiebestand (TOML) in plaats van het standaardbestand")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hvo",
+        description="hvo: de wachtrij en dossiers van de Wet tijdelijk huisverbod, in de terminal.",
+    )
+    _common(parser, top=True)
+    parser.add_argument("--theme", metavar="THEMA", default=None,
+                        help="thema: hvo-donker, hvo-licht, hvo-contrast, hvo-16")
+    sub = parser.add_subparsers(dest="command", metavar="OPDRACHT")
+
+    db = sub.add_parser("db", help="databaseschema beheren")
+    _common(db, top=False)
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTIE", required=True)
+    up = db_sub.add_parser("upgrade", help="het schema bijwerken naar deze versie van hvo")
+    down = db_sub.add_parser("downgrade", help="het schema terugzetten naar een eerdere revisie")
+    down.add_argument("revision", help="revisie, bv. 0001 of base")
+    current = db_sub.add_parser("current", help="de huidige en de verwachte revisie tonen")
+    for action in (up, down, current):
+        _common(action, top=False)
+
+    demo = sub.add_parser("demo", help="demodata aanmaken")
+    _common(demo, top=False)
+    demo.add_argument("--reset", action="store_true", help="eerst alle gegevens wissen")
+    demo.add_argument("--cases", type=int, default=None, metavar="N",
+                      help="een grote database met N zaken (voor benchmarks)")
+    demo.add_argument("--open", type=int, default=2000, metavar="N",
+                      help="waarvan N open (met --cases; standaard 2000)")
+
+    info = sub.add_parser("info", help="paden en actieve instellingen met hun bron tonen")
+    _common(info, top=False)
+    return parser
+
+
+def fail(message: str) -> int:
+    print(f"hvo: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .config import ConfigError, load_settings
+    from pathlib import Path
+
+    flags = {"database": getattr(args, "database", None), "theme": getattr(args, "theme", None)}
+    config_file = getattr(args, "config", None)
+    try:
+        settings = load_settings(flags, config_file=Path(config_file) if config_file else None)
+    except ConfigError as exc:
+        return fail(str(exc))
+
+    from store.db import DatabaseOpenError
+
+    try:
+        if args.command == "info":
+            return cmd_info(settings)
+        if args.command == "db":
+            return cmd_db(settings, args)
+        if args.command == "demo":
+            return cmd_demo(settings, args)
+        return cmd_run(settings)
+    except DatabaseOpenError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _open(settings, *, auto_upgrade: bool | None = None):
+    from store.db import open_database
+
+    if settings.api:
+        from store.db import DatabaseOpenError
+
+        raise DatabaseOpenError("de API-backend (--api) komt in een latere versie; gebruik --database")
+    upgrade = settings.embedded if auto_upgrade is None else auto_upgrade
+    return open_database(settings.database_url, auto_upgrade=upgrade)
+
+
+def prepare(settings):
+    """Open the configured database; the embedded one is created, migrated and filled with demo
+    data the first time."""
+    engine = _open(settings)
+    if settings.embedded:
+        from store import demo
+
+        if demo.is_empty(engine):
+            print("hvo: eerste start, demodata aanmaken...", file=sys.stderr)
+            demo.build_demo(engine, now=_now())
+    return engine
+
+
+def cmd_run(settings) -> int:
+    engine = prepare(settings)
+    from store.sql import SqlStore
+
+    from .app import HvoApp
+
+    app = HvoApp(SqlStore(engine), theme=settings.theme)
+    app.run()
+    engine.dispose()
+    return app.return_code or 0
+
+
+def _now():
+    import pendulum
+
+    return pendulum.now("Europe/Amsterdam")
+
+
+def cmd_db(settings, args) -> int:
+    from store import db
+
+    if settings.api:
+        return fail("'hvo db' werkt op een database, niet op een API")
+    if args.db_command == "upgrade":
+        engine = db.open_database(settings.database_url, auto_upgrade=True)
+        print(f"schema bijgewerkt tot {db.current_revision(engine)} ({db.mask_url(engine.url)})")
+        return 0
+    engine, state = db.probe(settings.database_url)
+    if args.db_command == "downgrade":
+        db.downgrade(engine, args.revision)
+        print(f"schema teruggezet tot {db.current_revision(engine) or 'leeg'}")
+        return 0
+    print(f"huidig: {state.current or 'leeg'} · verwacht: {state.head}")
+    return 0
+
+
+def cmd_demo(settings, args) -> int:
+    from store import demo
+
+    engine = _open(settings)
+    if not demo.is_empty(engine):
+        if not args.reset:
+            return fail("de database bevat al gegevens; gebruik 'hvo demo --reset' om ze te wissen")
+        demo.reset_demo(engine)
+    if args.cases:
+        summary = demo.build_large(engine, cases=args.cases, open_cases=args.open, now=_now())
+    else:
+        summary = demo.build_demo(engine, now=_now())
+    from store.db import mask_url
+
+    counts = ", ".join(f"{k}: {v}" for k, v in summary.items())
+    print(f"demodata aangemaakt in {mask_url(engine.url)} ({counts})")
+    return 0
+
+
+def cmd_info(settings) -> int:
+    from tabulate import tabulate
+
+    from store.db import mask_url
+
+    from . import config
+
+    rows = [
+        ("configuratiebestand", str(settings.config_file),
+         "gevonden" if settings.config_file.exists() else "niet aanwezig"),
+        ("gegevensmap", str(config.data_dir()), ""),
+        ("database (effectief)", mask_url(settings.database_url),
+         "ingebouwd (SQLite)" if settings.embedded else settings.sources["database"]),
+    ]
+    for key in config.SETTINGS:
+        value = settings.values[key]
+        shown = mask_url(value) if key == "database" and value else value
+        rows.append((key, "–" if shown is None else str(shown), settings.sources[key]))
+    print(tabulate(rows, headers=["instelling", "waarde", "bron"]))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Settings: defaults < the TOML file < HVO_* environment variables < command-line flags.
+
+Every effective value remembers where it came from, so `hvo info` can say it. Unknown keys in the
+file are refused with a "bedoelde u ...?" suggestion rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+APP_NAME = "hvo"
+
+
+class ConfigError(Exception):
+    """A configuration problem, as one Dutch line for the user."""
+
+
+def config_dir() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME, appauthor=False))
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_config_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+def default_database_path() -> Path:
+    return data_dir() / "hvo.db"
+
+
+# key -> (type, default, help). The default None for database means "the embedded SQLite file".
+SETTINGS: dict[str, tuple[type, Any, str]] = {
+    "database": (str, None, "database-URL (sqlite:///... of postgresql+psycopg://...)"),
+    "api": (str, None, "URL van een hvo-API (hvo serve) in plaats van een database"),
+    "account": (str, None, "account om als te werken (alleen op de demodatabase zonder wachtwoord)"),
+    "theme": (str, "hvo-donker", "thema"),
+    "ascii": (bool, False, "alleen ASCII-tekens (geen Unicode-symbolen)"),
+    "idle_lock_minutes": (int, 15, "minuten zonder invoer voordat het scherm vergrendelt"),
+}
+ENV_PREFIX = "HVO_"
+
+
+@dataclass
+class Settings:
+    values: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    config_file: Path = field(default_factory=default_config_file)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def embedded(self) -> bool:
+        """No database or API configured: the embedded SQLite file with demo data."""
+        return self.values.get("database") is None and self.values.get("api") is None
+
+    @property
+    def database_url(self) -> str:
+        url = self.values.get("database")
+        return url if url else f"sqlite:///{default_database_path()}"
+
+
+def _coerce(key: str, raw: Any, where: str) -> Any:
+    kind = SETTINGS[key][0]
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "ja", "yes", "on"):
+            return True
+        if text in ("0", "false", "nee", "no", "off", ""):
+            return False
+        raise ConfigError(f"{where}: '{key}' verwacht ja/nee (true/false), niet {raw!r}")
+    if kind is int:
+        if isinstance(raw, bool):
+            raise ConfigError(f"{where}: '{key}' verwacht een geheel getal, niet {raw!r}")
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: '{key}' verwacht een geheel getal, niet {raw!r}") from None
+        if value < 0:
+            raise ConfigError(f"{where}: '{key}' mag niet negatief zijn")
+        return value
+    if not isinstance(raw, str):
+        raise ConfigError(f"{where}: '{key}' verwacht tekst, niet {raw!r}")
+    return raw
+
+
+def _unknown(key: str, where: str) -> ConfigError:
+    close = difflib.get_close_matches(key, SETTINGS, n=1)
+    hint = f"; bedoelde u '{close[0]}'?" if close else f"; bekend zijn: {', '.join(SETTINGS)}"
+    return ConfigError(f"{where}: onbekende instelling '{key}'{hint}")
+
+
+def load_settings(
+    flags: dict[str, Any] | None = None,
+    *,
+    config_file: Path | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    environ = dict(os.environ if environ is None else environ)
+    path = config_file or (
+        Path(environ["HVO_CONFIG"]) if environ.get("HVO_CONFIG") else default_config_file()
+    )
+    settings = Settings(config_file=path)
+    for key, (_kind, default, _help) in SETTINGS.items():
+        settings.values[key] = default
+        settings.sources[key] = "standaard"
+
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: geen geldige TOML ({exc})") from None
+        for key, raw in data.items():
+            if key not in SETTINGS:
+                raise _unknown(key, str(path))
+            settings.values[key] = _coerce(key, raw, str(path))
+            settings.sources[key] = str(path)
+    elif config_file is not None or environ.get("HVO_CONFIG"):
+        raise ConfigError(f"configuratiebestand {path} bestaat niet")
+
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name in ("HVO_CONFIG", "HVO_TEST_DATABASE_URL"):
+            continue
+        key = name[len(ENV_PREFIX) :].lower()
+        if key == "database_url":
+            key = "database"
+        if key == "api_url":
+            key = "api"
+        if key not in SETTINGS:
+            raise _unknown(key, f"omgevingsvariabele {name}")
+        settings.values[key] = _coerce(key, raw, f"omgevingsvariabele {name}")
+        settings.sources[key] = f"omgeving ({name})"
+
+    for key, raw in (flags or {}).items():
+        if raw is None:
+            continue
+        settings.values[key] = _coerce(key, raw, "opdrachtregel")
+        settings.sources[key] = "opdrachtregel"
+    if settings.values["database"] and settings.values["api"]:
+        raise ConfigError("kies een database of een API, niet allebei")
+    return settings

@@ -1,0 +1,187 @@
+"""The SQL backend (SQLite and PostgreSQL) of the store interface.
+
+Reads are Core row queries, not ORM objects (see performance-notes: building ORM objects costs
+more than the query). The open queue is read in a handful of set-based queries, never per case.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from hvo_tui.domain.facts import CaseFacts, DocumentFacts, MeetingFacts, PersonFacts
+from hvo_tui.domain.vocab import (
+    OPEN_STATUSES,
+    CaseKind,
+    CaseStatus,
+    DocumentKind,
+    DocumentStatus,
+    PartnerRole,
+    PersonRole,
+)
+
+from .db import mask_url
+from .interface import ConnectionLost, QueueRow, StoreInfo
+from .models import Account, Case, CasePartner, CasePerson, Document, Meeting, Municipality, Region
+
+C = Case.__table__.c
+M = Municipality.__table__.c
+R = Region.__table__.c
+D = Document.__table__.c
+MT = Meeting.__table__.c
+P = CasePerson.__table__.c
+CP = CasePartner.__table__.c
+A = Account.__table__.c
+
+_OPEN = sorted(s.value for s in OPEN_STATUSES)
+
+
+def format_address(street, house_number, postcode, city) -> str:
+    line = " ".join(part for part in (street, house_number) if part)
+    place = " ".join(part for part in (postcode, city) if part)
+    return ", ".join(part for part in (line, place) if part)
+
+
+class SqlStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        url = engine.url
+        if url.get_backend_name() == "sqlite":
+            self.info = StoreInfo(kind="sqlite", location=url.database or ":memory:")
+        else:
+            self.info = StoreInfo(kind="postgresql", location=mask_url(url))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- queue ----------------------------------------------------------------------------------
+
+    def open_cases(self) -> list[QueueRow]:
+        try:
+            return self._open_cases()
+        except (OperationalError, DBAPIError) as exc:
+            if isinstance(exc, OperationalError) or exc.connection_invalidated:
+                raise ConnectionLost("verbinding met de database verbroken") from exc
+            raise
+
+    def _open_cases(self) -> list[QueueRow]:
+        is_open = C.status.in_(_OPEN)
+        with self.engine.connect() as conn:
+            cases = conn.execute(
+                select(
+                    C.id, C.number, C.kind, C.status, C.opened_at, C.imposed_at, C.extended_until,
+                    C.imposed_by_hovj, C.child_abuse, C.vt_consulted_at, C.mayor_informed_at,
+                    C.household_informed_at, C.vt_informed_at, C.reachable_address_at,
+                    C.extension_decided_at, C.decided_at, C.appeal_requested_at,
+                    C.appeal_hearing_at, C.appeal_decided_at, C.violation_count, C.herstel,
+                    C.closed_at, C.street, C.house_number, C.postcode, C.city, C.version,
+                    M.name.label("municipality"), R.name.label("region"),
+                )
+                .join(Municipality.__table__, M.id == C.municipality_id)
+                .join(Region.__table__, R.id == M.region_id)
+                .where(is_open)
+            ).all()
+            docs = conn.execute(
+                select(D.case_id, D.kind, D.status, D.requested_at, D.due_at, D.received_at)
+                .join(Case.__table__, C.id == D.case_id)
+                .where(is_open)
+                .order_by(D.case_id, D.id)
+            ).all()
+            meetings = conn.execute(
+                select(MT.case_id, MT.kind, MT.held_at)
+                .join(Case.__table__, C.id == MT.case_id)
+                .where(is_open)
+            ).all()
+            persons = conn.execute(
+                select(P.case_id, P.role, P.first_name, P.last_name, P.birth_date, P.bsn)
+                .join(Case.__table__, C.id == P.case_id)
+                .where(is_open)
+                .order_by(P.case_id, P.id)
+            ).all()
+            partners = conn.execute(
+                select(CP.case_id, CP.role, CP.external_name, A.full_name)
+                .join(Case.__table__, C.id == CP.case_id)
+                .outerjoin(Account.__table__, A.id == CP.account_id)
+                .where(is_open, CP.ended_at.is_(None))
+                .where(CP.role.in_([PartnerRole.CASEMANAGER.value, PartnerRole.PROCESMANAGER.value]))
+            ).all()
+        return build_queue_rows(cases, docs, meetings, persons, partners)
+
+
+def _group(rows: Iterable) -> dict[int, list]:
+    grouped: dict[int, list] = defaultdict(list)
+    for row in rows:
+        grouped[row.case_id].append(row)
+    return grouped
+
+
+def build_queue_rows(cases, docs, meetings, persons, partners) -> list[QueueRow]:
+    docs_by = _group(docs)
+    meetings_by = _group(meetings)
+    persons_by = _group(persons)
+    partner_names: dict[tuple[int, str], str] = {}
+    for row in partners:
+        partner_names[(row.case_id, row.role)] = row.full_name or row.external_name or "?"
+    result = []
+    for c in cases:
+        facts = CaseFacts(
+            number=c.number,
+            kind=CaseKind(c.kind),
+            status=CaseStatus(c.status),
+            opened_at=c.opened_at,
+            imposed_at=c.imposed_at,
+            extended_until=c.extended_until,
+            imposed_by_hovj=c.imposed_by_hovj,
+            child_abuse=c.child_abuse,
+            vt_consulted_at=c.vt_consulted_at,
+            mayor_informed_at=c.mayor_informed_at,
+            household_informed_at=c.household_informed_at,
+            vt_informed_at=c.vt_informed_at,
+            reachable_address_at=c.reachable_address_at,
+            extension_decided_at=c.extension_decided_at,
+            decided_at=c.decided_at,
+            appeal_requested_at=c.appeal_requested_at,
+            appeal_hearing_at=c.appeal_hearing_at,
+            appeal_decided_at=c.appeal_decided_at,
+            violation_count=c.violation_count,
+            herstel=c.herstel,
+            closed_at=c.closed_at,
+            documents=tuple(
+                DocumentFacts(
+                    kind=DocumentKind(d.kind),
+                    status=DocumentStatus(d.status),
+                    requested_at=d.requested_at,
+                    due_at=d.due_at,
+                    received_at=d.received_at,
+                )
+                for d in docs_by.get(c.id, ())
+            ),
+            meetings=tuple(MeetingFacts(kind=m.kind, held_at=m.held_at) for m in meetings_by.get(c.id, ())),
+            persons=tuple(
+                PersonFacts(
+                    role=PersonRole(p.role),
+                    name=f"{p.first_name} {p.last_name}",
+                    birth_date=p.birth_date,
+                    bsn=p.bsn,
+                )
+                for p in persons_by.get(c.id, ())
+            ),
+        )
+        result.append(
+            QueueRow(
+                case_id=c.id,
+                number=c.number,
+                region=c.region,
+                municipality=c.municipality,
+                address=format_address(c.street, c.house_number, c.postcode, c.city),
+                facts=facts,
+                casemanager=partner_names.get((c.id, PartnerRole.CASEMANAGER.value)),
+                procesmanager=partner_names.get((c.id, PartnerRole.PROCESMANAGER.value)),
+                version=c.version,
+            )
+        )
+    return result

@@ -1,0 +1,109 @@
+"""Shared fixtures: real SQLite and real PostgreSQL databases, each test in a fresh one.
+
+PostgreSQL comes from HVO_TEST_DATABASE_URL (default: postgres on 127.0.0.1:5432, database
+`test`). Each test gets its own schema, dropped afterwards. Without a reachable server the
+PostgreSQL tests skip with one reason, except under CI=true, where they fail: CI must prove both.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+
+import pendulum
+import pytest
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_URL = os.environ.get("HVO_TEST_DATABASE_URL", DEFAULT_PG_URL)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# A fixed "now" for demo data and snapshots: Monday 2026-11-23 08:30 in Amsterdam.
+FROZEN_NOW: datetime = pendulum.datetime(2026, 11, 23, 8, 30, tz="Europe/Amsterdam")
+
+_pg_problem: str | None = None
+_pg_checked = False
+
+
+def postgres_problem() -> str | None:
+    """None when PostgreSQL is reachable, else why not (checked once per run)."""
+    global _pg_checked, _pg_problem
+    if not _pg_checked:
+        _pg_checked = True
+        from sqlalchemy import text
+
+        from store.db import make_engine, mask_url
+
+        try:
+            engine = make_engine(PG_URL)
+            with engine.connect() as conn:
+                conn.execute(text("select 1"))
+            engine.dispose()
+        except Exception as exc:  # noqa: BLE001 - any failure means: cannot test here
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            _pg_problem = f"PostgreSQL niet bereikbaar op {mask_url(PG_URL)}: {first}"
+    return _pg_problem
+
+
+def require_postgres() -> None:
+    problem = postgres_problem()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"CI=true and the PostgreSQL tests cannot run: {problem}", pytrace=False)
+        pytest.skip(problem)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory, monkeypatch):
+    """No test reads or writes the real user's config or data directory."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    for key in list(os.environ):
+        if key.startswith("HVO_") and key != "HVO_TEST_DATABASE_URL":
+            monkeypatch.delenv(key)
+    yield
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'hvo.db'}"
+
+
+@pytest.fixture
+def pg_schema_url() -> Iterator[tuple[str, str]]:
+    """(url, schema): a fresh, empty PostgreSQL schema, dropped after the test."""
+    require_postgres()
+    from store.db import make_engine
+
+    schema = f"hvo_t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield PG_URL, schema
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_target(request, tmp_path) -> Iterator[tuple[str, str | None]]:
+    """(url, schema) of an empty database of each kind; the test opens it itself."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'hvo.db'}", None
+    else:
+        yield request.getfixturevalue("pg_schema_url")
+
+
+@pytest.fixture
+def engine(db_target):
+    """A migrated, empty database of each kind (SQLite file, PostgreSQL schema)."""
+    from store.db import open_database
+
+    url, schema = db_target
+    eng = open_database(url, auto_upgrade=True, schema=schema)
+    yield eng
+    eng.dispose()
