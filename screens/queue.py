@@ -56,7 +56,7 @@ class QueueScreen(Screen):
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def load(self) -> None:
         try:
-            rows = self.app.store.open_cases()
+            rows = self.app.store.queue_rows()
         except StoreError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return

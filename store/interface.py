@@ -7,6 +7,7 @@ immutable data: domain facts plus what the screens show beside them (names, cont
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Collection
 from typing import Protocol
 
 from hvo_tui.domain.facts import CaseFacts
@@ -41,11 +42,32 @@ class StoreInfo:
     location: str  # file path or host, password masked
 
 
+class ChangeFeed(Protocol):
+    """Tells which cases others changed; implementations in store.feed.
+
+    ``wait(timeout)`` blocks up to ``timeout`` seconds and returns an empty set (nothing changed),
+    a set of case ids (these changed) or ``None`` (something changed, not known what: reread all).
+    It raises ``ConnectionLost`` when the database cannot be reached; after a backoff the caller
+    calls ``reopen()`` and rereads everything, since changes may have been missed.
+    """
+
+    def wait(self, timeout: float) -> set[int] | None: ...
+
+    def reopen(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class Store(Protocol):
     info: StoreInfo
 
-    def open_cases(self) -> list[QueueRow]:
-        """Every open case, in no particular order (the domain orders them)."""
+    def queue_rows(self, ids: Collection[int] | None = None) -> list[QueueRow]:
+        """Every open case (``ids`` None), or exactly the cases ``ids`` whatever their status
+        (after a change: a case no longer open leaves the queue). In no particular order."""
+        ...
+
+    def change_feed(self) -> ChangeFeed:
+        """A feed that tells which cases others changed (see store.feed)."""
         ...
 
     def close(self) -> None: ...

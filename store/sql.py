@@ -7,9 +7,9 @@ more than the query). The open queue is read in a handful of set-based queries, 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -25,7 +25,8 @@ from hvo_tui.domain.vocab import (
 )
 
 from .db import mask_url
-from .interface import ConnectionLost, QueueRow, StoreInfo
+from .feed import PostgresChangeFeed, SqliteChangeFeed
+from .interface import ChangeFeed, ConnectionLost, QueueRow, StoreInfo
 from .models import Account, Case, CasePartner, CasePerson, Document, Meeting, Municipality, Region
 
 C = Case.__table__.c
@@ -60,16 +61,27 @@ class SqlStore:
 
     # --- queue ----------------------------------------------------------------------------------
 
-    def open_cases(self) -> list[QueueRow]:
+    def change_feed(self) -> ChangeFeed:
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite":
+            return SqliteChangeFeed(url.database or ":memory:")
         try:
-            return self._open_cases()
+            with self.engine.connect() as conn:
+                schema = conn.execute(text("select current_schema()")).scalar_one()
+        except (OperationalError, DBAPIError) as exc:
+            raise ConnectionLost("verbinding met de database verbroken") from exc
+        return PostgresChangeFeed(url, schema)
+
+    def queue_rows(self, ids: Collection[int] | None = None) -> list[QueueRow]:
+        try:
+            return self._queue_rows(ids)
         except (OperationalError, DBAPIError) as exc:
             if isinstance(exc, OperationalError) or exc.connection_invalidated:
                 raise ConnectionLost("verbinding met de database verbroken") from exc
             raise
 
-    def _open_cases(self) -> list[QueueRow]:
-        is_open = C.status.in_(_OPEN)
+    def _queue_rows(self, ids: Collection[int] | None) -> list[QueueRow]:
+        is_open = C.status.in_(_OPEN) if ids is None else C.id.in_(list(ids))
         with self.engine.connect() as conn:
             cases = conn.execute(
                 select(
