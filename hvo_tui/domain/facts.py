@@ -62,3 +62,6 @@ class CaseFacts:
     documents: tuple[DocumentFacts, ...] = ()
     meetings: tuple[MeetingFacts, ...] = field(default=())
     persons: tuple[PersonFacts, ...] = field(default=())
+    # Added for the domain rules (defaults keep older callers working):
+    address: str | None = None  # incident address, "street number, postcode city" (earlier cases)
+    appeal_outcome: str | None = None  # the court's ruling, free text
