@@ -16,12 +16,22 @@ class HvoApp(App):
     CSS_PATH = CSS_PATH
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, store: Store, *, clock: Clock | None = None, theme: str | None = None,
-                 account_label: str = "") -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock | None = None,
+        theme: str | None = None,
+        account_label: str = "",
+        username: str | None = None,
+        ascii: bool = False,
+    ) -> None:
         super().__init__()
         self.store = store
         self.clock = clock or Clock()
         self.account_label = account_label
+        self.username = username
+        self.ascii = ascii
         for item in THEMES.values():
             self.register_theme(item)
         self.theme = theme if theme in THEMES else DEFAULT_THEME

@@ -26,6 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, top=True)
     parser.add_argument("--theme", metavar="THEMA", default=None,
                         help="thema: hvo-donker, hvo-licht, hvo-contrast, hvo-16")
+    parser.add_argument("--as", dest="account", metavar="ACCOUNT", default=None,
+                        help="werk als dit account (bv. ans); 'mijn zaken' filtert daarop")
+    parser.add_argument("--ascii", action="store_true", default=None,
+                        help="alleen ASCII-tekens, voor terminals zonder UTF-8")
     sub = parser.add_subparsers(dest="command", metavar="OPDRACHT")
 
     db = sub.add_parser("db", help="databaseschema beheren")
@@ -46,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--open", type=int, default=2000, metavar="N",
                       help="waarvan N open (met --cases; standaard 2000)")
 
+    status = sub.add_parser("status", help="de stand van een zaak tonen (zonder het scherm)")
+    _common(status, top=False)
+    status.add_argument("number", metavar="ZAAKNUMMER", help="bv. HV-2026-00042")
+
     info = sub.add_parser("info", help="paden en actieve instellingen met hun bron tonen")
     _common(info, top=False)
     return parser
@@ -61,7 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .config import ConfigError, load_settings
     from pathlib import Path
 
-    flags = {"database": getattr(args, "database", None), "theme": getattr(args, "theme", None)}
+    flags = {
+        "database": getattr(args, "database", None),
+        "theme": getattr(args, "theme", None),
+        "account": getattr(args, "account", None),
+        "ascii": getattr(args, "ascii", None),
+    }
     config_file = getattr(args, "config", None)
     try:
         settings = load_settings(flags, config_file=Path(config_file) if config_file else None)
@@ -77,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_db(settings, args)
         if args.command == "demo":
             return cmd_demo(settings, args)
+        if args.command == "status":
+            return cmd_status(settings, args)
         return cmd_run(settings)
     except DatabaseOpenError as exc:
         return fail(str(exc))
@@ -114,7 +129,13 @@ def cmd_run(settings) -> int:
 
     from .app import HvoApp
 
-    app = HvoApp(SqlStore(engine), theme=settings.theme)
+    app = HvoApp(
+        SqlStore(engine),
+        theme=settings.theme,
+        username=settings.account,
+        account_label=settings.account or "",
+        ascii=settings.ascii,
+    )
     app.run()
     engine.dispose()
     return app.return_code or 0
@@ -160,6 +181,31 @@ def cmd_demo(settings, args) -> int:
 
     counts = ", ".join(f"{k}: {v}" for k, v in summary.items())
     print(f"demodata aangemaakt in {mask_url(engine.url)} ({counts})")
+    return 0
+
+
+def cmd_status(settings, args) -> int:
+    from hvo_tui.domain import DomainError, parse_case_number
+    from store.interface import StoreError
+    from store.sql import SqlStore
+
+    from .status import render_status
+
+    try:
+        number = parse_case_number(args.number)
+    except DomainError as exc:
+        return fail(exc.message)
+    store = SqlStore(prepare(settings))
+    try:
+        row = store.case_by_number(number)
+        if row is None:
+            return fail(f"zaak {number} bestaat niet")
+        earlier = store.earlier_counts([row.case_id]).get(row.case_id, 0)
+    except StoreError as exc:
+        return fail(str(exc))
+    finally:
+        store.close()
+    print(render_status(row, earlier, _now()))
     return 0
 
 

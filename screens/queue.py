@@ -1,98 +1,672 @@
-"""The queue: every open case, the most urgent first."""
+"""The live queue: every open case, the most urgent first, updated as others write.
+
+Workers do the I/O (first load, the change feed, earlier-case counts); handlers own the state.
+The table is diffed by case id against what the model says should be visible: rows are added,
+removed and updated cell by cell, never rebuilt, so the highlighted case and the scroll position
+stay. Countdowns tick once a second from cached due moments without asking the database.
+"""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, replace
+
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.suggester import SuggestFromList
+from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import get_current_worker
 
-from hvo_tui.clock import local
-from hvo_tui.domain import ban_end
-from store.interface import QueueRow, StoreError
+from hvo_tui.domain import RegionRules
+from hvo_tui.domain.vocab import QUEUE_DOCUMENTS, CaseStatus, DocumentKind, PartnerRole
+from store.interface import ConnectionLost, QueueRow, StoreError
 
-from .widgets import TopBar
+from .detail import render_detail
+from .help import HelpScreen, binding_rows
+from .queue_model import SORTS, Filters, QueueModel, fold
+from .widgets import TopBar, glyphs
 
-COLUMNS = (
-    ("number", "Zaak", 13),
-    ("municipality", "Gemeente", 18),
-    ("status", "Status", 16),
-    ("t0", "Opgelegd", 16),
-    ("end", "Einde", 16),
+CHANGED_SECONDS = 4.0
+BACKOFF = (1, 2, 4, 8, 15, 30)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int  # including one space of separation
+    priority: int  # lower stays longer when the terminal is narrow
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("mark", "", 2, 0),
+    Column("number", "Zaak", 14, 0),
+    Column("countdown", "Termijn", 16, 0),
+    *(Column(f"doc_{kind.value}", kind.short, 3, 1) for kind in QUEUE_DOCUMENTS),
+    Column("municipality", "Gemeente", 13, 2),
+    Column("status", "Status", 17, 3),
+    Column("flags", "Vlag", 5, 4),
+    Column("casemanager", "Casemanager", 18, 5),
+    Column("procesmanager", "Procesmanager", 18, 6),
+)
+
+COMMANDS = (
+    ("zaak NUMMER", "ga naar een zaak, bv. :zaak HV-2026-00042"),
+    ("gemeente NAAM", "alleen zaken van deze gemeente"),
+    ("regio NAAM", "alleen zaken van deze regio"),
+    ("status NAAM", "alleen zaken met deze status, bv. :status lopend"),
+    ("mijn", "alleen mijn zaken (aan/uit)"),
+    ("urgent", "alleen te laat en binnen 24 uur (aan/uit)"),
+    ("sorteer KOLOM", "sorteer op " + ", ".join(label.lower() for label in SORTS.values())),
+    ("alles", "alle filters uit"),
 )
 
 
-def _moment(value) -> str:
-    shown = local(value)
-    return shown.format("DD-MM-YYYY HH:mm") if shown else "–"
+def columns_for(width: int) -> list[Column]:
+    """The columns that fit ``width`` cells, dropping the lowest priority first."""
+    chosen = list(COLUMNS)
+    usable = width - 2  # the vertical scrollbar
+    for priority in sorted({c.priority for c in COLUMNS}, reverse=True):
+        if sum(c.width for c in chosen) <= usable or priority == 0:
+            break
+        chosen = [c for c in chosen if c.priority != priority]
+    return chosen
+
+
+class QueueCommands(Provider):
+    """Ctrl+P: every action of the queue, jumping to any open case, and the filters."""
+
+    def _entries(self) -> list[tuple[str, object, str]]:
+        screen = self.screen
+        if not isinstance(screen, QueueScreen):
+            return []
+        entries: list[tuple[str, object, str]] = []
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.description and binding.action != "app.quit":
+                if screen.check_action(binding.action, ()) is False:
+                    continue
+                entries.append(
+                    (binding.description, lambda a=binding.action: screen.run_action(a), binding.key)
+                )
+        model = screen.model
+        for cid in model.visible(screen.now()):
+            row = model.rows[cid]
+            entries.append(
+                (f"Zaak {row.number}", lambda n=row.number: screen.jump_to(n),
+                 f"{row.municipality} · {row.address}")
+            )
+        for municipality in sorted({r.municipality for r in model.rows.values()}):
+            entries.append((f"Filter gemeente {municipality}",
+                            lambda m=municipality: screen.set_filters(municipality=m), ""))
+        for region in sorted({r.region for r in model.rows.values()}):
+            entries.append((f"Filter regio {region}", lambda r=region: screen.set_filters(region=r), ""))
+        for status in CaseStatus:
+            if status.is_open:
+                entries.append((f"Filter status {status.label}",
+                                lambda s=status: screen.set_filters(status=s), ""))
+        for key, label in SORTS.items():
+            entries.append((f"Sorteer op {label.lower()}", lambda k=key: screen.set_sort(k), ""))
+        return entries
+
+    async def discover(self) -> Hits:
+        for text, callback, help_text in self._entries()[:40]:
+            yield DiscoveryHit(text, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, callback, help_text in self._entries():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), callback, help=help_text)
 
 
 class QueueScreen(Screen):
+    COMMANDS = {QueueCommands}
+    AUTO_FOCUS = "#queue-table"
+
     BINDINGS = [
-        Binding("q", "app.quit", "Stoppen", id="quit"),
-        Binding("f5", "refresh", "Vernieuwen", id="refresh"),
+        Binding("q", "app.quit", "Stoppen", id="queue.quit"),
+        Binding("slash", "filter", "Zoeken", id="queue.filter"),
+        Binding("colon", "command", "Opdracht", id="queue.command"),
+        Binding("question_mark", "help", "Help", id="queue.help"),
+        Binding("u", "toggle_urgent", "Urgent", id="queue.urgent"),
+        Binding("m", "toggle_mine", "Mijn zaken", id="queue.mine"),
+        Binding("s", "next_sort", "Sorteren", id="queue.sort"),
+        Binding("S", "reverse_sort", "Omkeren", show=False, id="queue.reverse"),
+        Binding("enter", "toggle_detail", "Details", id="queue.detail"),
+        Binding("escape", "clear_filters", "Filters wissen", show=False, id="queue.clear"),
+        Binding("f5,ctrl+r", "refresh", "Vernieuwen", show=False, id="queue.refresh"),
+        Binding("j", "cursor_down", "Omlaag", show=False, id="queue.down"),
+        Binding("k", "cursor_up", "Omhoog", show=False, id="queue.up"),
     ]
+
+    def __init__(self, rules: RegionRules | None = None) -> None:
+        super().__init__()
+        self.model = QueueModel(rules=rules or RegionRules())
+        self.shown: dict[int, tuple] = {}  # case id -> the cells as last put in the table
+        self.changed_until: dict[int, float] = {}
+        self.columns: list[Column] = []
+        self.loaded = False
+        self.stale = False
+        self.detail_expanded = False
+
+    # --- layout ---------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield TopBar(id="topbar")
         yield Static(id="banner")
-        table: DataTable = DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield Input(placeholder="zoek op nummer, naam, gemeente of adres", id="filter-input")
+        yield Input(
+            placeholder="zaak HV-2026-00042 · gemeente Roermond · status lopend · alles",
+            id="command-input",
+            suggester=SuggestFromList([c.split()[0] + " " for c, _ in COMMANDS], case_sensitive=False),
+        )
+        yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
         yield Static("Geen open zaken.", id="empty")
+        with Horizontal(id="detail"):
+            yield Static(id="detail-case", classes="detail-col")
+            yield Static(id="detail-deadlines", classes="detail-col")
+            yield Static(id="detail-partners", classes="detail-col")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
         table.loading = True
+        self.set_columns(self.size.width or self.app.size.width)
         self.load()
+        self.watch_changes()
+        self.set_interval(1.0, self.tick)
 
-    def action_refresh(self) -> None:
-        self.load()
+    def on_resize(self, event) -> None:
+        self.set_class(event.size.height < 28, "short")
+        wanted = columns_for(event.size.width)
+        if [c.key for c in wanted] != [c.key for c in self.columns]:
+            self.set_columns(event.size.width)
+            self.sync()
 
-    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    def set_columns(self, width: int) -> None:
+        table = self.query_one(DataTable)
+        cursor_key = self.cursor_case()
+        table.clear(columns=True)
+        self.shown.clear()
+        self.columns = columns_for(width)
+        for column in self.columns:
+            table.add_column(column.label, key=column.key, width=column.width)
+        if cursor_key is not None:
+            self._pending_cursor = cursor_key
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def now(self):
+        return self.app.clock.now()
+
+    def cursor_case(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # noqa: BLE001 - an empty or resizing table has no cursor row
+            return None
+        return int(key.value) if key and key.value else None
+
+    def style(self, variable: str) -> str:
+        value = self.app.theme_variables.get(variable, "")
+        return value.removeprefix("ansi_") if value.startswith("ansi_") else value
+
+    # --- cells ----------------------------------------------------------------------------------
+
+    def cells(self, case_id: int, now, only: int | None = None):
+        """The table cells of one case, or only the cell at column index ``only``."""
+        model = self.model
+        row = model.rows[case_id]
+        derived = model.derived[case_id]
+        g = glyphs(self.app)
+        values: list = []
+        band = model.band(case_id, now)
+        columns = self.columns if only is None else [self.columns[only]]
+        for column in columns:
+            key = column.key
+            if key == "mark":
+                changed = self.changed_until.get(case_id, 0) > time.monotonic()
+                values.append(Text(g["changed"] if changed else " ", style=self.style("hvo-changed")))
+            elif key == "number":
+                values.append(Text(row.number, style="bold" if band == "missed" else ""))
+            elif key == "countdown":
+                if band is None:
+                    values.append(Text("–", style=self.style("hvo-muted")))
+                else:
+                    text = f"{g[band]} {model.countdown(case_id, now)}"
+                    values.append(Text(text, style=self.style(f"hvo-{band}")))
+            elif key.startswith("doc_"):
+                state = model.document_state(case_id, DocumentKind(key[4:]))
+                glyph = state.ascii if self.app.ascii else state.glyph
+                values.append(Text(glyph, style=self.style(DOC_STYLE[state.value])))
+            elif key == "municipality":
+                values.append(Text(row.municipality, overflow="ellipsis", no_wrap=True))
+            elif key == "status":
+                values.append(Text(derived.status.label))
+            elif key == "flags":
+                flags = model.flags(case_id)
+                values.append(
+                    Text("".join(letter if on else "·" for letter, on in flags.items()),
+                         style=self.style("hvo-today") if any(flags.values()) else self.style("hvo-muted"))
+                )
+            elif key == "casemanager":
+                values.append(Text(row.casemanager or "niet toegewezen",
+                                   style="" if row.casemanager else self.style("hvo-today")))
+            elif key == "procesmanager":
+                values.append(Text(row.procesmanager or "–"))
+        return tuple(values) if only is None else values[0]
+
+    # --- the diff -------------------------------------------------------------------------------
+
+    def sync(self) -> None:
+        """Make the table show exactly ``model.visible()``, touching only what differs."""
+        table = self.query_one(DataTable)
+        now = self.now()
+        cursor_key = getattr(self, "_pending_cursor", None) or self.cursor_case()
+        self._pending_cursor = None
+        scroll_y = table.scroll_y
+        wanted = self.model.visible(now)
+        wanted_set = set(wanted)
+        for case_id in [cid for cid in self.shown if cid not in wanted_set]:
+            table.remove_row(str(case_id))
+            del self.shown[case_id]
+        keys = [c.key for c in self.columns]
+        for case_id in wanted:
+            cells = self.cells(case_id, now)
+            old = self.shown.get(case_id)
+            if old is None:
+                table.add_row(*cells, key=str(case_id))
+            elif old != cells:
+                for key, before, after in zip(keys, old, cells):
+                    if before != after:
+                        table.update_cell(str(case_id), key, after)
+            self.shown[case_id] = cells
+        displayed = sorted(self.shown, key=lambda cid: table.get_row_index(str(cid)))
+        if displayed != wanted:
+            rank = {self.model.rows[cid].number: i for i, cid in enumerate(wanted)}
+            table.sort("number", key=lambda cell: rank.get(cell.plain, len(rank)))
+        if cursor_key is not None and str(cursor_key) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(cursor_key)), animate=False, scroll=False)
+            table.scroll_y = scroll_y
+        empty = not wanted
+        self.query_one("#empty", Static).update(self.empty_text())
+        self.query_one("#empty").set_class(empty and self.loaded, "visible")
+        table.display = not (empty and self.loaded)
+        self.update_header(now)
+        self.show_detail()
+
+    def empty_text(self) -> str:
+        if self.model.rows and self.model.filters != Filters():
+            return f"Geen zaken bij dit filter ({self.model.filters.describe()}). Esc wist de filters."
+        return "Geen open zaken."
+
+    def update_header(self, now) -> None:
+        counts = self.model.counts(now)
+        parts = [f"{counts['open']} open", f"{counts['missed']} te laat", f"{counts['today']} < 24 u"]
+        described = self.model.filters.describe()
+        if described:
+            parts.append(f"filter: {described} ({len(self.shown)})")
+        if self.model.sort != "urgentie" or self.model.reverse:
+            parts.append(f"sortering: {SORTS[self.model.sort].lower()}{' ↓' if self.model.reverse else ''}")
+        bar = self.query_one(TopBar)
+        bar.counts = " · ".join(parts)
+        bar.stale = self.stale
+
+    def show_detail(self) -> None:
+        case_id = self.cursor_case()
+        detail = self.query_one("#detail")
+        if case_id is None or case_id not in self.model.rows:
+            for widget in detail.query(Static):
+                widget.update("")
+            return
+        now = self.now()
+        case_text, deadlines_text, partners_text = render_detail(
+            self.model.rows[case_id], self.model.derived[case_id], self.model.earlier.get(case_id, 0),
+            now, style=self.style, ascii_only=self.app.ascii,
+        )
+        self.query_one("#detail-case", Static).update(case_text)
+        self.query_one("#detail-deadlines", Static).update(deadlines_text)
+        self.query_one("#detail-partners", Static).update(partners_text)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail()
+
+    # --- data arriving --------------------------------------------------------------------------
+
+    def apply_full(self, rows: list[QueueRow]) -> None:
+        """A full reread: the first load, after a reconnect, or on SQLite after any write (it
+        cannot say which case changed). After the first load it is diffed like a change."""
+        self.query_one(DataTable).loading = False
+        self.set_connected()
+        if not self.loaded:
+            self.model.replace_all(rows, self.now())
+            self.loaded = True
+            self.sync()
+            self.count_earlier(list(self.model.rows))
+            return
+        fresh = {row.case_id: row for row in rows}
+        gone = set(self.model.rows) - set(fresh)
+        changed = [row for row in rows if self.model.rows.get(row.case_id) != row]
+        if gone or changed:
+            self.apply_changes(gone | {row.case_id for row in changed}, changed)
+
+    def apply_changes(self, ids: set[int], rows: list[QueueRow]) -> None:
+        now = self.now()
+        bands_before = {cid: self.model.band(cid, now) for cid in ids if cid in self.model.rows}
+        seen = {row.case_id for row in rows}
+        self.model.forget(ids - seen)  # deleted cases
+        new, _removed = self.model.update(rows, now)
+        deadline = time.monotonic() + CHANGED_SECONDS
+        for row in rows:
+            if row.case_id in self.model.rows:
+                self.changed_until[row.case_id] = deadline
+        became_urgent = {
+            cid for cid, band in bands_before.items()
+            if cid in self.model.rows and band not in ("missed", "today")
+            and self.model.band(cid, now) in ("missed", "today")
+        }
+        self.announce(new, became_urgent, now)
+        self.sync()
+        if new:
+            self.count_earlier(list(new))
+
+    def announce(self, new: set[int], urgent: set[int], now) -> None:
+        for cid in sorted(new):
+            row = self.model.rows[cid]
+            self.notify(f"Nieuwe zaak {row.number} in {row.municipality}", title="Nieuw")
+        for cid in sorted(urgent - new):
+            row = self.model.rows[cid]
+            self.notify(
+                f"{row.number} is urgent: {self.model.countdown(cid, now)}",
+                title="Urgent", severity="warning",
+            )
+
+    def set_earlier(self, counts: dict[int, int]) -> None:
+        self.model.earlier.update(counts)
+        self.sync()
+
+    def set_connected(self) -> None:
+        if self.stale:
+            self.stale = False
+            self.notify("Verbinding hersteld.", title="Verbonden")
+        self.query_one("#banner").remove_class("visible")
+
+    def connection_lost(self, message: str, retry_in: int) -> None:
+        self.stale = True
+        self.query_one(DataTable).loading = False
+        banner = self.query_one("#banner", Static)
+        shown = "rijen hieronder zijn de laatst bekende stand" if self.model.rows else "nog geen gegevens"
+        banner.update(f"⚠ {message} · {shown} · opnieuw verbinden over {retry_in} s")
+        banner.add_class("visible")
+        self.update_header(self.now())
+
+    def tick(self) -> None:
+        """Once a second: countdowns, change marks and rules that ran out, from cached data."""
+        if not self.loaded:
+            return
+        now = self.now()
+        before = {cid: self.model.band(cid, now) for cid in self.model.rows}
+        recomputed = self.model.tick(now)
+        became_urgent = {
+            cid for cid in recomputed
+            if before.get(cid) not in ("missed", "today") and self.model.band(cid, now) in ("missed", "today")
+        }
+        if became_urgent:
+            self.announce(set(), became_urgent, now)
+        expired_marks = [cid for cid, until in self.changed_until.items() if until <= time.monotonic()]
+        for cid in expired_marks:
+            del self.changed_until[cid]
+        if recomputed or expired_marks:
+            self.sync()
+        else:
+            self.update_countdowns(now)
+
+    def update_countdowns(self, now) -> None:
+        """Only the countdown column, only where its text changed: the per-second cost."""
+        keys = [c.key for c in self.columns]
+        if "countdown" not in keys:
+            return
+        index = keys.index("countdown")
+        table = self.query_one(DataTable)
+        for case_id, cells in self.shown.items():
+            fresh = self.cells(case_id, now, only=index)
+            if fresh != cells[index]:
+                table.update_cell(str(case_id), "countdown", fresh)
+                self.shown[case_id] = cells[:index] + (fresh,) + cells[index + 1:]
+        self.update_header(now)
+
+    # --- workers --------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
     def load(self) -> None:
         try:
             rows = self.app.store.queue_rows()
         except StoreError as exc:
-            self.app.call_from_thread(self.show_error, str(exc))
+            self.app.call_from_thread(self.connection_lost, str(exc), BACKOFF[0])
             return
-        self.app.call_from_thread(self.show_rows, rows)
+        self.app.call_from_thread(self.apply_full, rows)
 
-    def show_error(self, message: str) -> None:
+    @work(thread=True, exclusive=True, group="queue-earlier", exit_on_error=False)
+    def count_earlier(self, ids: list[int]) -> None:
+        try:
+            counts = self.app.store.earlier_counts(ids)
+        except StoreError:
+            return  # the flag is a help, not essential; the next full load tries again
+        self.app.call_from_thread(self.set_earlier, counts)
+
+    @work(thread=True, exclusive=True, group="queue-feed", exit_on_error=False)
+    def watch_changes(self) -> None:
+        """Follow the store's change feed; on a lost connection back off, reopen, reread all."""
+        worker = get_current_worker()
+        store = self.app.store
+        feed = None
+        attempt = 0
+        while not worker.is_cancelled:
+            try:
+                if feed is None:
+                    feed = store.change_feed()
+                    if attempt:
+                        rows = store.queue_rows()
+                        self.app.call_from_thread(self.apply_full, rows)
+                    attempt = 0
+                changed = feed.wait(0.5)
+                if worker.is_cancelled:
+                    break
+                if changed is None:
+                    rows = store.queue_rows()
+                    self.app.call_from_thread(self.apply_full, rows)
+                elif changed:
+                    rows = store.queue_rows(changed)
+                    self.app.call_from_thread(self.apply_changes, changed, rows)
+            except StoreError as exc:
+                if feed is not None:
+                    feed.close()
+                    feed = None
+                delay = BACKOFF[min(attempt, len(BACKOFF) - 1)]
+                attempt += 1
+                message = str(exc) if isinstance(exc, ConnectionLost) else f"fout: {exc}"
+                self.app.call_from_thread(self.connection_lost, message, delay)
+                end = time.monotonic() + delay
+                while time.monotonic() < end and not worker.is_cancelled:
+                    time.sleep(0.1)
+        if feed is not None:
+            feed.close()
+
+    # --- actions --------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_cursor_down(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(DataTable).action_cursor_up()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter-input", Input)
+        box.value = self.model.filters.text
+        box.add_class("visible")
+        box.focus()
+
+    def action_command(self) -> None:
+        box = self.query_one("#command-input", Input)
+        box.value = ""
+        box.add_class("visible")
+        box.focus()
+
+    @on(Input.Changed, "#filter-input")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.set_filters(text=event.value.strip())
+
+    @on(Input.Submitted, "#filter-input")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        event.input.remove_class("visible")
+        self.query_one(DataTable).focus()
+
+    @on(Input.Submitted, "#command-input")
+    def _command_done(self, event: Input.Submitted) -> None:
+        message = self.run_command(event.value)
+        if message:
+            event.input.add_class("-invalid")
+            self.notify(message, severity="error", title="Opdracht")
+            return  # keep what was typed, so it can be corrected
+        event.input.remove_class("visible", "-invalid")
+        self.query_one(DataTable).focus()
+
+    def on_key(self, event) -> None:
+        focused = self.focused
+        if event.key == "escape" and isinstance(focused, Input):
+            focused.remove_class("visible", "-invalid")
+            self.query_one(DataTable).focus()
+            event.stop()
+
+    def run_command(self, line: str) -> str | None:
+        """Run a ':' command; returns a Dutch error message, or None when it worked."""
+        word, _, rest = line.strip().partition(" ")
+        word, rest = word.lower(), rest.strip()
+        if not word:
+            return None
+        if word == "zaak":
+            return self.jump_to(rest)
+        if word == "gemeente":
+            return self._filter_by_name("municipality", rest, {r.municipality for r in self.model.rows.values()}, "gemeente")
+        if word == "regio":
+            return self._filter_by_name("region", rest, {r.region for r in self.model.rows.values()}, "regio")
+        if word == "status":
+            if not rest:
+                self.set_filters(status=None)
+                return None
+            for status in CaseStatus:
+                if status.is_open and fold(status.label).startswith(fold(rest)):
+                    self.set_filters(status=status)
+                    return None
+            labels = ", ".join(s.label for s in CaseStatus if s.is_open)
+            return f"onbekende status '{rest}'; kies uit: {labels}"
+        if word in ("mijn", "urgent"):
+            self.run_action("toggle_mine" if word == "mijn" else "toggle_urgent")
+            return None
+        if word in ("sorteer", "sort"):
+            for key, label in SORTS.items():
+                if fold(label).startswith(fold(rest or "urgentie")):
+                    self.set_sort(key)
+                    return None
+            return f"onbekende kolom '{rest}'; kies uit: {', '.join(l.lower() for l in SORTS.values())}"
+        if word in ("alles", "wis"):
+            self.action_clear_filters()
+            return None
+        if word.upper().startswith("HV-"):
+            return self.jump_to(word)
+        return f"onbekende opdracht '{word}'; ? toont de opdrachten"
+
+    def _filter_by_name(self, field: str, typed: str, names: set[str], what: str) -> str | None:
+        if not typed:
+            self.set_filters(**{field: None})
+            return None
+        exact = [n for n in names if fold(n) == fold(typed)]
+        starts = [n for n in names if fold(n).startswith(fold(typed))]
+        found = exact or starts
+        if len(found) == 1:
+            self.set_filters(**{field: found[0]})
+            return None
+        if not found:
+            return f"geen open zaken in {what} '{typed}'"
+        return f"'{typed}' past op meer dan één {what}: {', '.join(sorted(found)[:5])}"
+
+    def jump_to(self, number: str) -> str | None:
+        from hvo_tui.domain import DomainError, parse_case_number
+
+        try:
+            wanted = parse_case_number(number)
+        except DomainError as exc:
+            return exc.message
+        match = next((cid for cid, r in self.model.rows.items() if r.number == wanted), None)
+        if match is None:
+            return f"{wanted} staat niet in de wachtrij (geen open zaak met dit nummer)"
+        if match not in self.shown:
+            self.model.filters = Filters()
+            self.query_one("#filter-input", Input).value = ""
+            self.sync()
         table = self.query_one(DataTable)
-        table.loading = False
-        banner = self.query_one("#banner", Static)
-        banner.update(f"⚠ {message}")
-        banner.add_class("visible")
+        table.move_cursor(row=table.get_row_index(str(match)))
+        table.focus()
+        return None
 
-    def show_rows(self, rows: list[QueueRow]) -> None:
-        table = self.query_one(DataTable)
-        table.loading = False
-        self.query_one("#banner").remove_class("visible")
+    def set_filters(self, **changes) -> None:
+        self.model.filters = replace(self.model.filters, **changes)
+        self.sync()
 
-        def end_of(row: QueueRow):
-            facts = row.facts
-            if facts.imposed_at is None:
-                return (1, row.number)
-            return (0, ban_end(facts.imposed_at, facts.extended_until), row.number)
+    def set_sort(self, key: str) -> None:
+        self.model.sort = key
+        self.model.reverse = False
+        self.sync()
 
-        rows = sorted(rows, key=end_of)
-        table.clear()
-        for row in rows:
-            facts = row.facts
-            end = ban_end(facts.imposed_at, facts.extended_until) if facts.imposed_at else None
-            table.add_row(
-                Text(row.number),
-                Text(row.municipality),
-                Text(facts.status.label),
-                Text(_moment(facts.imposed_at)),
-                Text(_moment(end)),
-                key=str(row.case_id),
-            )
-        self.query_one("#empty").set_class(not rows, "visible")
-        table.display = bool(rows)
-        self.query_one(TopBar).counts = f"{len(rows)} open"
+    def action_next_sort(self) -> None:
+        keys = list(SORTS)
+        self.set_sort(keys[(keys.index(self.model.sort) + 1) % len(keys)])
+        self.notify(f"Sortering: {SORTS[self.model.sort].lower()}", timeout=2)
+
+    def action_reverse_sort(self) -> None:
+        self.model.reverse = not self.model.reverse
+        self.sync()
+
+    def action_toggle_urgent(self) -> None:
+        self.set_filters(urgent_only=not self.model.filters.urgent_only)
+
+    def action_toggle_mine(self) -> None:
+        me = getattr(self.app, "username", None)
+        if not me:
+            self.notify("Geen account ingesteld: start hvo met --as NAAM of zet 'account' in de "
+                        "configuratie.", severity="warning", title="Mijn zaken")
+            return
+        self.set_filters(mine=None if self.model.filters.mine else me)
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#filter-input", Input).value = ""
+        self.model.filters = Filters()
+        self.sync()
+
+    def action_toggle_detail(self) -> None:
+        self.detail_expanded = not self.detail_expanded
+        self.query_one("#detail").set_class(self.detail_expanded, "expanded")
+        self.query_one(DataTable).set_class(self.detail_expanded, "collapsed")
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(binding_rows(self), [(":" + c, d) for c, d in COMMANDS]))
+
+
+DOC_STYLE = {
+    "received": "hvo-later",
+    "missing": "hvo-today",
+    "late": "hvo-missed",
+    "not_needed": "hvo-muted",
+}

@@ -22,6 +22,18 @@ class ConnectionLost(StoreError):
 
 
 @dataclass(frozen=True, slots=True)
+class PartnerContact:
+    """A partner on a case: an account, or an external contact."""
+
+    role: str  # PartnerRole value
+    name: str
+    organisation: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    username: str | None = None  # None for an external contact
+
+
+@dataclass(frozen=True, slots=True)
 class QueueRow:
     case_id: int
     number: str
@@ -32,6 +44,7 @@ class QueueRow:
     casemanager: str | None
     procesmanager: str | None
     version: int
+    partners: tuple[PartnerContact, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +53,13 @@ class StoreInfo:
 
     kind: str  # "sqlite" | "postgresql" | "api"
     location: str  # file path or host, password masked
+
+    @property
+    def short(self) -> str:
+        """For the top bar: a file's name, not its whole path."""
+        if self.kind == "sqlite":
+            return self.location.rsplit("/", 1)[-1]
+        return self.location
 
 
 class ChangeFeed(Protocol):
@@ -64,6 +84,15 @@ class Store(Protocol):
     def queue_rows(self, ids: Collection[int] | None = None) -> list[QueueRow]:
         """Every open case (``ids`` None), or exactly the cases ``ids`` whatever their status
         (after a change: a case no longer open leaves the queue). In no particular order."""
+        ...
+
+    def case_by_number(self, number: str) -> QueueRow | None:
+        """One case by its number, whatever its status; None when there is no such case."""
+        ...
+
+    def earlier_counts(self, ids: Collection[int]) -> dict[int, int]:
+        """Per case: how many earlier cases share its banned person (BSN, or name and birth
+        date) or its incident address. Cases without earlier ones are left out."""
         ...
 
     def change_feed(self) -> ChangeFeed:

@@ -98,6 +98,7 @@ class Case(SQLModel, table=True):
     __tablename__ = "hvo_case"  # "case" is an SQL keyword
     __table_args__ = (
         Index("ix_hvo_case_open_end", "status", "ends_at"),
+        Index("ix_hvo_case_address", "postcode", "house_number"),  # earlier cases, same address
     )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(sa_type=String(20), unique=True)  # HV-2026-00042
@@ -138,6 +139,9 @@ class Case(SQLModel, table=True):
 
 class CasePerson(SQLModel, table=True):
     __tablename__ = "case_person"
+    __table_args__ = (
+        Index("ix_case_person_birth_date", "birth_date"),  # earlier cases, same person
+    )
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="hvo_case.id", index=True)
     role: str = Field(sa_type=String(30))  # PersonRole

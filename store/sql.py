@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import select, text
+from sqlalchemy import and_, func, select, text, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -26,8 +26,18 @@ from hvo_tui.domain.vocab import (
 
 from .db import mask_url
 from .feed import PostgresChangeFeed, SqliteChangeFeed
-from .interface import ChangeFeed, ConnectionLost, QueueRow, StoreInfo
-from .models import Account, Case, CasePartner, CasePerson, Document, Meeting, Municipality, Region
+from .interface import ChangeFeed, ConnectionLost, PartnerContact, QueueRow, StoreInfo
+from .models import (
+    Account,
+    Case,
+    CasePartner,
+    CasePerson,
+    Document,
+    Meeting,
+    Municipality,
+    Organisation,
+    Region,
+)
 
 C = Case.__table__.c
 M = Municipality.__table__.c
@@ -37,6 +47,7 @@ MT = Meeting.__table__.c
 P = CasePerson.__table__.c
 CP = CasePartner.__table__.c
 A = Account.__table__.c
+O = Organisation.__table__.c
 
 _OPEN = sorted(s.value for s in OPEN_STATUSES)
 
@@ -72,16 +83,83 @@ class SqlStore:
             raise ConnectionLost("verbinding met de database verbroken") from exc
         return PostgresChangeFeed(url, schema)
 
-    def queue_rows(self, ids: Collection[int] | None = None) -> list[QueueRow]:
+    def _guarded(self, fn, *args):
         try:
-            return self._queue_rows(ids)
+            return fn(*args)
         except (OperationalError, DBAPIError) as exc:
             if isinstance(exc, OperationalError) or exc.connection_invalidated:
                 raise ConnectionLost("verbinding met de database verbroken") from exc
             raise
 
-    def _queue_rows(self, ids: Collection[int] | None) -> list[QueueRow]:
-        is_open = C.status.in_(_OPEN) if ids is None else C.id.in_(list(ids))
+    def queue_rows(self, ids: Collection[int] | None = None) -> list[QueueRow]:
+        if ids is None:
+            return self._guarded(self._queue_rows, C.status.in_(_OPEN))
+        if not ids:
+            return []
+        return self._guarded(self._queue_rows, C.id.in_(list(ids)))
+
+    def case_by_number(self, number: str) -> QueueRow | None:
+        rows = self._guarded(self._queue_rows, C.number == number)
+        return rows[0] if rows else None
+
+    def earlier_counts(self, ids: Collection[int]) -> dict[int, int]:
+        if not ids:
+            return {}
+        return self._guarded(self._earlier_counts, list(ids))
+
+    def _earlier_counts(self, ids: list[int]) -> dict[int, int]:
+        """Earlier bans of the same banned person (same BSN, or same name and birth date) or at
+        the same incident address (postcode and house number). Three index-backed joins, unioned,
+        counted per case; never one query per case."""
+        now_case = Case.__table__.alias("now_case")
+        then_case = Case.__table__.alias("then_case")
+        p_now = CasePerson.__table__.alias("p_now")
+        p_then = CasePerson.__table__.alias("p_then")
+        banned = PersonRole.UITHUISGEPLAATSTE.value
+        earlier = and_(
+            then_case.c.id != now_case.c.id,
+            then_case.c.imposed_at.is_not(None),
+            then_case.c.opened_at < now_case.c.opened_at,
+        )
+
+        def by_person(match):
+            return (
+                select(now_case.c.id.label("case_id"), then_case.c.id.label("earlier_id"))
+                .select_from(now_case)
+                .join(p_now, and_(p_now.c.case_id == now_case.c.id, p_now.c.role == banned))
+                .join(p_then, and_(match, p_then.c.role == banned))
+                .join(then_case, then_case.c.id == p_then.c.case_id)
+                .where(now_case.c.id.in_(ids), earlier)
+            )
+
+        same_bsn = by_person(and_(p_now.c.bsn.is_not(None), p_then.c.bsn == p_now.c.bsn))
+        same_name = by_person(
+            and_(
+                p_then.c.birth_date == p_now.c.birth_date,
+                func.lower(p_then.c.last_name) == func.lower(p_now.c.last_name),
+                func.lower(p_then.c.first_name) == func.lower(p_now.c.first_name),
+            )
+        )
+        same_address = (
+            select(now_case.c.id.label("case_id"), then_case.c.id.label("earlier_id"))
+            .select_from(now_case)
+            .join(
+                then_case,
+                and_(
+                    then_case.c.postcode == now_case.c.postcode,
+                    then_case.c.house_number == now_case.c.house_number,
+                ),
+            )
+            .where(now_case.c.id.in_(ids), now_case.c.postcode.is_not(None), earlier)
+        )
+        pairs = union_all(same_bsn, same_name, same_address).subquery()
+        query = select(
+            pairs.c.case_id, func.count(func.distinct(pairs.c.earlier_id))
+        ).group_by(pairs.c.case_id)
+        with self.engine.connect() as conn:
+            return {case_id: count for case_id, count in conn.execute(query)}
+
+    def _queue_rows(self, is_open) -> list[QueueRow]:
         with self.engine.connect() as conn:
             cases = conn.execute(
                 select(
@@ -115,11 +193,16 @@ class SqlStore:
                 .order_by(P.case_id, P.id)
             ).all()
             partners = conn.execute(
-                select(CP.case_id, CP.role, CP.external_name, A.full_name)
+                select(
+                    CP.case_id, CP.role, CP.external_name, CP.external_organisation,
+                    CP.external_phone, CP.external_email, A.full_name, A.username, A.phone,
+                    A.email, O.name.label("organisation"),
+                )
                 .join(Case.__table__, C.id == CP.case_id)
                 .outerjoin(Account.__table__, A.id == CP.account_id)
+                .outerjoin(Organisation.__table__, O.id == A.organisation_id)
                 .where(is_open, CP.ended_at.is_(None))
-                .where(CP.role.in_([PartnerRole.CASEMANAGER.value, PartnerRole.PROCESMANAGER.value]))
+                .order_by(CP.case_id, CP.id)
             ).all()
         return build_queue_rows(cases, docs, meetings, persons, partners)
 
@@ -135,9 +218,19 @@ def build_queue_rows(cases, docs, meetings, persons, partners) -> list[QueueRow]
     docs_by = _group(docs)
     meetings_by = _group(meetings)
     persons_by = _group(persons)
+    contacts_by: dict[int, list[PartnerContact]] = defaultdict(list)
     partner_names: dict[tuple[int, str], str] = {}
     for row in partners:
-        partner_names[(row.case_id, row.role)] = row.full_name or row.external_name or "?"
+        contact = PartnerContact(
+            role=row.role,
+            name=row.full_name or row.external_name or "?",
+            organisation=row.organisation or row.external_organisation,
+            phone=row.phone or row.external_phone,
+            email=row.email or row.external_email,
+            username=row.username,
+        )
+        contacts_by[row.case_id].append(contact)
+        partner_names.setdefault((row.case_id, row.role), contact.name)
     result = []
     for c in cases:
         facts = CaseFacts(
@@ -162,6 +255,7 @@ def build_queue_rows(cases, docs, meetings, persons, partners) -> list[QueueRow]
             violation_count=c.violation_count,
             herstel=c.herstel,
             closed_at=c.closed_at,
+            address=format_address(c.street, c.house_number, c.postcode, c.city) or None,
             documents=tuple(
                 DocumentFacts(
                     kind=DocumentKind(d.kind),
@@ -194,6 +288,7 @@ def build_queue_rows(cases, docs, meetings, persons, partners) -> list[QueueRow]
                 casemanager=partner_names.get((c.id, PartnerRole.CASEMANAGER.value)),
                 procesmanager=partner_names.get((c.id, PartnerRole.PROCESMANAGER.value)),
                 version=c.version,
+                partners=tuple(contacts_by.get(c.id, ())),
             )
         )
     return result
