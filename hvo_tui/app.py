@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App
 
 from screens.queue import QueueScreen
-from store.interface import Store
+from store.interface import Actor, Store
 from themes import CSS_PATH, DEFAULT_THEME, THEMES
 
 from .clock import Clock
@@ -25,6 +25,7 @@ class HvoApp(App):
         account_label: str = "",
         username: str | None = None,
         ascii: bool = False,
+        actor: Actor | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -32,6 +33,9 @@ class HvoApp(App):
         self.account_label = account_label
         self.username = username
         self.ascii = ascii
+        # Who is working: every write and every opening of a case is logged with it. Without an
+        # account (no login yet on this database) the app only reads.
+        self.actor = actor or Actor(name=username or "onbekend")
         for item in THEMES.values():
             self.register_theme(item)
         self.theme = theme if theme in THEMES else DEFAULT_THEME

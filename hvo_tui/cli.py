@@ -123,18 +123,38 @@ def prepare(settings):
     return engine
 
 
+# On the embedded demo database, without --as, you work as this demo procesmanager.
+DEMO_ACCOUNT = "ans"
+
+
 def cmd_run(settings) -> int:
     engine = prepare(settings)
+    from store.interface import StoreError
     from store.sql import SqlStore
 
     from .app import HvoApp
 
+    store = SqlStore(engine)
+    username = settings.account or (DEMO_ACCOUNT if settings.embedded else None)
+    actor = None
+    if username:
+        try:
+            actor = store.actor_for(username)
+        except StoreError as exc:
+            return fail(str(exc))
+        if actor is None and settings.account:
+            return fail(f"onbekend of niet-actief account '{settings.account}'")
+    label = ""
+    if actor is not None:
+        roles = ", ".join(sorted(actor.roles))
+        label = f"{actor.name} ({roles})" if roles else actor.name
     app = HvoApp(
-        SqlStore(engine),
+        store,
         theme=settings.theme,
-        username=settings.account,
-        account_label=settings.account or "",
+        username=actor.username if actor else None,
+        account_label=label,
         ascii=settings.ascii,
+        actor=actor,
     )
     app.run()
     engine.dispose()

@@ -26,9 +26,11 @@ from hvo_tui.domain import RegionRules
 from hvo_tui.domain.vocab import QUEUE_DOCUMENTS, CaseStatus, DocumentKind, PartnerRole
 from store.interface import ConnectionLost, QueueRow, StoreError
 
+from .case import CaseScreen
+from .case_actions import CASE_ACTIONS, build_form, may
 from .detail import render_detail
 from .help import HelpScreen, binding_rows
-from .queue_model import SORTS, Filters, QueueModel, fold
+from .queue_model import SORTS, URGENT_BANDS, Filters, QueueModel, fold
 from .widgets import TopBar, glyphs
 
 CHANGED_SECONDS = 4.0
@@ -138,7 +140,10 @@ class QueueScreen(Screen):
         Binding("m", "toggle_mine", "Mijn zaken", id="queue.mine"),
         Binding("s", "next_sort", "Sorteren", id="queue.sort"),
         Binding("S", "reverse_sort", "Omkeren", show=False, id="queue.reverse"),
-        Binding("enter", "toggle_detail", "Details", id="queue.detail"),
+        Binding("enter", "open_case", "Openen", id="queue.open"),
+        Binding("d", "toggle_detail", "Details", show=False, id="queue.detail"),
+        *(Binding(spec.key, f"case_action('{spec.id}')", spec.label, show=False, id=f"queue.{spec.id}")
+          for spec in CASE_ACTIONS),
         Binding("escape", "clear_filters", "Filters wissen", show=False, id="queue.clear"),
         Binding("f5,ctrl+r", "refresh", "Vernieuwen", show=False, id="queue.refresh"),
         Binding("j", "cursor_down", "Omlaag", show=False, id="queue.down"),
@@ -154,6 +159,7 @@ class QueueScreen(Screen):
         self.loaded = False
         self.stale = False
         self.detail_expanded = False
+        self.bands: dict[int, str | None] = {}
 
     # --- layout ---------------------------------------------------------------------------------
 
@@ -310,7 +316,7 @@ class QueueScreen(Screen):
 
     def update_header(self, now) -> None:
         counts = self.model.counts(now)
-        parts = [f"{counts['open']} open", f"{counts['missed']} te laat", f"{counts['today']} < 24 u"]
+        parts = [f"{counts['open']} open", f"{counts['missed']} te laat", f"{counts['today']} vandaag"]
         described = self.model.filters.describe()
         if described:
             parts.append(f"filter: {described} ({len(self.shown)})")
@@ -349,6 +355,7 @@ class QueueScreen(Screen):
         self.set_connected()
         if not self.loaded:
             self.model.replace_all(rows, self.now())
+            self.note_bands(self.now())
             self.loaded = True
             self.sync()
             self.count_earlier(list(self.model.rows))
@@ -361,7 +368,6 @@ class QueueScreen(Screen):
 
     def apply_changes(self, ids: set[int], rows: list[QueueRow]) -> None:
         now = self.now()
-        bands_before = {cid: self.model.band(cid, now) for cid in ids if cid in self.model.rows}
         seen = {row.case_id for row in rows}
         self.model.forget(ids - seen)  # deleted cases
         new, _removed = self.model.update(rows, now)
@@ -369,13 +375,12 @@ class QueueScreen(Screen):
         for row in rows:
             if row.case_id in self.model.rows:
                 self.changed_until[row.case_id] = deadline
-        became_urgent = {
-            cid for cid, band in bands_before.items()
-            if cid in self.model.rows and band not in ("missed", "today")
-            and self.model.band(cid, now) in ("missed", "today")
-        }
+        became_urgent = self.note_bands(now) - new
         self.announce(new, became_urgent, now)
         self.sync()
+        for screen in self.app.screen_stack:
+            if isinstance(screen, CaseScreen) and screen.case_id in ids:
+                screen.reload()
         if new:
             self.count_earlier(list(new))
 
@@ -414,21 +419,25 @@ class QueueScreen(Screen):
         if not self.loaded:
             return
         now = self.now()
-        before = {cid: self.model.band(cid, now) for cid in self.model.rows}
         recomputed = self.model.tick(now)
-        became_urgent = {
-            cid for cid in recomputed
-            if before.get(cid) not in ("missed", "today") and self.model.band(cid, now) in ("missed", "today")
-        }
+        became_urgent = self.note_bands(now)
         if became_urgent:
             self.announce(set(), became_urgent, now)
         expired_marks = [cid for cid, until in self.changed_until.items() if until <= time.monotonic()]
         for cid in expired_marks:
             del self.changed_until[cid]
-        if recomputed or expired_marks:
+        if recomputed or expired_marks or became_urgent:
             self.sync()
         else:
             self.update_countdowns(now)
+
+    def note_bands(self, now) -> set[int]:
+        """Remember every case's urgency band; returns the cases that just became urgent."""
+        bands = {cid: self.model.band(cid, now) for cid in self.model.rows}
+        became = {cid for cid, band in bands.items()
+                  if band in URGENT_BANDS and cid in self.bands and self.bands[cid] not in URGENT_BANDS}
+        self.bands = bands
+        return became
 
     def update_countdowns(self, now) -> None:
         """Only the countdown column, only where its text changed: the per-second cost."""
@@ -659,6 +668,32 @@ class QueueScreen(Screen):
         self.detail_expanded = not self.detail_expanded
         self.query_one("#detail").set_class(self.detail_expanded, "expanded")
         self.query_one(DataTable).set_class(self.detail_expanded, "collapsed")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "case_action":
+            spec = next(s for s in CASE_ACTIONS if s.id == parameters[0])
+            return True if may(self.app.actor, spec) else False
+        return True
+
+    def action_open_case(self) -> None:
+        case_id = self.cursor_case()
+        if case_id is None or case_id not in self.model.rows:
+            return
+        self.app.push_screen(CaseScreen(case_id, self.model.rows[case_id].number, self.model.rules))
+
+    def action_case_action(self, spec_id: str) -> None:
+        case_id = self.cursor_case()
+        if case_id is None or case_id not in self.model.rows:
+            self.notify("Kies eerst een zaak.", severity="warning")
+            return
+        form = build_form(spec_id, self, self.model.rows[case_id], self.action_saved, self.model.rules)
+        if isinstance(form, str):
+            self.notify(form, severity="warning")
+            return
+        self.app.push_screen(form)
+
+    def action_saved(self) -> None:
+        self.notify("Opgeslagen.", timeout=3)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(binding_rows(self), [(":" + c, d) for c, d in COMMANDS]))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from hvo_tui.domain import (
+    local,
     ChecklistItem,
     Deadline,
     DeadlineState,
@@ -240,10 +241,13 @@ class QueueModel:
     def counts(self, now: datetime) -> dict[str, int]:
         """Over all open cases (not only the filtered ones): what the header shows."""
         result = {"open": len(self.rows), "missed": 0, "today": 0}
+        today = local(now).date()
         for cid in self.rows:
             band = self.band(cid, now)
-            if band in ("missed", "today"):
-                result[band] += 1
+            if band == "missed":
+                result["missed"] += 1
+            elif band is not None and local(self.derived[cid].due).date() == today:
+                result["today"] += 1  # due later today: "vandaag", as people say it
         return result
 
     def partner(self, case_id: int, role: PartnerRole) -> str:

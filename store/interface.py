@@ -6,9 +6,10 @@ immutable data: domain facts plus what the screens show beside them (names, cont
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Collection
-from typing import Protocol
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from hvo_tui.domain.facts import CaseFacts
 
@@ -19,6 +20,37 @@ class StoreError(Exception):
 
 class ConnectionLost(StoreError):
     """The database or API cannot be reached (now); the caller may retry."""
+
+
+class Conflict(StoreError):
+    """Someone else changed the case since it was read (optimistic locking): nothing was written.
+    ``current_version`` is the version now in the database."""
+
+    def __init__(self, message: str, current_version: int) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+
+
+class Refused(StoreError):
+    """The rules refuse the change (a DomainError's Dutch message, and the field it concerns)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(StoreError):
+    """No such case (or not visible to this account)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who does something: every write and every opening of a case is logged with it."""
+
+    name: str
+    roles: frozenset[str] = frozenset()  # Role values
+    account_id: int | None = None
+    username: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +77,87 @@ class QueueRow:
     procesmanager: str | None
     version: int
     partners: tuple[PartnerContact, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    id: int
+    role: str  # PersonRole value
+    first_name: str
+    last_name: str
+    birth_date: date | None = None
+    bsn: str | None = None
+    address: str = ""
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    id: int
+    kind: str  # DocumentKind value
+    status: str  # DocumentStatus value
+    requested_from_role: str | None = None
+    requested_from: str | None = None  # the account's name
+    requested_at: datetime | None = None
+    due_at: datetime | None = None
+    received_at: datetime | None = None
+    author_name: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    at: datetime
+    actor_name: str
+    action: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRow:
+    at: datetime
+    author: str
+    kind: str  # note | contact
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRow:
+    kind: str  # overleg_dag3 | mdo | other
+    held_at: datetime
+    participants: str = ""
+    outcome: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierCase:
+    number: str
+    status: str
+    opened_at: datetime
+    municipality: str
+    match: str  # "persoon" | "adres"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDetail:
+    row: QueueRow
+    persons: tuple[PersonRow, ...] = ()
+    documents: tuple[DocumentRow, ...] = ()
+    events: tuple[EventRow, ...] = ()  # newest first
+    notes: tuple[NoteRow, ...] = ()  # newest first
+    meetings: tuple[MeetingRow, ...] = ()
+    earlier: tuple[EarlierCase, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AccountChoice:
+    id: int
+    username: str
+    full_name: str
+    organisation: str
+    roles: tuple[str, ...] = ()
+    phone: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +206,45 @@ class Store(Protocol):
     def earlier_counts(self, ids: Collection[int]) -> dict[int, int]:
         """Per case: how many earlier cases share its banned person (BSN, or name and birth
         date) or its incident address. Cases without earlier ones are left out."""
+        ...
+
+    # --- one case: reading (logged) and every process-management action ------------------------
+    # Every write takes the version the caller read; when the case changed since, it raises
+    # Conflict and writes nothing. A write runs the domain's rules (Refused with the Dutch reason),
+    # bumps the version, and appends an event, in one transaction. Writes return the new version.
+
+    def case_detail(self, case_id: int, actor: Actor) -> CaseDetail:
+        """Everything about one case; logs that ``actor`` opened it."""
+        ...
+
+    def apply_action(self, case_id: int, version: int, action: str, actor: Actor, **params: Any) -> int:
+        """A life-cycle action (domain CaseAction value) through the domain's state machine."""
+        ...
+
+    def assign_partner(self, case_id: int, version: int, role: str, actor: Actor, *,
+                       account_id: int | None = None, external: dict[str, str] | None = None) -> int:
+        """Put an account (or an external contact: name, organisation, phone, email) on the case
+        in ``role``; a partner already in that role is ended (kept in history), not deleted."""
+        ...
+
+    def request_document(self, case_id: int, version: int, kind: str, actor: Actor, *,
+                         from_role: str, due_at: datetime, from_account_id: int | None = None) -> int: ...
+
+    def receive_document(self, case_id: int, version: int, kind: str, actor: Actor, *,
+                         received_at: datetime, author_name: str, fields: dict[str, Any],
+                         status: str = "received") -> int: ...
+
+    def remind_document(self, case_id: int, version: int, document_id: int, actor: Actor) -> int:
+        """Record a reminder on the timeline and write it to the outbox for the mail gateway."""
+        ...
+
+    def record_meeting(self, case_id: int, version: int, actor: Actor, *, kind: str,
+                       held_at: datetime, participants: str, outcome: str) -> int: ...
+
+    def add_note(self, case_id: int, version: int, actor: Actor, *, text: str, kind: str = "note") -> int: ...
+
+    def accounts_for_role(self, role: str, region: str | None = None) -> list[AccountChoice]:
+        """Active accounts that can fill a partner role (for the assign form)."""
         ...
 
     def change_feed(self) -> ChangeFeed:

@@ -24,9 +24,10 @@ from hvo_tui.domain.vocab import (
     PersonRole,
 )
 
+from .accounts import AccountAdmin
 from .db import mask_url
 from .feed import PostgresChangeFeed, SqliteChangeFeed
-from .interface import ChangeFeed, ConnectionLost, PartnerContact, QueueRow, StoreInfo
+from .interface import Actor, ChangeFeed, ConnectionLost, PartnerContact, QueueRow, StoreInfo
 from .models import (
     Account,
     Case,
@@ -58,7 +59,7 @@ def format_address(street, house_number, postcode, city) -> str:
     return ", ".join(part for part in (line, place) if part)
 
 
-class SqlStore:
+class SqlStore(AccountAdmin):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         url = engine.url
@@ -97,6 +98,24 @@ class SqlStore:
         if not ids:
             return []
         return self._guarded(self._queue_rows, C.id.in_(list(ids)))
+
+    def actor_for(self, username: str) -> Actor | None:
+        """The active account ``username`` as an actor with its roles; None when unknown."""
+        return self._guarded(self._actor_for, username)
+
+    def _actor_for(self, username: str) -> Actor | None:
+        from .models import AccountRole
+
+        AR = AccountRole.__table__.c
+        with self.engine.connect() as conn:
+            account = conn.execute(
+                select(A.id, A.username, A.full_name).where(A.username == username, A.active.is_(True))
+            ).first()
+            if account is None:
+                return None
+            roles = conn.execute(select(AR.role).where(AR.account_id == account.id)).scalars().all()
+        return Actor(name=account.full_name, roles=frozenset(roles), account_id=account.id,
+                     username=account.username)
 
     def case_by_number(self, number: str) -> QueueRow | None:
         rows = self._guarded(self._queue_rows, C.number == number)

@@ -277,3 +277,37 @@ async def test_lost_connection_shows_banner_keeps_rows_and_recovers(pg_schema_ur
         proxy.close()
         proxied.dispose()
         direct.dispose()
+
+
+async def test_countdowns_tick_from_the_clock_and_a_case_turning_urgent_raises_a_toast(queue_engine):
+    clock = FrozenClock(FROZEN_NOW)
+    app = HvoApp(SqlStore(queue_engine), clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await loaded(pilot)
+        assert "nog 1 d 13:30" in row_text(screen, "HV-2026-00103")  # day-3 meeting Tue 22:00
+        clock.advance(hours=14)  # Monday 22:30: less than 24 hours left
+        screen.tick()
+        await pilot.pause()
+        assert "nog 23:30" in row_text(screen, "HV-2026-00103") or "▲" in row_text(screen, "HV-2026-00103")
+        assert any("HV-2026-00103 is urgent" in n.message for n in app._notifications)
+        clock.advance(days=1, minutes=10)  # Tuesday 22:40: the meeting was due at 22:00
+        screen.tick()
+        await pilot.pause()
+        assert "te laat" in row_text(screen, "HV-2026-00103")
+        assert numbers(screen).index("HV-2026-00103") < numbers(screen).index("HV-2026-00104")
+
+
+def test_hvo_status_prints_the_case_as_tables(queue_engine, db_target, capsys):
+    from hvo_tui.cli import main
+
+    url, schema = db_target
+    if schema:
+        pytest.skip("the CLI takes a URL; the PostgreSQL schema is a test artefact")
+    assert main(["--database", url, "status", "hv-2026-101"]) == 0
+    out = capsys.readouterr().out
+    for expected in ("HV-2026-00101", "Venlo", "Termijnen", "Besluit verlenging", "gemist",
+                     "Lotte Jansen", "06-12345678", "Documenten", "zorgadvies"):
+        assert expected in out
+    assert main(["--database", url, "status", "HV-2026-99999"]) == 2
+    assert "bestaat niet" in capsys.readouterr().err
+    assert main(["--database", url, "status", "onzin"]) == 2

@@ -17,12 +17,34 @@ from .lifecycle import (
     retention_end,
     transition,
 )
+from .permissions import (
+    ACTION_PERMISSION,
+    MATRIX,
+    Permission,
+    Scope,
+    action_allowed,
+    allowed,
+    display_name,
+    mask_person,
+    permissions,
+    scope_for,
+)
 from .rules import RegionRules
 from .timeline import add_days, ban_end, extension_limit, local
 from .urgency import countdown_text, most_urgent, urgency_band, urgency_key
 from .validation import normalise_phone, normalise_postcode, parse_case_number, valid_bsn, valid_email
 
 __all__ = [
+    "ACTION_PERMISSION",
+    "MATRIX",
+    "Permission",
+    "Scope",
+    "action_allowed",
+    "allowed",
+    "display_name",
+    "mask_person",
+    "permissions",
+    "scope_for",
     "ACTION_ROLES",
     "CaseAction",
     "ChecklistItem",

@@ -3,6 +3,11 @@
 ``urgency_key`` is a total order over cases (case numbers are unique): first cases with a missed
 deadline, the one missed longest first; then cases by their nearest open deadline; then cases
 without any open or missed deadline; ties by case number (as a string).
+
+A missed deadline that only prepared the mayor's decision on extension (the day-3 meeting, the
+zorgadvies and the beleidsadvies) stops driving the order once that decision is taken: it stays
+missed in the case's deadlines (and in the reports), but it is no longer something anyone can
+still do, and an old miss must not keep a settled case above cases that need action today.
 """
 
 from __future__ import annotations
@@ -10,16 +15,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from .common import micros, require_aware
-from .deadlines import KIND_ORDER, Deadline, DeadlineState, case_deadlines
+from .deadlines import KIND_ORDER, Deadline, DeadlineKind, DeadlineState, case_deadlines
 from .facts import CaseFacts
 from .rules import RegionRules
 
 MISSED, OPEN, NOTHING = 0, 1, 2
+DECISION_PREPARATION = frozenset(
+    {DeadlineKind.MEETING_DAY3, DeadlineKind.ZORGADVIES, DeadlineKind.BELEIDSADVIES}
+)
+
+
+def _still_actionable(case: CaseFacts, deadline: Deadline) -> bool:
+    return not (deadline.kind in DECISION_PREPARATION and case.extension_decided_at is not None)
 
 
 def most_urgent(case: CaseFacts, now: datetime, rules: RegionRules = RegionRules()) -> Deadline | None:
     """The missed deadline missed longest, else the nearest open one, else None."""
-    deadlines = case_deadlines(case, now, rules)
+    deadlines = [d for d in case_deadlines(case, now, rules) if _still_actionable(case, d)]
     for state in (DeadlineState.MISSED, DeadlineState.OPEN):
         candidates = [d for d in deadlines if d.state is state]
         if candidates:

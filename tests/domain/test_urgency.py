@@ -114,3 +114,32 @@ def test_missed_longest_first_then_nearest_then_none_then_number():
     ordered = sorted([closed_b, fresh, missed_short, closed_a, missed_long], key=lambda c: urgency_key(c, REF))
     assert [c.number for c in ordered] == ["HV-2010-00009", "HV-2010-00001", "HV-2010-00003",
                                            "HV-2010-00002", "HV-2010-00008"]
+
+
+def test_a_missed_preparation_deadline_stops_driving_urgency_after_the_decision():
+    import dataclasses
+
+    import pendulum
+
+    from hvo_tui.domain import DeadlineKind, DeadlineState, case_deadlines, most_urgent
+    from hvo_tui.domain.facts import CaseFacts
+    from hvo_tui.domain.vocab import CaseKind, CaseStatus
+
+    t0 = pendulum.datetime(2026, 11, 3, 19, 0, tz="Europe/Amsterdam")
+    now = pendulum.datetime(2026, 11, 20, 9, 0, tz="Europe/Amsterdam")
+    running = CaseFacts(number="HV-2026-00001", kind=CaseKind.HUISVERBOD, status=CaseStatus.ADVICE_RECEIVED,
+                        opened_at=t0.subtract(hours=1), imposed_at=t0, mayor_informed_at=t0,
+                        household_informed_at=t0, vt_informed_at=t0, reachable_address_at=t0)
+    # No day-3 meeting was held: before the decision it is the missed deadline on top.
+    from hvo_tui.domain.facts import DocumentFacts
+    from hvo_tui.domain.vocab import DocumentKind, DocumentStatus
+
+    running = dataclasses.replace(running, documents=(
+        DocumentFacts(DocumentKind.PROCES_VERBAAL, DocumentStatus.RECEIVED, received_at=t0.add(hours=5)),))
+    assert most_urgent(running, t0.add(days=5)).kind is DeadlineKind.MEETING_DAY3
+    extended = dataclasses.replace(running, status=CaseStatus.EXTENDED, extended_until=t0.add(days=28),
+                                   extension_decided_at=t0.add(days=9), decided_at=t0.add(days=9))
+    meeting = next(d for d in case_deadlines(extended, now) if d.kind is DeadlineKind.MEETING_DAY3)
+    assert meeting.state is DeadlineState.MISSED  # history keeps the miss
+    assert most_urgent(extended, now).kind is not DeadlineKind.MEETING_DAY3
+    assert most_urgent(extended, now).state is DeadlineState.OPEN

@@ -1,0 +1,278 @@
+"""The case screen (Enter from the queue, Esc back): overview, documents, deadlines, partners,
+timeline and notes of one case, and every process-management action on it."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from hvo_tui.clock import local
+from hvo_tui.domain import (
+    DeadlineState,
+    RegionRules,
+    ban_end,
+    case_deadlines,
+    countdown_text,
+    document_checklist,
+    earlier_label,
+    effective_status,
+    extension_limit,
+    most_urgent,
+)
+from hvo_tui.domain.vocab import DocumentKind, PartnerRole, PersonRole
+from store.interface import CaseDetail, ConnectionLost, StoreError
+
+from .case_actions import CASE_ACTIONS, build_form, may
+from .widgets import TopBar
+
+EVENT_LABELS = {
+    "case_opened": "zaak geopend",
+    "assign_partner": "partner toegewezen",
+    "document_requested": "document opgevraagd",
+    "document_received": "document ontvangen",
+    "reminder_sent": "herinnering verstuurd",
+    "meeting_recorded": "overleg vastgelegd",
+    "note_added": "notitie",
+    "created": "zaak aangemaakt",
+}
+
+
+def moment(value) -> str:
+    shown = local(value)
+    return shown.format("DD-MM-YYYY HH:mm") if shown else "–"
+
+
+def _label(enum, value: str) -> str:
+    return enum(value).label if value in enum._value2member_map_ else value
+
+
+class CaseScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Terug", id="case.back"),
+        *(Binding(spec.key, f"case_action('{spec.id}')", spec.label, id=f"case.{spec.id}")
+          for spec in CASE_ACTIONS),
+        Binding("f5,ctrl+r", "reload", "Vernieuwen", show=False, id="case.reload"),
+        Binding("question_mark", "help", "Help", id="case.help"),
+        Binding("right,l_tab", "next_tab", "Volgende tab", show=False, id="case.next_tab"),
+        Binding("left", "previous_tab", "Vorige tab", show=False, id="case.previous_tab"),
+    ]
+
+    def __init__(self, case_id: int, number: str, rules: RegionRules | None = None) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.number = number
+        self.rules = rules or RegionRules()
+        self.detail: CaseDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TopBar(id="topbar")
+        yield Static(id="banner")
+        yield Static(f"{self.number} · laden...", id="case-header")
+        with TabbedContent(id="case-tabs"):
+            for key, title in (("overview", "Overzicht"), ("documents", "Documenten"),
+                               ("deadlines", "Termijnen"), ("partners", "Partners"),
+                               ("timeline", "Tijdlijn"), ("notes", "Notities")):
+                with TabPane(title, id=f"tab-{key}"):
+                    yield Static(id=f"case-{key}", classes="case-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(TopBar).counts = self.number
+        self.reload()
+
+    # --- loading ----------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
+    def reload(self) -> None:
+        try:
+            detail = self.app.store.case_detail(self.case_id, self.app.actor)
+        except ConnectionLost as exc:
+            self.app.call_from_thread(self.show_banner, f"⚠ {exc} · getoond is de laatst bekende stand")
+            return
+        except StoreError as exc:
+            self.app.call_from_thread(self.show_banner, f"⚠ {exc}")
+            return
+        self.app.call_from_thread(self.show, detail)
+
+    def show_banner(self, message: str) -> None:
+        banner = self.query_one("#banner", Static)
+        banner.update(message)
+        banner.add_class("visible")
+
+    def show(self, detail: CaseDetail) -> None:
+        self.detail = detail
+        self.query_one("#banner").remove_class("visible")
+        now = self.app.clock.now()
+        row = detail.row
+        facts = row.facts
+        status = effective_status(facts, now, self.rules)
+        urgent = most_urgent(facts, now, self.rules)
+        header = Text()
+        header.append(f"{row.number}", style="bold")
+        header.append(f" · {status.label} · {row.municipality} ({row.region})")
+        if urgent:
+            header.append(f" · {urgent.label}: {countdown_text(urgent.due, now)}")
+        self.query_one("#case-header", Static).update(header)
+        self.query_one("#case-overview", Static).update(self.overview(detail, now))
+        self.query_one("#case-documents", Static).update(self.documents(detail, now))
+        self.query_one("#case-deadlines", Static).update(self.deadlines(detail, now))
+        self.query_one("#case-partners", Static).update(self.partners(detail))
+        self.query_one("#case-timeline", Static).update(self.timeline(detail))
+        self.query_one("#case-notes", Static).update(self.notes(detail))
+        self.refresh_bindings()
+
+    # --- rendering --------------------------------------------------------------------------------
+
+    def overview(self, detail: CaseDetail, now) -> Table:
+        row, facts = detail.row, detail.row.facts
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        table.add_row("Status", effective_status(facts, now, self.rules).label)
+        table.add_row("Adres", row.address or "–")
+        table.add_row("Screening sinds", moment(facts.opened_at))
+        if facts.imposed_at:
+            table.add_row("Opgelegd (T0)", moment(facts.imposed_at) + (" door de HOvJ" if facts.imposed_by_hovj else ""))
+            table.add_row("Einde", moment(ban_end(facts.imposed_at, facts.extended_until)))
+            table.add_row("Uiterlijk (28 dagen)", moment(extension_limit(facts.imposed_at)))
+        flags = []
+        if facts.child_abuse:
+            flags.append("kindermishandeling" + (" (Veilig Thuis geraadpleegd)" if facts.vt_consulted_at else ""))
+        if facts.appeal_requested_at and not facts.appeal_decided_at:
+            flags.append("beroep aangevraagd" + (f", zitting {moment(facts.appeal_hearing_at)}"
+                                                 if facts.appeal_hearing_at else ""))
+        if facts.violation_count:
+            flags.append(f"overtreding gemeld ({facts.violation_count}x)")
+        if facts.herstel:
+            flags.append("herstelbeschikking")
+        table.add_row("Kenmerken", ", ".join(flags) or "–")
+        for person in sorted(detail.persons, key=lambda p: p.role != PersonRole.UITHUISGEPLAATSTE.value):
+            born = person.birth_date.strftime("%d-%m-%Y") if person.birth_date else "?"
+            table.add_row(_label(PersonRole, person.role),
+                          f"{person.first_name} {person.last_name}, geboren {born}"
+                          + (f", BSN {person.bsn}" if person.bsn else "")
+                          + (f", {person.address}" if person.address else ""))
+        if detail.earlier:
+            table.add_row("Eerdere zaken", earlier_label(len(detail.earlier)) + ": " + ", ".join(
+                f"{e.number} ({e.match}, {e.municipality})" for e in detail.earlier))
+        return table
+
+    def documents(self, detail: CaseDetail, now) -> Table:
+        table = Table(box=None, padding=(0, 1), expand=True)
+        for column in ("document", "stand", "uiterlijk", "van", "ontvangen", "auteur"):
+            table.add_column(column)
+        by_kind: dict[str, list] = {}
+        for doc in detail.documents:
+            by_kind.setdefault(doc.kind, []).append(doc)
+        for item in document_checklist(detail.row.facts, now, self.rules):
+            docs = by_kind.pop(item.kind.value, [])
+            latest = docs[-1] if docs else None
+            table.add_row(
+                item.kind.label, f"{item.state.glyph} {item.state.label}",
+                moment(item.due) if item.due else "–",
+                (latest.requested_from or _label(PartnerRole, latest.requested_from_role or ""))
+                if latest and latest.requested_from_role else item.required_from.label,
+                moment(latest.received_at) if latest and latest.received_at else "–",
+                (latest.author_name or "") if latest else "",
+            )
+        for kind, docs in by_kind.items():
+            for doc in docs:
+                table.add_row(_label(DocumentKind, kind), doc.status, moment(doc.due_at),
+                              doc.requested_from or "", moment(doc.received_at), doc.author_name or "")
+        return table
+
+    def deadlines(self, detail: CaseDetail, now) -> Table:
+        table = Table(box=None, padding=(0, 1), expand=True)
+        for column in ("termijn", "uiterlijk", "stand", "wie", "grondslag"):
+            table.add_column(column)
+        glyph = {DeadlineState.MISSED: "✖", DeadlineState.OPEN: "○", DeadlineState.MET: "✓"}
+        for d in case_deadlines(detail.row.facts, now, self.rules):
+            state = f"{glyph[d.state]} {d.state.label}"
+            if d.state is not DeadlineState.MET:
+                state += f" ({countdown_text(d.due, now)})"
+            table.add_row(d.label, moment(d.due), state, d.role.label, d.basis)
+        return table
+
+    def partners(self, detail: CaseDetail) -> Table:
+        table = Table(box=None, padding=(0, 1), expand=True)
+        for column in ("rol", "naam", "organisatie", "telefoon", "e-mail"):
+            table.add_column(column)
+        for p in detail.row.partners:
+            table.add_row(_label(PartnerRole, p.role), p.name, p.organisation or "", p.phone or "", p.email or "")
+        if not detail.row.partners:
+            table.add_row("–", "nog geen partners; a wijst toe", "", "", "")
+        return table
+
+    def timeline(self, detail: CaseDetail) -> Table:
+        table = Table(box=None, padding=(0, 1), expand=True)
+        for column in ("moment", "wie", "wat", "details"):
+            table.add_column(column)
+        for event in detail.events:
+            details = ", ".join(f"{k}: {v}" for k, v in event.details.items() if v not in (None, "", {}))
+            table.add_row(moment(event.at), event.actor_name, EVENT_LABELS.get(event.action, event.action),
+                          details)
+        return table
+
+    def notes(self, detail: CaseDetail) -> Table:
+        table = Table(box=None, padding=(0, 1), expand=True)
+        for column in ("moment", "wie", "soort", "tekst"):
+            table.add_column(column)
+        for note in detail.notes:
+            table.add_row(moment(note.at), note.author, "contactmoment" if note.kind == "contact" else "notitie",
+                          note.text)
+        for meeting in detail.meetings:
+            table.add_row(moment(meeting.held_at), meeting.participants, meeting.kind, meeting.outcome)
+        if not detail.notes and not detail.meetings:
+            table.add_row("", "", "", "nog geen notities; n voegt er een toe")
+        return table
+
+    # --- actions ----------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "case_action":
+            spec = next(s for s in CASE_ACTIONS if s.id == parameters[0])
+            if not may(self.app.actor, spec):
+                return False  # not this role's to do: absent from footer, help and palette
+            return True if self.detail is not None else None  # shown, disabled until loaded
+        return True
+
+    def action_case_action(self, spec_id: str) -> None:
+        if self.detail is None:
+            return
+        form = build_form(spec_id, self, self.detail.row, self.saved, self.rules)
+        if isinstance(form, str):
+            self.notify(form, severity="warning")
+            return
+        self.app.push_screen(form)
+
+    def saved(self) -> None:
+        self.notify("Opgeslagen.", timeout=3)
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_next_tab(self) -> None:
+        self._move_tab(1)
+
+    def action_previous_tab(self) -> None:
+        self._move_tab(-1)
+
+    def _move_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        ids = [pane.id for pane in self.query(TabPane)]
+        current = ids.index(tabs.active) if tabs.active in ids else 0
+        tabs.active = ids[(current + step) % len(ids)]
+
+    def action_help(self) -> None:
+        from .help import HelpScreen, binding_rows
+
+        self.app.push_screen(HelpScreen(binding_rows(self), []))

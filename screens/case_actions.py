@@ -1,0 +1,314 @@
+"""The process-management actions on one case, shared by the queue (highlighted case) and the
+case screen: one registry of (id, key, label, who may, form builder), so bindings, footer, help
+and palette come from the same list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pendulum
+from textual import on, work
+from textual.widgets import Select
+
+from hvo_tui.clock import local
+from hvo_tui.domain import (
+    CaseAction,
+    DocumentState,
+    RegionRules,
+    allowed_actions,
+    checklist_by_kind,
+    extension_limit,
+    refusal,
+)
+from hvo_tui.domain.vocab import DocumentKind, PartnerRole, Role
+from store.interface import Actor, QueueRow, StoreError
+
+from .forms import ActionForm, FieldSpec, format_moment
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+# Which partner role delivers which document by default.
+DOCUMENT_FROM = {
+    DocumentKind.RIHG: PartnerRole.POLITIE,
+    DocumentKind.BESCHIKKING: PartnerRole.HOVJ,
+    DocumentKind.PROCES_VERBAAL: PartnerRole.POLITIE,
+    DocumentKind.ZORGADVIES: PartnerRole.CASEMANAGER,
+    DocumentKind.BELEIDSADVIES: PartnerRole.GEMEENTE,
+    DocumentKind.HULPBEVESTIGING: PartnerRole.CASEMANAGER,
+    DocumentKind.VERLENGING: PartnerRole.BESTUURDER,
+    DocumentKind.INTREKKING: PartnerRole.BESTUURDER,
+    DocumentKind.HERSTEL: PartnerRole.BESTUURDER,
+}
+
+# Roles that do process management (everything but the mayor's decisions and reopening).
+PROCESS_ROLES = frozenset({Role.PROCESMANAGER, Role.BEHEERDER})
+WRITE_ROLES = PROCESS_ROLES | {Role.CASEMANAGER, Role.POLITIE, Role.HOVJ, Role.BELEIDSMEDEWERKER,
+                               Role.BESTUURDER, Role.VEILIG_THUIS}
+DECISIONS = (CaseAction.EXTEND, CaseAction.WITHDRAW, CaseAction.LET_EXPIRE, CaseAction.HERSTEL)
+
+
+@dataclass(frozen=True)
+class CaseActionSpec:
+    id: str
+    key: str
+    label: str
+    roles: frozenset[Role]
+
+
+CASE_ACTIONS: tuple[CaseActionSpec, ...] = (
+    CaseActionSpec("assign", "a", "Partner toewijzen", PROCESS_ROLES),
+    CaseActionSpec("request", "v", "Document opvragen", PROCESS_ROLES),
+    CaseActionSpec("receive", "o", "Document ontvangen", WRITE_ROLES),
+    CaseActionSpec("remind", "r", "Herinneren", PROCESS_ROLES),
+    CaseActionSpec("meeting", "g", "Overleg vastleggen", WRITE_ROLES),
+    CaseActionSpec("note", "n", "Notitie", WRITE_ROLES),
+    CaseActionSpec("decide", "b", "Besluit burgemeester", frozenset({Role.BESTUURDER})),
+    CaseActionSpec("lifecycle", "l", "Status / beroep / sluiten", WRITE_ROLES),
+)
+
+
+def may(actor: Actor, spec: CaseActionSpec) -> bool:
+    return any(Role(r) in spec.roles for r in actor.roles if r in Role._value2member_map_)
+
+
+def actor_roles(actor: Actor) -> set[Role]:
+    return {Role(r) for r in actor.roles if r in Role._value2member_map_}
+
+
+class AssignForm(ActionForm):
+    """Choosing the role fills the account list with that role's accounts (a worker)."""
+
+    def __init__(self, *args, store, region: str, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.store = store
+        self.region = region
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        role = self.query_one("#f-role", Select).value
+        if role is not Select.BLANK:
+            self.load_accounts(role)
+
+    @on(Select.Changed, "#f-role")
+    def _role_changed(self, event: Select.Changed) -> None:
+        if event.value is not Select.BLANK:
+            self.load_accounts(event.value)
+
+    @work(thread=True, exclusive=True, group="accounts", exit_on_error=False)
+    def load_accounts(self, role: str) -> None:
+        try:
+            accounts = self.store.accounts_for_role(role, self.region)
+        except StoreError as exc:
+            self.app.call_from_thread(self.set_status, str(exc))
+            return
+        options = [(f"{a.full_name} · {a.organisation}", a.id) for a in accounts]
+        self.app.call_from_thread(self._set_accounts, options)
+
+    def _set_accounts(self, options: list[tuple[str, int]]) -> None:
+        select = self.query_one("#f-account", Select)
+        select.set_options(options)
+        self.initial = self.raw_values()
+
+
+def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[], None],
+               rules: RegionRules | None = None) -> ActionForm | str:
+    """The form for action ``spec_id`` on ``row``, or a Dutch reason why it cannot be done."""
+    app = screen.app
+    store = app.store
+    actor: Actor = app.actor
+    rules = rules or RegionRules()
+    now = app.clock.now()
+    facts = row.facts
+    version = {"v": row.version}
+
+    def refresh_case() -> str:
+        fresh = store.queue_rows({row.case_id})
+        if not fresh:
+            return "de zaak is gesloten"
+        before = version["v"]
+        version["v"] = fresh[0].version
+        return f"versie {before} → {fresh[0].version}; zie de tijdlijn"
+
+    def saving(fn: Callable[[dict[str, Any], int], int]) -> Callable[[dict[str, Any]], None]:
+        def run(values: dict[str, Any]) -> None:
+            version["v"] = fn(values, version["v"])
+            app.call_from_thread(on_saved)
+        return run
+
+    checklist = checklist_by_kind(facts, now, rules)
+
+    if spec_id == "assign":
+        missing = [r for r in (PartnerRole.CASEMANAGER, PartnerRole.POLITIE, PartnerRole.GEMEENTE)
+                   if not any(p.role == r.value for p in row.partners)]
+        default_role = (missing[0] if missing else PartnerRole.CASEMANAGER).value
+        return AssignForm(
+            f"Partner toewijzen · {row.number}",
+            [
+                FieldSpec("role", "Rol op de zaak", "select", default=default_role,
+                          options=[(r.label, r.value) for r in PartnerRole]),
+                FieldSpec("account", "Account", "select", options=[]),
+            ],
+            saving(lambda v, ver: store.assign_partner(row.case_id, ver, v["role"], actor,
+                                                       account_id=v["account"])),
+            refresh_case,
+            intro="Een partner die deze rol al had, wordt vervangen (blijft in de geschiedenis).",
+            store=store, region=row.region,
+        )
+
+    if spec_id == "request":
+        open_kinds = [k for k, item in checklist.items()
+                      if item.state in (DocumentState.MISSING, DocumentState.LATE)]
+        kind = open_kinds[0] if open_kinds else DocumentKind.ZORGADVIES
+        item = checklist.get(kind)
+        due = item.due if item and item.due and item.due > now else now.add(days=1)
+        return ActionForm(
+            f"Document opvragen · {row.number}",
+            [
+                FieldSpec("kind", "Document", "select", default=kind.value,
+                          options=[(k.label, k.value) for k in DocumentKind]),
+                FieldSpec("from_role", "Bij (rol)", "select", default=DOCUMENT_FROM[kind].value,
+                          options=[(r.label, r.value) for r in PartnerRole]),
+                FieldSpec("due_at", "Uiterlijk", "moment", default=due),
+            ],
+            saving(lambda v, ver: store.request_document(
+                row.case_id, ver, v["kind"], actor, from_role=v["from_role"], due_at=v["due_at"])),
+            refresh_case,
+        )
+
+    if spec_id == "receive":
+        waiting = [k for k, item in checklist.items() if item.state is not DocumentState.RECEIVED
+                   and item.state is not DocumentState.NOT_NEEDED]
+        kind = waiting[0] if waiting else DocumentKind.ZORGADVIES
+        author = next((p.name for p in row.partners if p.role == DOCUMENT_FROM[kind].value), "")
+        return ActionForm(
+            f"Document ontvangen · {row.number}",
+            [
+                FieldSpec("kind", "Document", "select", default=kind.value,
+                          options=[(k.label, k.value) for k in DocumentKind]),
+                FieldSpec("received_at", "Ontvangen op", "moment", default=now),
+                FieldSpec("author", "Opgesteld door", default=author),
+                FieldSpec("summary", "Inhoud (kern van het formulier)", "multiline", required=False),
+            ],
+            saving(lambda v, ver: store.receive_document(
+                row.case_id, ver, v["kind"], actor, received_at=v["received_at"],
+                author_name=v["author"], fields={"samenvatting": v["summary"] or ""})),
+            refresh_case,
+        )
+
+    if spec_id == "remind":
+        late = [(k, item) for k, item in checklist.items()
+                if item.state in (DocumentState.LATE, DocumentState.MISSING) and item.document is not None]
+        if not late:
+            return "Er is geen opgevraagd document dat ontbreekt of te laat is; vraag het eerst op (v)."
+        late.sort(key=lambda pair: (pair[1].state is not DocumentState.LATE, pair[1].due or now))
+        options = [(f"{k.label} · {i.state.label} · uiterlijk {format_moment(i.due)}", k.value) for k, i in late]
+
+        def remind(values: dict[str, Any], ver: int) -> int:
+            detail = store.case_detail(row.case_id, actor)
+            doc = next(d for d in detail.documents if d.kind == values["kind"] and d.received_at is None)
+            return store.remind_document(row.case_id, ver, doc.id, actor)
+
+        return ActionForm(
+            f"Herinnering sturen · {row.number}",
+            [FieldSpec("kind", "Document", "select", default=late[0][0].value, options=options)],
+            saving(remind), refresh_case,
+            intro="De herinnering komt op de tijdlijn en in de uitgaande post (outbox).",
+        )
+
+    if spec_id == "meeting":
+        return ActionForm(
+            f"Overleg vastleggen · {row.number}",
+            [
+                FieldSpec("kind", "Soort", "select", default="overleg_dag3",
+                          options=[("overleg dag 3", "overleg_dag3"), ("MDO", "mdo"), ("ander overleg", "other")]),
+                FieldSpec("held_at", "Gehouden op", "moment", default=now),
+                FieldSpec("participants", "Deelnemers", default=", ".join(p.name for p in row.partners)),
+                FieldSpec("outcome", "Uitkomst", "multiline"),
+            ],
+            saving(lambda v, ver: store.record_meeting(
+                row.case_id, ver, actor, kind=v["kind"], held_at=v["held_at"],
+                participants=v["participants"], outcome=v["outcome"])),
+            refresh_case,
+        )
+
+    if spec_id == "note":
+        return ActionForm(
+            f"Notitie · {row.number}",
+            [
+                FieldSpec("kind", "Soort", "select", default="note",
+                          options=[("notitie", "note"), ("contactmoment", "contact")]),
+                FieldSpec("text", "Tekst", "multiline"),
+            ],
+            saving(lambda v, ver: store.add_note(row.case_id, ver, actor, text=v["text"], kind=v["kind"])),
+            refresh_case,
+        )
+
+    roles = actor_roles(actor)
+    if spec_id == "decide":
+        possible = [a for a in DECISIONS if refusal(facts, a, roles, now, rules) is None]
+        if not possible:
+            reasons = {refusal(facts, a, roles, now, rules) for a in DECISIONS}
+            return "Geen besluit mogelijk: " + "; ".join(sorted(r for r in reasons if r))
+        limit = extension_limit(facts.imposed_at) if facts.imposed_at else None
+        return ActionForm(
+            f"Besluit burgemeester · {row.number}",
+            [
+                FieldSpec("action", "Besluit", "select", default=possible[0].value,
+                          options=[(a.label, a.value) for a in possible]),
+                FieldSpec("extended_until", "Verlengen tot (alleen bij verlengen)", "moment",
+                          required=False, default=limit),
+            ],
+            saving(lambda v, ver: store.apply_action(
+                row.case_id, ver, v["action"], actor,
+                **({"extended_until": v["extended_until"]} if v["action"] == CaseAction.EXTEND.value else {}))),
+            refresh_case,
+            intro=(f"T0 {format_moment(facts.imposed_at)} · uiterlijk {format_moment(limit)} (28 dagen)"
+                   if limit else ""),
+        )
+
+    if spec_id == "lifecycle":
+        possible = [a for a in allowed_actions(facts, roles, now, rules) if a not in DECISIONS]
+        if not possible:
+            return "Voor deze zaak is nu geen statuswijziging mogelijk met uw rol."
+        return ActionForm(
+            f"Status, beroep of sluiten · {row.number}",
+            [
+                FieldSpec("action", "Actie", "select", default=possible[0].value,
+                          options=[(a.label, a.value) for a in possible]),
+                FieldSpec("moment", "Moment (opleggen, beroep, zitting, uitspraak)", "moment",
+                          required=False, default=now),
+                FieldSpec("outcome", "Uitspraak / reden", required=False),
+            ],
+            saving(lambda v, ver: store.apply_action(row.case_id, ver, v["action"], actor,
+                                                     **lifecycle_params(v))),
+            refresh_case,
+        )
+    raise KeyError(spec_id)
+
+
+def lifecycle_params(values: dict[str, Any]) -> dict[str, Any]:
+    action = CaseAction(values["action"])
+    moment = values.get("moment")
+    if action is CaseAction.IMPOSE and moment:
+        return {"imposed_at": moment}
+    if action is CaseAction.REGISTER_APPEAL and moment:
+        return {"requested_at": moment}
+    if action is CaseAction.SCHEDULE_HEARING:
+        return {"hearing_at": moment}
+    if action is CaseAction.DECIDE_APPEAL:
+        params: dict[str, Any] = {"outcome": values.get("outcome")}
+        if moment:
+            params["decided_at"] = moment
+        return params
+    return {}
+
+
+def local_text(value) -> str:
+    shown = local(value)
+    return shown.format("DD-MM-YYYY HH:mm") if shown else "–"
+
+
+__all__ = ["CASE_ACTIONS", "CaseActionSpec", "build_form", "may", "pendulum"]
