@@ -30,6 +30,8 @@ class HvoApp(App):
         super().__init__()
         self.store = store
         self.clock = clock or Clock()
+        if hasattr(store, "clock"):
+            store.clock = self.clock  # writes are stamped with the same "now" the screens show
         self.account_label = account_label
         self.username = username
         self.ascii = ascii

@@ -144,6 +144,8 @@ def cmd_run(settings) -> int:
             return fail(str(exc))
         if actor is None and settings.account:
             return fail(f"onbekend of niet-actief account '{settings.account}'")
+        if actor is not None:
+            store.act_as(actor)
     label = ""
     if actor is not None:
         roles = ", ".join(sorted(actor.roles))
@@ -188,7 +190,7 @@ def cmd_db(settings, args) -> int:
 def cmd_demo(settings, args) -> int:
     from store import demo
 
-    engine = _open(settings)
+    engine = _open(settings, auto_upgrade=True)  # demo data goes into an up-to-date schema
     if not demo.is_empty(engine):
         if not args.reset:
             return fail("de database bevat al gegevens; gebruik 'hvo demo --reset' om ze te wissen")

@@ -48,7 +48,7 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("mark", "", 2, 0),
     Column("number", "Zaak", 14, 0),
-    Column("countdown", "Termijn", 16, 0),
+    Column("countdown", "Termijn", 17, 0),
     *(Column(f"doc_{kind.value}", kind.short, 3, 1) for kind in QUEUE_DOCUMENTS),
     Column("municipality", "Gemeente", 13, 2),
     Column("status", "Status", 17, 3),
@@ -268,6 +268,9 @@ class QueueScreen(Screen):
                                    style="" if row.casemanager else self.style("hvo-today")))
             elif key == "procesmanager":
                 values.append(Text(row.procesmanager or "–"))
+        for column, value in zip(columns, values):
+            # One cell of each column is kept free as the separator (cell padding is 0).
+            value.truncate(max(1, column.width - 1), overflow="ellipsis")
         return tuple(values) if only is None else values[0]
 
     # --- the diff -------------------------------------------------------------------------------

@@ -202,11 +202,13 @@ def case_scope_clause(scope: Scope) -> ColumnElement[bool]:
         partner_accounts.append(CP.account_id == scope.account_id)
     if scope.organisation_id is not None:
         partner_accounts.append(
-            CP.account_id.in_(select(A.id).where(A.organisation_id == scope.organisation_id)))
+            CP.account_id.in_(select(A.id).where(A.organisation_id == scope.organisation_id)
+                              .correlate(None)))
     clauses = []
     if partner_accounts:
         clauses.append(C.id.in_(
-            select(CP.case_id).where(CP.ended_at.is_(None), or_(*partner_accounts))))
+            select(CP.case_id).where(CP.ended_at.is_(None), or_(*partner_accounts))
+            .correlate(None)))  # never correlate with a query that itself joins these tables
     if not scope.own_cases_only:
         if scope.regions is None:
             in_regions = true()
@@ -215,10 +217,10 @@ def case_scope_clause(scope: Scope) -> ColumnElement[bool]:
         else:
             in_regions = C.municipality_id.in_(
                 select(M.id).join(Region.__table__, R.id == M.region_id)
-                .where(R.name.in_(sorted(scope.regions))))
+                .where(R.name.in_(sorted(scope.regions))).correlate(None))
         if scope.municipal and scope.organisation_id is not None:
             own_municipality = (select(O.municipality_id).where(O.id == scope.organisation_id)
-                                .scalar_subquery())
+                                .correlate(None).scalar_subquery())
             clauses.append(or_(
                 and_(own_municipality.is_not(None), C.municipality_id == own_municipality),
                 and_(own_municipality.is_(None), in_regions),

@@ -24,7 +24,8 @@ from hvo_tui.domain.vocab import (
     PersonRole,
 )
 
-from .accounts import AccountAdmin
+from .accounts import AccountAdmin, case_scope_clause
+from .case_writes import CaseWrites
 from .db import mask_url
 from .feed import PostgresChangeFeed, SqliteChangeFeed
 from .interface import Actor, ChangeFeed, ConnectionLost, PartnerContact, QueueRow, StoreInfo
@@ -59,9 +60,15 @@ def format_address(street, house_number, postcode, city) -> str:
     return ", ".join(part for part in (line, place) if part)
 
 
-class SqlStore(AccountAdmin):
+class SqlStore(AccountAdmin, CaseWrites):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Who is looking decides what the queries return (not only what the screens show):
+        # ``scope`` limits the cases, ``mask_persons`` turns names into initials and leaves out
+        # BSN and addresses of persons (support staff). Set by ``act_as``.
+        self.scope = None
+        self.mask_persons = False
+        self.clock = None  # the app's clock (tests freeze it); None: the wall clock
         url = engine.url
         if url.get_backend_name() == "sqlite":
             self.info = StoreInfo(kind="sqlite", location=url.database or ":memory:")
@@ -116,6 +123,14 @@ class SqlStore(AccountAdmin):
             roles = conn.execute(select(AR.role).where(AR.account_id == account.id)).scalars().all()
         return Actor(name=account.full_name, roles=frozenset(roles), account_id=account.id,
                      username=account.username)
+
+    def act_as(self, actor: Actor) -> None:
+        """Read as ``actor`` from now on: its scope of cases and whether it sees person data."""
+        from hvo_tui.domain import Permission, allowed
+
+        if actor.account_id is not None:
+            self.scope = self.account_scope(actor.account_id)
+        self.mask_persons = not allowed(actor.roles, Permission.VIEW_PERSON_DATA)
 
     def case_by_number(self, number: str) -> QueueRow | None:
         rows = self._guarded(self._queue_rows, C.number == number)
@@ -179,6 +194,8 @@ class SqlStore(AccountAdmin):
             return {case_id: count for case_id, count in conn.execute(query)}
 
     def _queue_rows(self, is_open) -> list[QueueRow]:
+        if self.scope is not None:
+            is_open = and_(is_open, case_scope_clause(self.scope))
         with self.engine.connect() as conn:
             cases = conn.execute(
                 select(
@@ -223,7 +240,19 @@ class SqlStore(AccountAdmin):
                 .where(is_open, CP.ended_at.is_(None))
                 .order_by(CP.case_id, CP.id)
             ).all()
-        return build_queue_rows(cases, docs, meetings, persons, partners)
+        rows = build_queue_rows(cases, docs, meetings, persons, partners)
+        return [mask_row(row) for row in rows] if self.mask_persons else rows
+
+
+def mask_row(row: QueueRow) -> QueueRow:
+    """Person data reduced to initials: no names, BSN, birth dates or addresses of persons."""
+    from dataclasses import replace
+
+    from hvo_tui.domain import mask_person
+
+    persons = tuple(replace(p, name=mask_person(p.name), bsn=None, birth_date=None, address=None)
+                    for p in row.facts.persons)
+    return replace(row, facts=replace(row.facts, persons=persons))
 
 
 def _group(rows: Iterable) -> dict[int, list]:

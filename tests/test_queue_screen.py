@@ -311,3 +311,26 @@ def test_hvo_status_prints_the_case_as_tables(queue_engine, db_target, capsys):
     assert main(["--database", url, "status", "HV-2026-99999"]) == 2
     assert "bestaat niet" in capsys.readouterr().err
     assert main(["--database", url, "status", "onzin"]) == 2
+
+
+def test_scope_and_masking_are_applied_in_the_store_queries(queue_engine):
+    """A casemanager sees only her cases, with every partner listed; support sees initials."""
+    from store.interface import Actor
+
+    store = SqlStore(queue_engine)
+    with queue_engine.connect() as conn:
+        lotte = conn.exec_driver_sql("select id from account where username = 'lotte'").scalar()
+    store.act_as(Actor(name="Lotte Jansen", roles=frozenset({"casemanager"}), account_id=lotte,
+                       username="lotte"))
+    rows = {r.number: r for r in store.queue_rows()}
+    assert sorted(rows) == ["HV-2026-00101", "HV-2026-00103"]
+    assert {p.name for p in rows["HV-2026-00101"].partners} == {"Lotte Jansen", "Ans Verhoeven"}
+    assert rows["HV-2026-00101"].facts.persons[0].name == "Jan de Vries"
+    assert store.case_by_number("HV-2026-00102") is None  # not hers: not even by number
+
+    support = SqlStore(queue_engine)
+    support.act_as(Actor(name="Fatima", roles=frozenset({"support"})))
+    row = support.case_by_number("HV-2026-00101")
+    person = row.facts.persons[0]
+    assert person.name != "Jan de Vries" and person.name.startswith("J.")
+    assert person.bsn is None and person.birth_date is None
