@@ -84,7 +84,7 @@ class AssignForm(ActionForm):
     def __init__(self, *args, store, region: str, **kw) -> None:
         super().__init__(*args, **kw)
         self.store = store
-        self.region = region
+        self.case_region = region
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -100,7 +100,7 @@ class AssignForm(ActionForm):
     @work(thread=True, exclusive=True, group="accounts", exit_on_error=False)
     def load_accounts(self, role: str) -> None:
         try:
-            accounts = self.store.accounts_for_role(role, self.region)
+            accounts = self.store.accounts_for_role(role, self.case_region)
         except StoreError as exc:
             self.app.call_from_thread(self.set_status, str(exc))
             return

@@ -71,7 +71,7 @@ class ActionForm(ModalScreen[bool]):
     rereads the case after a conflict and returns a Dutch line saying what changed."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Annuleren", id="form.cancel"),
+        Binding("escape", "cancel", "Annuleren", id="form.cancel", priority=True),
         Binding("ctrl+s,f2", "submit", "Opslaan", id="form.save", priority=True),
     ]
 
@@ -102,9 +102,9 @@ class ActionForm(ModalScreen[bool]):
                 for spec in self.specs:
                     yield Label(spec.label + ("" if spec.required else " (optioneel)"), classes="form-label")
                     if spec.kind == "select":
-                        yield Select(spec.options, id=f"f-{spec.name}", value=spec.default
-                                     if spec.default is not None else Select.BLANK, allow_blank=not spec.required
-                                     or spec.default is None, prompt="kies...")
+                        extra = {} if spec.default is None else {"value": spec.default}
+                        yield Select(spec.options, id=f"f-{spec.name}", prompt="kies...",
+                                     allow_blank=spec.default is None or not spec.required, **extra)
                     elif spec.kind == "multiline":
                         yield TextArea(str(spec.default or ""), id=f"f-{spec.name}", classes="form-area")
                     else:
@@ -118,6 +118,11 @@ class ActionForm(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.initial = self.raw_values()
+        # Start where typing is needed: the first text field (a Select is set with the arrows,
+        # and most forms come prefilled there).
+        typed = [w for w in self.query("Input, TextArea") if w.id and w.id.startswith("f-")]
+        if typed:
+            typed[0].focus()
 
     def raw_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}

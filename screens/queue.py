@@ -345,6 +345,10 @@ class QueueScreen(Screen):
         self.query_one("#detail-deadlines", Static).update(deadlines_text)
         self.query_one("#detail-partners", Static).update(partners_text)
 
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_case()  # the table takes Enter itself and says so with RowSelected
+
     @on(DataTable.RowHighlighted)
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_detail()
