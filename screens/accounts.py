@@ -48,13 +48,13 @@ class AccountColumn:
 
 
 COLUMNS = (
-    AccountColumn("name", "Naam", 24),
-    AccountColumn("username", "Gebruikersnaam", 22),
-    AccountColumn("organisation", "Organisatie", 30),
-    AccountColumn("roles", "Rollen", 22),
-    AccountColumn("regions", "Regio's", 18),
-    AccountColumn("active", "Actief", 14),
-    AccountColumn("locked", "Vergrendeld", 12),
+    AccountColumn("name", "Naam", 18),
+    AccountColumn("username", "Gebruikersnaam", 16),
+    AccountColumn("organisation", "Organisatie", 20),
+    AccountColumn("roles", "Rollen", 16),
+    AccountColumn("regions", "Regio's", 12),
+    AccountColumn("active", "Actief", 10),
+    AccountColumn("locked", "Vergrendeld", 11),
 )
 
 
@@ -382,6 +382,7 @@ class AccountsScreen(Screen):
         if not self.is_admin:
             self.show_banner(NO_ADMIN)
             self.query_one("#accounts-filters").display = False
+            self.query_one("#accounts-body").display = False
             return
         table.loading = True
         self.load()
@@ -578,7 +579,7 @@ class AccountsScreen(Screen):
                       title_style="bold")
         table.add_column("organisatie", overflow="fold")
         table.add_column("actief", justify="right")
-        table.add_column("bestuurlijk", justify="right")
+        table.add_column("bestuurl.", justify="right")
         for count in self.counts:
             table.add_row(count.organisation, str(count.active), str(count.bestuurlijk))
         if not self.counts:
@@ -662,7 +663,9 @@ class AccountsScreen(Screen):
             FieldSpec("full_name", "Naam", default=row.full_name if row else None),
             FieldSpec("organisation_id", "Organisatie", kind="select",
                       options=self._organisation_options(),
-                      default=row.organisation_id if row else None),
+                      default=row.organisation_id if row else None,
+                      # a blank Select is Select.NULL, not None: say so here, not in the store
+                      validate=lambda v: None if isinstance(v, int) else "kies een organisatie"),
             FieldSpec("roles", "Rollen (" + ", ".join(r.value for r in Role) + ")",
                       default=", ".join(row.roles) if row else None, placeholder=roles_hint,
                       validate=check_roles),

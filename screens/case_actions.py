@@ -89,12 +89,12 @@ class AssignForm(ActionForm):
     def on_mount(self) -> None:
         super().on_mount()
         role = self.query_one("#f-role", Select).value
-        if role is not Select.BLANK:
+        if role is not Select.NULL:
             self.load_accounts(role)
 
     @on(Select.Changed, "#f-role")
     def _role_changed(self, event: Select.Changed) -> None:
-        if event.value is not Select.BLANK:
+        if event.value is not Select.NULL:
             self.load_accounts(event.value)
 
     @work(thread=True, exclusive=True, group="accounts", exit_on_error=False)

@@ -129,7 +129,7 @@ class ActionForm(ModalScreen[bool]):
         for spec in self.specs:
             widget = self.query_one(f"#f-{spec.name}")
             if isinstance(widget, Select):
-                values[spec.name] = None if widget.value is Select.BLANK else widget.value
+                values[spec.name] = None if widget.value is Select.NULL else widget.value
             elif isinstance(widget, TextArea):
                 values[spec.name] = widget.text
             else:

@@ -22,8 +22,8 @@ from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
-from hvo_tui.domain import RegionRules
-from hvo_tui.domain.vocab import QUEUE_DOCUMENTS, CaseStatus, DocumentKind, PartnerRole
+from hvo_tui.domain import Permission, RegionRules, allowed
+from hvo_tui.domain.vocab import QUEUE_DOCUMENTS, CaseStatus, DocumentKind
 from store.interface import ConnectionLost, QueueRow, StoreError
 
 from .case import CaseScreen
@@ -34,6 +34,7 @@ from .queue_model import SORTS, URGENT_BANDS, Filters, QueueModel, fold
 from .widgets import TopBar, glyphs
 
 CHANGED_SECONDS = 4.0
+FIRST_PAGE = 60  # rows loaded before everything else, for a fast first paint
 BACKOFF = (1, 2, 4, 8, 15, 30)
 
 
@@ -146,6 +147,7 @@ class QueueScreen(Screen):
           for spec in CASE_ACTIONS),
         Binding("escape", "clear_filters", "Filters wissen", show=False, id="queue.clear"),
         Binding("f5,ctrl+r", "refresh", "Vernieuwen", show=False, id="queue.refresh"),
+        Binding("A", "accounts", "Accounts", show=False, id="queue.accounts"),
         Binding("j", "cursor_down", "Omlaag", show=False, id="queue.down"),
         Binding("k", "cursor_up", "Omhoog", show=False, id="queue.up"),
     ]
@@ -157,6 +159,7 @@ class QueueScreen(Screen):
         self.changed_until: dict[int, float] = {}
         self.columns: list[Column] = []
         self.loaded = False
+        self.complete = False  # every open case loaded (not only the first page)
         self.stale = False
         self.detail_expanded = False
         self.bands: dict[int, str | None] = {}
@@ -360,12 +363,8 @@ class QueueScreen(Screen):
         cannot say which case changed). After the first load it is diffed like a change."""
         self.query_one(DataTable).loading = False
         self.set_connected()
-        if not self.loaded:
-            self.model.replace_all(rows, self.now())
-            self.note_bands(self.now())
-            self.loaded = True
-            self.sync()
-            self.count_earlier(list(self.model.rows))
+        if not self.loaded or not self.complete:
+            self.apply_initial(rows, self.derive_all(rows), True)
             return
         fresh = {row.case_id: row for row in rows}
         gone = set(self.model.rows) - set(fresh)
@@ -464,12 +463,39 @@ class QueueScreen(Screen):
 
     @work(thread=True, exclusive=True, group="queue-load", exit_on_error=False)
     def load(self) -> None:
+        """The first screenful first (the bans that end soonest), then every open case; the
+        rules are applied here, in the worker, so the screen never waits for them."""
+        store = self.app.store
         try:
-            rows = self.app.store.queue_rows()
+            if not self.loaded:
+                first = store.queue_rows(first=FIRST_PAGE)
+                self.app.call_from_thread(self.apply_initial, first, self.derive_all(first), False)
+            rows = store.queue_rows()
         except StoreError as exc:
             self.app.call_from_thread(self.connection_lost, str(exc), BACKOFF[0])
             return
-        self.app.call_from_thread(self.apply_full, rows)
+        if self.loaded:
+            self.app.call_from_thread(self.apply_full, rows)
+        else:
+            self.app.call_from_thread(self.apply_initial, rows, self.derive_all(rows), True)
+
+    def derive_all(self, rows: list[QueueRow]) -> dict:
+        from .queue_model import derive
+
+        now = self.now()
+        return {row.case_id: derive(row, now, self.model.rules) for row in rows if row.facts.status.is_open}
+
+    def apply_initial(self, rows: list[QueueRow], derived: dict, complete: bool) -> None:
+        """The first load: no toasts, no change marks; ``complete`` once every open case is in."""
+        self.query_one(DataTable).loading = False
+        self.set_connected()
+        self.model.replace_all(rows, self.now(), derived=derived)
+        self.note_bands(self.now())
+        self.loaded = True
+        self.complete = complete
+        self.sync()
+        if complete:
+            self.count_earlier(list(self.model.rows))
 
     @work(thread=True, exclusive=True, group="queue-earlier", exit_on_error=False)
     def count_earlier(self, ids: list[int]) -> None:
@@ -680,7 +706,14 @@ class QueueScreen(Screen):
         if action == "case_action":
             spec = next(s for s in CASE_ACTIONS if s.id == parameters[0])
             return True if may(self.app.actor, spec) else False
+        if action == "accounts":
+            return allowed(self.app.actor.roles, Permission.MANAGE_ACCOUNTS)
         return True
+
+    def action_accounts(self) -> None:
+        from .accounts import AccountsScreen
+
+        self.app.push_screen(AccountsScreen())
 
     def action_open_case(self) -> None:
         case_id = self.cursor_case()

@@ -37,6 +37,8 @@ URGENT_BANDS = frozenset({"missed", "today"})
 
 def fold(text: str) -> str:
     """Lower case without accents, for matching what people type."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
@@ -66,11 +68,12 @@ def derive(row: QueueRow, now: datetime, rules: RegionRules) -> Derived:
     upcoming = [d.due for d in deadlines if d.due > now]
     upcoming += [d.warn_from for d in deadlines if d.warn_from is not None and d.warn_from > now]
     upcoming += [item.due for item in checklist.values() if item.due is not None and item.due > now]
+    urgent = most_urgent(facts, now, rules, deadlines=deadlines)
     return Derived(
         status=effective_status(facts, now, rules),
         deadlines=deadlines,
-        urgent=most_urgent(facts, now, rules),
-        urgency=urgency_key(facts, now, rules),
+        urgent=urgent,
+        urgency=urgency_key(facts, now, rules, deadlines=deadlines),
         checklist=checklist,
         valid_until=min(upcoming) if upcoming else None,
     )
@@ -127,13 +130,16 @@ class QueueModel:
 
     # --- data ------------------------------------------------------------------------------------
 
-    def replace_all(self, rows: Iterable[QueueRow], now: datetime) -> None:
+    def replace_all(self, rows: Iterable[QueueRow], now: datetime,
+                    derived: dict[int, Derived] | None = None) -> None:
+        """All rows anew; ``derived`` may hold their rules already applied (by a worker)."""
         self.rows = {}
         self.derived = {}
         self._haystack = {}
-        self.update(rows, now)
+        self.update(rows, now, derived=derived)
 
-    def update(self, rows: Iterable[QueueRow], now: datetime) -> tuple[set[int], set[int]]:
+    def update(self, rows: Iterable[QueueRow], now: datetime,
+               derived: dict[int, Derived] | None = None) -> tuple[set[int], set[int]]:
         """Take changed rows (as the store gives them by id); a case that is no longer open
         leaves. Returns (new ids, removed ids)."""
         new: set[int] = set()
@@ -148,7 +154,8 @@ class QueueModel:
             if row.case_id not in self.rows:
                 new.add(row.case_id)
             self.rows[row.case_id] = row
-            self.derived[row.case_id] = derive(row, now, self.rules)
+            known = derived.get(row.case_id) if derived else None
+            self.derived[row.case_id] = known or derive(row, now, self.rules)
             self._haystack[row.case_id] = fold(
                 " ".join(
                     [row.number, row.municipality, row.region, row.address]

@@ -32,7 +32,7 @@ from enum import Enum
 from typing import Any
 
 import pendulum
-from sqlalchemy import and_, delete, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transition
@@ -44,7 +44,6 @@ from hvo_tui.domain.vocab import (
     DocumentKind,
     DocumentStatus,
     PartnerRole,
-    PersonRole,
     Role,
 )
 
@@ -62,6 +61,7 @@ from .interface import (
     PersonRow,
     Refused,
 )
+from .earlier import earlier_pairs
 from .models import (
     Account,
     AccountRegion,
@@ -416,52 +416,7 @@ class CaseWrites:
         """The earlier cases ``earlier_counts`` counts (same rules, so the list and the queue's
         count agree): the banned person by BSN or by name and birth date, or the incident address
         by postcode and house number; only cases with a ban, opened before this one."""
-        now_case = CT.alias("now_case")
-        then_case = CT.alias("then_case")
-        p_now = CasePerson.__table__.alias("p_now")
-        p_then = CasePerson.__table__.alias("p_then")
-        banned = PersonRole.UITHUISGEPLAATSTE.value
-        earlier = and_(
-            then_case.c.id != now_case.c.id,
-            then_case.c.imposed_at.is_not(None),
-            then_case.c.opened_at < now_case.c.opened_at,
-        )
-
-        def by_person(match):
-            return (
-                select(then_case.c.id.label("earlier_id"), literal("persoon").label("match"))
-                .select_from(now_case)
-                .join(p_now, and_(p_now.c.case_id == now_case.c.id, p_now.c.role == banned))
-                .join(p_then, and_(match, p_then.c.role == banned))
-                .join(then_case, then_case.c.id == p_then.c.case_id)
-                .where(now_case.c.id == case_id, earlier)
-            )
-
-        same_bsn = by_person(and_(p_now.c.bsn.is_not(None), p_then.c.bsn == p_now.c.bsn))
-        same_name = by_person(
-            and_(
-                p_then.c.birth_date == p_now.c.birth_date,
-                func.lower(p_then.c.last_name) == func.lower(p_now.c.last_name),
-                func.lower(p_then.c.first_name) == func.lower(p_now.c.first_name),
-            )
-        )
-        same_address = (
-            select(then_case.c.id.label("earlier_id"), literal("adres").label("match"))
-            .select_from(now_case)
-            .join(
-                then_case,
-                and_(
-                    then_case.c.postcode == now_case.c.postcode,
-                    then_case.c.house_number == now_case.c.house_number,
-                ),
-            )
-            .where(now_case.c.id == case_id, now_case.c.postcode.is_not(None), earlier)
-        )
-        pairs = conn.execute(union_all(same_bsn, same_name, same_address)).all()
-        match: dict[int, str] = {}
-        for earlier_id, how in pairs:
-            if match.get(earlier_id) != "persoon":  # the person is the stronger reason
-                match[earlier_id] = how
+        match = earlier_pairs(conn, [case_id]).get(case_id, {})
         if not match:
             return ()
         found = conn.execute(

@@ -96,12 +96,18 @@ class PostgresChangeFeed:
             self.reopen()
         assert self._conn is not None
         ids: set[int] = set()
+        deadline = time.monotonic() + timeout
         try:
             # One generator at a time: a nested notifies() on the same connection deadlocks on
-            # its lock. First wait for anything, then collect what arrived with it (one
-            # transaction touching several rows) with a short second wait.
-            for note in self._conn.notifies(timeout=timeout, stop_after=1):
-                ids.update(self._parse(note.payload))
+            # its lock. Wait for a notification of this schema (other schemas share the
+            # channel: skip theirs), then collect what arrived with it (one transaction
+            # touching several rows) with a short second wait.
+            while not ids:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                for note in self._conn.notifies(timeout=left, stop_after=1):
+                    ids.update(self._parse(note.payload))
             if ids:
                 for note in self._conn.notifies(timeout=0.005):
                     ids.update(self._parse(note.payload))

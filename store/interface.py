@@ -194,9 +194,10 @@ class ChangeFeed(Protocol):
 class Store(Protocol):
     info: StoreInfo
 
-    def queue_rows(self, ids: Collection[int] | None = None) -> list[QueueRow]:
+    def queue_rows(self, ids: Collection[int] | None = None, *, first: int | None = None) -> list[QueueRow]:
         """Every open case (``ids`` None), or exactly the cases ``ids`` whatever their status
-        (after a change: a case no longer open leaves the queue). In no particular order."""
+        (after a change: a case no longer open leaves the queue). In no particular order, except
+        with ``first``: only the ``first`` open cases whose ban ends soonest (a fast first paint)."""
         ...
 
     def case_by_number(self, number: str) -> QueueRow | None:

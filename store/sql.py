@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 
-from sqlalchemy import and_, func, select, text, union_all
+from sqlalchemy import and_, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -27,6 +27,7 @@ from hvo_tui.domain.vocab import (
 from .accounts import AccountAdmin, case_scope_clause
 from .case_writes import CaseWrites
 from .db import mask_url
+from .earlier import earlier_pairs
 from .feed import PostgresChangeFeed, SqliteChangeFeed
 from .interface import Actor, ChangeFeed, ConnectionLost, PartnerContact, QueueRow, StoreInfo
 from .models import (
@@ -99,7 +100,11 @@ class SqlStore(AccountAdmin, CaseWrites):
                 raise ConnectionLost("verbinding met de database verbroken") from exc
             raise
 
-    def queue_rows(self, ids: Collection[int] | None = None) -> list[QueueRow]:
+    def queue_rows(self, ids: Collection[int] | None = None, *, first: int | None = None) -> list[QueueRow]:
+        if ids is None and first is not None:
+            soonest = (select(C.id).where(C.status.in_(_OPEN))
+                       .order_by(C.ends_at.is_(None), C.ends_at, C.id).limit(first))
+            return self._guarded(self._queue_rows, C.id.in_(soonest.scalar_subquery()))
         if ids is None:
             return self._guarded(self._queue_rows, C.status.in_(_OPEN))
         if not ids:
@@ -142,56 +147,8 @@ class SqlStore(AccountAdmin, CaseWrites):
         return self._guarded(self._earlier_counts, list(ids))
 
     def _earlier_counts(self, ids: list[int]) -> dict[int, int]:
-        """Earlier bans of the same banned person (same BSN, or same name and birth date) or at
-        the same incident address (postcode and house number). Three index-backed joins, unioned,
-        counted per case; never one query per case."""
-        now_case = Case.__table__.alias("now_case")
-        then_case = Case.__table__.alias("then_case")
-        p_now = CasePerson.__table__.alias("p_now")
-        p_then = CasePerson.__table__.alias("p_then")
-        banned = PersonRole.UITHUISGEPLAATSTE.value
-        earlier = and_(
-            then_case.c.id != now_case.c.id,
-            then_case.c.imposed_at.is_not(None),
-            then_case.c.opened_at < now_case.c.opened_at,
-        )
-
-        def by_person(match):
-            return (
-                select(now_case.c.id.label("case_id"), then_case.c.id.label("earlier_id"))
-                .select_from(now_case)
-                .join(p_now, and_(p_now.c.case_id == now_case.c.id, p_now.c.role == banned))
-                .join(p_then, and_(match, p_then.c.role == banned))
-                .join(then_case, then_case.c.id == p_then.c.case_id)
-                .where(now_case.c.id.in_(ids), earlier)
-            )
-
-        same_bsn = by_person(and_(p_now.c.bsn.is_not(None), p_then.c.bsn == p_now.c.bsn))
-        same_name = by_person(
-            and_(
-                p_then.c.birth_date == p_now.c.birth_date,
-                func.lower(p_then.c.last_name) == func.lower(p_now.c.last_name),
-                func.lower(p_then.c.first_name) == func.lower(p_now.c.first_name),
-            )
-        )
-        same_address = (
-            select(now_case.c.id.label("case_id"), then_case.c.id.label("earlier_id"))
-            .select_from(now_case)
-            .join(
-                then_case,
-                and_(
-                    then_case.c.postcode == now_case.c.postcode,
-                    then_case.c.house_number == now_case.c.house_number,
-                ),
-            )
-            .where(now_case.c.id.in_(ids), now_case.c.postcode.is_not(None), earlier)
-        )
-        pairs = union_all(same_bsn, same_name, same_address).subquery()
-        query = select(
-            pairs.c.case_id, func.count(func.distinct(pairs.c.earlier_id))
-        ).group_by(pairs.c.case_id)
         with self.engine.connect() as conn:
-            return {case_id: count for case_id, count in conn.execute(query)}
+            return {case_id: len(found) for case_id, found in earlier_pairs(conn, ids).items()}
 
     def _queue_rows(self, is_open) -> list[QueueRow]:
         if self.scope is not None:

@@ -86,8 +86,8 @@ def add_person(conn, case_id: int, first: str, last: str, *, role: str = "uithui
 
 def account_id(conn, username: str, full_name: str, *, role: str = "casemanager",
                organisation: str = "AMW Midden-Limburg", phone: str | None = "06-12345678",
-               email: str | None = None) -> int:
-    region_id = _get_or_insert(conn, Region.__table__, {"name": "Midden-Limburg"}, {})
+               email: str | None = None, region: str | None = None) -> int:
+    region_id = _get_or_insert(conn, Region.__table__, {"name": region}, {}) if region else None
     org_id = _get_or_insert(conn, Organisation.__table__, {"name": organisation},
                             {"kind": "casemanagement", "region_id": region_id})
     found = conn.execute(

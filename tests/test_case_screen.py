@@ -34,7 +34,8 @@ def world(engine):
                            .where(CasePartner.__table__.c.role == "procesmanager")).scalar()
         mayor = account_id(conn, "burgemeester.roermond", "A. Schreurs", role="bestuurder",
                            organisation="Gemeente Roermond")
-        second_cm = account_id(conn, "jeroen", "Jeroen Smeets", role="casemanager")
+        second_cm = account_id(conn, "jeroen", "Jeroen Smeets", role="casemanager",
+                               organisation="Incluzio Roermond", region="Midden-Limburg")
     engine.ids = ids
     engine.ans = Actor(name="Ans Verhoeven", roles=frozenset({"procesmanager"}), account_id=ans, username="ans")
     engine.mayor = Actor(name="A. Schreurs", roles=frozenset({"bestuurder"}), account_id=mayor,

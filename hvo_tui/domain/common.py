@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import datetime, timezone
 
 import pendulum
@@ -13,6 +14,7 @@ from .vocab import DocumentKind
 
 MEETING_DAY3 = "overleg_dag3"  # MeetingFacts.kind of the casemanager's meeting around day 3
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
 
 
 def after_hours(moment: datetime, hours: int) -> pendulum.DateTime:
@@ -43,7 +45,8 @@ def current_end(case: CaseFacts) -> pendulum.DateTime | None:
 
 def micros(moment: datetime) -> int:
     """An aware moment as integer microseconds since the epoch (exact, for sort keys)."""
-    return (moment - _EPOCH) // pendulum.duration(microseconds=1)
+    # Plain stdlib arithmetic: exact, and much cheaper than pendulum intervals in sort keys.
+    return calendar.timegm(moment.utctimetuple()) * 1_000_000 + moment.microsecond
 
 
 def require_aware(moment: datetime, field: str | None = None) -> pendulum.DateTime:

@@ -8,6 +8,7 @@ time stays the same, so the ban lasts 10 x 24 h plus or minus one hour.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import pendulum
@@ -25,6 +26,7 @@ def local(moment: datetime) -> pendulum.DateTime:
     return pendulum.instance(moment).in_timezone(TZ)
 
 
+@lru_cache(maxsize=65536)
 def add_days(moment: datetime, days: int) -> pendulum.DateTime:
     """``days`` calendar days after ``moment`` at the same local clock time.
 

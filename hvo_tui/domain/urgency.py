@@ -29,9 +29,13 @@ def _still_actionable(case: CaseFacts, deadline: Deadline) -> bool:
     return not (deadline.kind in DECISION_PREPARATION and case.extension_decided_at is not None)
 
 
-def most_urgent(case: CaseFacts, now: datetime, rules: RegionRules = RegionRules()) -> Deadline | None:
-    """The missed deadline missed longest, else the nearest open one, else None."""
-    deadlines = [d for d in case_deadlines(case, now, rules) if _still_actionable(case, d)]
+def most_urgent(case: CaseFacts, now: datetime, rules: RegionRules = RegionRules(),
+                *, deadlines: list[Deadline] | None = None) -> Deadline | None:
+    """The missed deadline missed longest, else the nearest open one, else None.
+    ``deadlines``: the case's deadlines at ``now`` when the caller has them already."""
+    if deadlines is None:
+        deadlines = case_deadlines(case, now, rules)
+    deadlines = [d for d in deadlines if _still_actionable(case, d)]
     for state in (DeadlineState.MISSED, DeadlineState.OPEN):
         candidates = [d for d in deadlines if d.state is state]
         if candidates:
@@ -39,9 +43,10 @@ def most_urgent(case: CaseFacts, now: datetime, rules: RegionRules = RegionRules
     return None
 
 
-def urgency_key(case: CaseFacts, now: datetime, rules: RegionRules = RegionRules()) -> tuple:
+def urgency_key(case: CaseFacts, now: datetime, rules: RegionRules = RegionRules(),
+                *, deadlines: list[Deadline] | None = None) -> tuple:
     """Sort key for the queue: (band, due in microseconds, deadline kind order, case number)."""
-    deadline = most_urgent(case, now, rules)
+    deadline = most_urgent(case, now, rules, deadlines=deadlines)
     if deadline is None:
         return (NOTHING, 0, 0, case.number)
     band = MISSED if deadline.state is DeadlineState.MISSED else OPEN
