@@ -278,8 +278,11 @@ class QueueScreen(Screen):
 
     # --- the diff -------------------------------------------------------------------------------
 
-    def sync(self) -> None:
-        """Make the table show exactly ``model.visible()``, touching only what differs."""
+    def sync(self, dirty: set[int] | None = None) -> None:
+        """Make the table show exactly ``model.visible()``, touching only what differs.
+
+        ``dirty``: the cases whose cells may have changed (None: all of them). Cells of other
+        shown cases are not recomputed: with thousands of rows that is the expensive part."""
         table = self.query_one(DataTable)
         now = self.now()
         cursor_key = getattr(self, "_pending_cursor", None) or self.cursor_case()
@@ -292,8 +295,10 @@ class QueueScreen(Screen):
             del self.shown[case_id]
         keys = [c.key for c in self.columns]
         for case_id in wanted:
-            cells = self.cells(case_id, now)
             old = self.shown.get(case_id)
+            if old is not None and dirty is not None and case_id not in dirty:
+                continue
+            cells = self.cells(case_id, now)
             if old is None:
                 table.add_row(*cells, key=str(case_id))
             elif old != cells:
@@ -383,7 +388,7 @@ class QueueScreen(Screen):
                 self.changed_until[row.case_id] = deadline
         became_urgent = self.note_bands(now) - new
         self.announce(new, became_urgent, now)
-        self.sync()
+        self.sync(dirty=set(ids) | became_urgent)
         for screen in self.app.screen_stack:
             if isinstance(screen, CaseScreen) and screen.case_id in ids:
                 screen.reload()
@@ -403,7 +408,7 @@ class QueueScreen(Screen):
 
     def set_earlier(self, counts: dict[int, int]) -> None:
         self.model.earlier.update(counts)
-        self.sync()
+        self.sync(dirty=set(counts))
 
     def set_connected(self) -> None:
         if self.stale:
@@ -432,10 +437,9 @@ class QueueScreen(Screen):
         expired_marks = [cid for cid, until in self.changed_until.items() if until <= time.monotonic()]
         for cid in expired_marks:
             del self.changed_until[cid]
+        self.update_countdowns(now)
         if recomputed or expired_marks or became_urgent:
-            self.sync()
-        else:
-            self.update_countdowns(now)
+            self.sync(dirty=set(recomputed) | set(expired_marks) | became_urgent)
 
     def note_bands(self, now) -> set[int]:
         """Remember every case's urgency band; returns the cases that just became urgent."""
@@ -452,7 +456,15 @@ class QueueScreen(Screen):
             return
         index = keys.index("countdown")
         table = self.query_one(DataTable)
-        for case_id, cells in self.shown.items():
+        # Only the rows on screen (and a margin): off-screen rows are refreshed when they scroll
+        # into view, at the next tick, so thousands of rows cost no more than a screenful.
+        top = max(0, int(table.scroll_y) - 5)
+        on_screen = table.ordered_rows[top: top + table.size.height + 10]
+        for row in on_screen:
+            case_id = int(row.key.value)
+            cells = self.shown.get(case_id)
+            if cells is None:
+                continue
             fresh = self.cells(case_id, now, only=index)
             if fresh != cells[index]:
                 table.update_cell(str(case_id), "countdown", fresh)
@@ -657,7 +669,7 @@ class QueueScreen(Screen):
         if match not in self.shown:
             self.model.filters = Filters()
             self.query_one("#filter-input", Input).value = ""
-            self.sync()
+            self.sync(dirty=set())
         table = self.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(str(match)))
         table.focus()
@@ -665,12 +677,12 @@ class QueueScreen(Screen):
 
     def set_filters(self, **changes) -> None:
         self.model.filters = replace(self.model.filters, **changes)
-        self.sync()
+        self.sync(dirty=set())
 
     def set_sort(self, key: str) -> None:
         self.model.sort = key
         self.model.reverse = False
-        self.sync()
+        self.sync(dirty=set())
 
     def action_next_sort(self) -> None:
         keys = list(SORTS)
@@ -679,7 +691,7 @@ class QueueScreen(Screen):
 
     def action_reverse_sort(self) -> None:
         self.model.reverse = not self.model.reverse
-        self.sync()
+        self.sync(dirty=set())
 
     def action_toggle_urgent(self) -> None:
         self.set_filters(urgent_only=not self.model.filters.urgent_only)
@@ -695,7 +707,7 @@ class QueueScreen(Screen):
     def action_clear_filters(self) -> None:
         self.query_one("#filter-input", Input).value = ""
         self.model.filters = Filters()
-        self.sync()
+        self.sync(dirty=set())
 
     def action_toggle_detail(self) -> None:
         self.detail_expanded = not self.detail_expanded

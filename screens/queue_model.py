@@ -53,10 +53,22 @@ class Derived:
     urgency: tuple
     checklist: dict[DocumentKind, ChecklistItem]
     valid_until: datetime | None
+    _due_date: object = None
 
     @property
     def due(self) -> datetime | None:
         return self.urgent.due if self.urgent else None
+
+    @property
+    def due_date(self):
+        """The local date of the most urgent deadline (cached: the header asks every second)."""
+        if self.urgent is None:
+            return None
+        cached = self._due_date
+        if cached is None:
+            cached = local(self.urgent.due).date()
+            self._due_date = cached
+        return cached
 
 
 def derive(row: QueueRow, now: datetime, rules: RegionRules) -> Derived:
@@ -253,7 +265,7 @@ class QueueModel:
             band = self.band(cid, now)
             if band == "missed":
                 result["missed"] += 1
-            elif band is not None and local(self.derived[cid].due).date() == today:
+            elif band is not None and self.derived[cid].due_date == today:
                 result["today"] += 1  # due later today: "vandaag", as people say it
         return result
 

@@ -79,11 +79,12 @@ def countdown_text(due: datetime, now: datetime) -> str:
 
 def urgency_band(due: datetime, now: datetime) -> str:
     """"missed" (passed), "today" (within 24 h), "soon" (within 72 h) or "later"."""
-    due = require_aware(due, "due")
-    now = require_aware(now, "now")
-    if due < now:
+    for moment, name in ((due, "due"), (now, "now")):
+        if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
+            require_aware(moment, name)  # raises the domain's message
+    left = due.timestamp() - now.timestamp()  # plain floats: this runs for every row every second
+    if left < 0:
         return "missed"
-    left = (due - now).total_seconds()
     if left < 24 * 3600:
         return "today"
     if left < 72 * 3600:
