@@ -114,7 +114,7 @@ class ActionForm(ModalScreen[bool]):
                         yield Input(str(default or ""), id=f"f-{spec.name}",
                                     placeholder=spec.placeholder or ("dd-mm-jjjj uu:mm" if spec.kind == "moment" else ""))
                     yield Static("", id=f"e-{spec.name}", classes="form-error")
-            yield Static("Enter of Ctrl+S: opslaan · Esc: annuleren", id="form-hint")
+            yield Static("F2 of Ctrl+S: opslaan · Enter in een invoerregel: opslaan · Esc: annuleren", id="form-hint")
 
     def on_mount(self) -> None:
         self.initial = self.raw_values()
