@@ -15,6 +15,9 @@ from textual.widgets import Select
 from hvo_tui.clock import local
 from hvo_tui.domain import (
     CaseAction,
+    Permission,
+    action_allowed,
+    allowed,
     DocumentState,
     RegionRules,
     allowed_actions,
@@ -43,10 +46,6 @@ DOCUMENT_FROM = {
     DocumentKind.HERSTEL: PartnerRole.BESTUURDER,
 }
 
-# Roles that do process management (everything but the mayor's decisions and reopening).
-PROCESS_ROLES = frozenset({Role.PROCESMANAGER, Role.BEHEERDER})
-WRITE_ROLES = PROCESS_ROLES | {Role.CASEMANAGER, Role.POLITIE, Role.HOVJ, Role.BELEIDSMEDEWERKER,
-                               Role.BESTUURDER, Role.VEILIG_THUIS}
 DECISIONS = (CaseAction.EXTEND, CaseAction.WITHDRAW, CaseAction.LET_EXPIRE, CaseAction.HERSTEL)
 
 
@@ -55,23 +54,26 @@ class CaseActionSpec:
     id: str
     key: str
     label: str
-    roles: frozenset[Role]
+    permissions: tuple[Permission, ...]  # any one suffices (the store checks the same matrix)
 
 
 CASE_ACTIONS: tuple[CaseActionSpec, ...] = (
-    CaseActionSpec("assign", "a", "Partner toewijzen", PROCESS_ROLES),
-    CaseActionSpec("request", "v", "Document opvragen", PROCESS_ROLES),
-    CaseActionSpec("receive", "o", "Document ontvangen", WRITE_ROLES),
-    CaseActionSpec("remind", "r", "Herinneren", PROCESS_ROLES),
-    CaseActionSpec("meeting", "g", "Overleg vastleggen", WRITE_ROLES),
-    CaseActionSpec("note", "n", "Notitie", WRITE_ROLES),
-    CaseActionSpec("decide", "b", "Besluit burgemeester", frozenset({Role.BESTUURDER})),
-    CaseActionSpec("lifecycle", "l", "Status / beroep / sluiten", WRITE_ROLES),
+    CaseActionSpec("assign", "a", "Partner toewijzen", (Permission.EDIT_CASE,)),
+    CaseActionSpec("request", "v", "Document opvragen", (Permission.EDIT_CASE,)),
+    CaseActionSpec("receive", "o", "Document ontvangen", (Permission.SUBMIT_DOCUMENT, Permission.EDIT_CASE)),
+    CaseActionSpec("remind", "r", "Herinneren", (Permission.EDIT_CASE,)),
+    CaseActionSpec("meeting", "g", "Overleg vastleggen", (Permission.EDIT_CASE,)),
+    CaseActionSpec("note", "n", "Notitie", (Permission.EDIT_CASE,)),
+    CaseActionSpec("decide", "b", "Besluit burgemeester", (Permission.DECIDE,)),
+    CaseActionSpec("lifecycle", "l", "Status / beroep / sluiten", ()),
 )
 
 
 def may(actor: Actor, spec: CaseActionSpec) -> bool:
-    return any(Role(r) in spec.roles for r in actor.roles if r in Role._value2member_map_)
+    """The permission matrix decides what is offered (footer, help, palette), as the store does."""
+    if spec.id == "lifecycle":
+        return any(action_allowed(actor.roles, a) for a in CaseAction if a not in DECISIONS)
+    return any(allowed(actor.roles, p) for p in spec.permissions)
 
 
 def actor_roles(actor: Actor) -> set[Role]:
@@ -122,7 +124,10 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
     rules = rules or RegionRules()
     now = app.clock.now()
     facts = row.facts
-    version = {"v": row.version}
+    # The version this form writes on: what the screen showed, or our own last write to the
+    # case if the change feed has not brought that back yet (so we never conflict with ourselves).
+    own_versions: dict[int, int] = app.__dict__.setdefault("own_versions", {})
+    version = {"v": max(row.version, own_versions.get(row.case_id, 0))}
 
     def refresh_case() -> str:
         fresh = store.queue_rows({row.case_id})
@@ -135,6 +140,7 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
     def saving(fn: Callable[[dict[str, Any], int], int]) -> Callable[[dict[str, Any]], None]:
         def run(values: dict[str, Any]) -> None:
             version["v"] = fn(values, version["v"])
+            own_versions[row.case_id] = version["v"]
             app.call_from_thread(on_saved)
         return run
 
@@ -248,7 +254,8 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
 
     roles = actor_roles(actor)
     if spec_id == "decide":
-        possible = [a for a in DECISIONS if refusal(facts, a, roles, now, rules) is None]
+        possible = [a for a in DECISIONS if refusal(facts, a, roles, now, rules) is None
+                    and action_allowed(actor.roles, a)]
         if not possible:
             reasons = {refusal(facts, a, roles, now, rules) for a in DECISIONS}
             return "Geen besluit mogelijk: " + "; ".join(sorted(r for r in reasons if r))
@@ -270,7 +277,8 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
         )
 
     if spec_id == "lifecycle":
-        possible = [a for a in allowed_actions(facts, roles, now, rules) if a not in DECISIONS]
+        possible = [a for a in allowed_actions(facts, roles, now, rules)
+                    if a not in DECISIONS and action_allowed(actor.roles, a)]
         if not possible:
             return "Voor deze zaak is nu geen statuswijziging mogelijk met uw rol."
         return ActionForm(

@@ -37,6 +37,7 @@ from sqlalchemy.engine import Connection
 
 from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transition
 from hvo_tui.domain.facts import CaseFacts
+from hvo_tui.domain.permissions import Permission, action_allowed, allowed
 from hvo_tui.domain.timeline import local
 from hvo_tui.domain.validation import normalise_phone, valid_email
 from hvo_tui.domain.vocab import (
@@ -305,9 +306,13 @@ class CaseWrites:
             )
 
     @staticmethod
-    def _check_actor(actor: Actor) -> None:
+    def _check_actor(actor: Actor, *needed: Permission) -> None:
+        """The permission matrix, enforced here (not only by hiding keys on screen)."""
         if _read_only(actor):
             raise Refused("Met de rol support kunt u zaken inzien, niet wijzigen.")
+        needed = needed or (Permission.EDIT_CASE,)
+        if not any(allowed(actor.roles, p) for p in needed):
+            raise Refused(f"Uw rol mag dit niet: {needed[0].label}.")
 
     @staticmethod
     def _event(conn: Connection, case_id: int, actor: Actor, action: str, at: datetime,
@@ -434,6 +439,8 @@ class CaseWrites:
     # --- life-cycle actions ----------------------------------------------------------------------
 
     def apply_action(self, case_id: int, version: int, action: str, actor: Actor, **params: Any) -> int:
+        if not action_allowed(actor.roles, action):
+            raise Refused(f"Uw rol mag deze actie niet uitvoeren ({action}).")
         return self._guard(self._apply_action, case_id, version, action, actor, dict(params))
 
     def _read_facts(self, case_id: int):
@@ -684,7 +691,7 @@ class CaseWrites:
 
     def _receive_document(self, case_id, version, kind, actor, received_at, author_name, fields,
                           status) -> int:
-        self._check_actor(actor)
+        self._check_actor(actor, Permission.SUBMIT_DOCUMENT, Permission.EDIT_CASE)
         kind = _enum(DocumentKind, kind, "kind", "Onbekend document")
         if status not in RECEIVE_STATUSES:
             raise Refused(f"Ongeldige status voor een ontvangen document: {status!r}.", "status")
