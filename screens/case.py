@@ -152,9 +152,10 @@ class CaseScreen(Screen):
             flags.append("herstelbeschikking")
         table.add_row("Kenmerken", ", ".join(flags) or "–")
         for person in sorted(detail.persons, key=lambda p: p.role != PersonRole.UITHUISGEPLAATSTE.value):
-            born = person.birth_date.strftime("%d-%m-%Y") if person.birth_date else "?"
+            name = " ".join(x for x in (person.first_name, person.last_name) if x)
+            born = f", geboren {person.birth_date.strftime('%d-%m-%Y')}" if person.birth_date else ""
             table.add_row(_label(PersonRole, person.role),
-                          f"{person.first_name} {person.last_name}, geboren {born}"
+                          f"{name}{born}"
                           + (f", BSN {person.bsn}" if person.bsn else "")
                           + (f", {person.address}" if person.address else ""))
         if detail.earlier:

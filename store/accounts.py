@@ -122,7 +122,7 @@ class LoggedIn(Actor):
     must_change_password: bool = False
     organisation_id: int | None = None
     organisation: str | None = None
-    regions: tuple[str, ...] = ()
+    # ``regions`` comes from Actor
 
 
 @dataclass(frozen=True, slots=True)

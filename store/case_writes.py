@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection
 
 from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transition
 from hvo_tui.domain.facts import CaseFacts
-from hvo_tui.domain.permissions import Permission, action_allowed, allowed
+from hvo_tui.domain.permissions import Permission, allowed
 from hvo_tui.domain.timeline import local
 from hvo_tui.domain.validation import normalise_phone, valid_email
 from hvo_tui.domain.vocab import (
@@ -439,8 +439,9 @@ class CaseWrites:
     # --- life-cycle actions ----------------------------------------------------------------------
 
     def apply_action(self, case_id: int, version: int, action: str, actor: Actor, **params: Any) -> int:
-        if not action_allowed(actor.roles, action):
-            raise Refused(f"Uw rol mag deze actie niet uitvoeren ({action}).")
+        # Who may take which life-cycle action is the domain's state machine's rule (ACTION_ROLES,
+        # which the permission matrix contains: a test guards that): transition() refuses, with
+        # the Dutch reason, inside _apply_action.
         return self._guard(self._apply_action, case_id, version, action, actor, dict(params))
 
     def _read_facts(self, case_id: int):

@@ -51,6 +51,7 @@ class Actor:
     roles: frozenset[str] = frozenset()  # Role values
     account_id: int | None = None
     username: str | None = None
+    regions: tuple[str, ...] = ()  # the account's regions, for the top bar
 
 
 @dataclass(frozen=True, slots=True)

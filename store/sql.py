@@ -116,7 +116,7 @@ class SqlStore(AccountAdmin, CaseWrites):
         return self._guarded(self._actor_for, username)
 
     def _actor_for(self, username: str) -> Actor | None:
-        from .models import AccountRole
+        from .models import AccountRegion, AccountRole
 
         AR = AccountRole.__table__.c
         with self.engine.connect() as conn:
@@ -126,8 +126,12 @@ class SqlStore(AccountAdmin, CaseWrites):
             if account is None:
                 return None
             roles = conn.execute(select(AR.role).where(AR.account_id == account.id)).scalars().all()
+            regions = conn.execute(
+                select(R.name).join(AccountRegion.__table__, AccountRegion.__table__.c.region_id == R.id)
+                .where(AccountRegion.__table__.c.account_id == account.id).order_by(R.name)
+            ).scalars().all()
         return Actor(name=account.full_name, roles=frozenset(roles), account_id=account.id,
-                     username=account.username)
+                     username=account.username, regions=tuple(regions))
 
     def act_as(self, actor: Actor) -> None:
         """Read as ``actor`` from now on: its scope of cases and whether it sees person data."""
@@ -136,6 +140,22 @@ class SqlStore(AccountAdmin, CaseWrites):
         if actor.account_id is not None:
             self.scope = self.account_scope(actor.account_id)
         self.mask_persons = not allowed(actor.roles, Permission.VIEW_PERSON_DATA)
+
+    def case_detail(self, case_id: int, actor: Actor):
+        """As CaseWrites.case_detail, with person data reduced to initials for who may not see it."""
+        detail = super().case_detail(case_id, actor)
+        if not self.mask_persons:
+            return detail
+        from dataclasses import replace
+
+        from hvo_tui.domain import mask_person
+
+        persons = tuple(
+            replace(p, first_name=mask_person(f"{p.first_name} {p.last_name}"), last_name="",
+                    birth_date=None, bsn=None, address="", phone=None)
+            for p in detail.persons
+        )
+        return replace(detail, persons=persons)
 
     def case_by_number(self, number: str) -> QueueRow | None:
         rows = self._guarded(self._queue_rows, C.number == number)
