@@ -26,16 +26,19 @@ class TopBar(Static):
     stale: reactive[bool] = reactive(False)
 
     def render(self) -> str:
+        # Most important first, so a narrow terminal cuts off the least: the counts, a lost
+        # connection, who you are, then where the data lives.
         app = self.app
         info = app.store.info
-        parts = ["hvo", f"{info.kind}: {info.short}"]
-        who = getattr(app, "account_label", "") or ""
-        if who:
-            parts.append(who)
+        parts = ["hvo"]
         if self.stale:
             parts.append("VERBINDING VERBROKEN")
         if self.counts:
             parts.append(self.counts)
+        who = getattr(app, "account_label", "") or ""
+        if who:
+            parts.append(who)
+        parts.append(f"{info.kind}: {info.short}")
         parts.append("? help")
         return " · ".join(parts)
 

@@ -68,13 +68,16 @@ async def _open_decision_with_bad_end(pilot) -> None:
     await pilot.press("colon", *"zaak HV-2026-00102", "enter")
     await pilot.press("b")
     await pilot.pause(0.2)
-    pilot.app.screen.query_one("#f-extended_until").value = "12-12-2026 17:00"
+    field = pilot.app.screen.query_one("#f-extended_until")
+    field.value = "12-12-2026 17:00"
+    field.cursor_position = len(field.value)
     await pilot.press("f2")
     for _ in range(100):
         if "uiterlijk" in str(pilot.app.screen.query_one("#e-extended_until").render()):
             break
         await pilot.pause(0.02)
-    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.3)
 
 
 def test_case_screen_snapshot(snap_compare, queue_store):
