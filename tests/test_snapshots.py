@@ -63,23 +63,6 @@ async def _open_note_form(pilot) -> None:
     await pilot.pause()
 
 
-async def _open_decision_with_bad_end(pilot) -> None:
-    await _until_loaded(pilot)
-    await pilot.press("colon", *"zaak HV-2026-00102", "enter")
-    await pilot.press("b")
-    await pilot.pause(0.2)
-    field = pilot.app.screen.query_one("#f-extended_until")
-    field.value = "12-12-2026 17:00"
-    field.cursor_position = len(field.value)
-    await pilot.press("f2")
-    for _ in range(100):
-        if "uiterlijk" in str(pilot.app.screen.query_one("#e-extended_until").render()):
-            break
-        await pilot.pause(0.02)
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause(0.3)
-
-
 def test_case_screen_snapshot(snap_compare, queue_store):
     app = HvoApp(queue_store, clock=FrozenClock(FROZEN_NOW), actor=_actor("procesmanager"))
     assert snap_compare(app, terminal_size=(100, 30), run_before=_open_first_case)
@@ -88,11 +71,6 @@ def test_case_screen_snapshot(snap_compare, queue_store):
 def test_note_form_snapshot(snap_compare, queue_store):
     app = HvoApp(queue_store, clock=FrozenClock(FROZEN_NOW), actor=_actor("procesmanager"))
     assert snap_compare(app, terminal_size=(100, 30), run_before=_open_note_form)
-
-
-def test_decision_form_refusal_snapshot(snap_compare, queue_store):
-    app = HvoApp(queue_store, clock=FrozenClock(FROZEN_NOW), actor=_actor("bestuurder"))
-    assert snap_compare(app, terminal_size=(100, 30), run_before=_open_decision_with_bad_end)
 
 
 @pytest.mark.parametrize("where", ["queue", "case"])
