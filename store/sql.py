@@ -222,14 +222,16 @@ class SqlStore(AccountAdmin, CaseWrites):
 
 
 def mask_row(row: QueueRow) -> QueueRow:
-    """Person data reduced to initials: no names, BSN, birth dates or addresses of persons."""
+    """Person data reduced to initials: no names, BSN, birth dates or addresses (the persons'
+    nor the incident address, which is their home)."""
     from dataclasses import replace
 
     from hvo_tui.domain import mask_person
 
     persons = tuple(replace(p, name=mask_person(p.name), bsn=None, birth_date=None, address=None)
                     for p in row.facts.persons)
-    return replace(row, facts=replace(row.facts, persons=persons))
+    # The incident address is the household's home address: person data too.
+    return replace(row, address="", facts=replace(row.facts, persons=persons, address=None))
 
 
 def _group(rows: Iterable) -> dict[int, list]:

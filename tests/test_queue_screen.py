@@ -334,3 +334,4 @@ def test_scope_and_masking_are_applied_in_the_store_queries(queue_engine):
     person = row.facts.persons[0]
     assert person.name != "Jan de Vries" and person.name.startswith("J.")
     assert person.bsn is None and person.birth_date is None
+    assert row.address == "" and row.facts.address is None  # the household's home address
