@@ -8,11 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import pendulum
 from textual import on, work
 from textual.widgets import Select
 
-from hvo_tui.clock import local
 from hvo_tui.domain import (
     CaseAction,
     Permission,
@@ -314,9 +312,4 @@ def lifecycle_params(values: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def local_text(value) -> str:
-    shown = local(value)
-    return shown.format("DD-MM-YYYY HH:mm") if shown else "–"
-
-
-__all__ = ["CASE_ACTIONS", "CaseActionSpec", "build_form", "may", "pendulum"]
+__all__ = ["CASE_ACTIONS", "CaseActionSpec", "build_form", "may"]

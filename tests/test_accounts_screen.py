@@ -4,7 +4,6 @@ fixture). argon2 runs for real, with test-sized cost."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 
@@ -32,6 +31,7 @@ from store.interface import Actor
 from store.models import Account, Organisation
 from store.sql import SqlStore
 from tests.conftest import FROZEN_NOW
+from tests.test_queue_screen import wait_for as queue_wait_for
 from tests.factories import account_id as make_account
 from tests.factories import municipality_id
 from themes import CSS_PATH, DEFAULT_THEME, THEMES
@@ -74,12 +74,8 @@ class Draft(Screen):
 
 
 async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError("timed out waiting for the screen")
-        await pilot.pause(0.05)
+    """The queue tests' wait, with more time: argon2 verifications are slow on a busy machine."""
+    await queue_wait_for(pilot, condition, timeout)
 
 
 def text_of(screen, selector: str) -> str:
