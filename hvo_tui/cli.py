@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     info = sub.add_parser("info", help="paden en actieve instellingen met hun bron tonen")
     _common(info, top=False)
+
+    from .commands import register_all
+
+    register_all(sub, lambda p: _common(p, top=False))
     return parser
 
 
@@ -106,6 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_status(settings, args)
         if args.command == "account":
             return cmd_account(settings, args)
+        handler = getattr(args, "handler", None)
+        if handler is not None:  # a command from hvo_tui/commands/
+            return handler(settings, args)
         return cmd_run(settings)
     except DatabaseOpenError as exc:
         return fail(str(exc))
