@@ -50,18 +50,6 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--open", type=int, default=2000, metavar="N",
                       help="waarvan N open (met --cases; standaard 2000)")
 
-    account = sub.add_parser("account", help="accounts op de opdrachtregel (bv. de eerste beheerder)")
-    _common(account, top=False)
-    account_sub = account.add_subparsers(dest="account_command", metavar="ACTIE", required=True)
-    create = account_sub.add_parser("create", help="een account aanmaken; toont de eenmalige inlogcode")
-    _common(create, top=False)
-    create.add_argument("username", metavar="GEBRUIKERSNAAM")
-    create.add_argument("--naam", required=True, help="volledige naam")
-    create.add_argument("--rol", required=True, help="rol(len), komma-gescheiden, bv. beheerder")
-    create.add_argument("--organisatie", required=True,
-                        help="naam van de organisatie (wordt aangemaakt als die nog niet bestaat)")
-    create.add_argument("--email", default=None)
-
     status = sub.add_parser("status", help="de stand van een zaak tonen (zonder het scherm)")
     _common(status, top=False)
     status.add_argument("number", metavar="ZAAKNUMMER", help="bv. HV-2026-00042")
@@ -108,8 +96,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_demo(settings, args)
         if args.command == "status":
             return cmd_status(settings, args)
-        if args.command == "account":
-            return cmd_account(settings, args)
         handler = getattr(args, "handler", None)
         if handler is not None:  # a command from hvo_tui/commands/
             return handler(settings, args)
@@ -225,37 +211,6 @@ def cmd_demo(settings, args) -> int:
 
     counts = ", ".join(f"{k}: {v}" for k, v in summary.items())
     print(f"demodata aangemaakt in {mask_url(engine.url)} ({counts})")
-    return 0
-
-
-def cmd_account(settings, args) -> int:
-    """Whoever may run hvo against the database may create accounts from the shell: that is how
-    a shared database gets its first beheerder. Logged as done by the CLI."""
-    from sqlalchemy import insert, select
-
-    from store.interface import Actor, StoreError
-    from store.models import Organisation
-    from store.sql import SqlStore
-
-    engine = _open(settings)
-    store = SqlStore(engine)
-    org = Organisation.__table__
-    try:
-        with engine.begin() as conn:
-            org_id = conn.execute(select(org.c.id).where(org.c.name == args.organisatie)).scalar()
-            if org_id is None:
-                org_id = conn.execute(insert(org).values(name=args.organisatie, kind="veiligheidshuis")
-                                      ).inserted_primary_key[0]
-        cli_actor = Actor(name="hvo account (opdrachtregel)", roles=frozenset({"beheerder"}))
-        _, code = store.create_account(
-            cli_actor, username=args.username, full_name=args.naam, organisation_id=org_id,
-            roles=[r.strip() for r in args.rol.split(",") if r.strip()], email=args.email)
-    except StoreError as exc:
-        return fail(str(exc))
-    finally:
-        store.close()
-    print(f"account {args.username} aangemaakt; eenmalige inlogcode: {code}")
-    print("bij de eerste keer inloggen kiest de gebruiker een eigen wachtwoord")
     return 0
 
 

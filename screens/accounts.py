@@ -401,11 +401,7 @@ class AccountsScreen(Screen):
         try:
             rows = store.list_accounts(now=app.clock.now())
             counts = store.organisation_counts()
-            organisations = None
-            lister = getattr(store, "organisations", None) or getattr(store, "list_organisations", None)
-            if callable(lister):
-                organisations = [(o[1], o[0]) if isinstance(o, tuple) else (o.name, o.id)
-                                 for o in lister()]
+            organisations = [(name, oid) for oid, name in store.organisations()]
         except StoreError as exc:
             message = str(exc) if isinstance(exc, ConnectionLost) else f"fout: {exc}"
             app.call_from_thread(self.load_failed, message)
@@ -417,14 +413,12 @@ class AccountsScreen(Screen):
         shown = "getoond is de laatst bekende stand" if self.accounts else "nog geen gegevens"
         self.show_banner(f"⚠ {message} · {shown} · F5 probeert opnieuw")
 
-    def apply(self, rows: list, counts: list, organisations: list[tuple[str, int]] | None) -> None:
+    def apply(self, rows: list, counts: list, organisations: list[tuple[str, int]]) -> None:
         self.query_one(DataTable).loading = False
         self.show_banner("")
         self.accounts = {row.id: row for row in rows}
         self.order = [row.id for row in rows]
         self.counts = list(counts)
-        if organisations is None:  # from the accounts: every organisation that has one
-            organisations = sorted({(row.organisation, row.organisation_id) for row in rows})
         self.organisations = organisations
         self._set_options("#accounts-org", [(name, oid) for name, oid in organisations])
         regions = sorted({region for row in rows for region in row.regions})

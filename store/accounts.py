@@ -609,6 +609,31 @@ class AccountAdmin:
         with self.engine.connect() as conn:
             return [OrganisationCount(name, int(n), int(b)) for name, n, b in conn.execute(query)]
 
+    def organisations(self) -> list[tuple[int, str]]:
+        """(id, name) of every organisation, by name."""
+        return self._g(self._organisations)
+
+    def _organisations(self) -> list[tuple[int, str]]:
+        with self.engine.connect() as conn:
+            return [(oid, name) for oid, name in conn.execute(select(O.id, O.name).order_by(O.name))]
+
+    def organisation_id(self, name: str) -> int | None:
+        """The id of the organisation called ``name`` (case-insensitive), or None."""
+        wanted = name.strip().lower()
+        return next((oid for oid, found in self.organisations() if found.lower() == wanted), None)
+
+    def ensure_organisation(self, name: str, kind: str = "veiligheidshuis") -> int:
+        """The id of the organisation called ``name``, created when it does not exist yet (how the
+        first beheerder of a shared database gets an organisation)."""
+        found = self.organisation_id(name)
+        if found is not None:
+            return found
+        if not name.strip():
+            raise Refused("de organisatie is leeg", field="organisation_id")
+        with self.engine.begin() as conn:
+            return conn.execute(insert(Organisation.__table__).values(name=name.strip(), kind=kind)
+                                ).inserted_primary_key[0]
+
     def account_activity(self, account_id: int, *, limit: int = 200) -> list[EventRow]:
         """What an account did, and what was done to it (its events and the administration of
         it), newest first."""

@@ -74,28 +74,3 @@ def test_config_error_is_one_line(tmp_path):
     cfg = tmp_path / "c.toml"
     cfg.write_text('thema = "x"\n', encoding="utf-8")
     assert_one_line_error(hvo("--config", str(cfg), "info"), "bedoelde u 'theme'")
-
-
-def test_account_create_bootstraps_a_beheerder_with_a_one_time_code(tmp_path):
-    import pendulum
-
-    from hvo_tui.cli import main
-    from store.db import open_database
-    from store.sql import SqlStore
-
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
-    open_database(url, auto_upgrade=True).dispose()
-    import contextlib
-    import io
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main(["--database", url, "account", "create", "peter", "--naam", "Peter de Graaf",
-                     "--rol", "beheerder", "--organisatie", "Veiligheidshuis Midden-Limburg"]) == 0
-    code = out.getvalue().split("inlogcode: ")[1].split()[0]
-    store = SqlStore(open_database(url, auto_upgrade=False))
-    who = store.authenticate("peter", code, now=pendulum.now("UTC"))
-    assert who.must_change_password and "beheerder" in who.roles
-    store.close()
-    assert main(["--database", url, "account", "create", "peter", "--naam", "X", "--rol", "beheerder",
-                 "--organisatie", "Y"]) == 2  # the username exists: one clear line, exit 2
