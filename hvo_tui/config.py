@@ -7,7 +7,9 @@ file are refused with a "bedoelde u ...?" suggestion rather than silently ignore
 from __future__ import annotations
 
 import difflib
+import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,10 @@ def default_config_file() -> Path:
 
 def default_database_path() -> Path:
     return data_dir() / "hvo.db"
+
+
+# Read before the user's file, for every user of a shared host (HVO_SYSTEM_CONFIG moves it).
+SYSTEM_CONFIG_FILE = Path("/etc/hvo/config.toml")
 
 
 # key -> (type, default, help). The default None for database means "the embedded SQLite file".
@@ -107,12 +113,80 @@ def _unknown(key: str, where: str) -> ConfigError:
     return ConfigError(f"{where}: onbekende instelling '{key}'{hint}")
 
 
+def _read_file(settings: Settings, path: Path) -> None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: geen geldige TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: niet te lezen ({exc.strerror or exc})") from None
+    for key, raw in data.items():
+        if key not in SETTINGS:
+            raise _unknown(key, str(path))
+        settings.values[key] = _coerce(key, raw, str(path))
+        settings.sources[key] = str(path)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+def save_setting(path: Path, key: str, value: Any) -> None:
+    """Set one top-level ``key`` in the TOML file at ``path`` (created if missing), leaving every
+    other line -- keys, tables, comments -- as it was. Refuses (ConfigError) to touch a file that
+    is not valid TOML, and writes through a temporary file so a crash never leaves half a file."""
+    if key not in SETTINGS:
+        raise _unknown(key, "save_setting")
+    _coerce(key, value, "save_setting")
+    text = ""
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        try:
+            before = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: geen geldige TOML, niet gewijzigd ({exc})") from None
+    else:
+        before = {}
+    line = f"{key} = {_toml_value(value)}"
+    lines = text.splitlines()
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for i, old in enumerate(lines):
+        if old.lstrip().startswith("["):  # a table: top-level keys come before it
+            lines.insert(i, line)
+            break
+        if pattern.match(old):
+            lines[i] = line
+            break
+    else:
+        lines.append(line)
+    new_text = "\n".join(lines) + "\n"
+    try:
+        after = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError:
+        after = None
+    if after != dict(before, **{key: value}):  # e.g. a multi-line value we did not recognise: leave the file alone
+        raise ConfigError(f"{path}: kon '{key}' niet veilig wijzigen; pas het bestand met de hand aan")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(new_text, encoding="utf-8")
+    if path.exists():
+        os.chmod(tmp, path.stat().st_mode & 0o777)
+    os.replace(tmp, path)
+
+
 def load_settings(
     flags: dict[str, Any] | None = None,
     *,
     config_file: Path | None = None,
     environ: dict[str, str] | None = None,
+    system_config_file: Path | None = None,
 ) -> Settings:
+    """``system_config_file`` (default /etc/hvo/config.toml, or HVO_SYSTEM_CONFIG) is read
+    first, when it exists; the user's file (or --config / HVO_CONFIG) goes over it."""
     environ = dict(os.environ if environ is None else environ)
     path = config_file or (
         Path(environ["HVO_CONFIG"]) if environ.get("HVO_CONFIG") else default_config_file()
@@ -122,21 +196,18 @@ def load_settings(
         settings.values[key] = default
         settings.sources[key] = "standaard"
 
+    if system_config_file is None:
+        system_config_file = Path(environ.get("HVO_SYSTEM_CONFIG") or SYSTEM_CONFIG_FILE)
+    if system_config_file.exists() and system_config_file != path:
+        _read_file(settings, system_config_file)
     if path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: geen geldige TOML ({exc})") from None
-        for key, raw in data.items():
-            if key not in SETTINGS:
-                raise _unknown(key, str(path))
-            settings.values[key] = _coerce(key, raw, str(path))
-            settings.sources[key] = str(path)
+        _read_file(settings, path)
     elif config_file is not None or environ.get("HVO_CONFIG"):
         raise ConfigError(f"configuratiebestand {path} bestaat niet")
 
     for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX) or name in ("HVO_CONFIG", "HVO_TEST_DATABASE_URL"):
+        if not name.startswith(ENV_PREFIX) or name in ("HVO_CONFIG", "HVO_SYSTEM_CONFIG",
+                                                         "HVO_TEST_DATABASE_URL"):
             continue
         key = name[len(ENV_PREFIX) :].lower()
         if key == "database_url":
