@@ -136,10 +136,11 @@ def retention_end(case: CaseFacts, rules: RegionRules = RegionRules()) -> pendul
     """When the file may be destroyed: the retention term after the last decision.
 
     The last decision is the latest of decided_at, extension_decided_at and appeal_decided_at;
-    without any, the closing moment, else the opening of the case [open in domain.md]."""
-    decisions = [m for m in (case.decided_at, case.extension_decided_at, case.appeal_decided_at) if m]
-    start = max(decisions) if decisions else (case.closed_at or case.opened_at)
-    return local(start).add(years=rules.retention_years)
+    without any, the closing moment, else the opening of the case [open in domain.md].
+    The rule lives in ``retention`` (shared with ``hvo archive purge``)."""
+    from .retention import retention_end as _retention_end
+
+    return _retention_end(case, rules)
 
 
 def _appeal_pending(case: CaseFacts) -> bool:
