@@ -37,6 +37,7 @@ from sqlalchemy.engine import Connection
 
 from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transition
 from hvo_tui.domain.facts import CaseFacts
+from hvo_tui.domain.standard_forms import check_fields
 from hvo_tui.domain.permissions import Permission, allowed
 from hvo_tui.domain.timeline import local
 from hvo_tui.domain.validation import normalise_phone, valid_email
@@ -514,6 +515,11 @@ class CaseWrites:
             if values:
                 conn.execute(update(CT).where(C.id == case_id).values(**values))
             self._event(conn, case_id, actor, act.value, now, details)
+            if act is CaseAction.IMPOSE:  # the documents the ban needs, requested at once
+                from .screening import impose_requests
+
+                impose_requests(conn, case_id, new, rules, now,
+                                lambda c, action, d: self._event(c, case_id, actor, action, now, d))
         return version + 1
 
     @staticmethod
@@ -706,7 +712,11 @@ class CaseWrites:
             raise Refused("Vul in wie het document heeft opgesteld.", "author_name")
         if not isinstance(fields, Mapping):
             raise Refused("De velden van het formulier zijn ongeldig.", "fields")
-        clean_fields = json.loads(json.dumps(jsonable(fields)))
+        checked, problems = check_fields(kind, fields)
+        if problems:  # the standard form's own rules (standard_forms.py)
+            name, message = next(iter(problems.items()))
+            raise Refused(message[0].upper() + message[1:] + ".", name)
+        clean_fields = json.loads(json.dumps(jsonable(checked)))
         with self.engine.begin() as conn:
             case = self._bump(conn, case_id, version, now)
             self._writable(case)

@@ -842,11 +842,15 @@ class _Builder:
         acc = self.mayor_by_muni.get(d.muni["id"])
         return acc, f"Burgemeester van {d.muni['name']}"
 
-    def rihg_fields(self) -> dict:
-        signals = sorted(self.rng.sample(RIHG_SIGNALS, self.rng.randint(3, 11)))
-        return {"signalen": signals, "deel1": [s for s in signals if s <= 8],
-                "deel2": [s for s in signals if 8 < s <= 14],
-                "deel3": [s for s in signals if s > 14]}
+    def rihg_fields(self, imposed: bool = True) -> dict:
+        """A filled-in RiHG in the standard form's shape (standard_forms.RIHG_FIELDS)."""
+        signals = set(self.rng.sample(RIHG_SIGNALS, self.rng.randint(3, 11)))
+        # No further random draws: the rest of the demo stays as it was.
+        unknown = (sum(signals) % 20) + 1
+        fields = {f"s{n:02d}": "ja" if n in signals else ("onbekend" if n == unknown else "nee")
+                  for n in RIHG_SIGNALS}
+        fields["conclusie"] = "niet_opleggen" if imposed is False else "opleggen"
+        return fields
 
     # --- open cases -----------------------------------------------------------------------------
 
@@ -1044,7 +1048,8 @@ class _Builder:
             if received > now:
                 received = self.between(requested_at, now)
             status = DocumentStatus.SIGNED if signed else DocumentStatus.RECEIVED
-            fields = self.rihg_fields() if kind is DocumentKind.RIHG else {}
+            fields = (self.rihg_fields(d.case["status"] != CaseStatus.NOT_IMPOSED.value)
+                      if kind is DocumentKind.RIHG else {})
             self.doc(d, kind, status, requested_at=requested_at, due_at=default_due,
                      received_at=received, from_role=role, from_acc=acc, author=acc,
                      author_name=author_name, fields=fields)

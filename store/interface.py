@@ -151,6 +151,22 @@ class CaseDetail:
 
 
 @dataclass(frozen=True, slots=True)
+class MunicipalityChoice:
+    """A municipality a new screening can be registered in (store/screening.py)."""
+
+    id: int
+    name: str
+    region: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewCase:
+    case_id: int
+    number: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
 class AccountChoice:
     id: int
     username: str
@@ -244,6 +260,21 @@ class Store(Protocol):
                        held_at: datetime, participants: str, outcome: str) -> int: ...
 
     def add_note(self, case_id: int, version: int, actor: Actor, *, text: str, kind: str = "note") -> int: ...
+
+    # --- a new case (store/screening.py) --------------------------------------------------------
+
+    def municipalities(self) -> list[MunicipalityChoice]:
+        """Where the reader may register a new screening (its regions' municipalities)."""
+        ...
+
+    def open_screening(self, actor: Actor, *, municipality_id: int, opened_at: datetime,
+                       address: dict[str, Any], persons: list[dict[str, Any]],
+                       rihg: dict[str, Any], rihg_author: str, decision: str | None = None,
+                       imposed_at: datetime | None = None, reason: str | None = None) -> NewCase:
+        """A new screening with its persons and RiHG; with ``decision`` ("impose" /
+        "not_impose") decided at once, imposing sets T0 and requests the documents the ban
+        needs. One transaction; Refused(field) for bad input, nothing written then."""
+        ...
 
     def accounts_for_role(self, role: str, region: str | None = None) -> list[AccountChoice]:
         """Active accounts that can fill a partner role (for the assign form)."""

@@ -25,6 +25,7 @@ from hvo_tui.domain.vocab import (
 )
 
 from .accounts import AccountAdmin, case_scope_clause
+from .screening import Screenings
 from .case_writes import CaseWrites
 from .db import mask_url
 from .earlier import earlier_pairs
@@ -61,7 +62,7 @@ def format_address(street, house_number, postcode, city) -> str:
     return ", ".join(part for part in (line, place) if part)
 
 
-class SqlStore(AccountAdmin, CaseWrites):
+class SqlStore(AccountAdmin, CaseWrites, Screenings):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         # Who is looking decides what the queries return (not only what the screens show):
