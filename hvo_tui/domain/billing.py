@@ -57,7 +57,7 @@ ACTIONS: tuple[DocumentKind, ...] = (
 )
 ACTION_ITEMS = {
     DocumentKind.RIHG: "RiHG",
-    DocumentKind.BESCHIKKING: "Beschikking opleggen huisverbod",
+    DocumentKind.BESCHIKKING: "Beschikking opleggen",
     DocumentKind.PROCES_VERBAAL: "Proces-verbaal",
     DocumentKind.ZORGADVIES: "Zorgadvies",
     DocumentKind.BELEIDSADVIES: "Beleidsadvies",
@@ -466,7 +466,7 @@ def compute_invoice(usage: RegionUsage, period: Period, tariff: Tariff) -> Invoi
                 tuple(numbers)))
         if pot:
             lines.append(InvoiceLine(
-                "Aandeel gedeelde partneraccounts", None, None, share,
+                "Aandeel partneraccounts", None, None, share,
                 f"{_thousands(muni.population)} van {_thousands(population)} inwoners{peil} "
                 f"= {_percent(muni.population, population)} van {euros(Fraction(pot, 100), 2)} "
                 f"(grootste-restmethode in centen; exact "

@@ -84,16 +84,16 @@ def test_hand_computed_invoice():
         "Bestuurlijke accounts": (1, 0, 0),
         "RiHG": (2, 200, 400),
         "Herstelbeschikking": (2, 400, 800),
-        "Aandeel gedeelde partneraccounts": (None, None, 9250),
+        "Aandeel partneraccounts": (None, None, 9250),
     }
     # The pot: Politie X 3 x 20.00 + 3 x 7.50 = 82.50; ZVH v.new 75.00 + 1 x 20.00 + 1 x 7.50
     # = 102.50; together 185.00. Split 3:1:2 in cents: 9250, 3083.33, 6166.67 -> the cent left
     # goes to the largest remainder (Cee).
     assert inv.shared_total == 18500
     assert lines(bee) == {"Bestuurlijke accounts": (1, 0, 0),
-                          "Aandeel gedeelde partneraccounts": (None, None, 3083)}
-    assert lines(cee) == {"Beschikking opleggen huisverbod": (1, 400, 400),
-                          "Aandeel gedeelde partneraccounts": (None, None, 6167)}
+                          "Aandeel partneraccounts": (None, None, 3083)}
+    assert lines(cee) == {"Beschikking opleggen": (1, 400, 400),
+                          "Aandeel partneraccounts": (None, None, 6167)}
     assert [s.total for s in inv.statements] == [28450, 3083, 6567]
     assert inv.total == 38100 == sum(s.own for s in inv.statements) + inv.shared_total
     assert inv.population == 60000
@@ -114,7 +114,7 @@ def test_every_line_explains_itself():
                                              "in 2 zaken van Aa")
     assert aa["Herstelbeschikking"].cases == ("HV-2026-00001", "HV-2026-00001")
     assert cases_label(aa["Herstelbeschikking"].cases) == "HV-2026-00001 (2x)"
-    share = aa["Aandeel gedeelde partneraccounts"].explanation
+    share = aa["Aandeel partneraccounts"].explanation
     assert share.startswith("30.000 van 60.000 inwoners, peiljaar 2024 = 50,00 % van € 185,00")
     shared = {(x.party, x.item): x.amount for x in inv.shared_lines}
     assert shared == {
