@@ -1,4 +1,4 @@
-"""The region's invoice per municipality, from use (issue 8; beheerder only, ``Permission.INVOICE``).
+"""The region's invoice per municipality, from use (issue 8; beheerder: ``Permission.INVOICE``).
 
 One table: per municipality its own lines (accounts, actions) and its share of the shared partner
 accounts, with a subtotal; then the shared pot per partner organisation; then the region's total.
@@ -35,6 +35,7 @@ from hvo_tui.domain.costs import euros
 from hvo_tui.domain.permissions import Permission, allowed
 from store.interface import StoreError
 
+from .help import HelpScreen, binding_rows
 from .widgets import TopBar
 
 # (label, key, width): 80 columns wide with the cell padding; long posts are cut, the explanation
@@ -74,6 +75,7 @@ class InvoiceScreen(Screen):
         Binding("escape", "back", "Terug", id="invoice.back"),
         Binding("p", "period", "Periode", id="invoice.period"),
         Binding("f5,ctrl+r", "refresh", "Vernieuwen", id="invoice.refresh"),
+        Binding("question_mark", "help", "Help", id="invoice.help"),
         Binding("j", "cursor_down", "Omlaag", show=False, id="invoice.down"),
         Binding("k", "cursor_up", "Omhoog", show=False, id="invoice.up"),
     ]
@@ -252,6 +254,9 @@ class InvoiceScreen(Screen):
     def action_refresh(self) -> None:
         if self.may and self.region_name:
             self.reload()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(binding_rows(self), []))
 
     def action_back(self) -> None:
         self.app.pop_screen()

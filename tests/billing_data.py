@@ -41,8 +41,8 @@ def seed_billing(engine) -> None:
                                          ).inserted_primary_key[0]
         munis = {}
         for i, (name, population, region) in enumerate((
-                ("Aa", 30000, "Testregio"), ("Bee", 10000, "Testregio"), ("Cee", 20000, "Testregio"),
-                ("Dee", 50000, "Anders"))):
+                ("Aa", 30000, "Testregio"), ("Bee", 10000, "Testregio"),
+                ("Cee", 20000, "Testregio"), ("Dee", 50000, "Anders"))):
             munis[name] = conn.execute(insert(Municipality.__table__).values(
                 cbs_code=f"GM90{i:02d}", name=name, population=population, population_year=2024,
                 region_id=regions[region])).inserted_primary_key[0]

@@ -88,6 +88,7 @@ def test_the_invoice_from_the_database(store):
 
 
 def test_unknown_region_names_the_known_ones(store):
-    with pytest.raises(StoreError, match="onbekende regio 'Nergens' \\(bekend: Anders, Testregio\\)"):
+    with pytest.raises(StoreError,
+                       match="onbekende regio 'Nergens' \\(bekend: Anders, Testregio\\)"):
         store.billing_usage("Nergens", Q3)
     assert store.billing_regions() == ["Anders", "Testregio"]

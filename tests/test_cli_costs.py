@@ -63,7 +63,8 @@ def test_allocate_table_and_json(capsys, zaken_csv):
 @pytest.mark.parametrize(("text", "message"), [
     ("", "regel 1: het bestand is leeg"),
     ("gemeente,zaken\nA,1\n", "regel 1: kolom 'inwoners' ontbreekt"),
-    ("gemeente,inwoners,zaken\nA,100,1\nB,veel,2\n", "regel 3: inwoners 'veel' is geen geheel getal"),
+    ("gemeente,inwoners,zaken\nA,100,1\nB,veel,2\n",
+     "regel 3: inwoners 'veel' is geen geheel getal"),
     ("gemeente,inwoners,zaken\nA,100,1\nB,200,-2\n", "regel 3: zaken mag niet negatief zijn (-2)"),
     ("gemeente,inwoners,zaken\nA,100,1\n\nB,200,2\na,300,3\n",
      "regel 5: gemeente 'a' staat dubbel (ook op regel 2)"),

@@ -1,4 +1,4 @@
-"""Billing from use (issue 8, point 4): one statement per municipality that it can check to the cent.
+"""Billing from use (issue 8, point 4): one statement per municipality, checkable to the cent.
 
 Pure: the tariff table comes in as TOML text, the use of a region in a period as plain data (the
 store counts it, ``store/billing.py``); no I/O, no SQL.

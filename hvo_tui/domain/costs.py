@@ -234,7 +234,8 @@ def parse_cost_csv(text: str) -> CostTable:
             raise CostInputError(f"onbekende kolom '{name}' (toegestaan: {', '.join(COLUMNS)})",
                                  header_line, name)
         if header.index(name) != i:
-            raise CostInputError(f"kolom '{name}' staat twee keer in de kopregel", header_line, name)
+            raise CostInputError(f"kolom '{name}' staat twee keer in de kopregel", header_line,
+                                 name)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise CostInputError(

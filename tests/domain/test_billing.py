@@ -57,7 +57,8 @@ def usage() -> RegionUsage:
             acc("burgemeester.bee", at(2026, 8, 1), bestuurlijk=True),
         )),
         OrganisationUse(20, "Politie X", "politie", None, (acc("p.one", at(2020, 1, 1)),)),
-        OrganisationUse(21, "ZVH", "veiligheidshuis", None, (acc("v.new", at(2026, 9, 30, 23, 59)),)),
+        OrganisationUse(21, "ZVH", "veiligheidshuis", None,
+                        (acc("v.new", at(2026, 9, 30, 23, 59)),)),
         OrganisationUse(22, "Veilig Thuis", "veilig_thuis", None, (acc("vt.one", at(2020, 1, 1)),)),
     )
     actions = (
@@ -141,8 +142,8 @@ def test_month_and_period_boundaries_are_local_midnight():
         return {x.item: x.count for x in compute_invoice(u, Q3, TARIFF).statements[0].lines}
 
     # 30 September 23:59 local is inside Q3 (21:59 UTC); 1 October 00:30 local is not.
-    assert months(at(2026, 9, 30, 23, 59)) == {"Aansluiting nieuwe accounts": 1,
-                                               "Maandprijs organisatie": 1, "Maandprijs accounts": 1}
+    assert months(at(2026, 9, 30, 23, 59)) == {
+        "Aansluiting nieuwe accounts": 1, "Maandprijs organisatie": 1, "Maandprijs accounts": 1}
     assert months(at(2026, 10, 1, 0, 30)) == {}
     assert months(pendulum.datetime(2026, 9, 30, 22, 30, tz="UTC")) == {}
     # Deactivated at the very start of July: not active in July at all.
@@ -217,7 +218,8 @@ populations = st.lists(st.integers(min_value=1, max_value=900_000), min_size=1, 
 def test_shares_add_up_to_the_pot_to_the_cent(pops, police_accounts, months_back):
     munis = tuple(MunicipalityInfo(i + 1, f"G{i:02d}", p) for i, p in enumerate(pops))
     police = OrganisationUse(99, "Politie", "politie", None, tuple(
-        acc(f"p{i}", at(2026, 9, 28).subtract(months=months_back + i)) for i in range(police_accounts)))
+        acc(f"p{i}", at(2026, 9, 28).subtract(months=months_back + i))
+        for i in range(police_accounts)))
     inv = compute_invoice(RegionUsage("R", munis, (police,)), Q3, TARIFF)
     shares = [s.share for s in inv.statements]
     assert sum(shares) == inv.shared_total and all(x >= 0 for x in shares)

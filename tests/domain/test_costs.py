@@ -152,7 +152,8 @@ def test_base_fee_times_count_above_the_total_is_refused():
     t = table("gemeente,inwoners,zaken\nA,1,1\nB,1,1\nC,1,1\n")
     with pytest.raises(CostInputError) as info:
         allocate(t, "zaken", total=D(100), base=D(40))
-    assert "--base € 40 x 3 gemeenten (regels 2-4) = € 120, meer dan --total € 100" in str(info.value)
+    assert ("--base € 40 x 3 gemeenten (regels 2-4) = € 120, meer dan --total € 100"
+            in str(info.value))
 
 
 def test_zaken_model_needs_the_column_and_something_to_share_by():
