@@ -131,7 +131,7 @@ class InvoiceScreen(Screen):
     @work(thread=True, exclusive=True, group="invoice-regions", exit_on_error=False)
     def load_regions(self) -> None:
         try:
-            names = self.app.store.billing_regions()
+            names = self.app.store.billing_regions(self.app.actor)
         except StoreError as exc:
             self.app.call_from_thread(self.failed, str(exc))
             return
@@ -164,7 +164,7 @@ class InvoiceScreen(Screen):
     def load(self, region: str, period) -> None:
         try:
             tariff = parse_tariff(default_tariff_text())
-            usage = self.app.store.billing_usage(region, period)
+            usage = self.app.store.billing_usage(self.app.actor, region, period)
             invoice = compute_invoice(usage, period, tariff)
         except (StoreError, BillingError) as exc:
             self.app.call_from_thread(self.failed, str(exc))

@@ -29,9 +29,10 @@ from hvo_tui.domain.billing import (
     Period,
     RegionUsage,
 )
+from hvo_tui.domain.permissions import Permission, allowed
 from hvo_tui.domain.vocab import DocumentKind, DocumentStatus
 
-from .interface import StoreError
+from .interface import Refused, StoreError
 from .models import Account, Case, Document, Event, Municipality, Organisation, Region
 
 A = Account.__table__.c
@@ -111,13 +112,23 @@ def region_usage(engine, region: str, period: Period) -> RegionUsage:
 
 
 class BillingQueries:
-    """Mixed into SqlStore (which sets ``self.engine``): the store interface's billing methods."""
+    """Mixed into SqlStore (which sets ``self.engine``): the store interface's billing methods,
+    for an account with ``Permission.INVOICE`` (the beheerder); others are refused here too.
+    (``hvo costs invoice`` calls ``region_usage`` itself: whoever may open the database from the
+    shell may read its use, as with ``hvo accounts``.)"""
 
-    def billing_regions(self) -> list[str]:
+    def billing_regions(self, actor) -> list[str]:
+        _may_invoice(actor)
         return region_names(self.engine)
 
-    def billing_usage(self, region: str, period: Period) -> RegionUsage:
+    def billing_usage(self, actor, region: str, period: Period) -> RegionUsage:
+        _may_invoice(actor)
         return region_usage(self.engine, region, period)
+
+
+def _may_invoice(actor) -> None:
+    if not allowed(actor.roles, Permission.INVOICE):
+        raise Refused("Alleen een functioneel beheerder kan de rekening per gemeente opstellen.")
 
 
 def _actions(conn, muni_ids: list[int], start: datetime, end: datetime) -> tuple[ActionUse, ...]:
