@@ -13,7 +13,9 @@
 Event details are JSON: ``voor``/``na`` (before/after) of what changed, moments as ISO strings in
 Europe/Amsterdam. They never hold personal data of the persons on the case (no note text, no form
 fields, no names of uithuisgeplaatste or achterblijvers): events are kept when a case is destroyed
-after its retention term, so only professionals' names and codes go in.
+after its retention term, so only professionals' names and codes go in. The little free text that
+does go in (a closing reason, the court's ruling, a document's author) is replaced by a marker when
+the case is destroyed (``_destroy``, ``store.audit``).
 
 Hash chain (issue 9): ``event.prev_hash`` is the ``hash`` of the case's previous event (None for
 the first), ``event.hash`` the SHA-256 hex digest of the canonical JSON (sorted keys, no spaces) of
@@ -39,6 +41,7 @@ from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transi
 from hvo_tui.domain.facts import CaseFacts
 from hvo_tui.domain.standard_forms import check_fields
 from hvo_tui.domain.permissions import Permission, allowed
+from hvo_tui.domain.retention import redact_details
 from hvo_tui.domain.timeline import local
 from hvo_tui.domain.validation import normalise_phone, valid_email
 from hvo_tui.domain.vocab import (
@@ -192,35 +195,24 @@ def append_event(conn: Connection, *, case_id: int, account_id: int | None, acto
 
 def verify_chain(conn: Connection, case_id: int) -> int | None:
     """The id of the first event of ``case_id`` whose chain link or content was altered (or that
-    was inserted without a hash), or None when the whole chain holds."""
-    prev: str | None = None
-    rows = conn.execute(
-        select(E.id, E.case_id, E.account_id, E.actor_name, E.action, E.at, E.details,
-               E.prev_hash, E.hash)
-        .where(E.case_id == case_id)
-        .order_by(E.id)
-    )
-    for row in rows:
-        if row.prev_hash != prev or row.hash is None:
-            return row.id
-        expected = event_hash(case_id=row.case_id, account_id=row.account_id,
-                              actor_name=row.actor_name, action=row.action, at=row.at,
-                              details=row.details, prev_hash=row.prev_hash)
-        if expected != row.hash:
-            return row.id
-        prev = row.hash
-    return None
+    was inserted without a hash), or None when the whole chain holds. The check itself, which
+    also accepts the retention purge's recorded rewrites, is ``store.audit``'s."""
+    from .audit import first_break  # audit imports this module: import late
+
+    found = first_break(conn, case_id)
+    return found[0] if found else None
 
 
 def broken_chains(conn: Connection) -> dict[int, int]:
     """Every case whose chain is broken: case id -> id of its first broken event (for
     ``hvo audit verify``)."""
+    from .audit import _case_rows, check_events
+
     broken: dict[int, int] = {}
-    case_ids = conn.execute(select(E.case_id).where(E.case_id.is_not(None)).distinct()).scalars().all()
-    for case_id in sorted(case_ids):
-        bad = verify_chain(conn, case_id)
+    for case_id, rows in _case_rows(conn):
+        bad, _, _ = check_events(rows)
         if bad is not None:
-            broken[case_id] = bad
+            broken[case_id] = bad.id
     return broken
 
 
@@ -509,7 +501,12 @@ class CaseWrites:
         with self.engine.begin() as conn:
             self._bump(conn, case_id, version, now)
             if act is CaseAction.DESTROY:
-                details["verwijderd"] = self._destroy(conn, case_id)
+                removed, rewritten = self._destroy(conn, case_id)
+                # the ruling's old text must not move into this event ("reden" is the destroyer's)
+                details["voor"], _ = redact_details(details["voor"])
+                details["verwijderd"] = removed
+                if rewritten:
+                    details["herschreven"] = rewritten
                 values.update(street=None, house_number=None, postcode=None, city=None,
                               close_reason=None, appeal_outcome=None)
             if values:
@@ -523,13 +520,37 @@ class CaseWrites:
         return version + 1
 
     @staticmethod
-    def _destroy(conn: Connection, case_id: int) -> dict[str, int]:
-        """Remove the personal data and documents of a case past retention; events stay."""
-        removed = {}
-        for name, table in (("personen", CasePerson.__table__), ("documenten", Document.__table__),
-                            ("overleggen", Meeting.__table__), ("notities", Note.__table__)):
-            removed[name] = conn.execute(delete(table).where(table.c.case_id == case_id)).rowcount
-        return removed
+    def _destroy(conn: Connection, case_id: int) -> tuple[dict[str, int], list[dict[str, Any]]]:
+        """Remove the personal data and documents of a case past retention (issue 9): persons and
+        notes go; documents keep only kind, status, who was asked and the moments (their fields
+        and author's name go, and with them any signature over their content), meetings only
+        kind and moment, reminders only recipient and subject; free text in event details is
+        replaced by a marker (``audit.redact_case_events``). What stays is anonymous and feeds
+        the statistics. Returns (rows cleared per kind, event rewrites)."""
+        from .audit import redact_case_events  # audit imports this module: import late
+        from .models import metadata
+
+        def clear(table, **values) -> int:
+            return conn.execute(update(table).where(table.c.case_id == case_id).values(**values)
+                                ).rowcount
+
+        def drop(table) -> int:
+            return conn.execute(delete(table).where(table.c.case_id == case_id)).rowcount
+
+        removed = {
+            "personen": drop(CasePerson.__table__),
+            "documenten": clear(Document.__table__, fields={}, author_name=None),
+            "overleggen": clear(Meeting.__table__, participants="", outcome=""),
+            "notities": drop(Note.__table__),
+            "berichten": clear(Outbox.__table__, body=""),
+        }
+        # A signature's payload is the signed document's content (issue 10's table, when present).
+        signatures = metadata.tables.get("decision_signature")
+        if signatures is not None:
+            dropped = drop(signatures)
+            if dropped:
+                removed["handtekeningen"] = dropped
+        return removed, redact_case_events(conn, case_id)
 
     # --- partners --------------------------------------------------------------------------------
 
