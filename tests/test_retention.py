@@ -297,3 +297,16 @@ def test_purge_as_a_beheerder_account_names_it_and_refuses_other_roles(
     with engine.connect() as conn:
         actors = set(conn.execute(select(E.actor_name).where(E.action == "destroy")).scalars())
     assert actors == {"Bea Beheer"}
+
+
+def test_every_table_of_a_case_has_a_retention_decision():
+    """A new table that belongs to a case may hold personal data: decide in CaseWrites._destroy
+    what a purge does with it, then add it here."""
+    handled = {
+        "case_person": "deleted", "note": "deleted", "decision_signature": "deleted",
+        "document": "fields and author's name emptied", "meeting": "participants and outcome emptied",
+        "outbox": "body emptied", "event": "free text redacted, rewrites recorded",
+        "case_partner": "kept: professionals and their organisations",
+    }
+    with_case = {t.name for t in metadata.sorted_tables if "case_id" in t.c}
+    assert with_case <= set(handled), f"no retention decision for {sorted(with_case - set(handled))}"
