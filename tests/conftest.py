@@ -107,3 +107,8 @@ def engine(db_target):
     eng = open_database(url, auto_upgrade=True, schema=schema)
     yield eng
     eng.dispose()
+
+
+# The API server (issue 7): `api_server` starts `hvo serve` over a test database; `backend` runs a
+# test once over the SQL store and once over the HTTP store (tests/api_fixtures.py).
+from tests.api_fixtures import api_server, backend  # noqa: E402,F401

@@ -142,9 +142,9 @@ async def _login(pilot, username: str, password: str) -> LoginScreen:
     return screen
 
 
-async def test_wrong_password_shows_dutch_error_clears_password_keeps_name(world):
+async def test_wrong_password_shows_dutch_error_clears_password_keeps_name(world, backend):
     logged_in = []
-    app = ScreenApp(world.store, LoginScreen(logged_in.append))
+    app = ScreenApp(backend(world.engine, session=False), LoginScreen(logged_in.append))
     async with app.run_test(size=(100, 32)) as pilot:
         screen = await _login(pilot, "ans", "verkeerd-wachtwoord")
         assert "Onbekende gebruiker of onjuist wachtwoord" in text_of(screen, "#login-error")
@@ -159,8 +159,8 @@ async def test_wrong_password_shows_dutch_error_clears_password_keeps_name(world
         assert screen.query_one("#login-password", Input).value == ""
 
 
-async def test_five_failures_lock_the_account_and_the_screen_says_until_when(world):
-    app = ScreenApp(world.store, LoginScreen(lambda actor: None))
+async def test_five_failures_lock_the_account_and_the_screen_says_until_when(world, backend):
+    app = ScreenApp(backend(world.engine, session=False), LoginScreen(lambda actor: None))
     async with app.run_test(size=(100, 32)) as pilot:
         screen = await _login(pilot, "ans", "fout-1")
         for attempt in range(2, 6):
@@ -174,9 +174,9 @@ async def test_five_failures_lock_the_account_and_the_screen_says_until_when(wor
     assert world.row("ans").locked
 
 
-async def test_login_code_forces_a_new_password_then_calls_back_with_the_actor(world):
+async def test_login_code_forces_a_new_password_then_calls_back_with_the_actor(world, backend):
     logged_in = []
-    app = ScreenApp(world.store, LoginScreen(logged_in.append))
+    app = ScreenApp(backend(world.engine, session=False), LoginScreen(logged_in.append))
     async with app.run_test(size=(100, 32)) as pilot:
         await _login(pilot, "bas", world.bas_code.lower())
         await wait_for(pilot, lambda: isinstance(app.screen, ChangePasswordScreen))
@@ -203,11 +203,11 @@ async def test_login_code_forces_a_new_password_then_calls_back_with_the_actor(w
     assert not world.row("bas").must_change_password
 
 
-async def test_second_factor_field_appears_only_when_needed(world):
+async def test_second_factor_field_appears_only_when_needed(world, backend):
     ans = world.row("ans").id
     secret = world.store.enable_totp(world.admin, ans)
     logged_in = []
-    app = ScreenApp(world.store, LoginScreen(logged_in.append))
+    app = ScreenApp(backend(world.engine, session=False), LoginScreen(logged_in.append))
     async with app.run_test(size=(100, 32)) as pilot:
         screen = app.screen
         assert not screen.query_one("#login-totp", Input).display or not screen.has_class("-totp")
@@ -291,8 +291,8 @@ def row_text(screen: AccountsScreen, username: str) -> str:
     raise AssertionError(f"{username} not in the table")
 
 
-async def test_accounts_list_detail_and_counts(world):
-    app = ScreenApp(world.store, AccountsScreen(), actor=world.admin)
+async def test_accounts_list_detail_and_counts(world, backend):
+    app = ScreenApp(backend(world.engine, world.admin), AccountsScreen(), actor=world.admin)
     async with app.run_test(size=(150, 40)) as pilot:
         screen = await _accounts(pilot)
         assert usernames(screen) == ["ans", "bas", "peter"]  # by name
@@ -314,8 +314,8 @@ async def test_accounts_list_detail_and_counts(world):
         assert app.focused is screen.query_one(DataTable)
 
 
-async def test_create_account_refusal_next_to_field_then_code_shown_and_copied(world):
-    app = ScreenApp(world.store, AccountsScreen(), actor=world.admin)
+async def test_create_account_refusal_next_to_field_then_code_shown_and_copied(world, backend):
+    app = ScreenApp(backend(world.engine, world.admin), AccountsScreen(), actor=world.admin)
     async with app.run_test(size=(150, 45)) as pilot:
         screen = await _accounts(pilot)
         before = world.count_accounts()
@@ -362,8 +362,8 @@ async def test_create_account_refusal_next_to_field_then_code_shown_and_copied(w
     assert world.store.authenticate("j.jansen", code, now=NOW).must_change_password
 
 
-async def test_deactivate_confirms_row_stays_listed_as_inactive_and_reactivate(world):
-    app = ScreenApp(world.store, AccountsScreen(), actor=world.admin)
+async def test_deactivate_confirms_row_stays_listed_as_inactive_and_reactivate(world, backend):
+    app = ScreenApp(backend(world.engine, world.admin), AccountsScreen(), actor=world.admin)
     async with app.run_test(size=(150, 40)) as pilot:
         screen = await _accounts(pilot)
         assert screen.check_action("deactivate", ()) is True  # the cursor is on ans
@@ -409,7 +409,7 @@ async def test_reset_shows_a_new_code_that_logs_in(world):
     assert world.store.authenticate("ans", code, now=NOW).must_change_password
 
 
-async def test_csv_import_dry_run_reports_every_error_and_writes_nothing(world, tmp_path):
+async def test_csv_import_dry_run_reports_every_error_and_writes_nothing(world, tmp_path, backend):
     bad = tmp_path / "accounts.csv"
     bad.write_text(
         "gebruikersnaam,naam,organisatie,rollen,regio,telefoon,email\n"
@@ -418,7 +418,7 @@ async def test_csv_import_dry_run_reports_every_error_and_writes_nothing(world, 
         "l.lammers,Lies Lammers,Politie Limburg,politie;hovj,Noord-Limburg,,lies@politie.nl\n",
         encoding="utf-8",
     )
-    app = ScreenApp(world.store, AccountsScreen(), actor=world.admin)
+    app = ScreenApp(backend(world.engine, world.admin), AccountsScreen(), actor=world.admin)
     async with app.run_test(size=(150, 45)) as pilot:
         await _accounts(pilot)
         before = world.count_accounts()
@@ -474,9 +474,9 @@ async def test_import_unreadable_path_message_at_the_field(world, tmp_path):
         assert dialog.query_one("#import-path", Input).value.endswith("bestaat-niet.csv")
 
 
-async def test_a_non_beheerder_gets_no_admin_actions(world):
+async def test_a_non_beheerder_gets_no_admin_actions(world, backend):
     ans = world.store.authenticate("ans", PASSWORD, now=NOW)
-    app = ScreenApp(world.store, AccountsScreen(), actor=ans)
+    app = ScreenApp(backend(world.engine, ans), AccountsScreen(), actor=ans)
     async with app.run_test(size=(150, 40)) as pilot:
         screen = app.screen
         await pilot.pause()

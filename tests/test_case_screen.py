@@ -44,8 +44,9 @@ def world(engine):
     return engine
 
 
-def app_for(engine, actor) -> HvoApp:
-    return HvoApp(SqlStore(engine), clock=FrozenClock(FROZEN_NOW), actor=actor, username=actor.username)
+def app_for(engine, actor, backend=None) -> HvoApp:
+    store = backend(engine, actor) if backend else SqlStore(engine)  # backend: tests/api_fixtures.py
+    return HvoApp(store, clock=FrozenClock(FROZEN_NOW), actor=actor, username=actor.username)
 
 
 async def goto(pilot, number: str) -> None:
@@ -67,8 +68,8 @@ def count(engine, table, **where) -> int:
         return conn.execute(query).scalar()
 
 
-async def test_enter_opens_the_case_logs_the_opening_and_esc_goes_back(world):
-    app = app_for(world, world.ans)
+async def test_enter_opens_the_case_logs_the_opening_and_esc_goes_back(world, backend):
+    app = app_for(world, world.ans, backend)
     async with app.run_test(size=(120, 40)) as pilot:
         queue = await loaded(pilot)
         await goto(pilot, "HV-2026-00101")
@@ -85,8 +86,8 @@ async def test_enter_opens_the_case_logs_the_opening_and_esc_goes_back(world):
         assert app.screen is queue and cursor_number(queue) == "HV-2026-00101"
 
 
-async def test_triage_remind_and_note_from_the_queue(world):
-    app = app_for(world, world.ans)
+async def test_triage_remind_and_note_from_the_queue(world, backend):
+    app = app_for(world, world.ans, backend)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         await goto(pilot, "HV-2026-00103")
@@ -131,8 +132,8 @@ async def test_an_empty_note_is_refused_next_to_the_field_and_esc_asks_before_lo
         assert count(world, Note) == 0
 
 
-async def test_the_mayors_decision_offers_the_limit_and_refuses_beyond_it(world):
-    app = app_for(world, world.mayor)
+async def test_the_mayors_decision_offers_the_limit_and_refuses_beyond_it(world, backend):
+    app = app_for(world, world.mayor, backend)
     async with app.run_test(size=(120, 40)) as pilot:
         queue = await loaded(pilot)
         await goto(pilot, "HV-2026-00102")  # ends today 17:00, both advices in
@@ -167,9 +168,9 @@ async def test_the_decision_is_not_offered_to_a_procesmanager(world):
         assert not isinstance(app.screen, ActionForm)
 
 
-async def test_two_people_one_case_conflict_keeps_input_and_saves_on_top(world, db_target):
+async def test_two_people_one_case_conflict_keeps_input_and_saves_on_top(world, db_target, backend):
     url, schema = db_target
-    app = app_for(world, world.ans)
+    app = app_for(world, world.ans, backend)
     other = SqlStore(make_engine(url, schema=schema))
     try:
         async with app.run_test(size=(120, 40)) as pilot:
@@ -198,8 +199,8 @@ async def test_two_people_one_case_conflict_keeps_input_and_saves_on_top(world, 
         other.engine.dispose()
 
 
-async def test_assign_a_casemanager_from_the_accounts_list(world):
-    app = app_for(world, world.ans)
+async def test_assign_a_casemanager_from_the_accounts_list(world, backend):
+    app = app_for(world, world.ans, backend)
     async with app.run_test(size=(120, 40)) as pilot:
         queue = await loaded(pilot)
         await goto(pilot, "HV-2026-00102")  # no casemanager yet

@@ -22,8 +22,9 @@ from tests.queue_data import seed_queue
 C = Case.__table__.c
 
 
-def make_app(engine, **kw) -> HvoApp:
-    return HvoApp(SqlStore(engine), clock=FrozenClock(FROZEN_NOW), **kw)
+def make_app(engine, backend=None, **kw) -> HvoApp:
+    """``backend``: the fixture that runs a test over the SQL and the HTTP store (tests/api_fixtures.py)."""
+    return HvoApp(backend(engine) if backend else SqlStore(engine), clock=FrozenClock(FROZEN_NOW), **kw)
 
 
 async def wait_for(pilot, condition, timeout: float = 5.0) -> None:
@@ -70,8 +71,8 @@ def queue_engine(engine):
     return engine
 
 
-async def test_rows_in_urgency_order_with_countdowns_and_counts(queue_engine):
-    app = make_app(queue_engine)
+async def test_rows_in_urgency_order_with_countdowns_and_counts(queue_engine, backend):
+    app = make_app(queue_engine, backend)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await loaded(pilot)
         shown = numbers(screen)
@@ -90,8 +91,8 @@ async def test_rows_in_urgency_order_with_countdowns_and_counts(queue_engine):
         assert "5 open" in header and "1 te laat" in header
 
 
-async def test_detail_pane_shows_persons_partners_and_deadlines(queue_engine):
-    app = make_app(queue_engine)
+async def test_detail_pane_shows_persons_partners_and_deadlines(queue_engine, backend):
+    app = make_app(queue_engine, backend)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await loaded(pilot)
         assert cursor_number(screen) == "HV-2026-00101"
@@ -129,8 +130,8 @@ async def test_filter_as_you_type_and_escape_clears(queue_engine):
         assert "Geen zaken bij dit filter" in str(screen.query_one("#empty", Static).render())
 
 
-async def test_colon_commands_jump_and_filter_and_keep_bad_input(queue_engine):
-    app = make_app(queue_engine)
+async def test_colon_commands_jump_and_filter_and_keep_bad_input(queue_engine, backend):
+    app = make_app(queue_engine, backend)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await loaded(pilot)
         await pilot.press("colon", *"zaak hv-2026-104", "enter")
@@ -201,8 +202,8 @@ async def test_help_lists_every_binding_and_palette_jumps(queue_engine):
         assert cursor_number(screen) == "HV-2026-00104"
 
 
-async def test_empty_database_shows_empty_state_and_q_quits(engine):
-    app = make_app(engine)
+async def test_empty_database_shows_empty_state_and_q_quits(engine, backend):
+    app = make_app(engine, backend)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await loaded(pilot)
         empty = screen.query_one("#empty", Static)
@@ -211,8 +212,8 @@ async def test_empty_database_shows_empty_state_and_q_quits(engine):
     assert app.return_code == 0
 
 
-async def test_a_write_from_another_connection_shows_without_a_key(queue_engine, db_target):
-    app = make_app(queue_engine)
+async def test_a_write_from_another_connection_shows_without_a_key(queue_engine, db_target, backend):
+    app = make_app(queue_engine, backend)
     url, schema = db_target
     other = make_engine(url, schema=schema)
     ids = queue_engine.ids

@@ -7,7 +7,7 @@ only these. All moments are timezone-aware datetimes (pendulum or stdlib).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from .vocab import CaseKind, CaseStatus, DocumentKind, DocumentStatus, PersonRole
 
@@ -31,7 +31,7 @@ class MeetingFacts:
 class PersonFacts:
     role: PersonRole
     name: str
-    birth_date: object | None = None  # datetime.date
+    birth_date: date | None = None
     bsn: str | None = None
     address: str | None = None  # normalised "street number, postcode city"
 

@@ -1,0 +1,984 @@
+"""The HTTP API of the store (issue 7): ``hvo serve``; the TUI's ``hvo --api URL`` talks to it.
+
+Every store operation is a JSON endpoint under ``/api/v1`` with an OpenAPI description
+(``/api/v1/openapi.json``, browsable at ``/api/v1/docs``). Every rule is enforced here, on the
+server, by the same SQL store the TUI uses on a database:
+
+* ``POST /login`` checks the password (lockout, TOTP: ``store.accounts``) and returns a bearer
+  token. Tokens live in this process's memory only (a restart logs everyone out; no table, no
+  migration), as the SHA-256 of the token, expire after ``token_hours`` and are revoked at
+  ``POST /logout``, when the account is deactivated or its login reset through the API.
+* Every request runs as the token's account, never as anything the client claims: a fresh
+  ``SqlStore`` per request carries that account's scope and masking (so one user's scope can never
+  leak into another's concurrent request), and the store's permission matrix judges every write.
+  The account, its roles and its scope are reread from the database at most every
+  ``recheck_seconds`` (a deactivated account loses its sessions at the next check).
+* A session opened with a one-time login code may only set its password (and log out).
+* Errors: ``Conflict`` -> 409 with ``current_version``; ``Refused`` -> 403 with the Dutch message
+  and ``field``; ``NotFound`` (also: a case outside the account's scope) -> 404; a request that
+  does not fit the schema -> 422 with a Dutch message; an unreachable database -> 503; a missing,
+  expired or revoked token -> 401 (``kind: "session"``); a refused login -> 401 (``kind: "login"``).
+* ``GET /events`` streams server-sent events from the database's change feed (``store.feed``):
+  ``changes`` with a JSON array of case ids, ``reread`` when the feed cannot say which cases
+  changed (SQLite), ``lost`` when the server lost its database (the client reconnects and rereads).
+  Case ids are not filtered by scope (they are opaque numbers; every row is read through the
+  scoped endpoints).
+
+Responses are encoded with ``store.codec`` (the HTTP store decodes them with the same codec); the
+OpenAPI schemas come from the same dataclasses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import hashlib
+import json
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Annotated, Any, Literal, NamedTuple
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
+
+from hvo_tui.domain import CaseAction
+from hvo_tui.domain.permissions import Permission, Scope, allowed
+from hvo_tui.domain.vocab import DocumentKind, PartnerRole
+from store.accounts import AccountRow, ImportReport, LoggedIn, LoginError, OrganisationCount
+from store.codec import to_json
+from store.interface import (
+    AccountChoice,
+    Actor,
+    CaseDetail,
+    Conflict,
+    ConnectionLost,
+    EventRow,
+    NotFound,
+    QueueRow,
+    Refused,
+    StoreError,
+)
+from store.sql import SqlStore
+
+log = logging.getLogger("hvo.server")
+
+API = "/api/v1"
+DEFAULT_TOKEN_HOURS = 8.0
+RECHECK_SECONDS = 5.0
+MAX_IDS = 1000
+MAX_INT = 2_147_483_647  # ids and versions are 32-bit integers in the database
+EVENT_TICK = 1.0  # seconds between checks of an event stream (closing, session still valid)
+PING_SECONDS = 15.0
+SESSION_REQUIRED = "niet ingelogd, of de sessie is verlopen: log opnieuw in"
+NEW_PASSWORD_FIRST = "Kies eerst een nieuw wachtwoord."
+
+
+# --- input types ---------------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> Any:
+    """Refuse text the databases cannot store: NUL characters and lone surrogates."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("bevat een NUL-teken")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("bevat ongeldige tekens") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _clean(key)
+            _clean(item)
+    elif isinstance(value, list):
+        for item in value:
+            _clean(item)
+    return value
+
+
+Text = Annotated[str, Field(max_length=10_000), AfterValidator(_clean)]
+Name = Annotated[str, Field(max_length=200), AfterValidator(_clean)]
+Secret = Annotated[str, Field(max_length=1024), AfterValidator(_clean)]
+Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+Version = Annotated[int, Field(ge=0, le=MAX_INT)]
+CaseId = Annotated[int, Path(ge=1, le=MAX_INT)]
+AccountId = Annotated[int, Path(ge=1, le=MAX_INT)]
+Moment = AwareDatetime
+ActionName = Literal[tuple(a.value for a in CaseAction)]  # type: ignore[valid-type]
+DocumentName = Literal[tuple(k.value for k in DocumentKind)]  # type: ignore[valid-type]
+PartnerName = Literal[tuple(r.value for r in PartnerRole)]  # type: ignore[valid-type]
+
+
+class LoginBody(BaseModel):
+    username: Name
+    password: Secret
+    totp_code: Annotated[str, Field(max_length=16), AfterValidator(_clean)] | None = None
+
+
+class LoginResult(BaseModel):
+    token: str
+    expires_at: datetime
+    actor: LoggedIn
+
+
+class PasswordBody(BaseModel):
+    current: Secret = Field(description="het huidige wachtwoord of de eenmalige inlogcode")
+    new_password: Secret
+    account_id: Id | None = Field(None, description="alleen het eigen account (standaard)")
+
+
+class ActionParams(BaseModel):
+    imposed_at: Moment | None = None
+    by_hovj: bool | None = None
+    extended_until: Moment | None = None
+    requested_at: Moment | None = None
+    hearing_at: Moment | None = None
+    decided_at: Moment | None = None
+    outcome: Text | None = None
+    status: Name | None = None
+    reason: Text | None = None
+
+
+class ActionBody(BaseModel):
+    version: Version
+    action: ActionName
+    params: ActionParams = Field(default_factory=ActionParams)
+
+
+class External(BaseModel):
+    name: Name
+    organisation: Name | None = None
+    phone: Name | None = None
+    email: Name | None = None
+
+
+class PartnerBody(BaseModel):
+    version: Version
+    role: PartnerName
+    account_id: Id | None = None
+    external: External | None = None
+
+
+class RequestDocumentBody(BaseModel):
+    version: Version
+    kind: DocumentName
+    from_role: PartnerName
+    due_at: Moment
+    from_account_id: Id | None = None
+
+
+class ReceiveDocumentBody(BaseModel):
+    version: Version
+    kind: DocumentName
+    received_at: Moment
+    author_name: Name
+    fields: Annotated[dict[str, Any], AfterValidator(_clean)] = Field(default_factory=dict)
+    status: Literal["received", "signed", "draft"] = "received"
+
+
+class RemindBody(BaseModel):
+    version: Version
+
+
+class MeetingBody(BaseModel):
+    version: Version
+    kind: Literal["overleg_dag3", "mdo", "other"]
+    held_at: Moment
+    participants: Text = ""
+    outcome: Text = ""
+
+
+class NoteBody(BaseModel):
+    version: Version
+    text: Text
+    kind: Literal["note", "contact"] = "note"
+
+
+class VersionResult(BaseModel):
+    version: int
+
+
+class CreateAccountBody(BaseModel):
+    username: Name
+    full_name: Name
+    organisation_id: Id
+    roles: Annotated[list[Name], Field(max_length=20)]
+    regions: Annotated[list[Name | Id], Field(max_length=100)] = Field(default_factory=list)
+    phone: Name | None = None
+    email: Name | None = None
+    bestuurlijk: bool = False
+
+
+class CreatedAccount(BaseModel):
+    id: int
+    code: str
+
+
+class UpdateAccountBody(BaseModel):
+    full_name: Name | None = None
+    phone: Name | None = None
+    email: Name | None = None
+    roles: Annotated[list[Name], Field(max_length=20)] | None = None
+    organisation_id: Id | None = None
+    regions: Annotated[list[Name | Id], Field(max_length=100)] | None = None
+    bestuurlijk: bool | None = None
+
+
+class ResetBody(BaseModel):
+    reset_totp: bool = False
+
+
+class CodeResult(BaseModel):
+    code: str
+
+
+class SecretResult(BaseModel):
+    secret: str
+
+
+class ImportBody(BaseModel):
+    text: Annotated[str, Field(max_length=5_000_000), AfterValidator(_clean)]
+    dry_run: bool = True
+
+
+class Organisation(NamedTuple):
+    """An organisation as ``[id, name]`` (what ``store.organisations()`` returns)."""
+
+    id: int
+    name: str
+
+
+class ErrorBody(BaseModel):
+    detail: str
+    kind: Literal["session", "login", "refused", "not_found", "conflict", "invalid", "unavailable",
+                  "error"]
+    field: str | None = None
+    current_version: int | None = None
+    locked_until: datetime | None = None
+    second_factor: bool = False
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+# --- sessions ------------------------------------------------------------------------------------
+
+
+class SessionInvalid(Exception):
+    """No valid session for this request (401)."""
+
+
+@dataclasses.dataclass
+class Session:
+    key: str  # SHA-256 of the token: the token itself is not kept
+    account_id: int
+    expires_at: datetime
+    logged_in: LoggedIn
+    scope: Scope | None = None
+    mask: bool = True
+    checked: float = 0.0  # time.monotonic() of the last check against the database
+
+    @property
+    def must_change_password(self) -> bool:
+        return self.logged_in.must_change_password
+
+
+def _key(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Sessions:
+    """Bearer tokens in memory. ``now`` (wall clock, UTC) is replaceable for tests."""
+
+    def __init__(self, hours: float = DEFAULT_TOKEN_HOURS, recheck_seconds: float = RECHECK_SECONDS):
+        self.lifetime = timedelta(hours=hours)
+        self.recheck_seconds = recheck_seconds
+        self.now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+        self._by_key: dict[str, Session] = {}
+        self._lock = threading.Lock()
+
+    def issue(self, logged_in: LoggedIn) -> tuple[str, Session]:
+        token = secrets.token_urlsafe(32)
+        session = Session(key=_key(token), account_id=logged_in.account_id,
+                          expires_at=self.now() + self.lifetime, logged_in=logged_in)
+        with self._lock:
+            self._purge()
+            self._by_key[session.key] = session
+        return token, session
+
+    def get(self, token: str | None) -> Session | None:
+        if not token:
+            return None
+        with self._lock:
+            session = self._by_key.get(_key(token))
+            if session is not None and session.expires_at <= self.now():
+                del self._by_key[session.key]
+                session = None
+        return session
+
+    def revoke(self, token: str) -> bool:
+        with self._lock:
+            return self._by_key.pop(_key(token), None) is not None
+
+    def revoke_account(self, account_id: int) -> int:
+        with self._lock:
+            gone = [k for k, s in self._by_key.items() if s.account_id == account_id]
+            for key in gone:
+                del self._by_key[key]
+        return len(gone)
+
+    def stale(self, account_id: int) -> None:
+        """The account changed: recheck its sessions at their next request."""
+        with self._lock:
+            for session in self._by_key.values():
+                if session.account_id == account_id:
+                    session.checked = 0.0
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._by_key)
+
+    def _purge(self) -> None:
+        now = self.now()
+        for key in [k for k, s in self._by_key.items() if s.expires_at <= now]:
+            del self._by_key[key]
+
+
+# --- the change feed, shared by every event stream -----------------------------------------------
+
+_LOST = "lost"
+_CLOSED = "closed"
+
+
+class Broadcaster:
+    """One database change feed (a thread) fanned out to every open event stream."""
+
+    def __init__(self, engine, *, backoff: tuple[float, ...] = (0.5, 1, 2, 5)) -> None:
+        self.engine = engine
+        self.backoff = backoff
+        self._subscribers: dict[asyncio.Queue, asyncio.AbstractEventLoop] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def subscribe(self) -> asyncio.Queue:
+        queue: asyncio.Queue = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            self._subscribers[queue] = loop
+            if self._thread is None and not self._stop.is_set():
+                self._thread = threading.Thread(target=self._run, name="hvo-feed", daemon=True)
+                self._thread.start()
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue) -> None:
+        with self._lock:
+            self._subscribers.pop(queue, None)
+
+    def publish(self, item: Any) -> None:
+        with self._lock:
+            targets = list(self._subscribers.items())
+        for queue, loop in targets:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:  # that stream's loop is closed
+                self.unsubscribe(queue)
+
+    def close(self) -> None:
+        self._stop.set()
+        self.publish(_CLOSED)
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def _run(self) -> None:
+        feed = None
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                if feed is None:
+                    feed = SqlStore(self.engine).change_feed()
+                    if failures:
+                        self.publish(None)  # changes may have been missed: reread
+                    failures = 0
+                changed = feed.wait(0.5)
+                if changed is None:
+                    self.publish(None)
+                elif changed:
+                    self.publish(set(changed))
+            except StoreError as exc:
+                log.warning("wijzigingsfeed: %s", exc)
+                if feed is not None:
+                    feed.close()
+                    feed = None
+                if failures == 0:
+                    self.publish(_LOST)
+                self._stop.wait(self.backoff[min(failures, len(self.backoff) - 1)])
+                failures += 1
+        if feed is not None:
+            feed.close()
+
+
+# --- the application -----------------------------------------------------------------------------
+
+
+class ApiState:
+    """What the endpoints share: the engine, the sessions, the clock and the change feed."""
+
+    def __init__(self, engine, *, clock=None, token_hours: float = DEFAULT_TOKEN_HOURS,
+                 recheck_seconds: float = RECHECK_SECONDS) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.sessions = Sessions(token_hours, recheck_seconds)
+        self.broadcaster = Broadcaster(engine)
+        self.closing = False
+
+    def store(self, session: Session | None = None) -> SqlStore:
+        """A store for one request: its own scope and masking, never shared between requests."""
+        store = SqlStore(self.engine)
+        store.clock = self.clock
+        if session is not None:
+            store.scope = session.scope
+            store.mask_persons = session.mask
+        return store
+
+    def refresh(self, session: Session) -> None:
+        """Reread the account behind a session (active? roles, regions, scope)."""
+        store = self.store()
+        actor = store.actor_for(session.logged_in.username or "")
+        if actor is None or actor.account_id != session.account_id:
+            self.sessions.revoke_account(session.account_id)
+            raise SessionInvalid("dit account is niet (meer) actief")
+        session.scope = store.account_scope(session.account_id)
+        session.mask = not allowed(actor.roles, Permission.VIEW_PERSON_DATA)
+        session.logged_in = dataclasses.replace(session.logged_in, name=actor.name,
+                                                roles=actor.roles, regions=actor.regions)
+        session.checked = time.monotonic()
+
+
+@dataclasses.dataclass
+class Ctx:
+    """One authenticated request."""
+
+    session: Session
+    store: SqlStore
+    token: str
+
+    @property
+    def actor(self) -> Actor:
+        return self.session.logged_in
+
+
+_bearer = HTTPBearer(auto_error=False, description="het token uit POST /api/v1/login")
+
+
+def _state(request: Request) -> ApiState:
+    return request.state.api
+
+
+def _session(request: Request,
+             credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Ctx:
+    api = _state(request)
+    token = credentials.credentials if credentials else None
+    session = api.sessions.get(token)
+    if session is None:
+        raise SessionInvalid(SESSION_REQUIRED)
+    if time.monotonic() - session.checked > api.sessions.recheck_seconds:
+        api.refresh(session)
+    return Ctx(session=session, store=api.store(session), token=token or "")
+
+
+def _any_session(ctx: Ctx = Depends(_session)) -> Ctx:
+    """A valid session, also one that must first set a new password."""
+    return ctx
+
+
+def _working(ctx: Ctx = Depends(_session)) -> Ctx:
+    """A valid session that may work (its password is not due for a change)."""
+    if ctx.session.must_change_password:
+        raise Refused(NEW_PASSWORD_FIRST, "new_password")
+    return ctx
+
+
+def _admin(ctx: Ctx = Depends(_working)) -> Ctx:
+    if not allowed(ctx.actor.roles, Permission.MANAGE_ACCOUNTS):
+        raise Refused("Alleen een functioneel beheerder kan accounts beheren.")
+    return ctx
+
+
+def ok(value: Any = None, status: int = 200) -> Response:
+    if status == 204:
+        return Response(status_code=204)
+    body = json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"))
+    return Response(body.encode("utf-8"), status_code=status, media_type="application/json")
+
+
+def _error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
+    body = {"detail": message, "kind": kind}
+    body.update({k: to_json(v) for k, v in extra.items() if v is not None})
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def visible(ctx: Ctx, ids: list[int]) -> set[int]:
+    """Which of ``ids`` the request's account may see (its scope, as in the queue)."""
+    from sqlalchemy import select
+
+    from store.accounts import case_scope_clause
+    from store.models import Case
+
+    if not ids:
+        return set()
+    C = Case.__table__.c
+    query = select(C.id).where(C.id.in_(ids))
+    if ctx.store.scope is not None:
+        query = query.where(case_scope_clause(ctx.store.scope))
+
+    def run() -> set[int]:
+        with ctx.store.engine.connect() as conn:
+            return set(conn.execute(query).scalars())
+
+    return ctx.store._guarded(run)
+
+
+def _case(ctx: Ctx, case_id: int) -> None:
+    """404 for a case that does not exist or lies outside the account's scope (before anything
+    is written or logged)."""
+    if case_id not in visible(ctx, [case_id]):
+        raise NotFound("zaak bestaat niet")
+
+
+# Dutch messages for the request validation errors (pydantic's own are English).
+_INVALID = {
+    "missing": "verplicht veld '{f}' ontbreekt",
+    "int_parsing": "'{f}' moet een geheel getal zijn",
+    "int_type": "'{f}' moet een geheel getal zijn",
+    "int_from_float": "'{f}' moet een geheel getal zijn",
+    "greater_than_equal": "'{f}' is te klein",
+    "less_than_equal": "'{f}' is te groot",
+    "too_long": "'{f}' heeft te veel waarden",
+    "string_too_long": "'{f}' is te lang",
+    "string_type": "'{f}' moet tekst zijn",
+    "bool_parsing": "'{f}' moet ja of nee zijn (true/false)",
+    "bool_type": "'{f}' moet ja of nee zijn (true/false)",
+    "literal_error": "'{f}' heeft een onbekende waarde",
+    "enum": "'{f}' heeft een onbekende waarde",
+    "timezone_aware": "'{f}': een moment zonder tijdzone is niet eenduidig",
+    "datetime_parsing": "'{f}': vul een moment in (ISO 8601 met tijdzone)",
+    "datetime_from_date_parsing": "'{f}': vul een moment in (ISO 8601 met tijdzone)",
+    "datetime_type": "'{f}': vul een moment in (ISO 8601 met tijdzone)",
+    "json_invalid": "de gegevens zijn geen geldige JSON",
+    "model_attributes_type": "de gegevens moeten een JSON-object zijn",
+    "dict_type": "'{f}' moet een object zijn",
+    "list_type": "'{f}' moet een lijst zijn",
+    "value_error": "'{f}' {msg}",
+}
+
+
+def _dutch(error: dict[str, Any]) -> tuple[str, str | None]:
+    loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    field = loc[-1] if loc else None
+    template = _INVALID.get(error.get("type", ""), "ongeldige waarde voor '{f}'")
+    message = str(error.get("msg", ""))
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    text = template.format(f=".".join(loc) or "gegevens", msg=message)
+    return text[:1].upper() + text[1:] + ".", field
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(SessionInvalid)
+    async def _session_invalid(request: Request, exc: SessionInvalid):
+        return _error(401, "session", str(exc))
+
+    @app.exception_handler(LoginError)
+    async def _login_error(request: Request, exc: LoginError):
+        return _error(401, "login", str(exc), locked_until=exc.locked_until,
+                      second_factor=exc.second_factor or None)
+
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, exc: Conflict):
+        return _error(409, "conflict", str(exc), current_version=exc.current_version)
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused):
+        return _error(403, "refused", str(exc), field=exc.field)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound):
+        return _error(404, "not_found", str(exc))
+
+    @app.exception_handler(ConnectionLost)
+    async def _lost(request: Request, exc: ConnectionLost):
+        return _error(503, "unavailable", str(exc))
+
+    @app.exception_handler(StoreError)
+    async def _store_error(request: Request, exc: StoreError):
+        return _error(400, "error", str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        kind = {400: "invalid", 401: "session", 403: "refused", 404: "not_found", 409: "conflict",
+                422: "invalid", 503: "unavailable"}.get(exc.status_code, "error")
+        message = {400: "De gegevens konden niet worden gelezen.",
+                   404: "Deze pagina bestaat niet.",
+                   405: "Deze methode kan hier niet."}.get(exc.status_code, str(exc.detail))
+        return _error(exc.status_code, kind, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        message, field = _dutch(errors[0]) if errors else ("Ongeldige invoer.", None)
+        return _error(422, "invalid", message, field=field)
+
+
+_ERRORS = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (400, "de opslag weigert (overig)"),
+        (401, "niet ingelogd, sessie verlopen of ingetrokken; of een geweigerde login"),
+        (403, "niet toegestaan door de regels of de rol (Nederlandse melding en veld)"),
+        (404, "bestaat niet, of valt buiten de zaken die dit account ziet"),
+        (409, "iemand anders wijzigde de zaak intussen (current_version)"),
+        (422, "de gegevens passen niet (Nederlandse melding en veld)"),
+        (503, "de database is niet bereikbaar; probeer het opnieuw"),
+    )
+}
+
+
+class HvoApi:
+    """The ASGI application: the API's routes (built once per process, see ``_shared``) bound to
+    one database's state. ``state`` is what the endpoints reach as ``request.state.api``."""
+
+    def __init__(self, state: ApiState) -> None:
+        self.state = state
+        self.fastapi = _shared()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    self.state.closing = True
+                    await asyncio.to_thread(self.state.broadcaster.close)
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        scope["state"] = {**(scope.get("state") or {}), "api": self.state}
+        await self.fastapi(scope, receive, send)
+
+    def openapi(self) -> dict[str, Any]:
+        return self.fastapi.openapi()
+
+
+def create_app(engine, *, clock=None, token_hours: float = DEFAULT_TOKEN_HOURS,
+               recheck_seconds: float = RECHECK_SECONDS) -> HvoApi:
+    """The API over ``engine`` (a migrated hvo database). ``clock`` stamps writes (tests freeze
+    it); tokens expire after ``token_hours`` of wall time."""
+    return HvoApi(ApiState(engine, clock=clock, token_hours=token_hours,
+                           recheck_seconds=recheck_seconds))
+
+
+@functools.cache
+def _shared() -> FastAPI:
+    """The FastAPI application with every route and error handler; building it (pydantic
+    schemas for every model) is the slow part, so it happens once."""
+    app = FastAPI(
+        title="hvo API",
+        version="1",
+        description="De wachtrij en dossiers van de Wet tijdelijk huisverbod. Log in met "
+                    "POST /api/v1/login en stuur het token mee als 'Authorization: Bearer ...'.",
+        openapi_url=f"{API}/openapi.json",
+        docs_url=f"{API}/docs",
+        redoc_url=None,
+    )
+    _install_errors(app)
+    router = APIRouter(prefix=API, responses=_ERRORS)
+    _routes(router)
+    app.include_router(router)
+    return app
+
+
+def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints reads best
+    # --- health and sessions --------------------------------------------------------------------
+
+    @r.get("/health", response_model=Health, tags=["sessie"])
+    def health(request: Request):
+        """Whether the server can reach its database (no login needed)."""
+        from sqlalchemy import text
+
+        api = _state(request)
+        try:
+            with api.engine.connect() as conn:
+                conn.execute(text("select 1"))
+        except Exception as exc:  # noqa: BLE001 - any failure: report, do not crash
+            raise ConnectionLost(f"database niet bereikbaar: {type(exc).__name__}") from None
+        return ok({"status": "ok", "database": api.engine.url.get_backend_name()})
+
+    @r.post("/login", response_model=LoginResult, tags=["sessie"])
+    def login(body: LoginBody, request: Request):
+        """Account name and password (or one-time code), and the TOTP code when the account has
+        a second factor. Returns a bearer token that expires."""
+        api = _state(request)
+        store = api.store()
+        logged_in = store.authenticate(body.username, body.password, totp_code=body.totp_code,
+                                       now=store.now())
+        token, session = api.sessions.issue(logged_in)
+        api.refresh(session)
+        return ok({"token": token, "expires_at": session.expires_at, "actor": session.logged_in})
+
+    @r.post("/logout", status_code=204, tags=["sessie"])
+    def logout(request: Request, ctx: Ctx = Depends(_any_session)):
+        """Revoke this token."""
+        _state(request).sessions.revoke(ctx.token)
+        return ok(status=204)
+
+    @r.get("/me", response_model=LoggedIn, tags=["sessie"])
+    def me(ctx: Ctx = Depends(_any_session)):
+        return ok(ctx.session.logged_in)
+
+    @r.post("/password", status_code=204, tags=["sessie"])
+    def set_password(body: PasswordBody, request: Request, ctx: Ctx = Depends(_any_session)):
+        """A new password for one's own account, after the current password or one-time code."""
+        if body.account_id is not None and body.account_id != ctx.session.account_id:
+            raise Refused("U kunt alleen uw eigen wachtwoord wijzigen.", "account_id")
+        ctx.store.set_password(ctx.session.account_id, body.current, body.new_password,
+                               now=ctx.store.now())
+        ctx.session.logged_in = dataclasses.replace(ctx.session.logged_in, must_change_password=False)
+        return ok(status=204)
+
+    # --- the queue and one case -----------------------------------------------------------------
+
+    @r.get("/queue", response_model=list[QueueRow], tags=["zaken"])
+    def queue_rows(ctx: Ctx = Depends(_working),
+                   ids: Annotated[list[Id] | None, Query(max_length=MAX_IDS)] = None,
+                   first: Annotated[int | None, Query(ge=1, le=100_000)] = None):
+        """Every open case the account sees; with ``ids`` exactly those cases (whatever their
+        status); with ``first`` only the open cases whose ban ends soonest."""
+        return ok(ctx.store.queue_rows(ids, first=first))
+
+    @r.get("/cases/by-number/{number}", response_model=QueueRow, tags=["zaken"])
+    def case_by_number(number: Annotated[str, Path(max_length=40), AfterValidator(_clean)],
+                       ctx: Ctx = Depends(_working)):
+        row = ctx.store.case_by_number(number)
+        if row is None:
+            raise NotFound(f"zaak {number} bestaat niet")
+        return ok(row)
+
+    @r.get("/earlier-counts", response_model=dict[int, int], tags=["zaken"])
+    def earlier_counts(ids: Annotated[list[Id], Query(min_length=1, max_length=MAX_IDS)],
+                       ctx: Ctx = Depends(_working)):
+        """Per visible case: the number of earlier cases (cases without any are left out)."""
+        seen = visible(ctx, list(ids))
+        return ok(ctx.store.earlier_counts([i for i in ids if i in seen]))
+
+    @r.get("/cases/{case_id}", response_model=CaseDetail, tags=["zaken"])
+    def case_detail(case_id: CaseId, ctx: Ctx = Depends(_working)):
+        """Everything about one case. Logs that the account opened it."""
+        _case(ctx, case_id)
+        return ok(ctx.store.case_detail(case_id, ctx.actor))
+
+    @r.post("/cases/{case_id}/actions", response_model=VersionResult, tags=["zaakacties"])
+    def apply_action(case_id: CaseId, body: ActionBody, ctx: Ctx = Depends(_working)):
+        """A life-cycle action through the domain's state machine."""
+        from hvo_tui.domain import lifecycle
+
+        params = body.params.model_dump(exclude_none=True)
+        known = getattr(lifecycle, "_PARAMS", {}).get(CaseAction(body.action), frozenset())
+        unknown = sorted(set(params) - set(known) - {"reason"})
+        if unknown:
+            raise Refused(f"Deze actie kent geen '{unknown[0]}'.", unknown[0])
+        _case(ctx, case_id)
+        return ok({"version": ctx.store.apply_action(case_id, body.version, body.action, ctx.actor,
+                                                     **params)})
+
+    @r.post("/cases/{case_id}/partners", response_model=VersionResult, tags=["zaakacties"])
+    def assign_partner(case_id: CaseId, body: PartnerBody, ctx: Ctx = Depends(_working)):
+        _case(ctx, case_id)
+        external = body.external.model_dump() if body.external else None
+        return ok({"version": ctx.store.assign_partner(case_id, body.version, body.role, ctx.actor,
+                                                       account_id=body.account_id,
+                                                       external=external)})
+
+    @r.post("/cases/{case_id}/documents/requests", response_model=VersionResult, tags=["zaakacties"])
+    def request_document(case_id: CaseId, body: RequestDocumentBody, ctx: Ctx = Depends(_working)):
+        _case(ctx, case_id)
+        return ok({"version": ctx.store.request_document(
+            case_id, body.version, body.kind, ctx.actor, from_role=body.from_role,
+            due_at=body.due_at, from_account_id=body.from_account_id)})
+
+    @r.post("/cases/{case_id}/documents/received", response_model=VersionResult, tags=["zaakacties"])
+    def receive_document(case_id: CaseId, body: ReceiveDocumentBody, ctx: Ctx = Depends(_working)):
+        _case(ctx, case_id)
+        return ok({"version": ctx.store.receive_document(
+            case_id, body.version, body.kind, ctx.actor, received_at=body.received_at,
+            author_name=body.author_name, fields=body.fields, status=body.status)})
+
+    @r.post("/cases/{case_id}/documents/{document_id}/reminders", response_model=VersionResult,
+            tags=["zaakacties"])
+    def remind_document(case_id: CaseId, document_id: Annotated[int, Path(ge=1, le=MAX_INT)],
+                        body: RemindBody, ctx: Ctx = Depends(_working)):
+        _case(ctx, case_id)
+        return ok({"version": ctx.store.remind_document(case_id, body.version, document_id,
+                                                        ctx.actor)})
+
+    @r.post("/cases/{case_id}/meetings", response_model=VersionResult, tags=["zaakacties"])
+    def record_meeting(case_id: CaseId, body: MeetingBody, ctx: Ctx = Depends(_working)):
+        _case(ctx, case_id)
+        return ok({"version": ctx.store.record_meeting(
+            case_id, body.version, ctx.actor, kind=body.kind, held_at=body.held_at,
+            participants=body.participants, outcome=body.outcome)})
+
+    @r.post("/cases/{case_id}/notes", response_model=VersionResult, tags=["zaakacties"])
+    def add_note(case_id: CaseId, body: NoteBody, ctx: Ctx = Depends(_working)):
+        _case(ctx, case_id)
+        return ok({"version": ctx.store.add_note(case_id, body.version, ctx.actor, text=body.text,
+                                                 kind=body.kind)})
+
+    @r.get("/partner-accounts", response_model=list[AccountChoice], tags=["zaakacties"])
+    def accounts_for_role(role: Annotated[str, Query(max_length=40), AfterValidator(_clean)],
+                          region: Annotated[str | None, Query(max_length=200),
+                                            AfterValidator(_clean)] = None,
+                          ctx: Ctx = Depends(_working)):
+        """Active accounts that can fill a partner role (the assign form)."""
+        return ok(ctx.store.accounts_for_role(role, region))
+
+    @r.get("/events", tags=["zaken"], response_class=StreamingResponse,
+           responses={200: {"content": {"text/event-stream": {}},
+                            "description": "server-sent events: ready, changes, reread, lost"}})
+    async def events(request: Request, ctx: Ctx = Depends(_working)):
+        """Which cases changed, as they change (server-sent events)."""
+        api = _state(request)
+        queue = api.broadcaster.subscribe()
+
+        async def stream():
+            try:
+                yield "retry: 2000\nevent: ready\ndata: {}\n\n"
+                idle = 0.0
+                while True:
+                    try:
+                        item = await asyncio.wait_for(queue.get(), timeout=EVENT_TICK)
+                    except TimeoutError:
+                        if api.closing:
+                            return
+                        if api.sessions.get(ctx.token) is None:
+                            yield "event: expired\ndata: {}\n\n"
+                            return
+                        idle += EVENT_TICK
+                        if idle >= PING_SECONDS:
+                            idle = 0.0
+                            yield ": ping\n\n"
+                        continue
+                    if item == _CLOSED:
+                        return
+                    if item == _LOST:
+                        yield "event: lost\ndata: {}\n\n"
+                        return
+                    if item is None:
+                        yield "event: reread\ndata: null\n\n"
+                    else:
+                        yield f"event: changes\ndata: {json.dumps(sorted(item))}\n\n"
+            finally:
+                api.broadcaster.unsubscribe(queue)
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    # --- accounts -------------------------------------------------------------------------------
+
+    @r.get("/accounts", response_model=list[AccountRow], tags=["accounts"])
+    def list_accounts(ctx: Ctx = Depends(_admin),
+                      organisation_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+                      role: Annotated[str | None, Query(max_length=40), AfterValidator(_clean)] = None,
+                      region: Annotated[str | None, Query(max_length=200),
+                                        AfterValidator(_clean)] = None,
+                      active: bool | None = None,
+                      text: Annotated[str | None, Query(max_length=200), AfterValidator(_clean)] = None):
+        return ok(ctx.store.list_accounts(organisation_id=organisation_id, role=role, region=region,
+                                          active=active, text=text, now=ctx.store.now()))
+
+    @r.get("/accounts/{account_id}", response_model=AccountRow, tags=["accounts"])
+    def account(account_id: AccountId, ctx: Ctx = Depends(_working)):
+        """One account: a beheerder any, everyone else only their own."""
+        if account_id != ctx.session.account_id:
+            _admin(ctx)
+        return ok(ctx.store.account(account_id, now=ctx.store.now()))
+
+    @r.post("/accounts", response_model=CreatedAccount, status_code=201, tags=["accounts"])
+    def create_account(body: CreateAccountBody, ctx: Ctx = Depends(_working)):
+        """Create an account; the response holds its one-time login code (shown once)."""
+        account_id, code = ctx.store.create_account(ctx.actor, **body.model_dump())
+        return ok({"id": account_id, "code": code}, status=201)
+
+    @r.patch("/accounts/{account_id}", status_code=204, tags=["accounts"])
+    def update_account(account_id: AccountId, body: UpdateAccountBody, request: Request,
+                       ctx: Ctx = Depends(_working)):
+        changes = body.model_dump(exclude_unset=True)
+        for key in ("roles", "regions"):  # an explicit null means: none
+            if key in changes and changes[key] is None:
+                changes[key] = []
+        ctx.store.update_account(ctx.actor, account_id, **changes)
+        _state(request).sessions.stale(account_id)
+        return ok(status=204)
+
+    @r.post("/accounts/{account_id}/deactivate", status_code=204, tags=["accounts"])
+    def deactivate(account_id: AccountId, request: Request, ctx: Ctx = Depends(_working)):
+        ctx.store.deactivate(ctx.actor, account_id)
+        _state(request).sessions.revoke_account(account_id)
+        return ok(status=204)
+
+    @r.post("/accounts/{account_id}/reactivate", status_code=204, tags=["accounts"])
+    def reactivate(account_id: AccountId, ctx: Ctx = Depends(_working)):
+        ctx.store.reactivate(ctx.actor, account_id)
+        return ok(status=204)
+
+    @r.post("/accounts/{account_id}/login-reset", response_model=CodeResult, tags=["accounts"])
+    def reset_login(account_id: AccountId, body: ResetBody, request: Request,
+                    ctx: Ctx = Depends(_working)):
+        """A new one-time login code; the account's sessions end."""
+        code = ctx.store.reset_login(ctx.actor, account_id, reset_totp=body.reset_totp)
+        if account_id != ctx.session.account_id:
+            _state(request).sessions.revoke_account(account_id)
+        return ok({"code": code})
+
+    @r.post("/accounts/{account_id}/totp", response_model=SecretResult, tags=["accounts"])
+    def enable_totp(account_id: AccountId, ctx: Ctx = Depends(_working)):
+        return ok({"secret": ctx.store.enable_totp(ctx.actor, account_id)})
+
+    @r.delete("/accounts/{account_id}/totp", status_code=204, tags=["accounts"])
+    def disable_totp(account_id: AccountId, ctx: Ctx = Depends(_working)):
+        ctx.store.disable_totp(ctx.actor, account_id)
+        return ok(status=204)
+
+    @r.get("/accounts/{account_id}/activity", response_model=list[EventRow], tags=["accounts"])
+    def account_activity(account_id: AccountId, ctx: Ctx = Depends(_admin),
+                         limit: Annotated[int, Query(ge=1, le=10_000)] = 200):
+        ctx.store.account(account_id)  # 404 for an unknown account
+        return ok(ctx.store.account_activity(account_id, limit=limit))
+
+    @r.post("/accounts/import", response_model=ImportReport, tags=["accounts"])
+    def import_accounts(body: ImportBody, ctx: Ctx = Depends(_working)):
+        """CSV import; ``dry_run`` reports per line and writes nothing; otherwise all or nothing."""
+        return ok(ctx.store.import_accounts_csv(ctx.actor, body.text, dry_run=body.dry_run))
+
+    @r.get("/organisations", response_model=list[Organisation], tags=["accounts"])
+    def organisations(ctx: Ctx = Depends(_admin)):
+        return ok(ctx.store.organisations())
+
+    @r.get("/organisation-counts", response_model=list[OrganisationCount], tags=["accounts"])
+    def organisation_counts(ctx: Ctx = Depends(_admin)):
+        return ok(ctx.store.organisation_counts())
+
+
+__all__ = ["API", "ApiState", "HvoApi", "Sessions", "create_app"]
