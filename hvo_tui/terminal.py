@@ -88,7 +88,7 @@ def adapt(settings, environ: Mapping[str, str]) -> None:
         settings.values["theme"], settings.sources["theme"] = choice.theme, choice.theme_why
     if choice.ascii_why:
         settings.values["ascii"], settings.sources["ascii"] = choice.ascii, choice.ascii_why
-    if not settings.embedded and not settings.values.get("account"):
+    if not settings.embedded and settings.sources.get("account", "standaard") == "standaard":
         name = login_name(environ)
         if name:
             settings.values["account"] = name

@@ -9,9 +9,11 @@ from textual.widgets import Static
 # get the meaning too; ASCII mode for terminals without UTF-8.
 GLYPHS = {
     "missed": "✖", "today": "▲", "soon": "●", "later": "○", "changed": "◆",
+    "none": "–", "off": "·",  # no deadline / no such person; a flag that is not set
 }
 ASCII_GLYPHS = {
     "missed": "X", "today": "!", "soon": "*", "later": "-", "changed": ">",
+    "none": "-", "off": ".",
 }
 
 
