@@ -242,9 +242,42 @@ class Outbox(SQLModel, table=True):
     sent_at: datetime | None = _moment()
 
 
+class SigningKey(SQLModel, table=True):
+    """A bestuurder's signing key pair (issue 10, see store/signing.py). The private key is kept
+    only sealed under a key derived from the account's password; a retired key loses its sealed
+    private key and keeps its public key, so the signatures made with it stay verifiable."""
+
+    __tablename__ = "signing_key"
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    algorithm: str = Field(default="Ed25519", sa_type=String(20))
+    public_key: str = Field(sa_type=String(100))  # base64 of the raw public key
+    sealed_private_key: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    retired_at: datetime | None = _moment()
+    retired_reason: str | None = Field(default=None, sa_type=String(200))
+
+
+class DecisionSignature(SQLModel, table=True):
+    """One signature under a decision document: the exact bytes signed (``payload``, canonical
+    JSON) and the signature over them. Removed with its document (retention)."""
+
+    __tablename__ = "decision_signature"
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE", index=True)
+    case_id: int = Field(foreign_key="hvo_case.id", index=True)
+    signing_key_id: int = Field(foreign_key="signing_key.id")
+    account_id: int = Field(foreign_key="account.id")
+    signer_name: str = Field(sa_type=String(200))
+    signed_at: datetime = Field(sa_type=UTCDateTime)
+    payload: str = Field(sa_type=Text)
+    signature: str = Field(sa_type=String(200))  # base64
+
+
 # One case may hold several documents of a kind (a second request, a herstelbeschikking).
 metadata = SQLModel.metadata
 __all__ = [
-    "Account", "AccountRegion", "AccountRole", "Case", "CasePartner", "CasePerson", "Document",
-    "Event", "Meeting", "Municipality", "Note", "Organisation", "Outbox", "Region", "metadata",
+    "Account", "AccountRegion", "AccountRole", "Case", "CasePartner", "CasePerson", "DecisionSignature",
+    "Document", "Event", "Meeting", "Municipality", "Note", "Organisation", "Outbox", "Region",
+    "SigningKey", "metadata",
 ]
