@@ -40,7 +40,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal, NamedTuple
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
@@ -62,6 +62,8 @@ from store.interface import (
     Conflict,
     ConnectionLost,
     EventRow,
+    MunicipalityChoice,
+    NewCase,
     NotFound,
     QueueRow,
     Refused,
@@ -204,6 +206,34 @@ class NoteBody(BaseModel):
 
 class VersionResult(BaseModel):
     version: int
+
+
+class AddressBody(BaseModel):
+    street: Name = ""
+    house_number: Annotated[str, Field(max_length=20), AfterValidator(_clean)] = ""
+    postcode: Annotated[str, Field(max_length=20), AfterValidator(_clean)] = ""
+    city: Name = ""
+
+
+class PersonBody(BaseModel):
+    role: Annotated[str, Field(max_length=40), AfterValidator(_clean)]
+    first_name: Name = ""
+    last_name: Name = ""
+    birth_date: date | None = None
+    bsn: Annotated[str, Field(max_length=20), AfterValidator(_clean)] | None = None
+    phone: Annotated[str, Field(max_length=40), AfterValidator(_clean)] | None = None
+
+
+class ScreeningBody(BaseModel):
+    municipality_id: Id
+    opened_at: Moment
+    address: AddressBody
+    persons: Annotated[list[PersonBody], Field(max_length=50)]
+    rihg: Annotated[dict[str, Any], AfterValidator(_clean)] = Field(default_factory=dict)
+    rihg_author: Name = ""
+    decision: Literal["impose", "not_impose"] | None = None
+    imposed_at: Moment | None = None
+    reason: Text | None = None
 
 
 class CreateAccountBody(BaseModel):
@@ -845,6 +875,21 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
         _case(ctx, case_id)
         return ok({"version": ctx.store.add_note(case_id, body.version, ctx.actor, text=body.text,
                                                  kind=body.kind)})
+
+    @r.get("/municipalities", response_model=list[MunicipalityChoice], tags=["zaken"])
+    def municipalities(ctx: Ctx = Depends(_working)):
+        """Where the account may register a new screening (its regions' municipalities)."""
+        return ok(ctx.store.municipalities())
+
+    @r.post("/screenings", response_model=NewCase, status_code=201, tags=["zaken"])
+    def open_screening(body: ScreeningBody, ctx: Ctx = Depends(_working)):
+        """A new screening with its persons and RiHG; with ``decision`` decided at once."""
+        new = ctx.store.open_screening(
+            ctx.actor, municipality_id=body.municipality_id, opened_at=body.opened_at,
+            address=body.address.model_dump(), persons=[p.model_dump() for p in body.persons],
+            rihg=body.rihg, rihg_author=body.rihg_author, decision=body.decision,
+            imposed_at=body.imposed_at, reason=body.reason)
+        return ok(new, status=201)
 
     @r.get("/partner-accounts", response_model=list[AccountChoice], tags=["zaakacties"])
     def accounts_for_role(role: Annotated[str, Query(max_length=40), AfterValidator(_clean)],

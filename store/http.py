@@ -23,7 +23,7 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +38,8 @@ from .interface import (
     Conflict,
     ConnectionLost,
     EventRow,
+    MunicipalityChoice,
+    NewCase,
     NotFound,
     QueueRow,
     Refused,
@@ -273,6 +275,19 @@ class HttpStore:
     def add_note(self, case_id: int, version: int, actor: Actor | None = None, *, text: str,
                  kind: str = "note") -> int:
         return self._write(case_id, "/notes", {"version": version, "text": text, "kind": str(kind)})
+
+    def municipalities(self) -> list[MunicipalityChoice]:
+        return self._get("/municipalities", list[MunicipalityChoice])
+
+    def open_screening(self, actor: Actor | None = None, *, municipality_id: int, opened_at: datetime,
+                       address: Mapping[str, Any], persons: Sequence[Mapping[str, Any]],
+                       rihg: Mapping[str, Any], rihg_author: str, decision: str | None = None,
+                       imposed_at: datetime | None = None, reason: str | None = None) -> NewCase:
+        return self._post("/screenings", {
+            "municipality_id": municipality_id, "opened_at": opened_at, "address": dict(address),
+            "persons": [dict(p) for p in persons], "rihg": dict(rihg),
+            "rihg_author": rihg_author or "", "decision": decision or None,
+            "imposed_at": imposed_at, "reason": reason}, NewCase)
 
     def accounts_for_role(self, role: str, region: str | None = None) -> list[AccountChoice]:
         return self._get("/partner-accounts", list[AccountChoice], role=str(role), region=region)

@@ -462,3 +462,75 @@ def test_queue_row_codec_roundtrip_on_plain_values():
     assert from_json(frozenset[str], ["b", "a"]) == frozenset({"a", "b"})
     assert from_json(tuple[int, str], [1, "x"]) == (1, "x")
     assert row_type.__name__ == "QueueRow"
+
+
+# --- new screenings ------------------------------------------------------------------------------
+
+
+def test_a_new_screening_over_the_api_and_its_refusals(world):
+    from hvo_tui.domain.standard_forms import RIHG_FIELDS
+
+    api = world.http("ans")
+    places = {m.name: m for m in api.municipalities()}
+    assert "Roermond" in places
+    rihg = {f.name: (f.choices[0][1] if f.choices else "x") for f in RIHG_FIELDS}
+    new = dict(municipality_id=places["Roermond"].id, opened_at=FROZEN_NOW.subtract(hours=1),
+               address={"street": "Markt", "house_number": "7", "postcode": "6041 EL",
+                        "city": "Roermond"},
+               persons=[{"role": "uithuisgeplaatste", "first_name": "Tom", "last_name": "Kok",
+                         "birth_date": FROZEN_NOW.date().replace(year=1980)}],
+               rihg=rihg, rihg_author="Agent Bakker")
+    before = world.snapshot()
+    with pytest.raises(Refused) as refused:
+        api.open_screening(None, **{**new, "persons": [{**new["persons"][0], "last_name": ""}]})
+    assert refused.value.field == "p0_last_name"
+    with pytest.raises(Refused):
+        world.http("sam").open_screening(None, **new)  # support only reads
+    assert world.snapshot() == before
+    try:
+        created = api.open_screening(None, **new)
+    except Refused as exc:  # a RiHG field this test filled wrongly: say which
+        pytest.fail(f"refused: {exc} ({exc.field})")
+    row = api.queue_rows({created.case_id})[0]
+    assert row.number == created.number and row.facts.status.value == "screening"
+    assert row.facts.persons[0].birth_date.year == 1980
+
+
+# --- 401: the app asks the password again --------------------------------------------------------
+
+
+async def test_an_ended_session_brings_the_login_back_and_the_queue_resumes(world):
+    from hvo_tui.app import HvoApp
+    from hvo_tui.clock import FrozenClock
+    from screens.login import LoginScreen
+    from store.http import HttpStore
+    from tests.test_queue_screen import loaded, wait_for
+
+    world.sql.set_password(world.accounts["ans"],
+                           world.sql.reset_login(world.sql.actor_for("peter"), world.accounts["ans"]),
+                           PASSWORD)
+    store = HttpStore(world.server.url, retries=0)
+    ans = store.authenticate("ans", PASSWORD)
+    app = HvoApp(store, clock=FrozenClock(FROZEN_NOW), actor=ans, username="ans")
+    async with app.run_test(size=(120, 40)) as pilot:
+        queue = await loaded(pilot)
+        await pilot.press("j")
+        highlighted = queue.query_one("DataTable").cursor_row
+        world.server.state.sessions.revoke_account(world.accounts["ans"])  # e.g. a restart
+        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), timeout=10)
+        login = app.screen
+        await pilot.pause(0.2)  # mounted: the password field has the focus
+        assert "verlopen" in login.login_title
+        assert login.query_one("#login-username").value == "ans"
+        await pilot.press(*PASSWORD, "enter")
+        await wait_for(pilot, lambda: app.screen is queue, timeout=10)
+        assert queue.query_one("DataTable").cursor_row == highlighted  # the work stayed
+        banner = queue.query_one("#banner")
+        await wait_for(pilot, lambda: not banner.has_class("visible"), timeout=15)
+        # The feed follows changes again.
+        world.sql.add_note(world.ids["soon"], world.version("soon"), world.sql.actor_for("ans"),
+                           text="na opnieuw inloggen")
+        await wait_for(pilot, lambda: any(r.version == world.version("soon")
+                                          for r in queue.model.rows.values()
+                                          if r.case_id == world.ids["soon"]), timeout=10)
+    store.close()
