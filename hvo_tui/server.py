@@ -401,14 +401,18 @@ class Broadcaster:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None and not self._stop.is_set():
+                self._thread = threading.Thread(target=self._run, name="hvo-feed", daemon=True)
+                self._thread.start()
+
     def subscribe(self) -> asyncio.Queue:
         queue: asyncio.Queue = asyncio.Queue()
         loop = asyncio.get_running_loop()
         with self._lock:
             self._subscribers[queue] = loop
-            if self._thread is None and not self._stop.is_set():
-                self._thread = threading.Thread(target=self._run, name="hvo-feed", daemon=True)
-                self._thread.start()
+        self.start()
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue) -> None:
@@ -459,6 +463,43 @@ class Broadcaster:
             feed.close()
 
 
+class RowCache:
+    """Encoded queue rows by (case id, masked?), valid for the case's version and at most ``ttl``
+    seconds. Every case write bumps the version, so a changed case is never served from here;
+    what a version does not cover (a partner's new phone number, changed outside this server)
+    lasts at most ``ttl``; account changes through this server clear the cache. A queue read
+    then costs one query for the visible cases' ids and versions plus the rows that changed."""
+
+    def __init__(self, *, ttl: float = 30.0, size: int = 100_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._entries: dict[tuple[int, bool], tuple[int, float, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, pairs: list[tuple[int, int]], masked: bool) -> tuple[dict[int, bytes], list[int]]:
+        found: dict[int, bytes] = {}
+        missing: list[int] = []
+        oldest = time.monotonic() - self.ttl
+        with self._lock:
+            for case_id, version in pairs:
+                entry = self._entries.get((case_id, masked))
+                if entry is not None and entry[0] == version and entry[1] >= oldest:
+                    found[case_id] = entry[2]
+                else:
+                    missing.append(case_id)
+        return found, missing
+
+    def put(self, case_id: int, masked: bool, version: int, body: bytes) -> None:
+        with self._lock:
+            if len(self._entries) >= self.size:
+                self._entries.clear()
+            self._entries[(case_id, masked)] = (version, time.monotonic(), body)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
 # --- the application -----------------------------------------------------------------------------
 
 
@@ -471,6 +512,7 @@ class ApiState:
         self.clock = clock
         self.sessions = Sessions(token_hours, recheck_seconds)
         self.broadcaster = Broadcaster(engine)
+        self.rows = RowCache()
         self.closing = False
 
     def store(self, session: Session | None = None) -> SqlStore:
@@ -546,11 +588,14 @@ def _admin(ctx: Ctx = Depends(_working)) -> Ctx:
     return ctx
 
 
+def _encode(value: Any) -> bytes:
+    return json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def ok(value: Any = None, status: int = 200) -> Response:
     if status == 204:
         return Response(status_code=204)
-    body = json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"))
-    return Response(body.encode("utf-8"), status_code=status, media_type="application/json")
+    return Response(_encode(value), status_code=status, media_type="application/json")
 
 
 def _error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
@@ -577,6 +622,29 @@ def visible(ctx: Ctx, ids: list[int]) -> set[int]:
     def run() -> set[int]:
         with ctx.store.engine.connect() as conn:
             return set(conn.execute(query).scalars())
+
+    return ctx.store._guarded(run)
+
+
+def open_cases(ctx: Ctx, first: int | None = None) -> list[tuple[int, int]]:
+    """(id, version) of the open cases the account sees; with ``first`` only the ``first`` whose
+    ban ends soonest."""
+    from sqlalchemy import select
+
+    from hvo_tui.domain.vocab import OPEN_STATUSES
+    from store.accounts import case_scope_clause
+    from store.models import Case
+
+    C = Case.__table__.c
+    query = select(C.id, C.version).where(C.status.in_(sorted(s.value for s in OPEN_STATUSES)))
+    if ctx.store.scope is not None:
+        query = query.where(case_scope_clause(ctx.store.scope))
+    if first is not None:
+        query = query.order_by(C.ends_at.is_(None), C.ends_at, C.id).limit(first)
+
+    def run() -> list[tuple[int, int]]:
+        with ctx.store.engine.connect() as conn:
+            return [(row.id, row.version) for row in conn.execute(query)]
 
     return ctx.store._guarded(run)
 
@@ -706,6 +774,18 @@ class HvoApi:
                     await send({"type": "lifespan.shutdown.complete"})
                     return
         scope["state"] = {**(scope.get("state") or {}), "api": self.state}
+        if (scope["type"] == "http" and scope.get("method") not in ("GET", "HEAD", "OPTIONS")
+                and scope.get("path", "").startswith(f"{API}/accounts")):
+            rows = self.state.rows
+
+            async def send_and_forget_rows(message) -> None:
+                # An account changed (name, phone, roles): the partners shown in rows may differ.
+                if message["type"] == "http.response.start" and message["status"] < 400:
+                    rows.clear()
+                await send(message)
+
+            await self.fastapi(scope, receive, send_and_forget_rows)
+            return
         await self.fastapi(scope, receive, send)
 
     def openapi(self) -> dict[str, Any]:
@@ -791,12 +871,22 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
     # --- the queue and one case -----------------------------------------------------------------
 
     @r.get("/queue", response_model=list[QueueRow], tags=["zaken"])
-    def queue_rows(ctx: Ctx = Depends(_working),
+    def queue_rows(request: Request, ctx: Ctx = Depends(_working),
                    ids: Annotated[list[Id] | None, Query(max_length=MAX_IDS)] = None,
                    first: Annotated[int | None, Query(ge=1, le=100_000)] = None):
         """Every open case the account sees; with ``ids`` exactly those cases (whatever their
         status); with ``first`` only the open cases whose ban ends soonest."""
-        return ok(ctx.store.queue_rows(ids, first=first))
+        if ids is not None:
+            return ok(ctx.store.queue_rows(ids))
+        cache, masked = _state(request).rows, ctx.store.mask_persons
+        pairs = open_cases(ctx, first)
+        found, missing = cache.lookup(pairs, masked)
+        for start in range(0, len(missing), MAX_IDS):
+            for row in ctx.store.queue_rows(missing[start:start + MAX_IDS]):
+                found[row.case_id] = body = _encode(row)
+                cache.put(row.case_id, masked, row.version, body)
+        parts = [found[case_id] for case_id, _ in pairs if case_id in found]
+        return Response(b"[" + b",".join(parts) + b"]", media_type="application/json")
 
     @r.get("/cases/by-number/{number}", response_model=QueueRow, tags=["zaken"])
     def case_by_number(number: Annotated[str, Path(max_length=40), AfterValidator(_clean)],

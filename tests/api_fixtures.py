@@ -24,7 +24,6 @@ from sqlalchemy import insert, select
 
 from hvo_tui.clock import FrozenClock
 from store.interface import Actor
-from tests.conftest import FROZEN_NOW
 
 TESTER = "api.tester"
 
@@ -42,7 +41,9 @@ class ApiServer:
         self.app = create_app(engine, clock=clock, token_hours=token_hours,
                               recheck_seconds=recheck_seconds)
         self.state = self.app.state
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and
+        # without it every small answer waits ~40 ms for a delayed ACK (Nagle).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
@@ -123,6 +124,8 @@ def api_server():
     started: list[ApiServer] = []
 
     def start(engine, **kw) -> ApiServer:
+        from tests.conftest import FROZEN_NOW  # (conftest imports this module)
+
         kw.setdefault("clock", FrozenClock(FROZEN_NOW))
         server = ApiServer(engine, **kw)
         started.append(server)
