@@ -23,6 +23,7 @@ from hvo_tui.domain import (
     extension_limit,
     refusal,
 )
+from hvo_tui.domain.standard_forms import RIHG_PARTS, form_fields
 from hvo_tui.domain.vocab import DocumentKind, PartnerRole, Role
 from store.interface import Actor, QueueRow, StoreError
 
@@ -187,6 +188,15 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
                    and item.state is not DocumentState.NOT_NEEDED]
         kind = waiting[0] if waiting else DocumentKind.ZORGADVIES
         author = next((p.name for p in row.partners if p.role == DOCUMENT_FROM[kind].value), "")
+
+        def receive(values: dict[str, Any], ver: int) -> int:
+            prefix = f"{values['kind']}__"
+            fields = {name[len(prefix):]: value for name, value in values.items()
+                      if name.startswith(prefix) and value not in (None, "")}
+            return store.receive_document(row.case_id, ver, values["kind"], actor,
+                                          received_at=values["received_at"],
+                                          author_name=values["author"], fields=fields)
+
         return ActionForm(
             f"Document ontvangen · {row.number}",
             [
@@ -194,12 +204,10 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
                           options=[(k.label, k.value) for k in DocumentKind]),
                 FieldSpec("received_at", "Ontvangen op", "moment", default=now),
                 FieldSpec("author", "Opgesteld door", default=author),
-                FieldSpec("summary", "Inhoud (kern van het formulier)", "multiline", required=False),
+                *standard_form_specs(row),
             ],
-            saving(lambda v, ver: store.receive_document(
-                row.case_id, ver, v["kind"], actor, received_at=v["received_at"],
-                author_name=v["author"], fields={"samenvatting": v["summary"] or ""})),
-            refresh_case,
+            saving(receive), refresh_case,
+            intro="De velden van het standaardformulier van het gekozen document.",
         )
 
     if spec_id == "remind":
@@ -293,6 +301,37 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
             refresh_case,
         )
     raise KeyError(spec_id)
+
+
+def standard_form_specs(row: QueueRow) -> list[FieldSpec]:
+    """The fields of every document's standard form, each shown while that document is chosen
+    (named ``<kind>__<field>``), prefilled from what the case holds."""
+    facts = row.facts
+    banned = next((p.name for p in facts.persons if p.role.value == "uithuisgeplaatste"), "")
+    police = next((p.name for p in row.partners if p.role == PartnerRole.POLITIE.value), "")
+    prefill = {
+        (DocumentKind.BESCHIKKING, "uithuisgeplaatste"): banned,
+        (DocumentKind.BESCHIKKING, "woning"): row.address,
+        (DocumentKind.BESCHIKKING, "opgelegd_door"):
+            "hovj" if facts.imposed_by_hovj else ("burgemeester" if facts.imposed_at else None),
+        (DocumentKind.PROCES_VERBAAL, "verbalisant"): police,
+        (DocumentKind.VERLENGING, "verlengd_tot"): format_moment(facts.extended_until),
+    }
+    specs: list[FieldSpec] = []
+    for kind in DocumentKind:
+        for i, field in enumerate(form_fields(kind)):
+            kind_of_field = {"choice": "select", "multiline": "multiline"}.get(field.kind, "text")
+            section = ""
+            if i == 0:
+                section = f"{kind.label}: standaardformulier"
+            elif field.part and field.part != form_fields(kind)[i - 1].part:
+                section = dict(RIHG_PARTS).get(field.part, "")
+            specs.append(FieldSpec(
+                f"{kind.value}__{field.name}", field.label, kind_of_field, required=field.required,
+                default=prefill.get((kind, field.name)) or None,
+                options=list(field.choices), section=section, when=("kind", kind.value),
+            ))
+    return specs
 
 
 def lifecycle_params(values: dict[str, Any]) -> dict[str, Any]:

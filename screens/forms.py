@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pendulum
@@ -19,12 +19,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from store.interface import Conflict, ConnectionLost, Refused, StoreError
 
 TZ = "Europe/Amsterdam"
 MOMENT_FORMAT = "DD-MM-YYYY HH:mm"
+PLACEHOLDERS = {"moment": "dd-mm-jjjj uu:mm", "date": "dd-mm-jjjj"}
 
 
 def format_moment(value: datetime | None) -> str:
@@ -54,16 +56,29 @@ def parse_moment(text: str) -> datetime:
         raise ValueError(f"'{text}' is geen geldig moment; schrijf dd-mm-jjjj uu:mm") from None
 
 
+def parse_date(text: str) -> date:
+    """'02-04-1988' (also with slashes or dots) as a date."""
+    pieces = text.strip().replace("/", "-").replace(".", "-").split("-")
+    try:
+        if len(pieces) != 3 or len(pieces[2]) != 4:
+            raise ValueError
+        return date(int(pieces[2]), int(pieces[1]), int(pieces[0]))
+    except ValueError:
+        raise ValueError(f"'{text.strip()}' is geen geldige datum; schrijf dd-mm-jjjj") from None
+
+
 @dataclass
 class FieldSpec:
     name: str
     label: str
-    kind: str = "text"  # text | moment | select | multiline
+    kind: str = "text"  # text | moment | date | select | multiline
     required: bool = True
     default: Any = None
     options: list[tuple[str, Any]] = field(default_factory=list)  # (label, value) for select
     placeholder: str = ""
     validate: Callable[[Any], str | None] | None = None  # extra check: a Dutch message or None
+    section: str = ""  # a heading shown above this field (long forms in parts)
+    when: tuple[str, Any] | None = None  # shown (and checked) only while that select has that value
 
 
 class ActionForm(ModalScreen[bool]):
@@ -90,9 +105,11 @@ class ActionForm(ModalScreen[bool]):
         self.refresh_case = refresh_case
         self.intro = intro
         self.initial: dict[str, str] = {}
+        self.stash: dict[str, Any] = {}  # typed values of fields not on the form at the moment
         self.saving = False
 
     def compose(self) -> ComposeResult:
+        initial = {spec.name: spec.default for spec in self.specs}
         with Vertical(id="form"):
             yield Static(self.form_title, id="form-title")
             if self.intro:
@@ -100,21 +117,61 @@ class ActionForm(ModalScreen[bool]):
             yield Static("", id="form-status")
             with VerticalScroll(id="form-fields"):
                 for spec in self.specs:
-                    yield Label(spec.label + ("" if spec.required else " (optioneel)"), classes="form-label")
-                    if spec.kind == "select":
-                        extra = {} if spec.default is None else {"value": spec.default}
-                        yield Select(spec.options, id=f"f-{spec.name}", prompt="kies...",
-                                     allow_blank=spec.default is None or not spec.required, **extra)
-                    elif spec.kind == "multiline":
-                        yield TextArea(str(spec.default or ""), id=f"f-{spec.name}", classes="form-area")
-                    else:
-                        default = spec.default
-                        if isinstance(default, datetime):
-                            default = format_moment(default)
-                        yield Input(str(default or ""), id=f"f-{spec.name}",
-                                    placeholder=spec.placeholder or ("dd-mm-jjjj uu:mm" if spec.kind == "moment" else ""))
-                    yield Static("", id=f"e-{spec.name}", classes="form-error")
+                    if self.shown(spec, initial):
+                        yield from self.field_widgets(spec, spec.default)
             yield Static("F2 of Ctrl+S: opslaan · Enter in een invoerregel: opslaan · Esc: annuleren", id="form-hint")
+
+    @staticmethod
+    def field_widgets(spec: FieldSpec, value: Any) -> list[Widget]:
+        widgets: list[Widget] = []
+        if spec.section:
+            widgets.append(Static(spec.section, classes="form-section", id=f"s-{spec.name}"))
+        widgets.append(Label(spec.label + ("" if spec.required else " (optioneel)"),
+                             classes="form-label", id=f"l-{spec.name}"))
+        if spec.kind == "select":
+            extra = {} if value is None else {"value": value}
+            widgets.append(Select(spec.options, id=f"f-{spec.name}", prompt="kies...",
+                                  allow_blank=spec.default is None or not spec.required, **extra))
+        elif spec.kind == "multiline":
+            widgets.append(TextArea(str(value or ""), id=f"f-{spec.name}", classes="form-area"))
+        else:
+            if isinstance(value, datetime):
+                value = format_moment(value)
+            widgets.append(Input(str(value or ""), id=f"f-{spec.name}",
+                                 placeholder=spec.placeholder or PLACEHOLDERS.get(spec.kind, "")))
+        widgets.append(Static("", id=f"e-{spec.name}", classes="form-error"))
+        return widgets
+
+    def shown(self, spec: FieldSpec, raw: dict[str, Any] | None = None) -> bool:
+        if spec.when is None:
+            return True
+        name, value = spec.when
+        raw = self.raw_values() if raw is None else raw
+        return raw.get(name) == value
+
+    def show_conditional(self) -> None:
+        """Mount the fields that belong to the form as it stands now and take away the others;
+        what was typed in a field taken away comes back with it."""
+        raw = self.raw_values()
+        container = self.query_one("#form-fields", VerticalScroll)
+        for spec in self.specs:
+            if spec.when is None:
+                continue
+            mounted = bool(self.query(f"#f-{spec.name}"))
+            if self.shown(spec, raw) and not mounted:
+                value = self.stash.get(spec.name, spec.default)
+                container.mount_all(self.field_widgets(spec, value))
+            elif not self.shown(spec, raw) and mounted:
+                self.stash[spec.name] = raw[spec.name]
+                for prefix in ("s", "l", "f", "e"):
+                    for widget in self.query(f"#{prefix}-{spec.name}"):
+                        widget.remove()
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        controls = {spec.when[0] for spec in self.specs if spec.when}
+        if event.select.id and event.select.id[2:] in controls:
+            self.show_conditional()
 
     def on_mount(self) -> None:
         self.initial = self.raw_values()
@@ -127,7 +184,11 @@ class ActionForm(ModalScreen[bool]):
     def raw_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for spec in self.specs:
-            widget = self.query_one(f"#f-{spec.name}")
+            found = self.query(f"#f-{spec.name}")
+            if not found:  # a field of another choice, not on the form now
+                values[spec.name] = self.stash.get(spec.name, spec.default)
+                continue
+            widget = found.first()
             if isinstance(widget, Select):
                 values[spec.name] = None if widget.value is Select.NULL else widget.value
             elif isinstance(widget, TextArea):
@@ -148,8 +209,8 @@ class ActionForm(ModalScreen[bool]):
         for widget in self.query(".form-error"):
             widget.update("")
             widget.remove_class("visible")
-        for spec in self.specs:
-            self.query_one(f"#f-{spec.name}").remove_class("-invalid")
+        for widget in self.query(".-invalid"):
+            widget.remove_class("-invalid")
         self.set_status("")
 
     def set_status(self, message: str, error: bool = True) -> None:
@@ -165,6 +226,9 @@ class ActionForm(ModalScreen[bool]):
         ok = True
         for spec in self.specs:
             value = raw[spec.name]
+            if not self.shown(spec, raw):
+                values[spec.name] = None  # not part of the form as it stands
+                continue
             if isinstance(value, str):
                 value = value.strip()
             if value in ("", None):
@@ -173,9 +237,9 @@ class ActionForm(ModalScreen[bool]):
                     ok = False
                 values[spec.name] = None
                 continue
-            if spec.kind == "moment":
+            if spec.kind in ("moment", "date"):
                 try:
-                    value = parse_moment(value)
+                    value = parse_moment(value) if spec.kind == "moment" else parse_date(value)
                 except ValueError as exc:
                     self.set_error(spec.name, str(exc))
                     ok = False

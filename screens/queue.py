@@ -148,6 +148,7 @@ class QueueScreen(Screen):
         Binding("escape", "clear_filters", "Filters wissen", show=False, id="queue.clear"),
         Binding("f5,ctrl+r", "refresh", "Vernieuwen", show=False, id="queue.refresh"),
         Binding("A", "accounts", "Accounts", show=False, id="queue.accounts"),
+        Binding("N", "new_screening", "Nieuwe screening", show=False, id="queue.new_screening"),
         Binding("j", "cursor_down", "Omlaag", show=False, id="queue.down"),
         Binding("k", "cursor_up", "Omhoog", show=False, id="queue.up"),
     ]
@@ -720,12 +721,45 @@ class QueueScreen(Screen):
             return True if may(self.app.actor, spec) else False
         if action == "accounts":
             return allowed(self.app.actor.roles, Permission.MANAGE_ACCOUNTS)
+        if action == "new_screening":
+            return allowed(self.app.actor.roles, Permission.CREATE_CASE)
         return True
 
     def action_accounts(self) -> None:
         from .accounts import AccountsScreen
 
         self.app.push_screen(AccountsScreen())
+
+    @work(thread=True, exclusive=True, group="new-screening", exit_on_error=False)
+    def action_new_screening(self) -> None:
+        """The municipalities come from the store (a worker), then the form opens."""
+        from .screening import build_screening_form
+
+        try:
+            municipalities = self.app.store.municipalities()
+        except StoreError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        if not municipalities:
+            self.app.call_from_thread(self.notify, "Geen gemeente in uw regio.", severity="warning")
+            return
+        form = build_screening_form(self.app, municipalities, self.screening_saved)
+        self.app.call_from_thread(self.app.push_screen, form)
+
+    def screening_saved(self, new) -> None:
+        self.notify(f"Zaak {new.number} aangemaakt.", timeout=5)
+        self.show_new_case(new.case_id, new.number)
+
+    @work(thread=True, group="new-screening-row", exit_on_error=False)
+    def show_new_case(self, case_id: int, number: str) -> None:
+        """Put the new case in the queue at once (the change feed brings it too) and go to it."""
+        try:
+            rows = self.app.store.queue_rows({case_id})
+        except StoreError:
+            return  # the change feed will bring it
+        self.app.call_from_thread(self.apply_changes, {case_id}, rows)
+        if rows and rows[0].facts.status.is_open:
+            self.app.call_from_thread(self.jump_to, number)
 
     def action_open_case(self) -> None:
         case_id = self.cursor_case()
