@@ -173,12 +173,17 @@ class ActionForm(ModalScreen[bool]):
         if event.select.id and event.select.id[2:] in controls:
             self.show_conditional()
 
+    # Where typing starts (a field name); None: the first text field.
+    start_field: str | None = None
+
     def on_mount(self) -> None:
         self.initial = self.raw_values()
         # Start where typing is needed: the first text field (a Select is set with the arrows,
         # and most forms come prefilled there).
         typed = [w for w in self.query("Input, TextArea") if w.id and w.id.startswith("f-")]
-        if typed:
+        if self.start_field and self.query(f"#f-{self.start_field}"):
+            self.query_one(f"#f-{self.start_field}").focus()
+        elif typed:
             typed[0].focus()
 
     def raw_values(self) -> dict[str, Any]:

@@ -92,6 +92,8 @@ def screening_values(values: dict[str, Any]) -> dict[str, Any]:
 class ScreeningForm(ActionForm):
     """The whole screening in one scrolling form; Tab walks the fields, F2 saves."""
 
+    start_field = "street"  # the moment is prefilled: start at the address
+
 
 def build_screening_form(app, municipalities: list[MunicipalityChoice],
                          on_saved: Callable[[NewCase], None]) -> ScreeningForm:
