@@ -274,6 +274,9 @@ class StatisticsScreen(Screen):
             message = str(exc) if isinstance(exc, ConnectionLost) else f"fout: {exc}"
             app.call_from_thread(self.load_failed, message)
             return
+        except AttributeError:  # a backend without statistics (an older API server)
+            app.call_from_thread(self.load_failed, "deze verbinding biedt geen statistieken")
+            return
         app.call_from_thread(self.apply, flt, tables, areas)
 
     def load_failed(self, message: str) -> None:

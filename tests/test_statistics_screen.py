@@ -149,3 +149,18 @@ def test_chart_colours_come_from_the_theme():
     assert plot_color("ansi_bright_red") == 9
     assert plot_color("#4f8fcf") == (79, 143, 207)
     assert plot_color(None, 3) == 3
+
+
+@needs_wiring
+async def test_the_16_colour_theme_uses_the_terminals_own_colours(store):
+    from themes import THEMES
+
+    if "ansi-background" not in THEMES["hvo-16"].variables:
+        pytest.skip("hvo-16 lacks $ansi-background: the app does not start in it (themes fix "
+                    "not committed yet)")
+    app = HvoApp(store, clock=FrozenClock(FROZEN_NOW), actor=actor("procesmanager"),
+                 theme="hvo-16")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_statistics(pilot)
+        assert screen.colours() == {"primary": 4, "warning": 3, "error": 1, "accent": 14}
+        assert status(screen).endswith("7 screenings · 6 huisverboden")
