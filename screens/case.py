@@ -39,7 +39,17 @@ EVENT_LABELS = {
     "meeting_recorded": "overleg vastgelegd",
     "note_added": "notitie",
     "created": "zaak aangemaakt",
+    "case_created": "screening geregistreerd",
 }
+
+
+def event_label(action: str) -> str:
+    """The Dutch name of an event: its own label, else the life-cycle action's."""
+    from hvo_tui.domain import CaseAction
+
+    if action in EVENT_LABELS:
+        return EVENT_LABELS[action]
+    return CaseAction(action).label if action in CaseAction._value2member_map_ else action
 
 
 def moment(value) -> str:
@@ -215,8 +225,7 @@ class CaseScreen(Screen):
             table.add_column(column)
         for event in detail.events:
             details = ", ".join(f"{k}: {v}" for k, v in event.details.items() if v not in (None, "", {}))
-            table.add_row(moment(event.at), event.actor_name, EVENT_LABELS.get(event.action, event.action),
-                          details)
+            table.add_row(moment(event.at), event.actor_name, event_label(event.action), details)
         return table
 
     def notes(self, detail: CaseDetail) -> Table:
