@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from textual.app import App
+import asyncio
+import signal
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from screens.login import DEFAULT_IDLE_MINUTES, IdleLockMixin, LoginScreen
 from screens.queue import QueueScreen
@@ -10,6 +17,12 @@ from store.interface import Actor, Store
 from themes import CSS_PATH, DEFAULT_THEME, THEMES
 
 from .clock import Clock
+
+
+# The themes offered in the command palette, with their Dutch names.
+THEME_LABELS = {"hvo-donker": "donker", "hvo-licht": "licht", "hvo-contrast": "hoog contrast",
+                "hvo-16": "16 kleuren"}
+HANGUP_EXIT = 129  # 128 + SIGHUP, as a shell reports a hung-up process
 
 
 def account_label(actor: Actor) -> str:
@@ -40,9 +53,13 @@ class HvoApp(IdleLockMixin, App):
         actor: Actor | None = None,
         login: bool = False,
         idle_minutes: float | None = DEFAULT_IDLE_MINUTES,
+        config_file: Path | None = None,
     ) -> None:
         super().__init__()
+        self.config_file = config_file  # where a theme picked in the palette is remembered
         self.store = store
+        if hasattr(store, "on_session_expired"):  # the HTTP store: the server ended the session
+            store.on_session_expired = self._session_expired_from_store
         self.clock = clock or Clock()
         if hasattr(store, "clock"):
             store.clock = self.clock  # writes are stamped with the same "now" the screens show
@@ -58,11 +75,81 @@ class HvoApp(IdleLockMixin, App):
             self.register_theme(item)
         self.theme = theme if theme in THEMES else DEFAULT_THEME
 
+    # --- themes in the palette, remembered in the config file ---------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title != "Theme":  # Textual's picker lists its own themes too
+                yield command
+        for name, label in THEME_LABELS.items():
+            if name in THEMES:
+                yield SystemCommand(f"Thema: {label}", f"kleuren {label} ({name}); wordt onthouden",
+                                    partial(self.choose_theme, name))
+
+    def choose_theme(self, name: str) -> None:
+        self.theme = name
+        if self.config_file is None:
+            return
+        from .config import ConfigError, save_setting
+
+        try:
+            save_setting(self.config_file, "theme", name)
+        except (ConfigError, OSError) as exc:
+            self.notify(f"Thema niet onthouden: {exc}", severity="warning")
+        else:
+            self.notify(f"Thema {THEME_LABELS.get(name, name)} onthouden in {self.config_file}", timeout=3)
+
+    # --- the terminal going away ---------------------------------------------------------------
+
+    def _install_hangup(self) -> None:
+        """SIGHUP (the SSH connection or the terminal window closed): leave through the normal
+        exit, so workers stop and the database connections are closed, instead of being killed
+        mid-write or spinning on a dead terminal."""
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
+        except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+            pass  # not the main thread, or no SIGHUP on this platform
+
+    def hang_up(self) -> None:
+        self.exit(return_code=HANGUP_EXIT)
+
+    def on_unmount(self) -> None:
+        try:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+            pass
+
     def on_mount(self) -> None:
+        self._install_hangup()
         if self.login_required:
             self.push_screen(LoginScreen(self.logged_in, username=self.username or ""))
         else:
             self.push_screen(QueueScreen())
+
+    def _session_expired_from_store(self) -> None:
+        """Called by the store, from whichever thread made the call, on a 401."""
+        try:
+            self.call_from_thread(self.session_expired)
+        except RuntimeError:  # on the app's own thread, or the app is not running
+            if self.is_running:
+                self.session_expired()
+
+    def session_expired(self) -> None:
+        """The server no longer accepts the session (expired, revoked): log in again, on top of
+        the screens, so work in progress stays when the same account comes back."""
+        if any(isinstance(screen, LoginScreen) for screen in self.screen_stack):
+            return
+        self.push_screen(LoginScreen(self._logged_in_again, username=self.username or "",
+                                     title="Uw sessie is verlopen: log opnieuw in"))
+
+    def _logged_in_again(self, actor: Actor) -> None:
+        self.pop_screen()  # the login screen
+        if actor.username == self.username:
+            self.actor, self.account_label = actor, account_label(actor)
+            return
+        while len(self.screen_stack) > 2:  # another account: nothing of the previous one stays
+            self.pop_screen()
+        self.logged_in(actor)
 
     def logged_in(self, actor: Actor) -> None:
         self.actor, self.username = actor, actor.username

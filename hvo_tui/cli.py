@@ -26,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, top=True)
     parser.add_argument("--theme", metavar="THEMA", default=None,
                         help="thema: hvo-donker, hvo-licht, hvo-contrast, hvo-16")
+    parser.add_argument("--api", metavar="URL", default=None,
+                        help="werk via een hvo-server (hvo serve), bv. https://hvo.example.nl, "
+                             "in plaats van een database; u logt in met uw eigen wachtwoord")
     parser.add_argument("--as", dest="account", metavar="ACCOUNT", default=None,
                         help="werk als dit account (bv. ans); 'mijn zaken' filtert daarop")
     parser.add_argument("--ascii", action="store_true", default=None,
@@ -75,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     flags = {
         "database": getattr(args, "database", None),
+        "api": getattr(args, "api", None),
         "theme": getattr(args, "theme", None),
         "account": getattr(args, "account", None),
         "ascii": getattr(args, "ascii", None),
@@ -84,6 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(flags, config_file=Path(config_file) if config_file else None)
     except ConfigError as exc:
         return fail(str(exc))
+    import os
+
+    from .terminal import adapt
+
+    adapt(settings, os.environ)  # 16 colours / ASCII when the terminal asks; the login name
 
     from store.db import DatabaseOpenError
 
@@ -112,7 +121,8 @@ def _open(settings, *, auto_upgrade: bool | None = None):
     if settings.api:
         from store.db import DatabaseOpenError
 
-        raise DatabaseOpenError("de API-backend (--api) komt in een latere versie; gebruik --database")
+        raise DatabaseOpenError("deze opdracht werkt op een database, niet via een hvo-server "
+                                "(--api); gebruik --database")
     upgrade = settings.embedded if auto_upgrade is None else auto_upgrade
     return open_database(settings.database_url, auto_upgrade=upgrade)
 
@@ -135,6 +145,8 @@ DEMO_ACCOUNT = "ans"
 
 
 def cmd_run(settings) -> int:
+    if settings.api:
+        return _run_api(settings)
     engine = prepare(settings)
     from store.interface import StoreError
     from store.sql import SqlStore
@@ -165,9 +177,31 @@ def cmd_run(settings) -> int:
         actor=actor,
         login=login,
         idle_minutes=settings.idle_lock_minutes or None,
+        config_file=settings.config_file,
     )
     app.run()
     engine.dispose()
+    return app.return_code or 0
+
+
+def _run_api(settings) -> int:
+    """The TUI over a hvo-server: no database password on the desk; everyone logs in, and the
+    server checks every rule."""
+    from store.http import HttpStore
+
+    from .app import HvoApp
+
+    try:
+        store = HttpStore(settings.api)
+    except ValueError as exc:
+        return fail(str(exc))
+    app = HvoApp(store, theme=settings.theme, username=settings.account, ascii=settings.ascii,
+                 login=True, idle_minutes=settings.idle_lock_minutes or None,
+                 config_file=settings.config_file)
+    try:
+        app.run()
+    finally:
+        store.close()  # logs out: the token is revoked on the server
     return app.return_code or 0
 
 

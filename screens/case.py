@@ -3,6 +3,7 @@ timeline and notes of one case, and every process-management action on it."""
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -24,6 +25,7 @@ from hvo_tui.domain import (
     extension_limit,
     most_urgent,
 )
+from hvo_tui.domain.signing import describe_signature
 from hvo_tui.domain.vocab import DocumentKind, PartnerRole, PersonRole
 from store.interface import CaseDetail, ConnectionLost, StoreError
 
@@ -38,6 +40,8 @@ EVENT_LABELS = {
     "reminder_sent": "herinnering verstuurd",
     "meeting_recorded": "overleg vastgelegd",
     "note_added": "notitie",
+    "decision_signed": "besluit ondertekend",
+    "decision_refused": "besluit niet ondertekend",
     "created": "zaak aangemaakt",
     "case_created": "screening geregistreerd",
 }
@@ -107,15 +111,22 @@ class CaseScreen(Screen):
         except StoreError as exc:
             self.app.call_from_thread(self.show_banner, f"⚠ {exc}")
             return
-        self.app.call_from_thread(self.show, detail)
+        signatures = []  # the mayor's digital signatures, verified now (issue 10)
+        if hasattr(self.app.store, "decision_signatures"):
+            try:
+                signatures = self.app.store.decision_signatures(self.case_id)
+            except StoreError:
+                signatures = []
+        self.app.call_from_thread(self.show, detail, signatures)
 
     def show_banner(self, message: str) -> None:
         banner = self.query_one("#banner", Static)
         banner.update(message)
         banner.add_class("visible")
 
-    def show(self, detail: CaseDetail) -> None:
+    def show(self, detail: CaseDetail, signatures=()) -> None:
         self.detail = detail
+        self.signatures = list(signatures)
         self.query_one("#banner").remove_class("visible")
         now = self.app.clock.now()
         row = detail.row
@@ -173,7 +184,7 @@ class CaseScreen(Screen):
                 f"{e.number} ({e.match}, {e.municipality})" for e in detail.earlier))
         return table
 
-    def documents(self, detail: CaseDetail, now) -> Table:
+    def documents(self, detail: CaseDetail, now) -> Table | Group:
         table = Table(box=None, padding=(0, 1), expand=True)
         for column in ("document", "stand", "uiterlijk", "van", "ontvangen", "auteur"):
             table.add_column(column)
@@ -195,7 +206,11 @@ class CaseScreen(Screen):
             for doc in docs:
                 table.add_row(_label(DocumentKind, kind), doc.status, moment(doc.due_at),
                               doc.requested_from or "", moment(doc.received_at), doc.author_name or "")
-        return table
+        lines = [Text(("✓ " if c.valid else "✖ ")
+                      + describe_signature(c.kind, c.signer_name, c.signed_at, c.valid, c.problem),
+                      style="" if c.valid else "bold")
+                 for c in getattr(self, "signatures", ())]
+        return Group(table, Text(""), *lines) if lines else table
 
     def deadlines(self, detail: CaseDetail, now) -> Table:
         table = Table(box=None, padding=(0, 1), expand=True)

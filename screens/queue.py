@@ -96,6 +96,11 @@ class QueueCommands(Provider):
                 entries.append(
                     (binding.description, lambda a=binding.action: screen.run_action(a), binding.key)
                 )
+        if allowed(screen.app.actor.roles, Permission.INVOICE):  # issue 8: the invoice
+            from .invoice import InvoiceScreen
+
+            entries.append(("Rekening per gemeente", lambda: screen.app.push_screen(InvoiceScreen()),
+                             "kosten van de regio uit het gebruik, per gemeente"))
         model = screen.model
         for cid in model.visible(screen.now()):
             row = model.rows[cid]
@@ -149,6 +154,8 @@ class QueueScreen(Screen):
         Binding("f5,ctrl+r", "refresh", "Vernieuwen", show=False, id="queue.refresh"),
         Binding("A", "accounts", "Accounts", show=False, id="queue.accounts"),
         Binding("N", "new_screening", "Nieuwe screening", show=False, id="queue.new_screening"),
+        Binding("T", "signing", "Ondertekenen", id="queue.signing"),
+        Binding("t", "statistics", "Statistiek", show=False, id="queue.statistics"),
         Binding("j", "cursor_down", "Omlaag", show=False, id="queue.down"),
         Binding("k", "cursor_up", "Omhoog", show=False, id="queue.up"),
     ]
@@ -249,7 +256,7 @@ class QueueScreen(Screen):
                 values.append(Text(row.number, style="bold" if band == "missed" else ""))
             elif key == "countdown":
                 if band is None:
-                    values.append(Text("–", style=self.style("hvo-muted")))
+                    values.append(Text(g["none"], style=self.style("hvo-muted")))
                 else:
                     text = f"{g[band]} {model.countdown(case_id, now)}"
                     values.append(Text(text, style=self.style(f"hvo-{band}")))
@@ -264,17 +271,17 @@ class QueueScreen(Screen):
             elif key == "flags":
                 flags = model.flags(case_id)
                 values.append(
-                    Text("".join(letter if on else "·" for letter, on in flags.items()),
+                    Text("".join(letter if on else g["off"] for letter, on in flags.items()),
                          style=self.style("hvo-today") if any(flags.values()) else self.style("hvo-muted"))
                 )
             elif key == "casemanager":
                 values.append(Text(row.casemanager or "niet toegewezen",
                                    style="" if row.casemanager else self.style("hvo-today")))
             elif key == "procesmanager":
-                values.append(Text(row.procesmanager or "–"))
+                values.append(Text(row.procesmanager or g["none"]))
         for column, value in zip(columns, values):
             # One cell of each column is kept free as the separator (cell padding is 0).
-            value.truncate(max(1, column.width - 1), overflow="ellipsis")
+            value.truncate(max(1, column.width - 1), overflow="crop" if self.app.ascii else "ellipsis")
         return tuple(values) if only is None else values[0]
 
     # --- the diff -------------------------------------------------------------------------------
@@ -723,6 +730,11 @@ class QueueScreen(Screen):
             return allowed(self.app.actor.roles, Permission.MANAGE_ACCOUNTS)
         if action == "new_screening":
             return allowed(self.app.actor.roles, Permission.CREATE_CASE)
+        if action == "signing":  # the mayor's signature (issue 10): SQL backend only, for now
+            return (allowed(self.app.actor.roles, Permission.SIGN_DECISION)
+                    and hasattr(self.app.store, "decisions_awaiting_signature"))
+        if action == "statistics":
+            return allowed(self.app.actor.roles, Permission.VIEW_REPORTS)
         return True
 
     def action_accounts(self) -> None:
@@ -760,6 +772,16 @@ class QueueScreen(Screen):
         self.app.call_from_thread(self.apply_changes, {case_id}, rows)
         if rows and rows[0].facts.status.is_open:
             self.app.call_from_thread(self.jump_to, number)
+
+    def action_statistics(self) -> None:
+        from .statistics import StatisticsScreen
+
+        self.app.push_screen(StatisticsScreen())
+
+    def action_signing(self) -> None:
+        from .signing import SigningScreen
+
+        self.app.push_screen(SigningScreen(self.model.rules))
 
     def action_open_case(self) -> None:
         case_id = self.cursor_case()

@@ -812,6 +812,9 @@ class AccountAdmin:
             if reset_totp:
                 values["totp_secret"] = None
             conn.execute(update(AT).where(A.id == account_id).values(**values))
+            from .signing import retire_signing_keys  # the old password's key is no longer usable
+
+            retire_signing_keys(conn, account_id, now, "inlogcode opnieuw uitgegeven door beheerder")
             self._admin_event(conn, actor, "account_login_reset", now, {
                 "account_id": account_id, "gebruikersnaam": row.username,
                 "tweede_factor_verwijderd": bool(reset_totp and row.totp_secret),
@@ -1052,6 +1055,10 @@ class AccountAdmin:
                 password_hash=password_hasher.hash(new), login_code_hash=None,
                 must_change_password=False, failed_logins=0, locked_until=None,
             ))
+            from .signing import rekey_after_password_change  # the mayor's signing key follows
+
+            rekey_after_password_change(conn, account_id, old_password=None if used_code else old,
+                                        new_password=new, now=now)
             self._log(conn, account_id=row.id, actor_name=row.full_name, action="password_changed",
                       at=now, details={"gebruikersnaam": row.username,
                                        "met": "inlogcode" if used_code else "wachtwoord"})

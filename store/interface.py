@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from hvo_tui.domain.facts import CaseFacts
+from hvo_tui.domain.statistics import ReportFilter, ReportTable
 
 
 class StoreError(Exception):
@@ -151,6 +152,29 @@ class CaseDetail:
 
 
 @dataclass(frozen=True, slots=True)
+class SignatureCheck:
+    """One digital signature under a decision document, verified when read (store/signing.py).
+    ``problem`` says in Dutch why it is not valid (None when it is)."""
+
+    signature_id: int | None
+    document_id: int | None
+    kind: str  # DocumentKind value
+    signer_name: str
+    signed_at: datetime | None
+    valid: bool
+    problem: str | None = None
+    key_fingerprint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDecision:
+    """A draft decision awaiting the mayor's signature, with its case (as in the queue)."""
+
+    row: QueueRow
+    document: DocumentRow  # without fields: read those through case_detail (which logs the opening)
+
+
+@dataclass(frozen=True, slots=True)
 class MunicipalityChoice:
     """A municipality a new screening can be registered in (store/screening.py)."""
 
@@ -276,12 +300,54 @@ class Store(Protocol):
         needs. One transaction; Refused(field) for bad input, nothing written then."""
         ...
 
+    def billing_regions(self, actor: Actor) -> list[str]:
+        """The names of all regions (for the invoice screen; ``Permission.INVOICE``)."""
+        ...
+
+    def billing_usage(self, actor: Actor, region: str, period: Any) -> Any:
+        """A ``billing.RegionUsage``: what ``region`` used in the ``billing.Period`` (issue 8;
+        ``hvo_tui.domain.billing`` computes the invoice from it). Refused without
+        ``Permission.INVOICE``."""
+        ...
+
     def accounts_for_role(self, role: str, region: str | None = None) -> list[AccountChoice]:
         """Active accounts that can fill a partner role (for the assign form)."""
         ...
 
+    # --- the mayor's signature (issue 10, store/signing.py) ----------------------------------------
+
+    def decisions_awaiting_signature(self, actor: Actor) -> list[PendingDecision]:
+        """Draft decisions on open cases of the municipality of ``actor``'s organisation."""
+        ...
+
+    def sign_decision(self, case_id: int, version: int, document_id: int, actor: Actor, *,
+                      password: str) -> int:
+        """Sign a draft decision with the account's key, opened with ``password``; only a
+        bestuurder of the case's municipality. The document is then immutable."""
+        ...
+
+    def refuse_decision(self, case_id: int, version: int, document_id: int, actor: Actor, *,
+                        reason: str) -> int:
+        """Refuse to sign a draft decision, with a reason (the document becomes 'afgewezen')."""
+        ...
+
+    def decision_signatures(self, case_id: int) -> list[SignatureCheck]:
+        """Every digital signature on the case, verified now (oldest first)."""
+        ...
+
     def change_feed(self) -> ChangeFeed:
         """A feed that tells which cases others changed (see store.feed)."""
+        ...
+
+    # --- statistics (issue 8; hvo_tui.domain.statistics holds the rules) -------------------------
+
+    def reports(self, names: Collection[str], flt: ReportFilter) -> dict[str, ReportTable]:
+        """The named reports (``statistics.REPORTS``) over the cases ``flt`` selects, within the
+        account's scope."""
+        ...
+
+    def report_areas(self) -> dict[str, list[str]]:
+        """Region -> its municipalities, for the report filters."""
         ...
 
     def close(self) -> None: ...

@@ -25,11 +25,14 @@ from hvo_tui.domain.vocab import (
 )
 
 from .accounts import AccountAdmin, case_scope_clause
+from .billing import BillingQueries
 from .screening import Screenings
 from .case_writes import CaseWrites
 from .db import mask_url
 from .earlier import earlier_pairs
 from .feed import PostgresChangeFeed, SqliteChangeFeed
+from .reports import Reports
+from .signing import Signing
 from .interface import Actor, ChangeFeed, ConnectionLost, PartnerContact, QueueRow, StoreInfo
 from .models import (
     Account,
@@ -62,7 +65,7 @@ def format_address(street, house_number, postcode, city) -> str:
     return ", ".join(part for part in (line, place) if part)
 
 
-class SqlStore(AccountAdmin, CaseWrites, Screenings):
+class SqlStore(AccountAdmin, CaseWrites, Screenings, Reports, BillingQueries, Signing):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         # Who is looking decides what the queries return (not only what the screens show):

@@ -149,8 +149,6 @@ def backend(request, api_server):
         not logged in, for the login screen)."""
         if request.param == "sql":
             return SqlStore(engine)
-        pytest.importorskip("fastapi")
-        pytest.importorskip("uvicorn")
         server = servers.get(id(engine))
         if server is None:
             server = servers[id(engine)] = api_server(engine)

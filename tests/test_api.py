@@ -506,8 +506,6 @@ async def test_an_ended_session_brings_the_login_back_and_the_queue_resumes(worl
     from store.http import HttpStore
     from tests.test_queue_screen import loaded, wait_for
 
-    if not hasattr(HvoApp, "session_expired"):  # TEMPORARY: until hvo_tui/app.py's hook is committed
-        pytest.skip("HvoApp.session_expired not committed yet")
     world.sql.set_password(world.accounts["ans"],
                            world.sql.reset_login(world.sql.actor_for("peter"), world.accounts["ans"]),
                            PASSWORD)

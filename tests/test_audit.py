@@ -148,9 +148,10 @@ def test_an_event_slipped_in_without_a_hash_is_named(engine, db_target, cases, c
     assert "zaak HV-2026-00043:" in out and "heeft geen hash" in out
 
 
+@pytest.mark.parametrize("db_target", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)  # the append-only trigger exists on PostgreSQL only
 def test_postgres_refuses_update_and_delete_of_events(engine, cases):
-    if not is_postgres(engine):
-        pytest.skip("the append-only trigger exists on PostgreSQL only; SQLite relies on the chain")
+    assert is_postgres(engine)
     first, _ = cases
     victim = events_of(engine, first)[1]
     refused = re.compile(r"het auditlog is alleen aan te vullen: (UPDATE|DELETE) van gebeurtenis \d+ geweigerd")

@@ -14,9 +14,6 @@ from tests.report_data import seed_reports
 from store.sql import SqlStore
 from tests.test_cli import assert_one_line_error, hvo
 
-# Until the lead commits store/sql.py's Reports mixin (a shared file), this module waits.
-pytestmark = pytest.mark.skipif(not hasattr(SqlStore, "reports"),
-                                reason="SqlStore has no reports yet (store/sql.py uncommitted)")
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,6 @@ from store.types import UTCDateTime
 from tests.conftest import FROZEN_NOW
 from tests.report_data import PERIOD, seed_reports
 
-# Until the lead commits store/sql.py's Reports mixin (a shared file), this module waits.
-pytestmark = pytest.mark.skipif(not hasattr(SqlStore, "reports"),
-                                reason="SqlStore has no reports yet (store/sql.py uncommitted)")
 
 
 @pytest.fixture

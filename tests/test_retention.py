@@ -278,9 +278,10 @@ def test_a_change_to_a_purged_event_afterwards_is_still_caught(engine, db_target
     assert f"zaak HV-2017-00001: eerste gebroken schakel is gebeurtenis {closing} " in out
 
 
+@pytest.mark.parametrize("db_target", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)  # the append-only trigger exists on PostgreSQL only
 def test_on_postgres_the_purge_passes_the_trigger_and_leaves_it_armed(engine, db_target, ids, capsys):
-    if not is_postgres(engine):
-        pytest.skip("the append-only trigger exists on PostgreSQL only")
+    assert is_postgres(engine)
     assert run(capsys, engine, db_target)[0] == 0
     with pytest.raises(DBAPIError, match="alleen aan te vullen"):
         with engine.begin() as conn:

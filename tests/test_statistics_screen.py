@@ -7,7 +7,6 @@ import asyncio
 
 import pytest
 
-pytest.importorskip("textual_plotext")  # a new dependency: pyproject.toml (shared) lists it
 
 from textual.widgets import DataTable, Input, Static  # noqa: E402
 
@@ -21,10 +20,6 @@ from store.sql import SqlStore  # noqa: E402
 from tests.conftest import FROZEN_NOW  # noqa: E402
 from tests.report_data import seed_reports  # noqa: E402
 
-# The way in (`t` in the queue) and the store's reports live in shared files (screens/queue.py,
-# store/sql.py) that the lead commits; until then these tests wait.
-WIRED = hasattr(SqlStore, "reports") and hasattr(QueueScreen, "action_statistics")
-needs_wiring = pytest.mark.skipif(not WIRED, reason="statistics not wired into the queue/store yet")
 
 
 def actor(role: str) -> Actor:
@@ -72,7 +67,6 @@ def cells(screen, name: str, row: int = -1) -> list[str]:
     return [c.plain for c in table.get_row_at(index)]
 
 
-@needs_wiring
 async def test_open_filter_and_see_the_numbers_change(store):
     app = HvoApp(store, clock=FrozenClock(FROZEN_NOW), actor=actor("procesmanager"))
     async with app.run_test(size=(100, 40)) as pilot:
@@ -115,7 +109,6 @@ async def test_open_filter_and_see_the_numbers_change(store):
         assert isinstance(app.screen, QueueScreen)
 
 
-@needs_wiring
 async def test_number_keys_jump_to_a_report(store):
     app = HvoApp(store, clock=FrozenClock(FROZEN_NOW), actor=actor("procesmanager"))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -132,10 +125,8 @@ async def test_number_keys_jump_to_a_report(store):
 @pytest.mark.parametrize(("role", "sees"), [("support", True), ("beheerder", True),
                                             ("bestuurder", True), ("casemanager", False),
                                             ("politie", False)])
-@needs_wiring
 async def test_who_may_open_the_statistics(store, role, sees):
-    if sees and not allowed([role], Permission.VIEW_REPORTS):
-        pytest.skip("the permission matrix change (support: view_reports) is not committed yet")
+    assert allowed([role], Permission.VIEW_REPORTS) is sees
     app = HvoApp(store, clock=FrozenClock(FROZEN_NOW), actor=actor(role))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen.loaded)
@@ -151,13 +142,10 @@ def test_chart_colours_come_from_the_theme():
     assert plot_color(None, 3) == 3
 
 
-@needs_wiring
 async def test_the_16_colour_theme_uses_the_terminals_own_colours(store):
     from themes import THEMES
 
-    if "ansi-background" not in THEMES["hvo-16"].variables:
-        pytest.skip("hvo-16 lacks $ansi-background: the app does not start in it (themes fix "
-                    "not committed yet)")
+    assert "ansi-background" in THEMES["hvo-16"].variables
     app = HvoApp(store, clock=FrozenClock(FROZEN_NOW), actor=actor("procesmanager"),
                  theme="hvo-16")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("textual_plotext")  # a new dependency: pyproject.toml (shared) lists it
 
 from hvo_tui.app import HvoApp  # noqa: E402
 from hvo_tui.clock import FrozenClock  # noqa: E402
@@ -19,11 +18,6 @@ from store.sql import SqlStore  # noqa: E402
 from tests.conftest import FROZEN_NOW  # noqa: E402
 from tests.report_data import seed_reports  # noqa: E402
 
-# The way in (`t` in the queue) and the store's reports live in shared files (screens/queue.py,
-# store/sql.py) that the lead commits; until then this test waits.
-pytestmark = pytest.mark.skipif(
-    not (hasattr(SqlStore, "reports") and hasattr(QueueScreen, "action_statistics")),
-    reason="statistics not wired into the queue/store yet")
 
 
 @pytest.fixture

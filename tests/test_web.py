@@ -29,8 +29,7 @@ def test_hvo_web_refuses_the_embedded_demo_database(capsys):
 
 
 def test_hvo_web_serves_the_page_and_the_app_asks_to_log_in(tmp_path):
-    pytest.importorskip("textual_serve")
-    aiohttp = pytest.importorskip("aiohttp")
+    import aiohttp  # comes with textual-serve
     from store.db import open_database
     from tests.queue_data import seed_queue
 

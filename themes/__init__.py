@@ -100,6 +100,10 @@ THEMES: dict[str, Theme] = {
             "hvo-later": "ansi_green",
             "hvo-muted": "ansi_bright_black",
             "hvo-changed": "ansi_bright_cyan",
+            # Textual's ANSI colour system leaves these two out; its own CSS (Screen, Button)
+            # needs them, and without them the app does not start in this theme.
+            "ansi-background": "ansi_black",
+            "ansi-foreground": "ansi_white",
             "block-cursor-foreground": "ansi_black",
             "block-cursor-background": "ansi_white",
             "border-blurred": "ansi_bright_black",

@@ -27,7 +27,9 @@ Choices where domain.md and issue 6 are silent:
   minimisation, BIO). Support sees queue and case (status, deadlines, partners) with person data
   masked.
 * ``view_costs`` is for those who pay or account for the invoices (municipality, beheerder);
-  ``view_reports`` also for the procesmanager.
+  ``view_reports`` also for the procesmanager, and for support: the statistics screen shows
+  counts, shares and lead times within the account's scope, never a person. The partner roles
+  (casemanager, politie, HOvJ, Veilig Thuis) see only their own cases, too few to be statistics.
 
 Masking: ``mask_person("Jan de Vries") == "J.d.V."``: the first letter of every part of the name
 (parts split on spaces and hyphens), each followed by a dot, no spaces, letters kept as typed (so
@@ -65,6 +67,7 @@ class Permission(StrEnum):
     VIEW_ACCESS_LOG = "view_access_log"
     VIEW_REPORTS = "view_reports"
     VIEW_COSTS = "view_costs"
+    INVOICE = "invoice"  # the region's invoice per municipality, from use (accounts, actions)
 
     @property
     def label(self) -> str:
@@ -91,6 +94,7 @@ _LABELS = {
     "view_access_log": "toegangslog inzien",
     "view_reports": "rapportages inzien",
     "view_costs": "kosten inzien",
+    "invoice": "rekening per gemeente opstellen",
 }
 
 P = Permission
@@ -114,9 +118,9 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     Role.VEILIG_THUIS: _CASE_READ | {P.EDIT_CASE, P.SUBMIT_DOCUMENT},
     Role.BEHEERDER: frozenset({
         P.VIEW_QUEUE, P.VIEW_CASE, P.ARCHIVE, P.REOPEN, P.DESTROY, P.MANAGE_ACCOUNTS,
-        P.VIEW_ACCESS_LOG, P.VIEW_REPORTS, P.VIEW_COSTS,
+        P.VIEW_ACCESS_LOG, P.VIEW_REPORTS, P.VIEW_COSTS, P.INVOICE,
     }),
-    Role.SUPPORT: frozenset({P.VIEW_QUEUE, P.VIEW_CASE}),
+    Role.SUPPORT: frozenset({P.VIEW_QUEUE, P.VIEW_CASE, P.VIEW_REPORTS}),
 }
 del P
 

@@ -41,8 +41,9 @@ reopen              .   .   .   .    .   .    .   x   .
 destroy             .   .   .   .    .   .    .   x   .
 manage_accounts     .   .   .   .    .   .    .   x   .
 view_access_log     .   .   .   .    .   .    .   x   .
-view_reports        x   .   .   .    x   x    .   x   .
+view_reports        x   .   .   .    x   x    .   x   x
 view_costs          .   .   .   .    x   x    .   x   .
+invoice             .   .   .   .    .   .    .   x   .
 """
 
 
