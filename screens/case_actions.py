@@ -287,7 +287,7 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
                     if a not in DECISIONS and action_allowed(actor.roles, a)]
         if not possible:
             return "Voor deze zaak is nu geen statuswijziging mogelijk met uw rol."
-        return ActionForm(
+        form = ActionForm(
             f"Status, beroep of sluiten · {row.number}",
             [
                 FieldSpec("action", "Actie", "select", default=possible[0].value,
@@ -300,6 +300,10 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
                                                      **lifecycle_params(v))),
             refresh_case,
         )
+        # The rules name the moment by what it is; on this form it is the one moment field.
+        form.aliases = {name: "moment" for name in ("imposed_at", "requested_at", "hearing_at",
+                                                    "decided_at")} | {"reason": "outcome"}
+        return form
     raise KeyError(spec_id)
 
 

@@ -106,6 +106,7 @@ class ActionForm(ModalScreen[bool]):
         self.intro = intro
         self.initial: dict[str, str] = {}
         self.stash: dict[str, Any] = {}  # typed values of fields not on the form at the moment
+        self.aliases: dict[str, str] = {}  # the store's name of a field -> the form's
         self.saving = False
 
     def compose(self) -> ComposeResult:
@@ -203,6 +204,7 @@ class ActionForm(ModalScreen[bool]):
         return values
 
     def set_error(self, name: str | None, message: str) -> None:
+        name = self.aliases.get(name, name) if name else name
         target = f"#e-{name}" if name and self.query(f"#e-{name}") else "#form-status"
         widget = self.query_one(target, Static)
         widget.update(message)

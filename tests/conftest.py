@@ -8,9 +8,11 @@ PostgreSQL tests skip with one reason, except under CI=true, where they fail: CI
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pendulum
 import pytest
@@ -98,12 +100,25 @@ def db_target(request, tmp_path) -> Iterator[tuple[str, str | None]]:
         yield request.getfixturevalue("pg_schema_url")
 
 
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory) -> Path:
+    """An empty SQLite database at the newest schema, migrated once per test process; each test
+    gets a copy (the migrations themselves are tested in tests/test_db.py)."""
+    from store.db import open_database
+
+    path = tmp_path_factory.mktemp("template") / "hvo.db"
+    open_database(f"sqlite:///{path}", auto_upgrade=True).dispose()
+    return path
+
+
 @pytest.fixture
-def engine(db_target):
+def engine(db_target, _migrated_sqlite):
     """A migrated, empty database of each kind (SQLite file, PostgreSQL schema)."""
     from store.db import open_database
 
     url, schema = db_target
+    if schema is None:  # SQLite: a copy of the migrated template
+        shutil.copyfile(_migrated_sqlite, url.removeprefix("sqlite:///"))
     eng = open_database(url, auto_upgrade=True, schema=schema)
     yield eng
     eng.dispose()
