@@ -43,9 +43,7 @@ async def choose(pilot, field: str, steps: int) -> None:
     """Open the select with Enter and take the option ``steps`` down from the top."""
     select_ = pilot.app.screen.query_one(f"#f-{field}", Select)
     select_.focus()
-    await pilot.pause()
     await pilot.press("enter", "home", *(["down"] * steps), "enter")
-    await pilot.pause()
 
 
 async def fill_screening(pilot, *, bsn: str = "111222333", postcode: str = "6041 EL") -> None:
