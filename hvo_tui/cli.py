@@ -248,27 +248,38 @@ def cmd_demo(settings, args) -> int:
     return 0
 
 
-def cmd_status(settings, args) -> int:
+def read_case(settings, text: str, read):
+    """For a command about one case: open the database, find the case numbered ``text`` and
+    return ``(0, read(store, row))``; a bad number, an unknown case or a store error is one line
+    on stderr and ``(EXIT_USAGE, None)``."""
     from hvo_tui.domain import DomainError, parse_case_number
     from store.interface import StoreError
     from store.sql import SqlStore
 
-    from .status import render_status
-
     try:
-        number = parse_case_number(args.number)
+        number = parse_case_number(text)
     except DomainError as exc:
-        return fail(exc.message)
+        return fail(exc.message), None
     store = SqlStore(prepare(settings))
     try:
         row = store.case_by_number(number)
         if row is None:
-            return fail(f"zaak {number} bestaat niet")
-        earlier = store.earlier_counts([row.case_id]).get(row.case_id, 0)
+            return fail(f"zaak {number} bestaat niet"), None
+        return 0, read(store, row)
     except StoreError as exc:
-        return fail(str(exc))
+        return fail(str(exc)), None
     finally:
         store.close()
+
+
+def cmd_status(settings, args) -> int:
+    from .status import render_status
+
+    code, found = read_case(settings, args.number, lambda store, row: (
+        row, store.earlier_counts([row.case_id]).get(row.case_id, 0)))
+    if code:
+        return code
+    row, earlier = found
     print(render_status(row, earlier, _now()))
     return 0
 

@@ -20,26 +20,14 @@ def register(sub, common) -> None:
 
 
 def run(settings, args: argparse.Namespace) -> int:
-    from hvo_tui.cli import fail, prepare
-    from hvo_tui.domain import DomainError, parse_case_number
+    from hvo_tui.cli import read_case
     from hvo_tui.domain.signing import describe_signature
-    from store.interface import StoreError
-    from store.sql import SqlStore
 
-    try:
-        number = parse_case_number(args.number)
-    except DomainError as exc:
-        return fail(exc.message)
-    store = SqlStore(prepare(settings))
-    try:
-        row = store.case_by_number(number)
-        if row is None:
-            return fail(f"zaak {number} bestaat niet")
-        checks = store.decision_signatures(row.case_id)
-    except StoreError as exc:
-        return fail(str(exc))
-    finally:
-        store.close()
+    code, found = read_case(settings, args.number, lambda store, row: (
+        row.number, store.decision_signatures(row.case_id)))
+    if code:
+        return code
+    number, checks = found
     if not checks:
         print(f"{number}: geen digitale handtekeningen")
         return 0
