@@ -4,7 +4,6 @@ anyone else neither finds it nor sees it."""
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 from textual.widgets import DataTable, Input, Static
@@ -18,6 +17,7 @@ from store.interface import Actor, Refused
 from store.sql import SqlStore
 from tests.billing_data import seed_billing
 from tests.conftest import FROZEN_NOW
+from tests.test_queue_screen import wait_for  # noqa: E402
 
 BEHEERDER = Actor(name="Peter de Graaf", roles=frozenset({"beheerder"}), username="peter",
                   regions=("Testregio",))
@@ -29,14 +29,6 @@ def make_app(engine, actor: Actor) -> HvoApp:
     return HvoApp(SqlStore(engine), clock=FrozenClock(FROZEN_NOW), actor=actor,
                   username=actor.username)
 
-
-async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError("timed out waiting for the screen")
-        await pilot.pause(0.05)
 
 
 def rows(screen: InvoiceScreen) -> list[list[str]]:

@@ -27,7 +27,7 @@ def make_app(engine, backend=None, **kw) -> HvoApp:
     return HvoApp(backend(engine) if backend else SqlStore(engine), clock=FrozenClock(FROZEN_NOW), **kw)
 
 
-async def wait_for(pilot, condition, timeout: float = 5.0) -> None:
+async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
     while not condition():

@@ -3,7 +3,6 @@ hand-counted rows of tests/report_data.py and the clock frozen on Monday 23 Nove
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 
@@ -19,6 +18,7 @@ from store.interface import Actor  # noqa: E402
 from store.sql import SqlStore  # noqa: E402
 from tests.conftest import FROZEN_NOW  # noqa: E402
 from tests.report_data import seed_reports  # noqa: E402
+from tests.test_queue_screen import wait_for  # noqa: E402
 
 
 
@@ -32,14 +32,6 @@ def store(engine):
         seed_reports(conn)
     return SqlStore(engine)
 
-
-async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while not condition():
-        if loop.time() > end:
-            raise AssertionError("timed out waiting for the screen")
-        await pilot.pause(0.05)
 
 
 async def open_statistics(pilot) -> StatisticsScreen:
