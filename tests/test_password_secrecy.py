@@ -34,8 +34,12 @@ def everything_stored(engine) -> str:
     return "\n".join(chunks)
 
 
-def test_passwords_and_codes_never_appear_in_the_database_or_the_logs(engine, caplog):
+def test_passwords_and_codes_never_appear_in_the_database_or_the_logs(engine, caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)
+    for name in ("sqlalchemy.engine", "sqlalchemy.engine.Engine"):
+        logger = logging.getLogger(name)
+        monkeypatch.setattr(logger, "disabled", False)  # whatever an earlier test in this process
+        monkeypatch.setattr(logger, "propagate", True)  # configured (uvicorn, textual-serve ...)
     logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)  # statements and parameters
     try:
         store = SqlStore(engine)
