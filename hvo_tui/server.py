@@ -18,6 +18,9 @@ server, by the same SQL store the TUI uses on a database:
   and ``field``; ``NotFound`` (also: a case outside the account's scope) -> 404; a request that
   does not fit the schema -> 422 with a Dutch message; an unreachable database -> 503; a missing,
   expired or revoked token -> 401 (``kind: "session"``); a refused login -> 401 (``kind: "login"``).
+* A case write or new screening sent with an ``Idempotency-Key`` header (1-80 printable ASCII
+  characters) is written at most once: repeated with the same key (its answer was lost), it
+  answers with the recorded result and writes nothing (``store.idempotency``).
 * ``GET /events`` streams server-sent events from the database's change feed (``store.feed``):
   ``changes`` with a JSON array of case ids, ``reread`` when the feed cannot say which cases
   changed (SQLite), ``lost`` when the server lost its database (the client reconnects and rereads).
@@ -54,6 +57,7 @@ from hvo_tui.domain import CaseAction
 from hvo_tui.domain.permissions import Permission, Scope, allowed
 from hvo_tui.domain.vocab import DocumentKind, PartnerRole
 from store.accounts import AccountRow, ImportReport, LoggedIn, LoginError, OrganisationCount
+from store import idempotency
 from store.codec import to_json
 from store.interface import (
     AccountChoice,
@@ -774,6 +778,18 @@ class HvoApi:
                     await send({"type": "lifespan.shutdown.complete"})
                     return
         scope["state"] = {**(scope.get("state") or {}), "api": self.state}
+        key = _write_key(scope)
+        if key is not None and not idempotency.valid_key(key):
+            response = _error(422, "invalid", f"De {idempotency.HEADER} is ongeldig: 1 tot "
+                              f"{idempotency.MAX_KEY_LENGTH} leesbare ASCII-tekens.")
+            await response(scope, receive, send)
+            return
+        # The request's write goes with the client's key (a context variable: the endpoint's
+        # thread sees it); the store then writes it at most once.
+        with idempotency.write_key(key):
+            await self._route(scope, receive, send)
+
+    async def _route(self, scope, receive, send) -> None:
         if (scope["type"] == "http" and scope.get("method") not in ("GET", "HEAD", "OPTIONS")
                 and scope.get("path", "").startswith(f"{API}/accounts")):
             rows = self.state.rows
@@ -790,6 +806,17 @@ class HvoApi:
 
     def openapi(self) -> dict[str, Any]:
         return self.fastapi.openapi()
+
+
+def _write_key(scope) -> str | None:
+    """The ``Idempotency-Key`` header of an HTTP request, if it has one."""
+    if scope["type"] != "http":
+        return None
+    wanted = idempotency.HEADER.lower().encode("latin-1")
+    for name, value in scope.get("headers") or ():
+        if name == wanted:
+            return value.decode("latin-1")
+    return None
 
 
 def create_app(engine, *, clock=None, token_hours: float = DEFAULT_TOKEN_HOURS,

@@ -4,11 +4,23 @@ The form stays open until the save succeeded, so nothing typed is lost: bad inpu
 message next to its field; a refusal by the rules lands next to the field it concerns; a conflict
 (someone else changed the case) is explained and the next Enter saves on top of the new state; a
 lost connection says so and Enter tries again.
+
+Exactly once: every save goes with an idempotency key (``Store.write_key``), this form's own
+random id plus a keyed digest of the values. When the connection drops after the database
+committed but before the answer came back, it is not known whether the save happened; saving the
+same input again sends the same key, and the store answers with the first attempt's result instead
+of writing twice. Changed input is a new submission with a new key (and meets the usual conflict
+check). The digest is keyed with a secret that never leaves the form, so a key reveals nothing of
+what was typed (a password, say).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import secrets
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -108,6 +120,8 @@ class ActionForm(ModalScreen[bool]):
         self.stash: dict[str, Any] = {}  # typed values of fields not on the form at the moment
         self.aliases: dict[str, str] = {}  # the store's name of a field -> the form's
         self.saving = False
+        self.submission_id = secrets.token_hex(16)  # this form's saves, see write_key_for
+        self._digest_secret = secrets.token_bytes(16)
 
     def compose(self) -> ComposeResult:
         initial = {spec.name: spec.default for spec in self.specs}
@@ -275,10 +289,23 @@ class ActionForm(ModalScreen[bool]):
         self.set_status("opslaan...", error=False)
         self.run_save(values)
 
+    def write_key_for(self, values: dict[str, Any]) -> str:
+        """The idempotency key of saving ``values`` from this form: the same input gives the same
+        key (a retry is written at most once), other input another."""
+        blob = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8")
+        digest = hashlib.blake2b(blob, key=self._digest_secret, digest_size=12).hexdigest()
+        return f"{self.submission_id}-{digest}"
+
+    def keyed(self, values: dict[str, Any]):
+        """The store's write-key context for this save (none when the store has no keys)."""
+        write_key = getattr(getattr(self.app, "store", None), "write_key", None)
+        return write_key(self.write_key_for(values)) if write_key is not None else nullcontext()
+
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
     def run_save(self, values: dict[str, Any]) -> None:
         try:
-            self.save_fn(values)
+            with self.keyed(values):
+                self.save_fn(values)
         except Refused as exc:
             self.app.call_from_thread(self.saved_failed, exc.field, str(exc))
         except Conflict:
@@ -294,9 +321,13 @@ class ActionForm(ModalScreen[bool]):
                 + ". Uw invoer staat er nog; Enter slaat hem op de nieuwe stand op.",
             )
         except ConnectionLost as exc:
+            # The answer was lost: the save may or may not have happened. The retry goes with the
+            # same key, so it is written at most once either way.
+            lost = str(exc)
             self.app.call_from_thread(
                 self.saved_failed, None,
-                f"{exc}. Er is niets opgeslagen; uw invoer staat er nog. Enter probeert opnieuw.",
+                f"{lost[:1].upper()}{lost[1:]}: het is niet zeker of er is opgeslagen. Uw invoer "
+                "staat er nog; F2 (of Enter) probeert opnieuw, zonder iets dubbel op te slaan.",
             )
         except StoreError as exc:
             self.app.call_from_thread(self.saved_failed, None, str(exc))

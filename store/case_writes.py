@@ -36,6 +36,7 @@ from typing import Any
 import pendulum
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transition
 from hvo_tui.domain.facts import CaseFacts
@@ -67,6 +68,7 @@ from .interface import (
     Refused,
 )
 from .earlier import earlier_pairs
+from . import idempotency
 from .models import (
     Account,
     AccountRegion,
@@ -82,6 +84,7 @@ from .models import (
     Organisation,
     Outbox,
     Region,
+    WriteKey,
 )
 
 CT = Case.__table__
@@ -98,6 +101,7 @@ MT = Meeting.__table__.c
 N = Note.__table__.c
 AR = AccountRole.__table__.c
 AG = AccountRegion.__table__.c
+WK = WriteKey.__table__.c
 
 CONFLICT_MESSAGE = "iemand anders heeft deze zaak intussen gewijzigd"
 NOT_FOUND_MESSAGE = "zaak bestaat niet"
@@ -216,6 +220,24 @@ def broken_chains(conn: Connection) -> dict[int, int]:
     return broken
 
 
+# --- idempotency keys (store/idempotency.py) -----------------------------------------------------
+
+
+def record_key(conn: Connection, case_id: int, version: int, at: datetime) -> None:
+    """Inside a write's transaction: record the running write's key (if it has one) with the case
+    and the version the write produces. A second attempt racing with the same key fails here
+    (the key is unique) or before (the version moved) and then finds this row."""
+    key = idempotency.recording_key()
+    if key is not None:
+        conn.execute(insert(WriteKey.__table__).values(key=key, case_id=case_id, version=version,
+                                                      at=_utc(at)))
+
+
+def applied_key(conn: Connection, key: str):
+    """The recorded (case_id, version) of ``key``; None when no write with it was applied."""
+    return conn.execute(select(WK.case_id, WK.version).where(WK.key == key)).one_or_none()
+
+
 # --- small helpers ------------------------------------------------------------------------------
 
 
@@ -268,8 +290,9 @@ class CaseWrites:
     # --- shared steps of every write -------------------------------------------------------------
 
     def _bump(self, conn: Connection, case_id: int, expected: int, now: datetime):
-        """Step 1 of every write: claim the case at ``expected`` and bump its version. Returns the
-        case's basics (after the bump)."""
+        """Step 1 of every write: claim the case at ``expected`` and bump its version, and record
+        the write's idempotency key (if it has one, see ``_keyed``) in the same transaction.
+        Returns the case's basics (after the bump)."""
         result = conn.execute(
             update(CT)
             .where(C.id == case_id, C.version == expected)
@@ -280,6 +303,7 @@ class CaseWrites:
             if current is None:
                 raise NotFound(NOT_FOUND_MESSAGE)
             raise Conflict(CONFLICT_MESSAGE, current)
+        record_key(conn, case_id, expected + 1, now)
         return conn.execute(
             select(C.id, C.number, C.status, C.version, C.opened_at, C.imposed_at,
                    M.name.label("municipality"))
@@ -315,6 +339,39 @@ class CaseWrites:
 
     def _guard(self, fn, *args, **kwargs):
         return self._guarded(lambda: fn(*args, **kwargs))
+
+    # --- idempotency keys (store/idempotency.py) -------------------------------------------------
+
+    @staticmethod
+    def write_key(key: str | None):
+        """``with store.write_key(key): store.add_note(...)``: the write inside happens at most
+        once per key; repeated, it returns the recorded version without writing again."""
+        return idempotency.write_key(key)
+
+    def _applied(self, key: str):
+        with self.engine.connect() as conn:
+            return applied_key(conn, key)
+
+    def _keyed(self, case_id: int, fn, *args) -> int:
+        """Run the case write ``fn(*args)`` (which calls ``_bump``) under the pending write key.
+        The key is looked up before anything else (a repeat must not meet the checks the first
+        attempt's own write now fails: the version, a signed draft, the state machine); after a
+        failure it is looked up again, since a racing attempt with the same key may have won."""
+        key = idempotency.take_write_key()
+        if key is None:
+            return self._guard(fn, *args)
+        done = self._guard(self._applied, key)
+        if done is None:
+            try:
+                with idempotency.recording(key):
+                    return self._guard(fn, *args)
+            except (Conflict, Refused, NotFound, IntegrityError):
+                done = self._guard(self._applied, key)
+                if done is None:
+                    raise
+        if done.case_id != case_id:
+            raise Refused("Deze opslagsleutel is al gebruikt voor een andere zaak.")
+        return done.version
 
     # --- reading one case (logged) ---------------------------------------------------------------
 
@@ -435,7 +492,7 @@ class CaseWrites:
         # Who may take which life-cycle action is the domain's state machine's rule (ACTION_ROLES,
         # which the permission matrix contains: a test guards that): transition() refuses, with
         # the Dutch reason, inside _apply_action.
-        return self._guard(self._apply_action, case_id, version, action, actor, dict(params))
+        return self._keyed(case_id, self._apply_action, case_id, version, action, actor, dict(params))
 
     def _read_facts(self, case_id: int):
         """The case's facts as the domain sees them, plus the columns the queue does not read.
@@ -556,7 +613,8 @@ class CaseWrites:
 
     def assign_partner(self, case_id: int, version: int, role: str, actor: Actor, *,
                        account_id: int | None = None, external: dict[str, str] | None = None) -> int:
-        return self._guard(self._assign_partner, case_id, version, role, actor, account_id, external)
+        return self._keyed(case_id, self._assign_partner, case_id, version, role, actor, account_id,
+                           external)
 
     def _assign_partner(self, case_id, version, role, actor, account_id, external) -> int:
         self._check_actor(actor)
@@ -671,8 +729,8 @@ class CaseWrites:
 
     def request_document(self, case_id: int, version: int, kind: str, actor: Actor, *,
                          from_role: str, due_at: datetime, from_account_id: int | None = None) -> int:
-        return self._guard(self._request_document, case_id, version, kind, actor, from_role, due_at,
-                           from_account_id)
+        return self._keyed(case_id, self._request_document, case_id, version, kind, actor,
+                           from_role, due_at, from_account_id)
 
     def _request_document(self, case_id, version, kind, actor, from_role, due_at, from_account_id) -> int:
         self._check_actor(actor)
@@ -714,8 +772,8 @@ class CaseWrites:
     def receive_document(self, case_id: int, version: int, kind: str, actor: Actor, *,
                          received_at: datetime, author_name: str, fields: dict[str, Any],
                          status: str = "received") -> int:
-        return self._guard(self._receive_document, case_id, version, kind, actor, received_at,
-                           author_name, fields, status)
+        return self._keyed(case_id, self._receive_document, case_id, version, kind, actor,
+                           received_at, author_name, fields, status)
 
     def _receive_document(self, case_id, version, kind, actor, received_at, author_name, fields,
                           status) -> int:
@@ -782,7 +840,7 @@ class CaseWrites:
         return version + 1
 
     def remind_document(self, case_id: int, version: int, document_id: int, actor: Actor) -> int:
-        return self._guard(self._remind_document, case_id, version, document_id, actor)
+        return self._keyed(case_id, self._remind_document, case_id, version, document_id, actor)
 
     def _remind_document(self, case_id, version, document_id, actor) -> int:
         self._check_actor(actor)
@@ -852,7 +910,7 @@ class CaseWrites:
 
     def record_meeting(self, case_id: int, version: int, actor: Actor, *, kind: str,
                        held_at: datetime, participants: str, outcome: str) -> int:
-        return self._guard(self._record_meeting, case_id, version, actor, kind, held_at,
+        return self._keyed(case_id, self._record_meeting, case_id, version, actor, kind, held_at,
                            participants, outcome)
 
     def _record_meeting(self, case_id, version, actor, kind, held_at, participants, outcome) -> int:
@@ -883,7 +941,7 @@ class CaseWrites:
         return version + 1
 
     def add_note(self, case_id: int, version: int, actor: Actor, *, text: str, kind: str = "note") -> int:
-        return self._guard(self._add_note, case_id, version, actor, text, kind)
+        return self._keyed(case_id, self._add_note, case_id, version, actor, text, kind)
 
     def _add_note(self, case_id, version, actor, text, kind) -> int:
         self._check_actor(actor)

@@ -10,8 +10,10 @@ only carries requests and turns answers back into the store's types and errors:
 * 503 and network failures -> ``ConnectionLost`` (the queue shows its banner and reconnects).
 
 GET requests (idempotent) are retried with exponential backoff on network failures and 503;
-nothing else is retried (a write that may have arrived is never sent twice). Every call has a
-timeout. ``actor`` arguments are ignored: the server acts as the logged-in account.
+so are writes made under a write key (``with store.write_key(key)``, sent as the
+``Idempotency-Key`` header: the server writes them at most once, store/idempotency.py); nothing
+else is retried (a write that may have arrived is never sent twice). Every call has a timeout.
+``actor`` arguments are ignored: the server acts as the logged-in account.
 
 ``change_feed()`` returns an ``HttpChangeFeed`` that follows ``GET /api/v1/events``
 (server-sent events) in a thread.
@@ -29,6 +31,7 @@ from typing import Any
 
 import httpx
 
+from . import idempotency
 from .codec import from_json, to_json
 from .interface import (
     AccountChoice,
@@ -92,11 +95,14 @@ class HttpStore:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def _call(self, method: str, path: str, *, params: Any = None, body: Any = None,
-              session: bool = True) -> Any:
-        """One request; returns the decoded JSON (None for 204) or raises the store's errors."""
-        attempts = 1 + (self.retries if method == "GET" else 0)
+              session: bool = True, key: str | None = None) -> Any:
+        """One request; returns the decoded JSON (None for 204) or raises the store's errors.
+        ``key``: the write's idempotency key (such a write is safe to send again)."""
+        attempts = 1 + (self.retries if method == "GET" or key is not None else 0)
         content = None
         headers = self._headers() if session else {}
+        if key is not None:
+            headers[idempotency.HEADER] = key
         if body is not None:
             content = json.dumps(to_json(body), ensure_ascii=False).encode("utf-8")
             headers["Content-Type"] = "application/json"
@@ -155,9 +161,15 @@ class HttpStore:
         clean = {k: v for k, v in params.items() if v is not None}
         return from_json(tp, self._call("GET", path, params=clean))
 
-    def _post(self, path: str, body: Any = None, tp: Any = None, method: str = "POST") -> Any:
-        data = self._call(method, path, body=body if body is not None else {})
+    def _post(self, path: str, body: Any = None, tp: Any = None, method: str = "POST",
+              key: str | None = None) -> Any:
+        data = self._call(method, path, body=body if body is not None else {}, key=key)
         return from_json(tp, data) if tp is not None else data
+
+    @staticmethod
+    def write_key(key: str | None):
+        """As ``Store.write_key``: the next case write or new screening goes with this key."""
+        return idempotency.write_key(key)
 
     # --- session ------------------------------------------------------------------------------
 
@@ -236,7 +248,8 @@ class HttpStore:
         return self._get(f"/cases/{int(case_id)}", CaseDetail)
 
     def _write(self, case_id: int, path: str, body: dict[str, Any]) -> int:
-        return int(self._post(f"/cases/{int(case_id)}{path}", body)["version"])
+        return int(self._post(f"/cases/{int(case_id)}{path}", body,
+                              key=idempotency.take_write_key())["version"])
 
     def apply_action(self, case_id: int, version: int, action: str, actor: Actor | None = None,
                      **params: Any) -> int:
@@ -287,7 +300,7 @@ class HttpStore:
             "municipality_id": municipality_id, "opened_at": opened_at, "address": dict(address),
             "persons": [dict(p) for p in persons], "rihg": dict(rihg),
             "rihg_author": rihg_author or "", "decision": decision or None,
-            "imposed_at": imposed_at, "reason": reason}, NewCase)
+            "imposed_at": imposed_at, "reason": reason}, NewCase, key=idempotency.take_write_key())
 
     def accounts_for_role(self, role: str, region: str | None = None) -> list[AccountChoice]:
         return self._get("/partner-accounts", list[AccountChoice], role=str(role), region=region)

@@ -7,6 +7,7 @@ immutable data: domain facts plus what the screens show beside them (names, cont
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -284,6 +285,14 @@ class Store(Protocol):
                        held_at: datetime, participants: str, outcome: str) -> int: ...
 
     def add_note(self, case_id: int, version: int, actor: Actor, *, text: str, kind: str = "note") -> int: ...
+
+    def write_key(self, key: str | None) -> AbstractContextManager[None]:
+        """``with store.write_key(key): store.add_note(...)``: an idempotency key (1-80 printable
+        ASCII characters) for the first write inside, in this thread only. That write happens at
+        most once per key: repeated (the answer was lost with the connection), it is not written
+        again and returns the recorded result (the new version; for ``open_screening`` the case
+        it created). Every case write and ``open_screening`` honour it (store/idempotency.py)."""
+        ...
 
     # --- a new case (store/screening.py) --------------------------------------------------------
 

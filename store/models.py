@@ -274,10 +274,23 @@ class DecisionSignature(SQLModel, table=True):
     signature: str = Field(sa_type=String(200))  # base64
 
 
+class WriteKey(SQLModel, table=True):
+    """An applied write's idempotency key (issue 9, see store/idempotency.py): a repeated write
+    with the same key is not written again but answered with the recorded result (the case and
+    its version after the write). Holds no personal data; kept when a case is destroyed."""
+
+    __tablename__ = "write_key"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_type=String(80), unique=True)
+    case_id: int = Field(foreign_key="hvo_case.id", index=True)
+    version: int
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
 # One case may hold several documents of a kind (a second request, a herstelbeschikking).
 metadata = SQLModel.metadata
 __all__ = [
     "Account", "AccountRegion", "AccountRole", "Case", "CasePartner", "CasePerson", "DecisionSignature",
     "Document", "Event", "Meeting", "Municipality", "Note", "Organisation", "Outbox", "Region",
-    "SigningKey", "metadata",
+    "SigningKey", "WriteKey", "metadata",
 ]

@@ -26,7 +26,8 @@ from hvo_tui.domain.standard_forms import check_fields
 from hvo_tui.domain.validation import normalise_phone, normalise_postcode, valid_bsn
 from hvo_tui.domain.vocab import CaseKind, CaseStatus, DocumentKind, DocumentStatus, PersonRole, Role
 
-from .interface import Actor, MunicipalityChoice, NewCase, Refused
+from . import idempotency
+from .interface import Actor, MunicipalityChoice, NewCase, NotFound, Refused
 from .models import Case, CasePerson, Document, Municipality, Region
 
 CT = Case.__table__
@@ -116,10 +117,36 @@ class Screenings:
         ``address``: street, house_number, postcode, city of the home. ``persons``: dicts with
         role (uithuisgeplaatste, achterblijver, kind), first_name, last_name and optional
         birth_date (date), bsn, phone. ``rihg``: the RiHG's fields (standard_forms.RIHG_FIELDS).
-        Every problem is a ``Refused`` naming its field; nothing is written then."""
-        return self._guard(self._open_screening, actor, municipality_id, opened_at, dict(address),
-                           [dict(p) for p in persons], dict(rihg), rihg_author, decision,
-                           imposed_at, reason)
+        Every problem is a ``Refused`` naming its field; nothing is written then.
+
+        Under a write key (``store.write_key``) the key maps to the new case: a repeat returns
+        the case the first attempt created instead of registering a second one."""
+        args = (actor, municipality_id, opened_at, dict(address), [dict(p) for p in persons],
+                dict(rihg), rihg_author, decision, imposed_at, reason)
+        key = idempotency.take_write_key()
+        if key is None:
+            return self._guard(self._open_screening, *args)
+        done = self._guard(self._screening_applied, key)
+        if done is not None:
+            return done
+        try:
+            with idempotency.recording(key):
+                return self._guard(self._open_screening, *args)
+        except (Refused, NotFound, IntegrityError):
+            done = self._guard(self._screening_applied, key)  # a racing attempt won
+            if done is None:
+                raise
+            return done
+
+    def _screening_applied(self, key: str) -> NewCase | None:
+        from .case_writes import applied_key
+
+        with self.engine.connect() as conn:
+            done = applied_key(conn, key)
+            if done is None:
+                return None
+            number = conn.execute(select(C.number).where(C.id == done.case_id)).scalar_one()
+        return NewCase(case_id=done.case_id, number=number, version=done.version)
 
     def _open_screening(self, actor, municipality_id, opened_at, address, persons, rihg,
                         rihg_author, decision, imposed_at, reason) -> NewCase:
@@ -185,8 +212,9 @@ class Screenings:
                 return self._insert_screening(actor, place, opened_at, home, people, rihg_fields,
                                               author, facts, decided, decision, reason, rules, now)
             except IntegrityError:  # two new cases took the same number: take the next one
-                if attempt == 4:
-                    raise
+                key = idempotency.recording_key()
+                if attempt == 4 or (key is not None and self._screening_applied(key) is not None):
+                    raise  # (or a racing attempt with this write's key registered it)
         raise AssertionError("unreachable")
 
     @staticmethod
@@ -292,6 +320,9 @@ class Screenings:
                 version = 2
                 if decided.imposed_at is not None:
                     impose_requests(conn, case_id, decided, rules, now, append)
+            from .case_writes import record_key
+
+            record_key(conn, case_id, version, now)
         return NewCase(case_id=case_id, number=number, version=version)
 
 

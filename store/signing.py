@@ -1,8 +1,8 @@
 """The mayor's digital signature under decisions (issue 10): keys, signing, refusing, verifying.
 
-``Signing`` is a mixin for ``SqlStore`` (it uses ``self.engine``, ``self._guard``, ``self._bump``,
-``self._writable``, ``self._event`` and ``self.now`` of ``CaseWrites``, and ``_failure`` of
-``AccountAdmin``). What is signed and how keys are sealed is the domain's
+``Signing`` is a mixin for ``SqlStore`` (it uses ``self.engine``, ``self._guard``, ``self._keyed``,
+``self._bump``, ``self._writable``, ``self._event`` and ``self.now`` of ``CaseWrites``, and
+``_failure`` of ``AccountAdmin``). What is signed and how keys are sealed is the domain's
 (``hvo_tui.domain.signing``); this module keeps the rows.
 
 Keys. A bestuurder's Ed25519 private key exists in the database only sealed under a key derived
@@ -296,7 +296,8 @@ class Signing:
 
     def sign_decision(self, case_id: int, version: int, document_id: int, actor: Actor, *,
                       password: str) -> int:
-        return self._guard(self._sign_decision, case_id, version, document_id, actor, password or "")
+        return self._keyed(case_id, self._sign_decision, case_id, version, document_id, actor,
+                           password or "")
 
     def _sign_decision(self, case_id: int, version: int, document_id: int, actor: Actor,
                        password: str) -> int:
@@ -364,7 +365,8 @@ class Signing:
 
     def refuse_decision(self, case_id: int, version: int, document_id: int, actor: Actor, *,
                         reason: str) -> int:
-        return self._guard(self._refuse_decision, case_id, version, document_id, actor, reason)
+        return self._keyed(case_id, self._refuse_decision, case_id, version, document_id, actor,
+                           reason)
 
     def _refuse_decision(self, case_id: int, version: int, document_id: int, actor: Actor,
                          reason: str) -> int:

@@ -1,11 +1,20 @@
 """A small TCP proxy for fault tests: the app talks to PostgreSQL through it, and the test cuts
 every connection (and refuses new ones) with ``cut()``, then lets them through again with
-``restore()``, on the same port."""
+``restore()``, on the same port.
+
+``lose_commit_answer()`` arms the worst moment of all: the next COMMIT a client sends is forwarded
+to the server, the server's answer is read (so the transaction is committed) but thrown away, and
+then everything is cut as by ``cut()``. The client never learns that its write was saved.
+"""
 
 from __future__ import annotations
 
 import socket
 import threading
+
+# PostgreSQL's simple-query message for COMMIT: 'Q', int32 length (4 + 7), "COMMIT\0". psycopg
+# commits with exactly this message.
+COMMIT = b"Q\x00\x00\x00\x0bCOMMIT\x00"
 
 
 class TcpProxy:
@@ -15,7 +24,14 @@ class TcpProxy:
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._listener: socket.socket | None = None
+        self._armed = False
+        self.commit_lost = threading.Event()  # set once an armed COMMIT's answer was thrown away
         self.start()
+
+    def lose_commit_answer(self) -> None:
+        """Let the next COMMIT through to the server, swallow its answer, then ``cut()``."""
+        self.commit_lost.clear()
+        self._armed = True
 
     def start(self) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -40,12 +56,23 @@ class TcpProxy:
                 continue
             with self._lock:
                 self._sockets.update((client, server))
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+            link = {"swallow": False}  # this connection's answers are being thrown away
+            for a, b, upstream in ((client, server, True), (server, client, False)):
+                threading.Thread(target=self._pump, args=(a, b, upstream, link), daemon=True).start()
 
-    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+    def _pump(self, source: socket.socket, target: socket.socket, upstream: bool,
+              link: dict) -> None:
         try:
             while data := source.recv(65536):
+                if upstream and self._armed and COMMIT in data:
+                    with self._lock:
+                        mine, self._armed = self._armed, False
+                    link["swallow"] = link["swallow"] or mine
+                elif not upstream and link["swallow"]:
+                    # The server answered the COMMIT: it is committed. The client never hears it.
+                    self.commit_lost.set()
+                    self.cut()
+                    break
                 target.sendall(data)
         except OSError:
             pass

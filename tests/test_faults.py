@@ -144,3 +144,29 @@ async def test_cut_in_the_middle_of_the_save_writes_nothing_then_exactly_once(pr
 
         await saves_once_after_restore(pilot, form, proxy)
         assert state(direct, case_id) == (before[0] + 1, 1, 1)
+
+
+async def test_the_answer_to_commit_lost_the_form_is_honest_and_the_retry_saves_once(proxied):
+    """The worst moment: the server committed the note, then the connection went away before the
+    answer reached the app. The form cannot know it was saved and says so; F2 again (same input,
+    so the same idempotency key) finds the first attempt's write and closes the form as saved,
+    without a conflict with its own write and without a second note."""
+    direct, through, proxy, ids, ans = proxied
+    case_id = ids["soon"]
+    app = app_for(through, ans)
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await open_note_form(pilot, "HV-2026-00103")
+        before = state(direct, case_id)
+
+        proxy.lose_commit_answer()
+        await fails_and_keeps_input(pilot, form)
+        assert proxy.commit_lost.is_set()
+        assert state(direct, case_id) == (before[0] + 1, 1, 1)  # it was saved after all
+        status = str(form.query_one("#form-status", Static).render())
+        assert "niet zeker of er is opgeslagen" in status and "zonder iets dubbel" in status, status
+        assert "niets opgeslagen" not in status
+
+        await saves_once_after_restore(pilot, form, proxy)
+        assert state(direct, case_id) == (before[0] + 1, 1, 1)  # once: one note, one bump, one event
+        with direct.connect() as conn:
+            assert conn.execute(select(Note.__table__.c.text)).scalar_one() == TEXT

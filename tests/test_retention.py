@@ -308,6 +308,7 @@ def test_every_table_of_a_case_has_a_retention_decision():
         "document": "fields and author's name emptied", "meeting": "participants and outcome emptied",
         "outbox": "body emptied", "event": "free text redacted, rewrites recorded",
         "case_partner": "kept: professionals and their organisations",
+        "write_key": "kept: a write's key, version and moment, no personal data",
     }
     with_case = {t.name for t in metadata.sorted_tables if "case_id" in t.c}
     assert with_case <= set(handled), f"no retention decision for {sorted(with_case - set(handled))}"
