@@ -27,7 +27,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
 
-from hvo_tui.domain.permissions import Permission, allowed
+from hvo_tui.domain.permissions import LOGIN_CODE_DAYS, Permission, allowed
 from hvo_tui.domain.vocab import Role
 from store.interface import ConnectionLost, StoreError
 
@@ -136,7 +136,8 @@ class CodeScreen(ModalScreen[None]):
             yield Static(self.code_title, classes="accounts-modal-title")
             yield Static("Geef de code door via een beveiligd kanaal (telefonisch voorlezen). "
                          "Bij de eerste keer inloggen kiest de gebruiker een eigen wachtwoord. "
-                         "De code wordt niet opnieuw getoond.", classes="accounts-intro")
+                         f"De code werkt {LOGIN_CODE_DAYS} dagen en wordt niet opnieuw getoond.",
+                         classes="accounts-intro")
             with VerticalScroll(id="code-list"):
                 yield Static(table, id="code-table")
             yield Static("y: kopiëren naar het klembord · Enter of Esc: sluiten",

@@ -32,6 +32,7 @@ Choices where issue 6 is silent:
 from __future__ import annotations
 
 import csv
+import hmac
 import io
 import re
 import secrets
@@ -50,7 +51,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.exc import IntegrityError
 
 from hvo_tui.domain.errors import DomainError
-from hvo_tui.domain.permissions import Permission, Scope, allowed, scope_for
+from hvo_tui.domain.permissions import LOGIN_CODE_DAYS, Permission, Scope, allowed, scope_for
 from hvo_tui.domain.timeline import local
 from hvo_tui.domain.validation import normalise_phone, valid_email
 from hvo_tui.domain.vocab import Role
@@ -87,6 +88,8 @@ LOCK_MINUTES = 15
 MIN_PASSWORD = 12
 MAX_PASSWORD = 256
 TOTP_WINDOW = 1
+CODE_EXPIRED = "deze inlogcode is verlopen; vraag de functioneel beheerder om een nieuwe"
+TOTP_REUSED = "deze code is al gebruikt; wacht op de volgende code van de app"
 TOTP_ISSUER = "hvo"
 
 BAD_LOGIN = "onbekende gebruiker of onjuist wachtwoord"
@@ -233,6 +236,28 @@ def case_scope_clause(scope: Scope) -> ColumnElement[bool]:
 def new_login_code() -> str:
     chars = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_GROUPS * _CODE_GROUP))
     return "-".join(chars[i:i + _CODE_GROUP] for i in range(0, len(chars), _CODE_GROUP))
+
+
+def code_expiry(now: datetime) -> datetime:
+    """Until when a login code handed out at ``now`` works."""
+    return now + timedelta(days=LOGIN_CODE_DAYS)
+
+
+def _expired(row, now: datetime) -> bool:
+    return row.login_code_expires_at is not None and row.login_code_expires_at <= now
+
+
+def totp_step(secret: str, code: str, now: datetime) -> int | None:
+    """The 30-second time step whose TOTP code ``code`` is (within ``TOTP_WINDOW`` steps of
+    ``now``), or None when it is none of them. The step lets a code be accepted only once."""
+    if not re.fullmatch(r"[0-9]{6}", code):
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for offset in range(-TOTP_WINDOW, TOTP_WINDOW + 1):
+        if hmac.compare_digest(totp.generate_otp(current + offset), code):
+            return current + offset
+    return None
 
 
 def _code_key(text: str) -> str:
@@ -480,6 +505,7 @@ class AccountAdmin:
             organisation_id=clean.organisation_id, phone=clean.phone, email=clean.email,
             active=True, bestuurlijk=clean.bestuurlijk, password_hash=None, totp_secret=None,
             login_code_hash=password_hasher.hash(_code_key(code)), must_change_password=True,
+            login_code_expires_at=code_expiry(now),
             failed_logins=0, locked_until=None, created_at=now, deactivated_at=None,
         )).inserted_primary_key[0]
         if clean.roles:
@@ -808,6 +834,7 @@ class AccountAdmin:
         with self.engine.begin() as conn:
             row = self._account(conn, account_id, lock=True)
             values = dict(password_hash=None, login_code_hash=password_hasher.hash(_code_key(code)),
+                          login_code_expires_at=code_expiry(now),
                           must_change_password=True, failed_logins=0, locked_until=None)
             if reset_totp:
                 values["totp_secret"] = None
@@ -837,7 +864,8 @@ class AccountAdmin:
         now = self._moment()
         with self.engine.begin() as conn:
             row = self._account(conn, account_id, lock=True)
-            conn.execute(update(AT).where(A.id == account_id).values(totp_secret=secret))
+            conn.execute(update(AT).where(A.id == account_id).values(totp_secret=secret,
+                                                                     totp_last_step=None))
             self._admin_event(conn, actor, "totp_enabled" if secret else "totp_disabled", now,
                               {"account_id": account_id, "gebruikersnaam": row.username})
         return secret
@@ -985,6 +1013,8 @@ class AccountAdmin:
                 ok = used_code = _verify(row.login_code_hash, _code_key(password))
             if not ok:
                 return self._failure(conn, row, now, "onjuist wachtwoord", BAD_LOGIN)
+            if used_code and _expired(row, now):
+                return self._failure(conn, row, now, "inlogcode verlopen", CODE_EXPIRED)
             if not row.active:
                 self._log(conn, account_id=row.id, actor_name=row.full_name, action="login_failed",
                           at=now, details={"gebruikersnaam": row.username,
@@ -998,10 +1028,16 @@ class AccountAdmin:
                               action="login_failed", at=now,
                               details={"gebruikersnaam": row.username, "reden": "tweede factor nodig"})
                     return LoginError("tweede factor nodig", second_factor=True)
-                if not pyotp.TOTP(row.totp_secret).verify(code, for_time=now, valid_window=TOTP_WINDOW):
+                step = totp_step(row.totp_secret, code, now)
+                if step is None:
                     return self._failure(conn, row, now, "onjuiste code", "onjuiste code",
                                          second_factor=True)
+                if row.totp_last_step is not None and step <= row.totp_last_step:
+                    return self._failure(conn, row, now, "code al gebruikt", TOTP_REUSED,
+                                         second_factor=True)
             values: dict[str, Any] = dict(failed_logins=0, locked_until=None)
+            if row.totp_secret:
+                values["totp_last_step"] = step
             if not used_code and password_hasher.check_needs_rehash(row.password_hash):
                 values["password_hash"] = password_hasher.hash(password)
             conn.execute(update(AT).where(A.id == row.id).values(**values))
@@ -1043,6 +1079,8 @@ class AccountAdmin:
             if not ok:
                 return self._failure(conn, row, now, "onjuist huidig wachtwoord bij wijzigen",
                                      "huidig wachtwoord of inlogcode onjuist")
+            if used_code and _expired(row, now):
+                return self._failure(conn, row, now, "inlogcode verlopen", CODE_EXPIRED)
             if len(new) < MIN_PASSWORD:
                 raise Refused(f"een wachtwoord heeft minstens {MIN_PASSWORD} tekens", "new_password")
             if len(new) > MAX_PASSWORD:
@@ -1053,6 +1091,7 @@ class AccountAdmin:
                 raise Refused("uw wachtwoord mag niet uw gebruikersnaam zijn", "new_password")
             conn.execute(update(AT).where(A.id == account_id).values(
                 password_hash=password_hasher.hash(new), login_code_hash=None,
+                login_code_expires_at=None,
                 must_change_password=False, failed_logins=0, locked_until=None,
             ))
             from .signing import rekey_after_password_change  # the mayor's signing key follows

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from .types import UTCDateTime
@@ -73,6 +73,8 @@ class Account(SQLModel, table=True):
     password_hash: str | None = Field(default=None, sa_type=String(200))
     totp_secret: str | None = Field(default=None, sa_type=String(200))
     login_code_hash: str | None = Field(default=None, sa_type=String(200))
+    login_code_expires_at: datetime | None = _moment()  # a login code works until then
+    totp_last_step: int | None = Field(default=None, sa_type=BigInteger)  # the last TOTP step accepted
     must_change_password: bool = False
     failed_logins: int = 0
     locked_until: datetime | None = _moment()

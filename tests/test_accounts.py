@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyotp
-from argon2 import PasswordHasher, Type
 import pytest
+from argon2 import PasswordHasher, Type
 from sqlalchemy import func, insert, select
 
 from store.accounts import (
@@ -18,6 +18,8 @@ from store.accounts import (
     OrganisationCount,
     totp_uri,
 )
+from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.permissions import LOGIN_CODE_DAYS
 from store.interface import Actor, NotFound, Refused
 from store.models import Account, AccountRegion, AccountRole, Event, Organisation, Region, metadata
 from store.sql import SqlStore
@@ -270,9 +272,17 @@ def test_totp_is_required_once_enabled(world):
         w.store.authenticate("j.jansen", PASSWORD, totp_code=wrong, now=NOW)
     with pytest.raises(LoginError, match="onjuiste code"):  # two steps old: outside the window
         w.store.authenticate("j.jansen", PASSWORD, totp_code=totp.at(NOW.subtract(seconds=75)), now=NOW)
-    assert w.store.authenticate("j.jansen", PASSWORD, totp_code=totp.at(NOW), now=NOW).account_id == account
     # One step (30 s) of clock drift either way is accepted.
     w.store.authenticate("j.jansen", PASSWORD, totp_code=totp.at(NOW.subtract(seconds=30)), now=NOW)
+    assert w.store.authenticate("j.jansen", PASSWORD, totp_code=totp.at(NOW), now=NOW).account_id == account
+    # A code is accepted once: the same code again, or an older one, is refused (someone who saw it
+    # over a shoulder cannot log in with it) and counts as a failed attempt.
+    for replayed in (totp.at(NOW), totp.at(NOW.subtract(seconds=30))):
+        with pytest.raises(LoginError, match="al gebruikt") as reused:
+            w.store.authenticate("j.jansen", PASSWORD, totp_code=replayed, now=NOW)
+        assert reused.value.second_factor
+    assert w.store.authenticate("j.jansen", PASSWORD, totp_code=totp.at(NOW.add(seconds=30)),
+                                now=NOW.add(seconds=30)).account_id == account
     # A wrong password with a right code is still a wrong password.
     with pytest.raises(LoginError, match="onjuist wachtwoord"):
         w.store.authenticate("j.jansen", "fout", totp_code=totp.at(NOW), now=NOW)
@@ -280,6 +290,22 @@ def test_totp_is_required_once_enabled(world):
 
     w.store.disable_totp(w.admin, account)
     w.store.authenticate("j.jansen", PASSWORD, now=NOW)
+
+
+def test_login_codes_expire_after_a_week(world):
+    w = world
+    w.store.clock = FrozenClock(NOW)
+    account, code = _new(w)  # handed out at NOW
+    week_later = NOW.add(days=LOGIN_CODE_DAYS)
+    with pytest.raises(LoginError, match="inlogcode is verlopen"):
+        w.store.authenticate("j.jansen", code, now=week_later)
+    with pytest.raises(LoginError, match="inlogcode is verlopen"):
+        w.store.set_password(account, code, PASSWORD, now=week_later)
+    assert [e.details["reden"] for e in _events(w, "login_failed")] == ["inlogcode verlopen"] * 2
+    # A new code from the beheerder works for another week; the password replaces it for good.
+    fresh = w.store.reset_login(w.admin, account)
+    w.store.set_password(account, fresh, PASSWORD, now=NOW.add(days=6, hours=23))
+    assert w.store.authenticate("j.jansen", PASSWORD, now=NOW.add(days=30)).account_id == account
 
 
 def test_wrong_totp_codes_count_towards_the_lock(world):

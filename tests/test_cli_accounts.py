@@ -97,7 +97,8 @@ def test_deactivate_reactivate_and_reset(capsys, url):
 
     assert hvo(capsys, url, "accounts", "reactivate", "kim")[0] == 0
     code, out, _ = hvo(capsys, url, "accounts", "reset", "kim")
-    new_code = out.rsplit(": ", 1)[1].strip()
+    new_code = out.splitlines()[0].rsplit(": ", 1)[1].strip()
+    assert "7 dagen" in out.splitlines()[1]
     store = SqlStore(open_database(url, auto_upgrade=False))
     assert store.authenticate("kim", new_code, now=pendulum.now("UTC")).must_change_password
     store.close()

@@ -74,6 +74,12 @@ def run(settings, args: argparse.Namespace) -> int:
         store.close()
 
 
+def _days() -> str:
+    from hvo_tui.domain.permissions import LOGIN_CODE_DAYS
+
+    return f"{LOGIN_CODE_DAYS} dagen"
+
+
 def _account_id(store, username: str) -> int:
     from store.interface import NotFound
 
@@ -90,7 +96,7 @@ def _create(store, actor, args) -> int:
         actor, username=args.username, full_name=args.naam, organisation_id=org_id,
         roles=_split(args.rol), regions=_split(args.regio), email=args.email, phone=args.telefoon)
     print(f"account {args.username} aangemaakt; eenmalige inlogcode: {code}")
-    print("bij de eerste keer inloggen kiest de gebruiker een eigen wachtwoord")
+    print(f"de code werkt {_days()}; bij de eerste keer inloggen kiest de gebruiker een eigen wachtwoord")
     return 0
 
 
@@ -103,6 +109,8 @@ def _import(store, actor, args) -> int:
         code = f"  inlogcode: {line.code}" if line.code else ""
         print(f"{line.text}{code}")
     print(report.message)
+    if any(line.code for line in report.lines):
+        print(f"de inlogcodes werken {_days()}")
     return 0 if (report.applied or (report.dry_run and not report.errors)) else 1
 
 
@@ -151,6 +159,7 @@ def _reactivate(store, actor, args) -> int:
 def _reset(store, actor, args) -> int:
     code = store.reset_login(actor, _account_id(store, args.username))
     print(f"nieuwe eenmalige inlogcode voor {args.username}: {code}")
+    print(f"de code werkt {_days()}; het oude wachtwoord werkt niet meer")
     return 0
 
 

@@ -278,7 +278,14 @@ def scope_for(
     return Scope(**base, own_cases_only=True, municipal=False)
 
 
+# A one-time login code handed out by the beheerder (new account, reset) works this many days;
+# after that the beheerder hands out a new one (a code that lies around in a mailbox does not
+# open the account months later).
+LOGIN_CODE_DAYS = 7
+
+
 __all__ = [
+    "LOGIN_CODE_DAYS",
     "ACTION_PERMISSION",
     "MATRIX",
     "Permission",
