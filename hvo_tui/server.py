@@ -54,7 +54,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 from hvo_tui.domain import CaseAction
+from hvo_tui.domain.billing import Period, RegionUsage
+from hvo_tui.domain.errors import DomainError
 from hvo_tui.domain.permissions import Permission, Scope, allowed
+from hvo_tui.domain.statistics import REPORTS, ReportFilter, ReportTable
 from hvo_tui.domain.vocab import DocumentKind, PartnerRole
 from store.accounts import AccountRow, ImportReport, LoggedIn, LoginError, OrganisationCount
 from store import idempotency
@@ -69,8 +72,10 @@ from store.interface import (
     MunicipalityChoice,
     NewCase,
     NotFound,
+    PendingDecision,
     QueueRow,
     Refused,
+    SignatureCheck,
     StoreError,
 )
 from store.sql import SqlStore
@@ -303,6 +308,32 @@ class ErrorBody(BaseModel):
 class Health(BaseModel):
     status: str
     database: str
+
+
+# --- statistics, invoice and signing: their input types --------------------------------------------
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)  # every database and time zone copes
+
+
+def _plain_day(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"moet tussen {FIRST_DAY:%d-%m-%Y} en {LAST_DAY:%d-%m-%Y} liggen")
+    return value
+
+
+Day = Annotated[date, AfterValidator(_plain_day)]
+ReportName = Literal[tuple(REPORTS)]  # type: ignore[valid-type]
+AreaName = Annotated[str, Query(max_length=200), AfterValidator(_clean)]
+
+
+class SignBody(BaseModel):
+    version: Version
+    password: Secret = Field(description="het eigen wachtwoord: bevestigt de handtekening")
+
+
+class RefuseBody(BaseModel):
+    version: Version
+    reason: Text
 
 
 # --- sessions ------------------------------------------------------------------------------------
@@ -590,6 +621,32 @@ def _admin(ctx: Ctx = Depends(_working)) -> Ctx:
     if not allowed(ctx.actor.roles, Permission.MANAGE_ACCOUNTS):
         raise Refused("Alleen een functioneel beheerder kan accounts beheren.")
     return ctx
+
+
+def _reports(ctx: Ctx = Depends(_working)) -> Ctx:
+    if not allowed(ctx.actor.roles, Permission.VIEW_REPORTS):
+        raise Refused("Statistieken zijn er voor procesmanagers, beleidsmedewerkers, bestuurders, "
+                      "beheerders en support.")
+    return ctx
+
+
+def _signer(ctx: Ctx = Depends(_working)) -> Ctx:
+    if not allowed(ctx.actor.roles, Permission.SIGN_DECISION):
+        raise Refused("Alleen een bestuurder (burgemeester) mag besluiten ondertekenen.")
+    return ctx
+
+
+def _within_areas(areas: dict[str, list[str]], flt: ReportFilter) -> None:
+    """Refuse a region or municipality outside the account's areas (or unknown)."""
+    if flt.region and flt.region not in areas:
+        raise Refused(f"De regio '{flt.region}' valt buiten uw regio's; kies uit: "
+                      f"{', '.join(sorted(areas)) or 'geen'}.", "region")
+    if flt.municipality:
+        pool = areas.get(flt.region, []) if flt.region else [m for ms in areas.values() for m in ms]
+        if flt.municipality not in pool:
+            where = f" in regio {flt.region}" if flt.region else ""
+            raise Refused(f"De gemeente '{flt.municipality}'{where} valt buiten uw gebied.",
+                          "municipality")
 
 
 def _encode(value: Any) -> bytes:
@@ -1141,6 +1198,86 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
     @r.get("/organisation-counts", response_model=list[OrganisationCount], tags=["accounts"])
     def organisation_counts(ctx: Ctx = Depends(_admin)):
         return ok(ctx.store.organisation_counts())
+
+    # --- statistics (issue 8) -------------------------------------------------------------------
+    # The request's store carries the account's scope: the counts cover only its cases, the
+    # areas only its regions. A region or municipality outside those areas is refused (as
+    # ``hvo report`` refuses an unknown one), so a filter never reaches past the scope.
+
+    @r.get("/report-areas", response_model=dict[str, list[str]], tags=["statistiek"])
+    def report_areas(ctx: Ctx = Depends(_reports)):
+        """Region -> its municipalities, within the account's regions (the screen's filters)."""
+        return ok(ctx.store.report_areas())
+
+    @r.get("/reports", response_model=dict[str, ReportTable], tags=["statistiek"])
+    def reports(name: Annotated[list[ReportName], Query(min_length=1, max_length=len(REPORTS),
+                                                        description="een of meer rapporten")],
+                ctx: Ctx = Depends(_reports),
+                start: Annotated[Day | None, Query(description="eerste dag, inclusief")] = None,
+                end: Annotated[Day | None, Query(description="laatste dag, inclusief")] = None,
+                region: AreaName | None = None,
+                municipality: AreaName | None = None):
+        """Reports by name for a period (local days, both included), a region and a
+        municipality: counts only, over the account's cases."""
+        try:
+            flt = ReportFilter(start=start, end=end, region=region or None,
+                               municipality=municipality or None)
+        except DomainError as exc:
+            raise Refused(exc.message, exc.field) from None
+        _within_areas(ctx.store.report_areas(), flt)
+        return ok(ctx.store.reports(list(dict.fromkeys(name)), flt))
+
+    # --- the invoice per municipality (issue 8) ---------------------------------------------------
+
+    @r.get("/billing/regions", response_model=list[str], tags=["rekening"])
+    def billing_regions(ctx: Ctx = Depends(_working)):
+        """The regions an invoice can be drawn up for (beheerder only)."""
+        return ok(ctx.store.billing_regions(ctx.actor))
+
+    @r.get("/billing/usage", response_model=RegionUsage, tags=["rekening"])
+    def billing_usage(region: AreaName, start: Day, end: Day, ctx: Ctx = Depends(_working),
+                      label: Annotated[str | None, Query(max_length=40),
+                                       AfterValidator(_clean)] = None):
+        """What a region used from ``start`` up to (not including) ``end``: its municipalities,
+        organisations, accounts and billable steps (beheerder only)."""
+        if end <= start:
+            raise Refused("Het einde van de periode moet na het begin liggen.", "end")
+        period = Period(label or f"{start:%d-%m-%Y} t/m {end - timedelta(days=1):%d-%m-%Y}",
+                        start, end)
+        return ok(ctx.store.billing_usage(ctx.actor, region, period))
+
+    # --- the mayor's signature (issue 10) ---------------------------------------------------------
+
+    @r.get("/signing/pending", response_model=list[PendingDecision], tags=["ondertekenen"])
+    def decisions_awaiting_signature(ctx: Ctx = Depends(_signer)):
+        """Draft decisions on open cases of the municipality of the account's organisation."""
+        return ok(ctx.store.decisions_awaiting_signature(ctx.actor))
+
+    @r.post("/cases/{case_id}/documents/{document_id}/signature", response_model=VersionResult,
+            tags=["ondertekenen"])
+    def sign_decision(case_id: CaseId, document_id: Annotated[int, Path(ge=1, le=MAX_INT)],
+                      body: SignBody, ctx: Ctx = Depends(_working)):
+        """Sign a draft decision with the account's password (a wrong one counts as a failed
+        login). Only a bestuurder of the case's municipality."""
+        _case(ctx, case_id)
+        return ok({"version": ctx.store.sign_decision(case_id, body.version, document_id,
+                                                      ctx.actor, password=body.password)})
+
+    @r.post("/cases/{case_id}/documents/{document_id}/refusal", response_model=VersionResult,
+            tags=["ondertekenen"])
+    def refuse_decision(case_id: CaseId, document_id: Annotated[int, Path(ge=1, le=MAX_INT)],
+                        body: RefuseBody, ctx: Ctx = Depends(_working)):
+        """Refuse to sign a draft decision, with the reason (it goes on the case's timeline)."""
+        _case(ctx, case_id)
+        return ok({"version": ctx.store.refuse_decision(case_id, body.version, document_id,
+                                                        ctx.actor, reason=body.reason)})
+
+    @r.get("/cases/{case_id}/signatures", response_model=list[SignatureCheck],
+           tags=["ondertekenen"])
+    def decision_signatures(case_id: CaseId, ctx: Ctx = Depends(_working)):
+        """Every signature on the case's decisions, verified now."""
+        _case(ctx, case_id)
+        return ok(ctx.store.decision_signatures(case_id))
 
 
 __all__ = ["API", "ApiState", "HvoApi", "Sessions", "create_app"]

@@ -111,12 +111,10 @@ class CaseScreen(Screen):
         except StoreError as exc:
             self.app.call_from_thread(self.show_banner, f"⚠ {exc}")
             return
-        signatures = []  # the mayor's digital signatures, verified now (issue 10)
-        if hasattr(self.app.store, "decision_signatures"):
-            try:
-                signatures = self.app.store.decision_signatures(self.case_id)
-            except StoreError:
-                signatures = []
+        try:  # the mayor's digital signatures, verified now (issue 10)
+            signatures = self.app.store.decision_signatures(self.case_id)
+        except StoreError:  # e.g. an older API server: the case without its signatures
+            signatures = []
         self.app.call_from_thread(self.show, detail, signatures)
 
     def show_banner(self, message: str) -> None:

@@ -43,7 +43,6 @@ from .widgets import TopBar
 COLUMNS = (("Gemeente", "gemeente", 14), ("Post", "post", 28), ("Aantal", "aantal", 6),
            ("Tarief", "tarief", 9), ("Bedrag", "bedrag", 10))
 NO_INVOICE = "Alleen een functioneel beheerder kan de rekening per gemeente opstellen."
-NO_BACKEND = "Deze verbinding kan de rekening niet opstellen; gebruik 'hvo costs invoice'."
 
 
 def eur(cents: int | None) -> str:
@@ -112,9 +111,6 @@ class InvoiceScreen(Screen):
             for widget in ("#invoice-filters", "#invoice-summary", "#invoice-table",
                            "#invoice-explanation"):
                 self.query_one(widget).display = False
-            return
-        if not hasattr(self.app.store, "billing_usage"):
-            self.show_banner(NO_BACKEND)
             return
         self.period_text = self.period_text or last_quarter(self.app.clock.now())
         self.query_one("#invoice-period", Input).value = self.period_text

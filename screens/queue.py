@@ -730,9 +730,8 @@ class QueueScreen(Screen):
             return allowed(self.app.actor.roles, Permission.MANAGE_ACCOUNTS)
         if action == "new_screening":
             return allowed(self.app.actor.roles, Permission.CREATE_CASE)
-        if action == "signing":  # the mayor's signature (issue 10): SQL backend only, for now
-            return (allowed(self.app.actor.roles, Permission.SIGN_DECISION)
-                    and hasattr(self.app.store, "decisions_awaiting_signature"))
+        if action == "signing":  # the mayor's signature (issue 10)
+            return allowed(self.app.actor.roles, Permission.SIGN_DECISION)
         if action == "statistics":
             return allowed(self.app.actor.roles, Permission.VIEW_REPORTS)
         return True

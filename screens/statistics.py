@@ -270,12 +270,9 @@ class StatisticsScreen(Screen):
         try:
             areas = store.report_areas() if need_areas else None
             tables = store.reports(SECTIONS, flt)
-        except StoreError as exc:
+        except StoreError as exc:  # also: an older API server without statistics (it says so)
             message = str(exc) if isinstance(exc, ConnectionLost) else f"fout: {exc}"
             app.call_from_thread(self.load_failed, message)
-            return
-        except AttributeError:  # a backend without statistics (an older API server)
-            app.call_from_thread(self.load_failed, "deze verbinding biedt geen statistieken")
             return
         app.call_from_thread(self.apply, flt, tables, areas)
 

@@ -44,8 +44,10 @@ from .interface import (
     MunicipalityChoice,
     NewCase,
     NotFound,
+    PendingDecision,
     QueueRow,
     Refused,
+    SignatureCheck,
     StoreError,
     StoreInfo,
 )
@@ -372,6 +374,64 @@ class HttpStore:
 
         return self._post("/accounts/import", {"text": text or "", "dry_run": bool(dry_run)},
                           ImportReport)
+
+    # --- statistics, the invoice and the mayor's signature ----------------------------------------
+    # A server older than these endpoints answers 404 for the path: said in Dutch, as a StoreError
+    # the screens already show.
+
+    def _feature(self, what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return call(*args, **kwargs)
+        except NotFound:
+            raise StoreError(f"deze hvo-server biedt nog geen {what}; werk de server bij") from None
+
+    def report_areas(self) -> dict[str, list[str]]:
+        return self._feature("statistieken", self._get, "/report-areas", dict[str, list[str]])
+
+    def reports(self, names: Iterable[str], flt: Any) -> dict[str, Any]:
+        from hvo_tui.domain.statistics import REPORTS, ReportTable, unknown_report
+
+        from .reports import UnknownReport
+
+        names = list(dict.fromkeys(names))
+        for name in names:
+            if name not in REPORTS:
+                raise UnknownReport(unknown_report(name))
+        if not names:
+            return {}
+        return self._feature(
+            "statistieken", self._get, "/reports", dict[str, ReportTable], name=names,
+            start=to_json(flt.start), end=to_json(flt.end), region=flt.region or None,
+            municipality=flt.municipality or None)
+
+    def report(self, name: str, flt: Any) -> Any:
+        return self.reports([name], flt)[name]
+
+    def billing_regions(self, actor: Actor | None = None) -> list[str]:
+        return self._feature("rekening per gemeente", self._get, "/billing/regions", list[str])
+
+    def billing_usage(self, actor: Actor | None, region: str, period: Any) -> Any:
+        from hvo_tui.domain.billing import RegionUsage
+
+        return self._feature("rekening per gemeente", self._get, "/billing/usage", RegionUsage,
+                             region=region, start=to_json(period.start), end=to_json(period.end),
+                             label=period.label)
+
+    def decisions_awaiting_signature(self, actor: Actor | None = None) -> list[PendingDecision]:
+        return self._feature("ondertekening", self._get, "/signing/pending", list[PendingDecision])
+
+    def sign_decision(self, case_id: int, version: int, document_id: int,
+                      actor: Actor | None = None, *, password: str) -> int:
+        return self._write(case_id, f"/documents/{int(document_id)}/signature",
+                           {"version": version, "password": password or ""})
+
+    def refuse_decision(self, case_id: int, version: int, document_id: int,
+                        actor: Actor | None = None, *, reason: str) -> int:
+        return self._write(case_id, f"/documents/{int(document_id)}/refusal",
+                           {"version": version, "reason": reason or ""})
+
+    def decision_signatures(self, case_id: int) -> list[SignatureCheck]:
+        return self._get(f"/cases/{int(case_id)}/signatures", list[SignatureCheck])
 
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:

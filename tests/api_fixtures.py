@@ -90,7 +90,10 @@ class ApiServer:
         return store
 
     def stop(self) -> None:
+        from hvo_tui.server import _CLOSED
+
         self.state.closing = True
+        self.state.broadcaster.publish(_CLOSED)  # open event streams end now, not at their tick
         self.server.should_exit = True
         self.thread.join(timeout=15)
         self._sock.close()
