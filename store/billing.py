@@ -119,11 +119,20 @@ class BillingQueries:
 
     def billing_regions(self, actor) -> list[str]:
         _may_invoice(actor)
-        return region_names(self.engine)
+        return [name for name in region_names(self.engine) if self._may_bill(name)]
 
     def billing_usage(self, actor, region: str, period: Period) -> RegionUsage:
         _may_invoice(actor)
+        if not self._may_bill(region):
+            raise Refused(f"Regio {region} valt buiten de regio's van uw account.", "region")
         return region_usage(self.engine, region, period)
+
+    def _may_bill(self, region: str) -> bool:
+        """A beheerder invoices the regions of their own account (its scope); an unscoped store
+        (the shell, the tests) all of them."""
+        scope = getattr(self, "scope", None)
+        return (scope is None or scope.regions is None
+                or region.strip().lower() in {name.lower() for name in scope.regions})
 
 
 def _may_invoice(actor) -> None:

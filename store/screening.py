@@ -21,14 +21,14 @@ from sqlalchemy.exc import IntegrityError
 from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transition
 from hvo_tui.domain.checklist import document_checklist
 from hvo_tui.domain.facts import CaseFacts
-from hvo_tui.domain.permissions import Permission, action_allowed, allowed
+from hvo_tui.domain.permissions import Permission, action_allowed, allowed, registering_partner_role
 from hvo_tui.domain.standard_forms import check_fields
 from hvo_tui.domain.validation import normalise_phone, normalise_postcode, valid_bsn
 from hvo_tui.domain.vocab import CaseKind, CaseStatus, DocumentKind, DocumentStatus, PersonRole, Role
 
 from . import idempotency
 from .interface import Actor, MunicipalityChoice, NewCase, NotFound, Refused
-from .models import Case, CasePerson, Document, Municipality, Region
+from .models import Case, CasePartner, CasePerson, Document, Municipality, Region
 
 CT = Case.__table__
 C = CT.c
@@ -293,6 +293,15 @@ class Screenings:
                 "nummer": number, "gemeente": place.name, "begin": opened_at,
                 "personen": len(people), "adres": f"{home['street']} {home['house_number']}",
             })
+            own_role = registering_partner_role(actor.roles)
+            if own_role is not None and actor.account_id is not None:
+                partner_id = conn.execute(insert(CasePartner.__table__).values(
+                    case_id=case_id, role=own_role.value, account_id=actor.account_id, assigned_at=now,
+                )).inserted_primary_key[0]
+                append(conn, "assign_partner", {
+                    "rol": own_role.value, "voor": [], "na": actor.name, "account_id": actor.account_id,
+                    "extern": False, "partner_id": partner_id, "bij_registratie": True,
+                })
             document_id = conn.execute(insert(Document.__table__).values(
                 case_id=case_id, kind=DocumentKind.RIHG.value, status=DocumentStatus.RECEIVED.value,
                 requested_from_role="politie", received_at=now, author_account_id=actor.account_id,

@@ -92,3 +92,20 @@ def test_unknown_region_names_the_known_ones(store):
                        match="onbekende regio 'Nergens' \\(bekend: Anders, Testregio\\)"):
         store.billing_usage("Nergens", Q3)
     assert store.billing_regions() == ["Anders", "Testregio"]
+
+
+def test_a_beheerder_invoices_only_the_regions_of_their_account(engine):
+    from hvo_tui.domain.permissions import scope_for
+    from store.interface import Actor, Refused
+    from store.sql import SqlStore
+
+    seed_billing(engine)
+    store = SqlStore(engine)
+    beheerder = Actor(name="Peter de Graaf", roles=frozenset({"beheerder"}))
+    assert store.billing_regions(beheerder) == ["Anders", "Testregio"]  # unscoped: the shell's view
+    store.scope = scope_for(beheerder.roles, ["Testregio"], None)
+    assert store.billing_regions(beheerder) == ["Testregio"]
+    assert store.billing_usage(beheerder, "testregio", Q3).region == "Testregio"
+    with pytest.raises(Refused, match="buiten de regio's van uw account"):
+        store.billing_usage(beheerder, "Anders", Q3)
+    store.close()

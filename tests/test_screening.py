@@ -12,7 +12,7 @@ from hvo_tui.clock import FrozenClock
 from hvo_tui.domain import ban_end
 from store.case_writes import verify_chain
 from store.interface import Actor, Refused
-from store.models import Case, CasePerson, Document, Event
+from store.models import Account, Case, CasePerson, Document, Event
 from store.sql import SqlStore
 from tests.conftest import FROZEN_NOW
 from tests.factories import municipality_id, seed_case
@@ -160,3 +160,27 @@ def test_who_may_register_and_who_may_decide(engine, store):
     assert refused.value.field == "decision"
     assert counts(engine) == before
     assert screening(store, actor=POLITIE, decision=None, imposed_at=None).version == 1
+
+
+def test_the_officer_who_registers_becomes_the_cases_police_contact_and_keeps_seeing_it(engine, store):
+    """An HOvJ sees only the cases they (or their organisation) are partner on; a screening they
+    register makes them its HOvJ partner, so it stays in their own queue."""
+    from hvo_tui.domain.permissions import scope_for
+    from tests.factories import account_id
+
+    with engine.begin() as conn:
+        dewit = account_id(conn, "dewit", "Hoofdagent De Wit", role="hovj", organisation="Politie Limburg")
+        org = conn.execute(select(Account.__table__.c.organisation_id)
+                           .where(Account.__table__.c.id == dewit)).scalar()
+    officer = Actor(name="Hoofdagent De Wit", roles=frozenset({"hovj"}), account_id=dewit, username="dewit")
+    store.scope = scope_for(officer.roles, None, org, account_id=dewit)
+    assert [r.number for r in store.queue_rows()] == []  # the earlier case is not theirs
+    new = screening(store, actor=officer)
+    [row] = store.queue_rows()
+    assert row.number == new.number
+    assert [(p.role, p.name) for p in row.partners] == [("hovj", "Hoofdagent De Wit")]
+    with engine.connect() as conn:
+        assert verify_chain(conn, new.case_id) is None
+        actions = conn.execute(select(Event.__table__.c.action).where(
+            Event.__table__.c.case_id == new.case_id).order_by(Event.__table__.c.id)).scalars().all()
+    assert actions[:2] == ["case_created", "assign_partner"]

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .lifecycle import ACTION_ROLES, CaseAction
-from .vocab import Role
+from .vocab import PartnerRole, Role
 
 
 class Permission(StrEnum):
@@ -278,6 +278,24 @@ def scope_for(
     return Scope(**base, own_cases_only=True, municipal=False)
 
 
+# The partner role an account takes on a case it registers itself, when it sees only the cases it
+# is partner on: the police officer (or HOvJ) who registers a screening is the case's police
+# contact, and the case stays in their own queue.
+_REGISTERING_PARTNER = (Role.HOVJ, Role.POLITIE, Role.VEILIG_THUIS, Role.CASEMANAGER)
+
+
+def registering_partner_role(roles: Iterable[Role | str]) -> PartnerRole | None:
+    """The partner role for an account with ``roles`` on a case it registers, or None when its
+    scope shows it the case anyway (region- or municipality-wide roles)."""
+    held = set(_roles(roles))
+    if held & (_REGION_WIDE | _MUNICIPAL):
+        return None
+    for role in _REGISTERING_PARTNER:
+        if role in held:
+            return PartnerRole(role.value)
+    return None
+
+
 # A one-time login code handed out by the beheerder (new account, reset) works this many days;
 # after that the beheerder hands out a new one (a code that lies around in a mailbox does not
 # open the account months later).
@@ -295,5 +313,6 @@ __all__ = [
     "display_name",
     "mask_person",
     "permissions",
+    "registering_partner_role",
     "scope_for",
 ]
