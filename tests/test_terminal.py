@@ -66,6 +66,31 @@ def test_ascii_when_the_locale_is_not_utf8(env, utf8):
     assert ("geen UTF-8" in d.ascii_why) is (not utf8)
 
 
+@pytest.mark.parametrize("env, python_utf8_mode, ascii", [
+    ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, True, True),  # Python coerced LANG=C (PEP 538)
+    ({"LC_CTYPE": "C.UTF-8"}, True, True),  # nothing was set: coerced too
+    ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, False, False),  # the user's own LC_CTYPE
+    ({"LANG": "nl_NL.UTF-8", "LC_CTYPE": "C.UTF-8"}, True, False),  # coerced, yet LANG is UTF-8
+    ({"LC_ALL": "C.UTF-8"}, True, False),  # LC_ALL is never coerced
+])
+def test_the_locale_python_coerced_does_not_count(env, python_utf8_mode, ascii):
+    d = decide(env, theme="hvo-donker", theme_explicit=True, ascii=False, ascii_explicit=False,
+               python_utf8_mode=python_utf8_mode)
+    assert d.ascii is ascii
+    if ascii:
+        assert "'C'" in d.ascii_why
+
+
+def test_lang_c_over_ssh_means_ascii_in_a_real_interpreter():
+    """`LANG=C hvo`: the interpreter rewrites LC_CTYPE before hvo starts; hvo still sees C."""
+    probe = ("import os, sys; from hvo_tui.terminal import utf8_locale; "
+             "print(os.environ.get('LC_CTYPE'), utf8_locale(os.environ, sys.flags.utf8_mode))")
+    for env, shown in (({"LANG": "C"}, "False"), ({"LANG": "C.UTF-8"}, "True")):
+        out = subprocess.run([sys.executable, "-c", probe], env={"PATH": os.environ["PATH"], **env},
+                             capture_output=True, text=True, check=True, cwd=os.getcwd()).stdout
+        assert out.split()[-1] == shown, (env, out)
+
+
 def test_an_explicit_ascii_setting_wins_both_ways():
     assert choose({"LANG": "C"}, ascii=False, ascii_explicit=True).ascii is False
     assert choose(UTF8, ascii=True, ascii_explicit=True).ascii is True
