@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import signal
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
+from rich.console import Console
 from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.driver import Driver
 from textual.screen import Screen
 
+from screens.ascii import AsciiRenderable, ascii_driver
 from screens.login import DEFAULT_IDLE_MINUTES, IdleLockMixin, LoginScreen
 from screens.queue import QueueScreen
+from screens.widgets import ascii_keys, glyph_text
 from store.interface import Actor, Store
 from themes import CSS_PATH, DEFAULT_THEME, THEMES
 
@@ -54,8 +60,9 @@ class HvoApp(IdleLockMixin, App):
         login: bool = False,
         idle_minutes: float | None = DEFAULT_IDLE_MINUTES,
         config_file: Path | None = None,
+        driver_class: type[Driver] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(driver_class=driver_class)
         self.config_file = config_file  # where a theme picked in the palette is remembered
         self.store = store
         if hasattr(store, "on_session_expired"):  # the HTTP store: the server ended the session
@@ -66,6 +73,11 @@ class HvoApp(IdleLockMixin, App):
         self.account_label = account_label
         self.username = username
         self.ascii = ascii
+        if ascii:
+            # Nothing but ASCII reaches the terminal: our own text and the -ascii rules in the
+            # .tcss choose readable ASCII; every write passes through to_ascii for the rest.
+            self.driver_class = ascii_driver(self.driver_class)
+        self.set_class(ascii, "-ascii")
         # Who is working: every write and every opening of a case is logged with it. Without an
         # account the app only reads.
         self.actor = actor or Actor(name=username or "onbekend")
@@ -98,6 +110,30 @@ class HvoApp(IdleLockMixin, App):
             self.notify(f"Thema niet onthouden: {exc}", severity="warning")
         else:
             self.notify(f"Thema {THEME_LABELS.get(name, name)} onthouden in {self.config_file}", timeout=3)
+
+    # --- ASCII mode -----------------------------------------------------------------------------
+
+    def notify(self, message: str, *, title: str = "", **kw) -> None:
+        """Every toast of every screen comes here: our glyphs in ASCII where the mode says."""
+        super().notify(glyph_text(self, message), title=glyph_text(self, title), **kw)
+
+    def get_key_display(self, binding: Binding) -> str:
+        shown = super().get_key_display(binding)
+        return ascii_keys(shown) if self.ascii else shown
+
+    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
+        """In ASCII mode, the screen exactly as the terminal gets it (snapshots show that)."""
+        if not self.ascii:
+            return super().export_screenshot(title=title, simplify=simplify)
+        # Textual's own export_screenshot (8.2), with the segments passed through to_ascii.
+        assert self._driver is not None, "App must be running"
+        width, height = self.size
+        console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                          color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
+        update = self.screen._compositor.render_update(
+            full=True, screen_stack=self._background_screens, simplify=simplify)
+        console.print(AsciiRenderable(update))
+        return console.export_svg(title=title or self.title)
 
     # --- the terminal going away ---------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from store.interface import ConnectionLost, StoreError
 
 from .forms import ActionForm, FieldSpec
 from .help import HelpScreen, binding_rows
-from .widgets import TopBar
+from .widgets import TopBar, glyph_text, glyphs
 
 ADMIN_ACTIONS = frozenset({"create", "edit", "deactivate", "reactivate", "reset", "import_csv"})
 NO_ADMIN = "Alleen een functioneel beheerder kan accounts beheren."
@@ -107,7 +107,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self.question, classes="accounts-modal-title")
             if self.detail:
                 yield Static(self.detail)
-            yield Static("j of Enter: ja · n of Esc: nee", classes="accounts-hint")
+            yield Static(glyph_text(self.app, "j of Enter: ja · n of Esc: nee"), classes="accounts-hint")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
@@ -140,7 +140,7 @@ class CodeScreen(ModalScreen[None]):
                          classes="accounts-intro")
             with VerticalScroll(id="code-list"):
                 yield Static(table, id="code-table")
-            yield Static("y: kopiëren naar het klembord · Enter of Esc: sluiten",
+            yield Static(glyph_text(self.app, "y: kopiëren naar het klembord · Enter of Esc: sluiten"),
                          classes="accounts-hint")
 
     def action_copy(self) -> None:
@@ -186,8 +186,8 @@ class ImportScreen(ModalScreen[bool]):
             with VerticalScroll(id="import-lines"):
                 yield Static("", id="import-report")
             yield Button("Alles importeren", id="import-apply", variant="primary")
-            yield Static("Enter: proefimport · F2 of de knop: alles importeren · Esc: sluiten",
-                         id="import-hint", classes="accounts-hint")
+            yield Static(glyph_text(self.app, "Enter: proefimport · F2 of de knop: alles importeren · "
+                                              "Esc: sluiten"), id="import-hint", classes="accounts-hint")
 
     def on_mount(self) -> None:
         self.query_one("#import-apply").display = False
@@ -270,14 +270,13 @@ class ImportScreen(ModalScreen[bool]):
     def show_report(self, report, path: str, text: str) -> None:
         self.busy = False
         lines = Text()
+        g = glyphs(self.app)
         for line in report.lines:
             if line.ok:
-                mark = "✓" if not getattr(self.app, "ascii", False) else "+"
                 detail = f"  inlogcode {line.code}" if line.code else ""
-                lines.append(f"{mark} {line.text}{detail}\n")
+                lines.append(f"{g['yes']} {line.text}{detail}\n")
             else:
-                mark = "✗" if not getattr(self.app, "ascii", False) else "X"
-                lines.append(f"{mark} {line.text}\n", style="bold")
+                lines.append(f"{g['no']} {line.text}\n", style="bold")
         self.query_one("#import-report", Static).update(lines)
         summary = self.query_one("#import-summary", Static)
         summary.set_class(bool(report.errors), "has-errors")
@@ -289,7 +288,8 @@ class ImportScreen(ModalScreen[bool]):
             button.display = False
             summary.update(f"{report.message}. Geef elke inlogcode door via een beveiligd kanaal; "
                            "y kopieert ze, ze worden niet opnieuw getoond.")
-            self.query_one("#import-hint", Static).update("y: codes kopiëren · Esc: sluiten")
+            self.query_one("#import-hint", Static).update(
+                glyph_text(self.app, "y: codes kopiëren · Esc: sluiten"))
             self.query_one("#import-path", Input).disabled = True
             self.query_one("#import-lines").focus()
             return
@@ -390,7 +390,7 @@ class AccountsScreen(Screen):
 
     def show_banner(self, message: str) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(message)
+        banner.update(glyph_text(self.app, message))
         banner.set_class(bool(message), "visible")
 
     # --- loading -----------------------------------------------------------------------------
@@ -475,19 +475,18 @@ class AccountsScreen(Screen):
         return wanted
 
     def cells(self, row) -> tuple:
-        ascii_mode = getattr(self.app, "ascii", False)
+        g = glyphs(self.app)
         muted = "" if row.active else "dim"
-        active = Text(("+ actief" if ascii_mode else "✓ actief") if row.active
-                      else ("- inactief" if ascii_mode else "✗ inactief"),
+        active = Text(f"{g['yes']} actief" if row.active else f"{g['no']} inactief",
                       style="" if row.active else "bold")
-        locked = Text(("! ja" if ascii_mode else "▲ ja") if row.locked else "–",
+        locked = Text(f"{g['today']} ja" if row.locked else g["none"],  # the urgent mark
                       style="bold" if row.locked else "")
         return (
             Text(row.full_name, style=muted),
             Text(row.username, style=muted),
             Text(row.organisation, style=muted, overflow="ellipsis", no_wrap=True),
             Text(", ".join(role_label(r) for r in row.roles), style=muted),
-            Text(", ".join(row.regions) or "–", style=muted),
+            Text(", ".join(row.regions) or g["none"], style=muted),
             active,
             locked,
         )

@@ -30,7 +30,8 @@ from hvo_tui.domain.vocab import DocumentKind, PartnerRole, PersonRole
 from store.interface import CaseDetail, ConnectionLost, StoreError
 
 from .case_actions import CASE_ACTIONS, build_form, may
-from .widgets import TopBar
+from .detail import STATE_GLYPH
+from .widgets import TopBar, glyph_text, glyphs
 
 EVENT_LABELS = {
     "case_opened": "zaak geopend",
@@ -86,7 +87,7 @@ class CaseScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TopBar(id="topbar")
         yield Static(id="banner")
-        yield Static(f"{self.number} · laden...", id="case-header")
+        yield Static(glyph_text(self.app, f"{self.number} · laden..."), id="case-header")
         with TabbedContent(id="case-tabs"):
             for key, title in (("overview", "Overzicht"), ("documents", "Documenten"),
                                ("deadlines", "Termijnen"), ("partners", "Partners"),
@@ -119,7 +120,7 @@ class CaseScreen(Screen):
 
     def show_banner(self, message: str) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(message)
+        banner.update(glyph_text(self.app, message))
         banner.add_class("visible")
 
     def show(self, detail: CaseDetail, signatures=()) -> None:
@@ -131,11 +132,12 @@ class CaseScreen(Screen):
         facts = row.facts
         status = effective_status(facts, now, self.rules)
         urgent = most_urgent(facts, now, self.rules)
+        sep = f" {glyphs(self.app)['sep']} "
         header = Text()
         header.append(f"{row.number}", style="bold")
-        header.append(f" · {status.label} · {row.municipality} ({row.region})")
+        header.append(f"{sep}{status.label}{sep}{row.municipality} ({row.region})")
         if urgent:
-            header.append(f" · {urgent.label}: {countdown_text(urgent.due, now)}")
+            header.append(f"{sep}{urgent.label}: {countdown_text(urgent.due, now)}")
         self.query_one("#case-header", Static).update(header)
         self.query_one("#case-overview", Static).update(self.overview(detail, now))
         self.query_one("#case-documents", Static).update(self.documents(detail, now))
@@ -192,8 +194,9 @@ class CaseScreen(Screen):
         for item in document_checklist(detail.row.facts, now, self.rules):
             docs = by_kind.pop(item.kind.value, [])
             latest = docs[-1] if docs else None
+            mark = item.state.ascii if self.app.ascii else item.state.glyph
             table.add_row(
-                item.kind.label, f"{item.state.glyph} {item.state.label}",
+                item.kind.label, f"{mark} {item.state.label}",
                 moment(item.due) if item.due else "–",
                 (latest.requested_from or _label(PartnerRole, latest.requested_from_role or ""))
                 if latest and latest.requested_from_role else item.required_from.label,
@@ -204,7 +207,8 @@ class CaseScreen(Screen):
             for doc in docs:
                 table.add_row(_label(DocumentKind, kind), doc.status, moment(doc.due_at),
                               doc.requested_from or "", moment(doc.received_at), doc.author_name or "")
-        lines = [Text(("✓ " if c.valid else "✖ ")
+        g = glyphs(self.app)
+        lines = [Text(f"{g['met'] if c.valid else g['missed']} "
                       + describe_signature(c.kind, c.signer_name, c.signed_at, c.valid, c.problem),
                       style="" if c.valid else "bold")
                  for c in getattr(self, "signatures", ())]
@@ -214,9 +218,9 @@ class CaseScreen(Screen):
         table = Table(box=None, padding=(0, 1), expand=True)
         for column in ("termijn", "uiterlijk", "stand", "wie", "grondslag"):
             table.add_column(column)
-        glyph = {DeadlineState.MISSED: "✖", DeadlineState.OPEN: "○", DeadlineState.MET: "✓"}
+        g = glyphs(self.app)
         for d in case_deadlines(detail.row.facts, now, self.rules):
-            state = f"{glyph[d.state]} {d.state.label}"
+            state = f"{g[STATE_GLYPH[d.state]]} {d.state.label}"
             if d.state is not DeadlineState.MET:
                 state += f" ({countdown_text(d.due, now)})"
             table.add_row(d.label, moment(d.due), state, d.role.label, d.basis)

@@ -28,6 +28,7 @@ from hvo_tui.domain.vocab import DocumentKind, PartnerRole, Role
 from store.interface import Actor, QueueRow, StoreError
 
 from .forms import ActionForm, FieldSpec, format_moment
+from .widgets import glyph_text
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -105,7 +106,7 @@ class AssignForm(ActionForm):
         except StoreError as exc:
             self.app.call_from_thread(self.set_status, str(exc))
             return
-        options = [(f"{a.full_name} · {a.organisation}", a.id) for a in accounts]
+        options = [(glyph_text(self.app, f"{a.full_name} · {a.organisation}"), a.id) for a in accounts]
         self.app.call_from_thread(self._set_accounts, options)
 
     def _set_accounts(self, options: list[tuple[str, int]]) -> None:
@@ -216,7 +217,8 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
         if not late:
             return "Er is geen opgevraagd document dat ontbreekt of te laat is; vraag het eerst op (v)."
         late.sort(key=lambda pair: (pair[1].state is not DocumentState.LATE, pair[1].due or now))
-        options = [(f"{k.label} · {i.state.label} · uiterlijk {format_moment(i.due)}", k.value) for k, i in late]
+        options = [(glyph_text(screen.app, f"{k.label} · {i.state.label} · uiterlijk {format_moment(i.due)}"),
+                    k.value) for k, i in late]
 
         def remind(values: dict[str, Any], ver: int) -> int:
             detail = store.case_detail(row.case_id, actor)

@@ -16,13 +16,15 @@ from hvo_tui.domain.vocab import PartnerRole, PersonRole
 from store.interface import QueueRow
 
 from .queue_model import Derived
+from .widgets import ASCII_GLYPHS, GLYPHS
 
 STATE_STYLE = {
     DeadlineState.MISSED: "hvo-missed",
     DeadlineState.OPEN: "hvo-soon",
     DeadlineState.MET: "hvo-later",
 }
-STATE_GLYPH = {DeadlineState.MISSED: ("✖", "X"), DeadlineState.OPEN: ("○", "o"), DeadlineState.MET: ("✓", "+")}
+# The glyph of a deadline's state: keys of screens.widgets.GLYPHS (and ASCII_GLYPHS).
+STATE_GLYPH = {DeadlineState.MISSED: "missed", DeadlineState.OPEN: "open", DeadlineState.MET: "met"}
 DOC_STYLE = {
     DocumentState.RECEIVED: "hvo-later",
     DocumentState.MISSING: "hvo-today",
@@ -53,16 +55,18 @@ def render_detail(
     ascii_only: bool = False,
 ) -> tuple[Text, Text, Text]:
     facts = row.facts
+    g = ASCII_GLYPHS if ascii_only else GLYPHS
+    sep = f" {g['sep']} "
     case = Text(no_wrap=True, overflow="ellipsis")
     case.append(f"{row.number}", style="bold")
-    case.append(f" · {derived.status.label}\n")
+    case.append(f"{sep}{derived.status.label}\n")
     case.append(f"{row.municipality} ({row.region})\n")
     if row.address:
         case.append(f"{row.address}\n", style=style("hvo-muted"))
     if facts.imposed_at:
         from hvo_tui.domain import ban_end, extension_limit
 
-        case.append(f"T0 {moment(facts.imposed_at)} · einde {moment(ban_end(facts.imposed_at, facts.extended_until))}\n")
+        case.append(f"T0 {moment(facts.imposed_at)}{sep}einde {moment(ban_end(facts.imposed_at, facts.extended_until))}\n")
         case.append(f"uiterlijk {moment(extension_limit(facts.imposed_at))}\n", style=style("hvo-muted"))
     else:
         case.append(f"screening sinds {moment(facts.opened_at)}\n")
@@ -80,7 +84,7 @@ def render_detail(
     if earlier:
         flags.append(earlier_label(earlier))
     if flags:
-        case.append(" · ".join(flags) + "\n", style=style("hvo-today"))
+        case.append(sep.join(flags) + "\n", style=style("hvo-today"))
     today = local(now).date()
     order = {PersonRole.UITHUISGEPLAATSTE: 0, PersonRole.ACHTERBLIJVER: 1, PersonRole.KIND: 2}
     for person in sorted(facts.persons, key=lambda p: order.get(p.role, 9)):
@@ -92,7 +96,7 @@ def render_detail(
     # What still needs doing first (missed, then open, by due), what was done after.
     rank = {DeadlineState.MISSED: 0, DeadlineState.OPEN: 1, DeadlineState.MET: 2}
     for deadline in sorted(derived.deadlines, key=lambda d: (rank[d.state], d.due)):
-        glyph = STATE_GLYPH[deadline.state][1 if ascii_only else 0]
+        glyph = g[STATE_GLYPH[deadline.state]]
         deadlines.append(f"{glyph} ", style=style(STATE_STYLE[deadline.state]))
         deadlines.append(f"{moment(deadline.due)} {deadline.label}")
         deadlines.append(f" ({deadline.basis})\n", style=style("hvo-muted"))
@@ -107,7 +111,7 @@ def render_detail(
         role = PartnerRole(contact.role).label if contact.role in PartnerRole._value2member_map_ else contact.role
         partners.append(f"{role}: ", style="bold")
         partners.append(f"{contact.name}\n")
-        details = " · ".join(x for x in (contact.phone, contact.email, contact.organisation) if x)
+        details = sep.join(x for x in (contact.phone, contact.email, contact.organisation) if x)
         if details:
             partners.append(f"  {details}\n", style=style("hvo-muted"))
     if PartnerRole.CASEMANAGER.value not in shown_roles:

@@ -36,6 +36,8 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from store.interface import Conflict, ConnectionLost, Refused, StoreError
 
+from .widgets import glyph_text
+
 TZ = "Europe/Amsterdam"
 MOMENT_FORMAT = "DD-MM-YYYY HH:mm"
 PLACEHOLDERS = {"moment": "dd-mm-jjjj uu:mm", "date": "dd-mm-jjjj"}
@@ -126,21 +128,22 @@ class ActionForm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         initial = {spec.name: spec.default for spec in self.specs}
         with Vertical(id="form"):
-            yield Static(self.form_title, id="form-title")
+            yield Static(glyph_text(self.app, self.form_title), id="form-title")
             if self.intro:
-                yield Static(self.intro, id="form-intro")
+                yield Static(glyph_text(self.app, self.intro), id="form-intro")
             yield Static("", id="form-status")
             with VerticalScroll(id="form-fields"):
                 for spec in self.specs:
                     if self.shown(spec, initial):
                         yield from self.field_widgets(spec, spec.default)
-            yield Static("F2 of Ctrl+S: opslaan · Enter in een invoerregel: opslaan · Esc: annuleren", id="form-hint")
+            yield Static(glyph_text(self.app, "F2 of Ctrl+S: opslaan · Enter in een invoerregel: opslaan · "
+                                              "Esc: annuleren"), id="form-hint")
 
-    @staticmethod
-    def field_widgets(spec: FieldSpec, value: Any) -> list[Widget]:
+    def field_widgets(self, spec: FieldSpec, value: Any) -> list[Widget]:
         widgets: list[Widget] = []
         if spec.section:
-            widgets.append(Static(spec.section, classes="form-section", id=f"s-{spec.name}"))
+            widgets.append(Static(glyph_text(self.app, spec.section), classes="form-section",
+                                  id=f"s-{spec.name}"))
         widgets.append(Label(spec.label + ("" if spec.required else " (optioneel)"),
                              classes="form-label", id=f"l-{spec.name}"))
         if spec.kind == "select":
@@ -221,7 +224,7 @@ class ActionForm(ModalScreen[bool]):
         name = self.aliases.get(name, name) if name else name
         target = f"#e-{name}" if name and self.query(f"#e-{name}") else "#form-status"
         widget = self.query_one(target, Static)
-        widget.update(message)
+        widget.update(glyph_text(self.app, message))
         widget.set_class(bool(message), "visible")
         if name and self.query(f"#f-{name}") and message:
             self.query_one(f"#f-{name}").add_class("-invalid")
@@ -236,7 +239,7 @@ class ActionForm(ModalScreen[bool]):
 
     def set_status(self, message: str, error: bool = True) -> None:
         status = self.query_one("#form-status", Static)
-        status.update(message)
+        status.update(glyph_text(self.app, message))
         status.set_class(bool(message), "visible")
         status.set_class(not error, "info")
 

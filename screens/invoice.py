@@ -36,7 +36,7 @@ from hvo_tui.domain.permissions import Permission, allowed
 from store.interface import StoreError
 
 from .help import HelpScreen, binding_rows
-from .widgets import TopBar
+from .widgets import TopBar, glyph_text
 
 # (label, key, width): 80 columns wide with the cell padding; long posts are cut, the explanation
 # below the table has them in full.
@@ -119,7 +119,7 @@ class InvoiceScreen(Screen):
 
     def show_banner(self, message: str) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(message)
+        banner.update(glyph_text(self.app, message))
         banner.set_class(bool(message), "visible")
 
     # --- loading -----------------------------------------------------------------------------
@@ -179,18 +179,21 @@ class InvoiceScreen(Screen):
         table.clear()
         self.explanations = {}
         own = sum(s.own for s in invoice.statements)
-        self.query_one("#invoice-summary", Static).update(
+        self.query_one("#invoice-summary", Static).update(glyph_text(
+            self.app,
             f"Rekening {invoice.region} · {invoice.period.label} ({invoice.period.describe()}) · "
             f"totaal {eur(invoice.total)} (eigen kosten {eur(own)} + gedeeld "
-            f"{eur(invoice.shared_total)})")
+            f"{eur(invoice.shared_total)})"))
+        # The columns are narrow: in ASCII mode amounts without the sign (EUR would not fit).
+        money = (lambda cents: eur(cents).replace("€ ", "")) if self.app.ascii else eur
 
         def add(key: str, gemeente: str, post: str, count, unit, amount, explanation: str,
                 bold: bool = False) -> None:
             style = "bold" if bold else ""
             table.add_row(gemeente, Text(post, style=style),
                           Text("" if count is None else str(count), justify="right"),
-                          Text(eur(unit), justify="right"),
-                          Text(eur(amount), justify="right", style=style), key=key)
+                          Text(money(unit), justify="right"),
+                          Text(money(amount), justify="right", style=style), key=key)
             self.explanations[key] = explanation
 
         for i, s in enumerate(invoice.statements):
@@ -226,7 +229,7 @@ class InvoiceScreen(Screen):
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             text = self.explanations.get(key or "", "")
-        self.query_one("#invoice-explanation", Static).update(text)
+        self.query_one("#invoice-explanation", Static).update(glyph_text(self.app, text))
 
     @on(DataTable.RowHighlighted, "#invoice-table")
     def _highlighted(self) -> None:

@@ -34,7 +34,7 @@ from textual.widgets import Footer, Input, Label, Static
 from hvo_tui.clock import local
 from store.interface import Actor, ConnectionLost, Refused, StoreError
 
-from .widgets import TopBar
+from .widgets import TopBar, glyph_text
 
 MIN_PASSWORD = 12  # store.accounts.MIN_PASSWORD; the store checks it too
 DEFAULT_IDLE_MINUTES = 15
@@ -96,7 +96,8 @@ class LoginScreen(Screen):
             yield Input(id="login-totp", classes="auth-totp", placeholder="123456",
                         restrict=r"[0-9 ]*", max_length=8)
             yield Static("", id="login-error", classes="auth-message")
-            yield Static("Enter: inloggen · Tab: volgend veld · Esc: wissen", classes="auth-hint")
+            yield Static(glyph_text(self.app, "Enter: inloggen · Tab: volgend veld · Esc: wissen"),
+                         classes="auth-hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -227,7 +228,7 @@ class ChangePasswordScreen(Screen):
             yield Input(id="pw-repeat", password=True)
             yield Static("", id="e-repeat", classes="auth-field-error")
             yield Static("", id="password-error", classes="auth-message")
-            yield Static("Enter: opslaan · Esc: terug naar inloggen", classes="auth-hint")
+            yield Static(glyph_text(self.app, "Enter: opslaan · Esc: terug naar inloggen"), classes="auth-hint")
         yield Footer()
 
     def _field_error(self, name: str, message: str) -> None:
@@ -330,7 +331,7 @@ class LockScreen(ModalScreen[bool]):
             yield Label("Code uit de authenticator-app", classes="auth-label auth-totp")
             yield Input(id="lock-totp", classes="auth-totp", restrict=r"[0-9 ]*", max_length=8)
             yield Static("", id="lock-error", classes="auth-message")
-            yield Static("Enter: ontgrendelen · Ctrl+Q: hvo afsluiten", classes="auth-hint")
+            yield Static(glyph_text(self.app, "Enter: ontgrendelen · Ctrl+Q: hvo afsluiten"), classes="auth-hint")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

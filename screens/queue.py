@@ -31,7 +31,7 @@ from .case_actions import CASE_ACTIONS, build_form, may
 from .detail import render_detail
 from .help import HelpScreen, binding_rows
 from .queue_model import SORTS, URGENT_BANDS, Filters, QueueModel, fold
-from .widgets import TopBar, glyphs
+from .widgets import TopBar, glyph_text, glyphs
 
 CHANGED_SECONDS = 4.0
 FIRST_PAGE = 60  # rows loaded before everything else, for a fast first paint
@@ -106,7 +106,7 @@ class QueueCommands(Provider):
             row = model.rows[cid]
             entries.append(
                 (f"Zaak {row.number}", lambda n=row.number: screen.jump_to(n),
-                 f"{row.municipality} · {row.address}")
+                 glyph_text(screen.app, f"{row.municipality} · {row.address}"))
             )
         for municipality in sorted({r.municipality for r in model.rows.values()}):
             entries.append((f"Filter gemeente {municipality}",
@@ -179,7 +179,7 @@ class QueueScreen(Screen):
         yield Static(id="banner")
         yield Input(placeholder="zoek op nummer, naam, gemeente of adres", id="filter-input")
         yield Input(
-            placeholder="zaak HV-2026-00042 · gemeente Roermond · status lopend · alles",
+            placeholder=glyph_text(self.app, "zaak HV-2026-00042 · gemeente Roermond · status lopend · alles"),
             id="command-input",
             suggester=SuggestFromList([c.split()[0] + " " for c, _ in COMMANDS], case_sensitive=False),
         )
@@ -281,7 +281,9 @@ class QueueScreen(Screen):
                 values.append(Text(row.procesmanager or g["none"]))
         for column, value in zip(columns, values):
             # One cell of each column is kept free as the separator (cell padding is 0).
-            value.truncate(max(1, column.width - 1), overflow="crop" if self.app.ascii else "ellipsis")
+            value.truncate(max(1, column.width - 1), overflow="ellipsis")
+            if g["cut"] != "…" and "…" in value.plain:  # ASCII mode: same width, spans kept
+                value.plain = value.plain.replace("…", g["cut"])
         return tuple(values) if only is None else values[0]
 
     # --- the diff -------------------------------------------------------------------------------
@@ -322,7 +324,7 @@ class QueueScreen(Screen):
             table.move_cursor(row=table.get_row_index(str(cursor_key)), animate=False, scroll=False)
             table.scroll_y = scroll_y
         empty = not wanted
-        self.query_one("#empty", Static).update(self.empty_text())
+        self.query_one("#empty", Static).update(glyph_text(self.app, self.empty_text()))
         self.query_one("#empty").set_class(empty and self.loaded, "visible")
         table.display = not (empty and self.loaded)
         self.update_header(now)
@@ -340,7 +342,8 @@ class QueueScreen(Screen):
         if described:
             parts.append(f"filter: {described} ({len(self.shown)})")
         if self.model.sort != "urgentie" or self.model.reverse:
-            parts.append(f"sortering: {SORTS[self.model.sort].lower()}{' ↓' if self.model.reverse else ''}")
+            descending = glyphs(self.app)["descending"] if self.model.reverse else ""
+            parts.append(f"sortering: {SORTS[self.model.sort].lower()}{descending}")
         bar = self.query_one(TopBar)
         bar.counts = " · ".join(parts)
         bar.stale = self.stale
@@ -429,7 +432,7 @@ class QueueScreen(Screen):
         self.query_one(DataTable).loading = False
         banner = self.query_one("#banner", Static)
         shown = "rijen hieronder zijn de laatst bekende stand" if self.model.rows else "nog geen gegevens"
-        banner.update(f"⚠ {message} · {shown} · opnieuw verbinden over {retry_in} s")
+        banner.update(glyph_text(self.app, f"⚠ {message} · {shown} · opnieuw verbinden over {retry_in} s"))
         banner.add_class("visible")
         self.update_header(self.now())
 

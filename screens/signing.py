@@ -34,7 +34,7 @@ from hvo_tui.domain.vocab import DocumentKind, DocumentStatus
 from store.interface import CaseDetail, DocumentRow, PendingDecision, StoreError
 
 from .forms import ActionForm, FieldSpec
-from .widgets import TopBar, glyphs
+from .widgets import GLYPHS, TopBar, glyph_text, glyphs
 
 
 def moment(value) -> str:
@@ -66,16 +66,17 @@ def _rihg_summary(fields: Mapping[str, Any]) -> str | None:
     return rihg_summary(fields)
 
 
-def render_document(title: str, doc: DocumentRow | None) -> Text:
+def render_document(title: str, doc: DocumentRow | None, marks: dict[str, str] = GLYPHS) -> Text:
     """A document's form fields, one "label: value" per line, labelled as on the standard form
-    (wraps in a narrow pane without losing the label)."""
+    (wraps in a narrow pane without losing the label); ``marks``: the glyph table."""
     text = Text()
     text.append(title, style="bold underline")
     if doc is None:
         text.append("\nniet aanwezig", style="italic")
         return text
     status = DocumentStatus(doc.status).label if doc.status in DocumentStatus._value2member_map_ else doc.status
-    text.append(f"\n{status} {moment(doc.received_at)} · {doc.author_name or '–'}", style="italic")
+    text.append(f"\n{status} {moment(doc.received_at)} {marks['sep']} {doc.author_name or marks['none']}",
+                style="italic")
     fields: Mapping[str, Any] = doc.fields or {}
     if not fields:
         text.append("\ngeen formulierinhoud (papieren formulier)", style="italic")
@@ -134,7 +135,7 @@ class SigningScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TopBar(id="topbar")
         yield Static(id="banner")
-        yield Static("Te ondertekenen · laden...", id="sign-header")
+        yield Static(glyph_text(self.app, "Te ondertekenen · laden..."), id="sign-header")
         yield DataTable(id="sign-table", cursor_type="row", zebra_stripes=True)
         yield Static("Er wachten geen besluiten op uw handtekening.", id="sign-empty")
         with Horizontal(id="sign-read"):
@@ -165,7 +166,7 @@ class SigningScreen(Screen):
 
     def show_banner(self, message: str) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(message)
+        banner.update(glyph_text(self.app, message))
         banner.add_class("visible")
 
     def show_pending(self, pending: list[PendingDecision]) -> None:
@@ -181,7 +182,7 @@ class SigningScreen(Screen):
             due = (f"{marks[urgency_band(urgent.due, now)]} {countdown_text(urgent.due, now)}"
                    if urgent else marks["none"])
             table.add_row(p.row.number, due, _kind_label(p.document.kind), p.row.municipality,
-                          p.document.author_name or "–", key=str(p.document.id))
+                          p.document.author_name or marks["none"], key=str(p.document.id))
         count = len(self.pending)
         self.query_one("#sign-header", Static).update(
             f"Te ondertekenen: {count} besluit{'en' if count != 1 else ''}, meest urgent bovenaan")
@@ -226,10 +227,11 @@ class SigningScreen(Screen):
         rihg = [d for d in detail.documents if d.kind == DocumentKind.RIHG.value
                 and DocumentStatus(d.status).is_in] or [d for d in detail.documents if d.kind == DocumentKind.RIHG.value]
         draft = next((d for d in detail.documents if d.id == chosen.document.id), None)
+        marks = glyphs(self.app)
         self.query_one("#sign-rihg", Static).update(
-            render_document(f"RiHG · {chosen.row.number}", rihg[-1] if rihg else None))
+            render_document(f"RiHG {marks['sep']} {chosen.row.number}", rihg[-1] if rihg else None, marks))
         self.query_one("#sign-draft", Static).update(
-            render_document(f"Concept: {_kind_label(chosen.document.kind)}", draft))
+            render_document(f"Concept: {_kind_label(chosen.document.kind)}", draft, marks))
 
     @work(thread=True, group="signing-detail", exit_on_error=False)
     def load_detail(self, case_id: int) -> None:

@@ -39,7 +39,7 @@ from hvo_tui.domain.statistics import (
 from store.interface import ConnectionLost, StoreError
 
 from .help import HelpScreen, binding_rows
-from .widgets import TopBar
+from .widgets import TopBar, ascii_keys, glyph_text
 
 NO_ACCESS = ("Statistieken zijn er voor procesmanagers, beleidsmedewerkers, bestuurders, "
              "beheerders en support.")
@@ -250,7 +250,7 @@ class StatisticsScreen(Screen):
 
     def set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#stats-status", Static)
-        status.update(text)
+        status.update(glyph_text(self.app, text))
         status.set_class(error, "-error")
 
     def show_filter_inputs(self, flt: ReportFilter) -> None:
@@ -338,7 +338,7 @@ class StatisticsScreen(Screen):
             cells = []
             total = row[0] == "Totaal"
             for value, column in zip(row, report.columns):
-                text = Text(display_value(value, column.decimals),
+                text = Text(glyph_text(self.app, display_value(value, column.decimals)),
                             justify="right" if column.numeric else "left",
                             style="bold" if total else "")
                 cells.append(text)
@@ -433,11 +433,12 @@ class StatisticsScreen(Screen):
         body.scroll_to_widget(self.query_one(f"#title-{name}"), top=True, animate=False)
 
     def action_help(self) -> None:
+        keys = ascii_keys if self.app.ascii else str
         self.app.push_screen(HelpScreen(binding_rows(self) + [
             ("tab", "naar het volgende filter of de rapporten"),
             ("enter (in een datum)", "de datum toepassen (JJJJ-MM-DD of DD-MM-JJJJ)"),
-            ("↑ ↓ pgup pgdn", "de rapporten schuiven"),
-            ("← →", "brede tabellen opzij schuiven"),
+            (keys("↑ ↓ pgup pgdn"), "de rapporten schuiven"),
+            (keys("← →"), "brede tabellen opzij schuiven"),
         ], []))
 
 
