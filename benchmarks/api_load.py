@@ -2,7 +2,7 @@
 
     python benchmarks/api_load.py                       # fresh PostgreSQL schema with demo data
     python benchmarks/api_load.py --reuse hvo_bench_x   # an existing schema (kept afterwards)
-    python benchmarks/api_load.py --clients 50 --seconds 30 --think 0.5 --write-share 0.2
+    python benchmarks/api_load.py --clients 50 --seconds 30 --think 0.5 --write-share 0.2 --workers 2
 
 The server runs as its own process (`python -m hvo_tui serve`), as in production; the clients
 are asyncio tasks with an httpx connection each, logged in with a password as procesmanagers of
@@ -98,12 +98,12 @@ def prepare(url: str, schema: str, fresh: bool) -> list[str]:
     return list(names)
 
 
-def start_server(url: str, schema: str, port: int) -> subprocess.Popen:
+def start_server(url: str, schema: str, port: int, workers: int = 1) -> subprocess.Popen:
     from sqlalchemy.engine import make_url
 
     served = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
     command = [sys.executable, "-m", "hvo_tui", "--database",
-               served.render_as_string(hide_password=False), "serve", "--port", str(port),
+               served.render_as_string(hide_password=False), "serve", "--port", str(port), "--workers", str(workers),
                "--log-level", "warning"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -261,7 +261,7 @@ async def run(args) -> int:
         raise SystemExit("no procesmanager accounts in the data")
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(url, schema, port)
+    server = start_server(url, schema, port, args.workers)
     try:
         await wait_ready(base, server)
         before = versions(url, schema)
@@ -298,7 +298,7 @@ async def run(args) -> int:
             admin.dispose()
 
     total = sum(len(v) for v in results.latency.values())
-    print(f"hvo serve onder belasting: {args.clients} clients, {args.seconds} s, denktijd "
+    print(f"hvo serve --workers {args.workers} onder belasting: {args.clients} clients, {args.seconds} s, denktijd "
           f"0..{2 * args.think:g} s, schrijfaandeel {args.write_share:.0%}, schema {schema}")
     print(f"  verzoeken: {total} in {elapsed:.1f} s = {total / elapsed:.0f}/s")
     for kind in ("queue", "row", "write"):
@@ -337,6 +337,8 @@ def main() -> int:
                         help="mean pause between a client's requests, seconds (0: none)")
     parser.add_argument("--write-share", type=float, default=0.2)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="server processes (hvo serve --workers; 2 on a 2-core machine)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     return asyncio.run(run(parser.parse_args()))
 

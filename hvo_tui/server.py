@@ -60,7 +60,7 @@ from hvo_tui.domain.permissions import Permission, Scope, allowed
 from hvo_tui.domain.statistics import REPORTS, ReportFilter, ReportTable
 from hvo_tui.domain.vocab import DocumentKind, PartnerRole
 from store.accounts import AccountRow, ImportReport, LoggedIn, LoginError, OrganisationCount
-from store import idempotency
+from store import api_sessions, idempotency
 from store.codec import to_json
 from store.interface import (
     AccountChoice,
@@ -351,7 +351,8 @@ class Session:
     logged_in: LoggedIn
     scope: Scope | None = None
     mask: bool = True
-    checked: float = 0.0  # time.monotonic() of the last check against the database
+    checked: float = 0.0  # time.monotonic() of the last reread of the account
+    live_checked: float = dataclasses.field(default_factory=time.monotonic)  # ... of the session row
 
     @property
     def must_change_password(self) -> bool:
@@ -363,44 +364,86 @@ def _key(token: str) -> str:
 
 
 class Sessions:
-    """Bearer tokens in memory. ``now`` (wall clock, UTC) is replaceable for tests."""
+    """Bearer tokens, kept in the database (store/api_sessions.py: every server process knows
+    every session, and a restart logs nobody out) with a copy in memory of the sessions this
+    process has seen. A revocation made by another process is noticed here within
+    ``recheck_seconds``. ``now`` (wall clock, UTC) is replaceable for tests."""
 
-    def __init__(self, hours: float = DEFAULT_TOKEN_HOURS, recheck_seconds: float = RECHECK_SECONDS):
+    def __init__(self, engine, hours: float = DEFAULT_TOKEN_HOURS,
+                 recheck_seconds: float = RECHECK_SECONDS):
+        self.engine = engine
         self.lifetime = timedelta(hours=hours)
         self.recheck_seconds = recheck_seconds
         self.now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
         self._by_key: dict[str, Session] = {}
         self._lock = threading.Lock()
+        self._guard = SqlStore._guarded  # database failures become ConnectionLost (503)
 
     def issue(self, logged_in: LoggedIn) -> tuple[str, Session]:
         token = secrets.token_urlsafe(32)
+        now = self.now()
         session = Session(key=_key(token), account_id=logged_in.account_id,
-                          expires_at=self.now() + self.lifetime, logged_in=logged_in)
+                          expires_at=now + self.lifetime, logged_in=logged_in)
+        self._guard(lambda: api_sessions.insert_session(
+            self.engine, session.key, session.account_id, issued_at=now,
+            expires_at=session.expires_at, must_change_password=logged_in.must_change_password))
         with self._lock:
             self._purge()
             self._by_key[session.key] = session
         return token, session
 
     def get(self, token: str | None) -> Session | None:
+        """The session of ``token``; one this process has not seen yet comes from the database
+        with ``checked`` 0, so the caller rereads its account (``ApiState.refresh``)."""
         if not token:
             return None
+        key, now = _key(token), self.now()
         with self._lock:
-            session = self._by_key.get(_key(token))
-            if session is not None and session.expires_at <= self.now():
-                del self._by_key[session.key]
-                session = None
+            session = self._by_key.get(key)
+            if session is not None and session.expires_at <= now:
+                del self._by_key[key]
+                return None
+        if session is not None:
+            return session
+        stored = self._guard(lambda: api_sessions.find_session(self.engine, key, now))
+        if stored is None:
+            return None
+        logged_in = LoggedIn(name=stored.username, account_id=stored.account_id,
+                             username=stored.username,
+                             must_change_password=stored.must_change_password,
+                             organisation_id=stored.organisation_id, organisation=stored.organisation)
+        session = Session(key=key, account_id=stored.account_id, expires_at=stored.expires_at,
+                          logged_in=logged_in, live_checked=time.monotonic())
+        with self._lock:
+            self._by_key[key] = session
         return session
 
+    def live(self, session: Session) -> bool:
+        """Not revoked by any process (asks the database at most every ``recheck_seconds``)."""
+        if time.monotonic() - session.live_checked <= self.recheck_seconds:
+            return True
+        if self._guard(lambda: api_sessions.session_live(self.engine, session.key, self.now())):
+            session.live_checked = time.monotonic()
+            return True
+        self._forget(lambda s: s.key == session.key)
+        return False
+
+    def still_valid(self, token: str) -> bool:
+        session = self.get(token)
+        return session is not None and self.live(session)
+
     def revoke(self, token: str) -> bool:
-        with self._lock:
-            return self._by_key.pop(_key(token), None) is not None
+        key = _key(token)
+        self._guard(lambda: api_sessions.revoke_session(self.engine, key, self.now()))
+        return self._forget(lambda s: s.key == key) > 0
 
     def revoke_account(self, account_id: int) -> int:
-        with self._lock:
-            gone = [k for k, s in self._by_key.items() if s.account_id == account_id]
-            for key in gone:
-                del self._by_key[key]
-        return len(gone)
+        self._guard(lambda: api_sessions.revoke_account_sessions(self.engine, account_id, self.now()))
+        return self._forget(lambda s: s.account_id == account_id)
+
+    def password_set(self, session: Session) -> None:
+        self._guard(lambda: api_sessions.password_set(self.engine, session.key))
+        session.logged_in = dataclasses.replace(session.logged_in, must_change_password=False)
 
     def stale(self, account_id: int) -> None:
         """The account changed: recheck its sessions at their next request."""
@@ -412,6 +455,13 @@ class Sessions:
     def __len__(self) -> int:
         with self._lock:
             return len(self._by_key)
+
+    def _forget(self, which: Callable[[Session], bool]) -> int:
+        with self._lock:
+            gone = [k for k, s in self._by_key.items() if which(s)]
+            for key in gone:
+                del self._by_key[key]
+        return len(gone)
 
     def _purge(self) -> None:
         now = self.now()
@@ -545,7 +595,7 @@ class ApiState:
                  recheck_seconds: float = RECHECK_SECONDS) -> None:
         self.engine = engine
         self.clock = clock
-        self.sessions = Sessions(token_hours, recheck_seconds)
+        self.sessions = Sessions(engine, token_hours, recheck_seconds)
         self.broadcaster = Broadcaster(engine)
         self.rows = RowCache()
         self.closing = False
@@ -560,7 +610,10 @@ class ApiState:
         return store
 
     def refresh(self, session: Session) -> None:
-        """Reread the account behind a session (active? roles, regions, scope)."""
+        """Reread the session (revoked by another process?) and the account behind it (active?
+        roles, regions, scope)."""
+        if not self.sessions.live(session):
+            raise SessionInvalid(SESSION_REQUIRED)
         store = self.store()
         actor = store.actor_for(session.logged_in.username or "")
         if actor is None or actor.account_id != session.account_id:
@@ -680,16 +733,12 @@ def visible(ctx: Ctx, ids: list[int]) -> set[int]:
     if ctx.store.scope is not None:
         query = query.where(case_scope_clause(ctx.store.scope))
 
-    def run() -> set[int]:
-        with ctx.store.engine.connect() as conn:
-            return set(conn.execute(query).scalars())
-
-    return ctx.store._guarded(run)
+    return _read(ctx, lambda conn: set(conn.execute(query).scalars()))
 
 
-def open_cases(ctx: Ctx, first: int | None = None) -> list[tuple[int, int]]:
+def open_cases(ctx: Ctx, first: int | None = None, ids: list[int] | None = None) -> list[tuple[int, int]]:
     """(id, version) of the open cases the account sees; with ``first`` only the ``first`` whose
-    ban ends soonest."""
+    ban ends soonest; with ``ids`` those of ``ids`` it sees, whatever their status."""
     from sqlalchemy import select
 
     from hvo_tui.domain.vocab import OPEN_STATUSES
@@ -697,15 +746,23 @@ def open_cases(ctx: Ctx, first: int | None = None) -> list[tuple[int, int]]:
     from store.models import Case
 
     C = Case.__table__.c
-    query = select(C.id, C.version).where(C.status.in_(sorted(s.value for s in OPEN_STATUSES)))
+    query = select(C.id, C.version).where(
+        C.status.in_(sorted(s.value for s in OPEN_STATUSES)) if ids is None else C.id.in_(ids))
     if ctx.store.scope is not None:
         query = query.where(case_scope_clause(ctx.store.scope))
     if first is not None:
         query = query.order_by(C.ends_at.is_(None), C.ends_at, C.id).limit(first)
 
-    def run() -> list[tuple[int, int]]:
+    return _read(ctx, lambda conn: [(row.id, row.version) for row in conn.execute(query)])
+
+
+def _read(ctx: Ctx, fn):
+    """``fn(conn)`` on a connection in autocommit: a single statement needs no BEGIN and ROLLBACK
+    round trips (under load each one waits for the database's turn on the CPU), and it sees
+    committed data exactly as it would in a READ COMMITTED transaction."""
+    def run():
         with ctx.store.engine.connect() as conn:
-            return [(row.id, row.version) for row in conn.execute(query)]
+            return fn(conn.execution_options(isolation_level="AUTOCOMMIT"))
 
     return ctx.store._guarded(run)
 
@@ -949,7 +1006,7 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
             raise Refused("U kunt alleen uw eigen wachtwoord wijzigen.", "account_id")
         ctx.store.set_password(ctx.session.account_id, body.current, body.new_password,
                                now=ctx.store.now())
-        ctx.session.logged_in = dataclasses.replace(ctx.session.logged_in, must_change_password=False)
+        _state(request).sessions.password_set(ctx.session)
         return ok(status=204)
 
     # --- the queue and one case -----------------------------------------------------------------
@@ -960,10 +1017,8 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
                    first: Annotated[int | None, Query(ge=1, le=100_000)] = None):
         """Every open case the account sees; with ``ids`` exactly those cases (whatever their
         status); with ``first`` only the open cases whose ban ends soonest."""
-        if ids is not None:
-            return ok(ctx.store.queue_rows(ids))
         cache, masked = _state(request).rows, ctx.store.mask_persons
-        pairs = open_cases(ctx, first)
+        pairs = open_cases(ctx, first, None if ids is None else list(dict.fromkeys(ids)))
         found, missing = cache.lookup(pairs, masked)
         for start in range(0, len(missing), MAX_IDS):
             for row in ctx.store.queue_rows(missing[start:start + MAX_IDS]):
@@ -1091,7 +1146,7 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
                     except TimeoutError:
                         if api.closing:
                             return
-                        if api.sessions.get(ctx.token) is None:
+                        if not await asyncio.to_thread(api.sessions.still_valid, ctx.token):
                             yield "event: expired\ndata: {}\n\n"
                             return
                         idle += EVENT_TICK

@@ -289,10 +289,25 @@ class WriteKey(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class ApiSession(SQLModel, table=True):
+    """A bearer token of ``hvo serve`` (issue 7), by its SHA-256: the token itself is never
+    stored. In the database, so every server process (``--workers``) knows every session, and a
+    restart logs nobody out; ``revoked_at`` is set at logout, deactivation and login reset."""
+
+    __tablename__ = "api_session"
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    issued_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = _moment()
+    must_change_password: bool = False  # opened with a one-time code: only a new password
+
+
 # One case may hold several documents of a kind (a second request, a herstelbeschikking).
 metadata = SQLModel.metadata
 __all__ = [
-    "Account", "AccountRegion", "AccountRole", "Case", "CasePartner", "CasePerson", "DecisionSignature",
+    "Account", "AccountRegion", "AccountRole", "ApiSession", "Case", "CasePartner", "CasePerson", "DecisionSignature",
     "Document", "Event", "Meeting", "Municipality", "Note", "Organisation", "Outbox", "Region",
     "SigningKey", "WriteKey", "metadata",
 ]

@@ -96,7 +96,8 @@ class SqlStore(AccountAdmin, CaseWrites, Screenings, Reports, BillingQueries, Si
             raise ConnectionLost("verbinding met de database verbroken") from exc
         return PostgresChangeFeed(url, schema)
 
-    def _guarded(self, fn, *args):
+    @staticmethod
+    def _guarded(fn, *args):
         try:
             return fn(*args)
         except (OperationalError, DBAPIError) as exc:

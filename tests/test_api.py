@@ -364,6 +364,28 @@ def test_login_token_expires_and_logout_revokes_it(world):
         api.authenticate("ans", "fout")
 
 
+def test_sessions_live_in_the_database_shared_by_server_processes_and_restarts(world, api_server):
+    """Two servers on one database, as ``hvo serve --workers 2`` (or a restart) has them: a token
+    from one works at the other, and a logout at one ends it at the other within the recheck."""
+    from store.models import ApiSession
+
+    second = api_server(world.engine, recheck_seconds=0)
+    token = world.server.token_for("ans")
+    with httpx.Client(base_url=second.url + "/api/v1",
+                      headers={"Authorization": f"Bearer {token}"}, timeout=10) as other:
+        me = other.get("/me")
+        assert me.status_code == 200 and me.json()["username"] == "ans"
+        assert len(other.get("/queue").json()) == 5  # with ans's scope, reread at the second server
+        with world.engine.connect() as conn:
+            stored = conn.execute(select(ApiSession.__table__.c.token_hash)).scalars().all()
+        assert token not in stored and hashlib.sha256(token.encode()).hexdigest() in stored
+        with httpx.Client(base_url=world.server.url + "/api/v1",
+                          headers={"Authorization": f"Bearer {token}"}, timeout=10) as first:
+            assert first.post("/logout").status_code == 204
+        gone = other.get("/queue")
+        assert gone.status_code == 401 and gone.json()["kind"] == "session"
+
+
 def test_deactivating_an_account_ends_its_sessions(world):
     ans = world.http("ans")
     assert ans.queue_rows()
@@ -534,3 +556,60 @@ async def test_an_ended_session_brings_the_login_back_and_the_queue_resumes(worl
                                           for r in queue.model.rows.values()
                                           if r.case_id == world.ids["soon"]), timeout=10)
     store.close()
+
+
+def test_hvo_serve_with_two_workers_shares_the_sessions(tmp_path):
+    """`hvo serve --workers 2`: separate processes; a token issued by whichever worker answered
+    the login works on fresh connections (which the kernel hands to either worker)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import pendulum
+
+    from store.db import open_database
+
+    db = f"sqlite:///{tmp_path / 'hvo.db'}"
+    engine = open_database(db, auto_upgrade=True)
+    store = SqlStore(engine)
+    org = store.ensure_organisation("Veiligheidshuis Midden-Limburg")
+    from store.interface import Actor
+
+    admin = Actor(name="test", roles=frozenset({"beheerder"}))
+    kim, code = store.create_account(admin, username="kim", full_name="Kim de Boer",
+                                     organisation_id=org, roles=["procesmanager"])
+    store.set_password(kim, code, PASSWORD, now=pendulum.now("UTC"))
+    store.close()
+    engine.dispose()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HVO_")}
+    server = subprocess.Popen([sys.executable, "-m", "hvo_tui", "--database", db, "serve",
+                               "--port", str(port), "--workers", "2", "--log-level", "warning"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        end = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, server.stderr.read().decode()[-2000:]
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < end, "hvo serve --workers 2 did not start"
+            time.sleep(0.1)
+        token = httpx.post(f"{base}/login", json={"username": "kim", "password": PASSWORD}).json()["token"]
+        answers = [httpx.get(f"{base}/me", headers={"Authorization": f"Bearer {token}"}) for _ in range(8)]
+        assert [a.status_code for a in answers] == [200] * 8
+        assert {a.json()["username"] for a in answers} == {"kim"}
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -63,10 +63,13 @@ def app_over(server, actor: Actor) -> HvoApp:
 
 
 def digest(engine) -> str:
-    """Every row of every table: what a refused request must leave as it was."""
+    """Every row of every table: what a refused request must leave as it was (the sessions that
+    logging in writes aside)."""
     out = hashlib.sha256()
     with engine.connect() as conn:
         for table in metadata.sorted_tables:
+            if table.name == "api_session":
+                continue
             rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
             out.update(repr([tuple(r) for r in rows]).encode())
     return out.hexdigest()
