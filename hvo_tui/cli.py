@@ -93,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .terminal import adapt
 
     adapt(settings, os.environ)  # 16 colours / ASCII when the terminal asks; the login name
+    if settings.values.get("ascii") and args.command is not None:
+        _ascii_terminal_output()
 
     from store.db import DatabaseOpenError
 
@@ -113,6 +115,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(exc))
     except KeyboardInterrupt:
         return 130
+
+
+def _ascii_terminal_output() -> None:
+    """ASCII mode for the commands' output too, where it goes to a terminal (a file or a pipe
+    keeps every character: a CSV export keeps the accents in names)."""
+    from screens.ascii import AsciiStream
+
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not None and stream.isatty():
+            setattr(sys, name, AsciiStream(stream))
 
 
 def _open(settings, *, auto_upgrade: bool | None = None):

@@ -166,3 +166,18 @@ def ascii_driver(base: type) -> type:
         base.write(self, to_ascii(data))
 
     return type(f"Ascii{base.__name__}", (base,), {"write": write, "__module__": __name__})
+
+
+class AsciiStream:
+    """A text stream (``sys.stdout``) whose writes are ASCII: the command line's output to a
+    terminal in ASCII mode (tables, dashes, names with accents)."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        self._inner.write(to_ascii(text))
+        return len(text)
+
+    def __getattr__(self, name: str):  # flush, fileno, isatty, encoding, ...
+        return getattr(self._inner, name)

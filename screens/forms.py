@@ -32,6 +32,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
+from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from store.interface import Conflict, ConnectionLost, Refused, StoreError
@@ -122,6 +123,8 @@ class ActionForm(ModalScreen[bool]):
         self.stash: dict[str, Any] = {}  # typed values of fields not on the form at the moment
         self.aliases: dict[str, str] = {}  # the store's name of a field -> the form's
         self.saving = False
+        self.lost_attempts = 0  # saves in a row that lost the connection
+        self.retry_timer: Timer | None = None
         self.submission_id = secrets.token_hex(16)  # this form's saves, see write_key_for
         self._digest_secret = secrets.token_bytes(16)
 
@@ -326,12 +329,7 @@ class ActionForm(ModalScreen[bool]):
         except ConnectionLost as exc:
             # The answer was lost: the save may or may not have happened. The retry goes with the
             # same key, so it is written at most once either way.
-            lost = str(exc)
-            self.app.call_from_thread(
-                self.saved_failed, None,
-                f"{lost[:1].upper()}{lost[1:]}: het is niet zeker of er is opgeslagen. Uw invoer "
-                "staat er nog; F2 (of Enter) probeert opnieuw, zonder iets dubbel op te slaan.",
-            )
+            self.app.call_from_thread(self.save_lost, str(exc))
         except StoreError as exc:
             self.app.call_from_thread(self.saved_failed, None, str(exc))
         else:
@@ -339,11 +337,35 @@ class ActionForm(ModalScreen[bool]):
 
     def saved_failed(self, field_name: str | None, message: str) -> None:
         self.saving = False
+        self.lost_attempts = 0
         self.set_status("")
         self.set_error(field_name, message)
 
+    # After a lost connection the form saves again by itself, with backoff, until the database
+    # answers (or the user cancels): the same input goes with the same key, so a save that did
+    # reach the database before the connection dropped is not written a second time.
+    RETRY_SECONDS = (1, 2, 4, 8, 15)
+
+    def save_lost(self, reason: str) -> None:
+        self.saving = False
+        attempt = self.lost_attempts
+        self.lost_attempts = attempt + 1
+        wait = self.RETRY_SECONDS[min(attempt, len(self.RETRY_SECONDS) - 1)]
+        self.set_status("")
+        self.set_error(None, f"{reason[:1].upper()}{reason[1:]}: het is niet zeker of er is "
+                             f"opgeslagen. Uw invoer staat er nog; hvo probeert het over {wait} s "
+                             "opnieuw (F2 meteen), zonder iets dubbel op te slaan. Esc annuleert.")
+        if self.retry_timer is not None:
+            self.retry_timer.stop()
+        self.retry_timer = self.set_timer(wait, self._retry_after_loss)
+
+    def _retry_after_loss(self) -> None:
+        if self.is_attached and not self.saving and self.lost_attempts:
+            self.action_submit()
+
     def saved_ok(self) -> None:
         self.saving = False
+        self.lost_attempts = 0
         self.dismiss(True)
 
     def action_cancel(self) -> None:

@@ -93,6 +93,13 @@ async def saves_once_after_restore(pilot, form: ActionForm, proxy: TcpProxy) -> 
     assert isinstance(pilot.app.screen, CaseScreen)
 
 
+async def saves_by_itself_after_restore(pilot, form: ActionForm, proxy: TcpProxy) -> None:
+    """Scenario 6: when the database is back, the save goes through without a key press."""
+    proxy.restore()
+    await wait_for(pilot, lambda: pilot.app.screen is not form, timeout=20)
+    assert isinstance(pilot.app.screen, CaseScreen)
+
+
 async def test_cut_before_saving_a_note_keeps_the_form_and_saves_once_after_restore(proxied):
     direct, through, proxy, ids, ans = proxied
     case_id = ids["soon"]
@@ -105,8 +112,10 @@ async def test_cut_before_saving_a_note_keeps_the_form_and_saves_once_after_rest
         proxy.cut()
         await fails_and_keeps_input(pilot, form)
         assert state(direct, case_id) == before  # nothing written
+        status = str(form.query_one("#form-status", Static).render())
+        assert "probeert het over" in status, status
 
-        await saves_once_after_restore(pilot, form, proxy)
+        await saves_by_itself_after_restore(pilot, form, proxy)
         version, notes, events = state(direct, case_id)
         assert (version, notes, events) == (before[0] + 1, 1, 1)
         with direct.connect() as conn:

@@ -283,3 +283,36 @@ def test_sighup_ends_the_app_through_its_normal_exit(tmp_path):
         os.close(fd)
     assert os.WIFEXITED(status), f"killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else status
     assert os.WEXITSTATUS(status) == 129
+
+
+def test_lang_c_command_output_to_a_terminal_is_ascii_and_to_a_pipe_keeps_every_character(tmp_path):
+    """`LANG=C hvo info` on a terminal: the dashes and dots of its table arrive as ASCII; the same
+    command into a pipe (a file, a CSV export) keeps its characters."""
+    import pty
+    import select
+
+    env = {"PATH": os.environ["PATH"], "LANG": "C", "HOME": str(tmp_path), "TERM": "xterm",
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    command = [sys.executable, "-m", "hvo_tui", "info"]
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(sys.executable, command, env)
+    seen = b""
+    try:
+        while True:
+            ready, _, _ = select.select([fd], [], [], 10)
+            if not ready:
+                break
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(fd)
+        os.waitpid(pid, 0)
+    assert b"ascii" in seen and seen.isascii(), seen[-800:]
+    piped = subprocess.run(command, env=env, capture_output=True, check=True, cwd=os.getcwd()).stdout
+    assert not piped.isascii()  # the table's own glyphs, unchanged

@@ -39,6 +39,7 @@ def child_environment(settings, environ: dict[str, str]) -> dict[str, str]:
     env["HVO_ACCOUNT"] = ""  # whoever opens the page types their own name
     env["LANG"] = env["LC_CTYPE"] = "C.UTF-8"
     env.pop("LC_ALL", None)
+    env["HVO_ASCII"] = "false"  # the browser's terminal is UTF-8, whatever locales this host has
     return env
 
 

@@ -24,9 +24,8 @@ CODE_DAYS = 7  # hvo_tui.domain.permissions.LOGIN_CODE_DAYS when this migration 
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("account") as batch:
-        batch.add_column(sa.Column("login_code_expires_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
+    op.add_column("account", sa.Column("login_code_expires_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("account", sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
     account = sa.table("account", sa.column("login_code_hash", sa.String),
                        sa.column("login_code_expires_at", sa.DateTime(timezone=True)))
     until = datetime.now(timezone.utc) + timedelta(days=CODE_DAYS)
@@ -37,6 +36,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("account") as batch:
-        batch.drop_column("totp_last_step")
-        batch.drop_column("login_code_expires_at")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch rebuild of ``account`` would drop
+    # a table that other tables' foreign keys point at.
+    op.execute("ALTER TABLE account DROP COLUMN totp_last_step")
+    op.execute("ALTER TABLE account DROP COLUMN login_code_expires_at")
