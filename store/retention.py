@@ -15,11 +15,11 @@ case as it was and the purge goes on; the next run picks it up again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pendulum
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 
 from hvo_tui.domain import RegionRules
@@ -35,7 +35,7 @@ from hvo_tui.domain.vocab import CaseKind, CaseStatus
 
 from .case_writes import E, _rules
 from .interface import Actor, StoreError
-from .models import Case, Municipality, Region
+from .models import Case, Municipality, Region, WriteKey
 
 C = Case.__table__.c
 M = Municipality.__table__.c
@@ -128,3 +128,18 @@ def purge(store: Any, actor: Actor, cases: list[RetentionCase]) -> PurgeResult:
             result.removed[kind] = result.removed.get(kind, 0) + int(n)
         result.rewritten_events += len(details.get("herschreven") or ())
     return result
+
+
+# A form retries a lost save within minutes (store/idempotency.py); a month is far beyond that.
+WRITE_KEY_DAYS = 30
+
+
+def prune_write_keys(engine: Engine, now: datetime, *, dry_run: bool = False) -> int:
+    """Remove (or, dry, count) the idempotency keys of writes older than ``WRITE_KEY_DAYS``."""
+    WK = WriteKey.__table__
+    old = WK.c.at < now - timedelta(days=WRITE_KEY_DAYS)
+    if dry_run:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(WK).where(old)).scalar_one()
+    with engine.begin() as conn:
+        return conn.execute(delete(WK).where(old)).rowcount

@@ -312,3 +312,24 @@ def test_every_table_of_a_case_has_a_retention_decision():
     }
     with_case = {t.name for t in metadata.sorted_tables if "case_id" in t.c}
     assert with_case <= set(handled), f"no retention decision for {sorted(with_case - set(handled))}"
+
+
+def test_the_purge_removes_write_keys_older_than_a_month_and_the_dry_run_counts_them(
+        engine, db_target, ids, now, capsys):
+    """A save's idempotency key matters for the minutes a form may retry it, not for years."""
+    from store.models import WriteKey
+
+    WK = WriteKey.__table__
+    case_id = next(iter(ids.values()))
+    with engine.begin() as conn:
+        for key, age in (("oud-1", 45), ("oud-2", 31), ("recent", 2)):
+            conn.execute(insert(WK).values(key=key, case_id=case_id, version=1,
+                                           at=now.subtract(days=age)))
+    code, out, _ = run(capsys, engine, db_target, "--dry-run")
+    assert code == 0 and "2 sleutel(s) van opslagacties ouder dan 30 dagen kunnen weg" in out
+    with engine.connect() as conn:
+        assert conn.execute(select(WK.c.key).order_by(WK.c.key)).scalars().all() == ["oud-1", "oud-2", "recent"]
+    code, out, _ = run(capsys, engine, db_target)
+    assert "2 sleutel(s) van opslagacties ouder dan 30 dagen verwijderd" in out
+    with engine.connect() as conn:
+        assert conn.execute(select(WK.c.key)).scalars().all() == ["recent"]

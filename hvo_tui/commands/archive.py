@@ -76,8 +76,12 @@ def _table(cases) -> str:
 def _purge(store, actor, now, *, dry_run: bool) -> int:
     import sys
 
-    from store.retention import purge, retention_overview
+    from store.retention import WRITE_KEY_DAYS, prune_write_keys, purge, retention_overview
 
+    keys = prune_write_keys(store.engine, now, dry_run=dry_run)
+    if keys:
+        print(f"{keys} sleutel(s) van opslagacties ouder dan {WRITE_KEY_DAYS} dagen "
+              f"{'kunnen weg' if dry_run else 'verwijderd'} (zij dienen alleen tegen dubbel opslaan)")
     due, open_overdue = retention_overview(store.engine, now)
     if open_overdue:
         numbers = ", ".join(c.number for c in open_overdue[:10])
