@@ -14,14 +14,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pendulum
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transition
 from hvo_tui.domain.checklist import document_checklist
 from hvo_tui.domain.facts import CaseFacts
-from hvo_tui.domain.permissions import Permission, action_allowed, allowed, registering_partner_role
+from hvo_tui.domain.permissions import Permission, action_allowed, registering_partner_role
 from hvo_tui.domain.standard_forms import check_fields
 from hvo_tui.domain.validation import normalise_phone, normalise_postcode, valid_bsn
 from hvo_tui.domain.vocab import CaseKind, CaseStatus, DocumentKind, DocumentStatus, PersonRole, Role

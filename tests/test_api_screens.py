@@ -11,7 +11,7 @@ import inspect
 import httpx
 import pytest
 from sqlalchemy import insert, select
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Input, Static
 
 from hvo_tui.app import HvoApp
 from hvo_tui.clock import FrozenClock
@@ -35,9 +35,9 @@ from tests.report_data import PERIOD, seed_reports
 from tests.test_invoice_screen import rows as invoice_rows, text_of
 from tests.test_queue_screen import loaded, wait_for
 from tests.test_screening_screen import cases, fill_at_once
-from tests.test_signing_screen import text_of as rich_text
+from tests.test_signing_screen import refuse_the_first_draft, text_of as rich_text
 from tests.test_signing_store import PASSWORD, build_world
-from tests.test_statistics_screen import cells, next_load, open_statistics, status
+from tests.test_statistics_screen import cells, filter_to_hollands_midden, open_statistics, status
 
 # The screens are the same over both databases; their store side runs on both in its own tests.
 SQLITE_ONLY = pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
@@ -112,15 +112,7 @@ async def test_statistics_over_the_api(engine, api_server):
         screen = await open_statistics(pilot)
         assert status(screen) == "01-12-2025 t/m 23-11-2026 · 7 screenings · 6 huisverboden"
         assert cells(screen, "per-gemeente") == ["Totaal", "", "230.000", "7", "0,30", "6", "0,26"]
-        # The region filter, by keys: Hollands Midden.
-        await pilot.press("f", "tab", "tab", "enter")
-        await pilot.pause()
-        before = screen.loads
-        await pilot.press("down", "enter")
-        await next_load(pilot, screen, before)
-        assert status(screen) == ("01-12-2025 t/m 23-11-2026 · regio Hollands Midden · "
-                                  "1 screening · 1 huisverbod")
-        assert [cells(screen, "per-gemeente", i)[0] for i in range(2)] == ["Leiden", "Totaal"]
+        await filter_to_hollands_midden(pilot, screen)
 
 
 @SQLITE_ONLY
@@ -238,16 +230,7 @@ async def test_the_mayor_refuses_over_the_api(engine, api_server):
     server = api_server(engine)
     app = app_over(server, world.mayor)
     async with app.run_test(size=(100, 30)) as pilot:
-        await loaded(pilot)
-        await pilot.press("T")
-        await wait_for(pilot, lambda: isinstance(app.screen, SigningScreen) and app.screen.loaded)
-        screen = app.screen
-        await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, ActionForm))
-        app.screen.query_one("#f-reason", TextArea).text = "motivering is te mager"
-        await pilot.press("f2")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm))
-        await wait_for(pilot, lambda: screen.loaded and not screen.pending)
+        await refuse_the_first_draft(pilot, "motivering is te mager")
     with engine.connect() as conn:
         assert conn.execute(select(D.status).where(D.id == world.draft)).scalar() == "rejected"
 

@@ -92,19 +92,25 @@ async def test_the_mayor_reads_and_signs_with_keys_only_and_tampering_shows_inva
         assert "gewijzigd na ondertekening: document.velden" in text_of(case.query_one("#case-documents", Static))
 
 
+async def refuse_the_first_draft(pilot, reason: str) -> None:
+    """From the queue: T, w on the first decision awaiting signature, the reason typed, F2."""
+    app = pilot.app
+    await loaded(pilot)
+    await pilot.press("T")
+    await wait_for(pilot, lambda: isinstance(app.screen, SigningScreen) and app.screen.loaded)
+    screen = app.screen
+    await pilot.press("w")
+    await wait_for(pilot, lambda: isinstance(app.screen, ActionForm))
+    await pilot.press(*reason, "f2")
+    await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm))
+    await wait_for(pilot, lambda: screen.loaded and not screen.pending)
+
+
 async def test_refusing_with_a_reason_from_the_signing_screen(engine):
     world = build_world(engine)
     app = app_for(world, world.mayor)
     async with app.run_test(size=(80, 24)) as pilot:
-        await loaded(pilot)
-        await pilot.press("T")
-        await wait_for(pilot, lambda: isinstance(app.screen, SigningScreen) and app.screen.loaded)
-        screen = app.screen
-        await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, ActionForm))
-        await pilot.press(*"motivering is te mager", "f2")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm))
-        await wait_for(pilot, lambda: screen.loaded and not screen.pending)
+        await refuse_the_first_draft(pilot, "motivering is te mager")
     assert rows(world, Document, id=world.draft)[0].status == "rejected"
     [event] = rows(world, Event, case_id=world.ids["today"], action="decision_refused")
     assert event.details["reden"] == "motivering is te mager"
