@@ -562,7 +562,6 @@ def test_hvo_serve_with_two_workers_shares_the_sessions(tmp_path):
     """`hvo serve --workers 2`: separate processes; a token issued by whichever worker answered
     the login works on fresh connections (which the kernel hands to either worker)."""
     import os
-    import socket
     import subprocess
     import sys
     import time
@@ -570,6 +569,7 @@ def test_hvo_serve_with_two_workers_shares_the_sessions(tmp_path):
     import pendulum
 
     from store.db import open_database
+    from tests.test_web import free_port, stop
 
     db = f"sqlite:///{tmp_path / 'hvo.db'}"
     engine = open_database(db, auto_upgrade=True)
@@ -583,9 +583,7 @@ def test_hvo_serve_with_two_workers_shares_the_sessions(tmp_path):
     store.set_password(kim, code, PASSWORD, now=pendulum.now("UTC"))
     store.close()
     engine.dispose()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HVO_")}
     server = subprocess.Popen([sys.executable, "-m", "hvo_tui", "--database", db, "serve",
                                "--port", str(port), "--workers", "2", "--log-level", "warning"],
@@ -607,9 +605,4 @@ def test_hvo_serve_with_two_workers_shares_the_sessions(tmp_path):
         assert [a.status_code for a in answers] == [200] * 8
         assert {a.json()["username"] for a in answers} == {"kim"}
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)

@@ -12,9 +12,18 @@ import sys
 import time
 
 import httpx
-import pytest
 
 from hvo_tui.cli import main
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End a server started by a test: SIGTERM, and SIGKILL when it does not go."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def free_port() -> int:
@@ -81,9 +90,4 @@ def test_hvo_web_serves_the_page_and_the_app_asks_to_log_in(tmp_path):
         seen = asyncio.run(screen_text())
         assert "serveraccount" not in seen  # the server's own login name is not offered
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
