@@ -8,6 +8,10 @@ are chosen at the top; the default is the account's first region and the last fu
 
 The store reads the use (``billing_usage``), ``hvo_tui.domain.billing`` computes; the tariff table
 is the one shipped with hvo (``hvo_tui/tarieven.toml``), as ``hvo costs invoice`` uses by default.
+
+``e`` exports the invoice shown: per municipality a statement (.txt) and its lines (.csv) in a
+directory, to send (``hvo_tui.domain.billing_text`` renders, ``hvo_tui.statements`` writes; the
+same as ``hvo costs invoice --out DIR``).
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
 from hvo_tui.domain.billing import (
     BillingError,
@@ -31,8 +35,10 @@ from hvo_tui.domain.billing import (
     parse_period,
     parse_tariff,
 )
+from hvo_tui.domain.billing_text import statement_files
 from hvo_tui.domain.costs import euros
 from hvo_tui.domain.permissions import Permission, allowed
+from hvo_tui.statements import ExportError, default_directory, write_statements
 from store.interface import StoreError
 
 from .help import HelpScreen, binding_rows
@@ -73,6 +79,7 @@ class InvoiceScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Terug", id="invoice.back"),
         Binding("p", "period", "Periode", id="invoice.period"),
+        Binding("e", "export", "Exporteren", id="invoice.export"),
         Binding("f5,ctrl+r", "refresh", "Vernieuwen", id="invoice.refresh"),
         Binding("question_mark", "help", "Help", id="invoice.help"),
         Binding("j", "cursor_down", "Omlaag", show=False, id="invoice.down"),
@@ -254,6 +261,22 @@ class InvoiceScreen(Screen):
         if self.may and self.region_name:
             self.reload()
 
+    def action_export(self) -> None:
+        if not self.may:
+            return
+        invoice = self.invoice
+        if invoice is None:
+            self.notify("Er is nog geen rekening om te exporteren.", severity="warning")
+            return
+        self.app.push_screen(ExportScreen(invoice, self.app.clock.now().date()),
+                             self._exported)
+
+    def _exported(self, result: tuple[str, int] | None) -> None:
+        if result is not None:
+            folder, count = result
+            self.notify(f"{count} bestanden geschreven in {folder}",
+                        title="Rekeningen geëxporteerd")
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(binding_rows(self), []))
 
@@ -265,3 +288,68 @@ class InvoiceScreen(Screen):
 
     def action_cursor_up(self) -> None:
         self.query_one(DataTable).action_cursor_up()
+
+
+class ExportScreen(ModalScreen[tuple[str, int] | None]):
+    """Ask for a directory and write there per municipality its statement and its lines. A bad
+    directory is said next to the field, which keeps what was typed; files that are already there
+    are only overwritten after a second Enter on the same directory."""
+
+    AUTO_FOCUS = "#export-path"
+    DEFAULT_CSS = """
+    ExportScreen { align: center middle; }
+    """
+    BINDINGS = [Binding("escape", "close", "Annuleren", id="export.close")]
+
+    def __init__(self, invoice: Invoice, made) -> None:
+        super().__init__()
+        self.invoice = invoice
+        self.files = statement_files(invoice, made)
+        self.confirm: str | None = None  # the directory whose existing files may be overwritten
+
+    def compose(self) -> ComposeResult:
+        inv = self.invoice
+        with Vertical(classes="accounts-modal", id="export-box"):
+            yield Static(glyph_text(self.app, f"Rekeningen exporteren · {inv.region} · "
+                                              f"{inv.period.label}"),
+                         classes="accounts-modal-title")
+            yield Static(f"Per gemeente een rekening (.txt) en haar posten (.csv), om te versturen: "
+                         f"{len(inv.statements)} gemeenten, {len(self.files)} bestanden. De map "
+                         "wordt zo nodig gemaakt.", classes="accounts-intro")
+            yield Label("Map", classes="accounts-label")
+            yield Input(default_directory(inv.period.label, inv.region), id="export-path")
+            yield Static("", id="e-export-path", classes="form-error")
+            yield Static(glyph_text(self.app, "Enter: exporteren · Esc: annuleren"),
+                         classes="accounts-hint")
+
+    def _error(self, message: str) -> None:
+        widget = self.query_one("#e-export-path", Static)
+        widget.update(glyph_text(self.app, message))
+        widget.set_class(bool(message), "visible")
+
+    @on(Input.Changed, "#export-path")
+    def _changed(self, event: Input.Changed) -> None:
+        if self.confirm is not None and event.value.strip() != self.confirm:
+            self.confirm = None
+            self._error("")
+
+    @on(Input.Submitted, "#export-path")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        directory = event.value.strip()
+        try:
+            paths = write_statements(directory, self.files,
+                                     overwrite=directory == self.confirm)
+        except ExportError as exc:
+            if exc.existing:
+                self.confirm = directory
+                self._error(f"{exc.message}. Enter nogmaals om ze te overschrijven.")
+            else:
+                self.confirm = None
+                self._error(exc.message)
+            return
+        folder = str(paths[0].parent) if paths else directory
+        self.dismiss((folder, len(paths)))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

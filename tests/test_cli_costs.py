@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -185,3 +186,87 @@ def test_invoice_bad_tariff_names_the_file(capsys, billing_db, tmp_path):
                          "Testregio", "--database", billing_db, "--tariff", str(path))
     assert (code, out) == (2, "")
     assert str(path) in err and "ontbreekt" in err
+
+
+# --- invoice --out: one statement per municipality, to send -----------------------------------------
+
+STATEMENT_FILES = sorted(f"rekening-2026-Q3-{m}.{ext}" for m in ("aa", "bee", "cee")
+                         for ext in ("txt", "csv"))
+
+
+def test_invoice_out_writes_a_statement_per_municipality(capsys, billing_db, tmp_path):
+    _, whole_csv, _ = run(capsys, "costs", "invoice", "--period", "2026-Q3", "--region",
+                          "Testregio", "--database", billing_db, "--format", "csv")
+    _, whole_json, _ = run(capsys, "costs", "invoice", "--period", "2026-Q3", "--region",
+                           "Testregio", "--database", billing_db, "--format", "json")
+    totals = {g["gemeente"]: g["totaal"] for g in json.loads(whole_json)["gemeenten"]}
+    out_dir = tmp_path / "rekeningen" / "2026-Q3"  # made, parents and all
+    code, out, err = run(capsys, "costs", "invoice", "--period", "2026-Q3", "--region",
+                         "Testregio", "--database", billing_db, "--out", str(out_dir))
+    assert (code, err) == (0, "")
+    assert sorted(p.name for p in out_dir.iterdir()) == STATEMENT_FILES
+    assert f"6 bestanden geschreven in {out_dir}" in out
+    assert "rekening-2026-Q3-aa.txt  € 288,50" in out and "rekening-2026-Q3-cee.csv" in out
+
+    whole_rows = list(csv.reader(io.StringIO(whole_csv)))
+    for name, slug in (("Aa", "aa"), ("Bee", "bee"), ("Cee", "cee")):
+        text = (out_dir / f"rekening-2026-Q3-{slug}.txt").read_text(encoding="utf-8")
+        euro = "€ " + totals[name].replace(".", ",")
+        assert f"Gemeente:   {name} (" in text and "Regio:      Testregio" in text
+        assert "Periode:    2026-Q3 (01-07-2026 t/m 30-09-2026)" in text
+        assert "Opgemaakt:  " in text
+        assert [" ".join(line.split()) for line in text.splitlines()
+                if line.startswith("Totaal te betalen")] == [f"Totaal te betalen {euro}"]
+        assert "Tarieven: Standaardtarieven hvo 2026, de meegeleverde tarieven" in text
+        # The CSV: the same columns and rows as the whole invoice's CSV has for this municipality,
+        # with a byte order mark for Excel; its lines add up to its total.
+        raw = (out_dir / f"rekening-2026-Q3-{slug}.csv").read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+        assert rows[0] == whole_rows[0]
+        assert rows[1:] == [r for r in whole_rows if r[2] == name]
+        assert rows[-1][3:7] == ["Totaal", "", "", totals[name]]
+        assert sum(Decimal(r[6]) for r in rows[1:-1]) == Decimal(totals[name])
+
+    aa = (out_dir / "rekening-2026-Q3-aa.txt").read_text(encoding="utf-8")
+    assert "Eigen kosten (accounts en handelingen)  € 196,00" in aa
+    assert "Aandeel gedeelde partneraccounts         € 92,50" in aa
+    assert "zaken: HV-2026-00001 (2x)" in aa  # the herstel steps, per case
+    assert "Gedeelde partneraccounts in de regio, samen € 185,00" in aa
+    assert "Veilig Thuis" not in aa  # the region's own business, not the municipality's
+
+
+def test_invoice_out_never_overwrites_silently(capsys, billing_db, tmp_path):
+    args = ("costs", "invoice", "--period", "2026-Q3", "--region", "Testregio", "--database",
+            billing_db, "--out", str(tmp_path / "out"))
+    assert run(capsys, *args)[0] == 0
+    mine = tmp_path / "out" / "rekening-2026-Q3-bee.txt"
+    mine.write_text("al verstuurd, met een eigen aantekening", encoding="utf-8")
+    code, out, err = run(capsys, *args)
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1
+    assert "bestaan al 6 van de 6 bestanden" in err and "--overwrite" in err
+    assert mine.read_text(encoding="utf-8") == "al verstuurd, met een eigen aantekening"
+
+    code, out, _ = run(capsys, *args, "--overwrite")
+    assert code == 0 and "6 bestanden geschreven" in out
+    assert "Totaal te betalen" in mine.read_text(encoding="utf-8")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == STATEMENT_FILES
+
+
+@pytest.mark.parametrize(("where", "extra", "message"), [
+    ("file", (), "is een bestand, geen map"),
+    ("file/sub", (), "kan de map"),
+    ("new", ("--format", "csv"), "--format en --out gaan niet samen"),
+])
+def test_invoice_out_bad_directory(capsys, billing_db, tmp_path, where, extra, message):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "file").write_text("geen map", encoding="utf-8")
+    code, out, err = run(capsys, "costs", "invoice", "--period", "2026-Q3", "--region",
+                         "Testregio", "--database", billing_db, "--out", str(work / where),
+                         *extra)
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1 and message in err
+    assert [p.name for p in work.iterdir()] == ["file"]  # nothing written
+    assert (work / "file").read_text(encoding="utf-8") == "geen map"

@@ -128,3 +128,59 @@ async def test_others_neither_find_nor_see_the_invoice(engine):
         assert isinstance(screen, InvoiceScreen)
         assert NO_INVOICE in text_of(screen, "#banner")
         assert not screen.query_one(DataTable).display and screen.invoice is None
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)  # the store side: test_cli_costs
+async def test_e_exports_a_statement_per_municipality(engine, tmp_path, monkeypatch):
+    from screens.invoice import ExportScreen
+
+    monkeypatch.setenv("HOME", str(tmp_path))  # the suggested folder is under ~
+    (tmp_path / "bestand").write_text("geen map", encoding="utf-8")
+    seed_billing(engine)
+    app = make_app(engine, BEHEERDER)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_from_palette(pilot)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.loaded)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        dialog = app.screen
+        field = dialog.query_one("#export-path", Input)
+        assert field.value == "~/hvo-rekeningen/2026-Q3-testregio"
+        assert "3 gemeenten, 6 bestanden" in str(dialog.query_one(".accounts-intro", Static)
+                                                  .render())
+
+        # A bad folder: said next to the field, which keeps what was typed; nothing written.
+        field.value = str(tmp_path / "bestand" / "rekeningen")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog and field.value == str(tmp_path / "bestand" / "rekeningen")
+        error = dialog.query_one("#e-export-path", Static)
+        assert error.has_class("visible") and "is een bestand, geen map" in str(error.render())
+
+        field.value = "~/hvo-rekeningen/2026-Q3-testregio"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        folder = tmp_path / "hvo-rekeningen" / "2026-Q3-testregio"
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            f"rekening-2026-Q3-{m}.{ext}" for m in ("aa", "bee", "cee") for ext in ("txt", "csv"))
+        aa = (folder / "rekening-2026-Q3-aa.txt").read_text(encoding="utf-8")
+        assert f"Opgemaakt:  {app.clock.now():%d-%m-%Y}" in aa
+        assert " ".join(aa.split("Totaal te betalen")[1].split()[:2]) == "€ 288,50"
+        assert [n.message for n in app._notifications] == [f"6 bestanden geschreven in {folder}"]
+
+        # Again: the files are there; only a second Enter on the same folder overwrites them.
+        (folder / "rekening-2026-Q3-bee.txt").write_text("eigen versie", encoding="utf-8")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        dialog = app.screen
+        await pilot.press("enter")
+        await pilot.pause()
+        error = dialog.query_one("#e-export-path", Static)
+        assert app.screen is dialog and "bestaan al 6 van de 6" in str(error.render())
+        assert "Enter nogmaals" in str(error.render())
+        assert (folder / "rekening-2026-Q3-bee.txt").read_text(encoding="utf-8") == "eigen versie"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert "Totaal te betalen" in (folder / "rekening-2026-Q3-bee.txt").read_text("utf-8")
+        assert len(app._notifications) == 2

@@ -3,7 +3,9 @@
 ``hvo costs allocate --total EUR --model inwoners|zaken|tarief --input FILE.csv`` needs no
 database: it reads the CSV, computes in cents and prints whole euros (``hvo_tui.domain.costs``).
 ``hvo costs invoice --period 2026-Q3 --region R`` reads the use of a region from the database and
-prints one statement per municipality (``hvo_tui.domain.billing``, ``store.billing``).
+prints one statement per municipality (``hvo_tui.domain.billing``, ``store.billing``); with
+``--out DIR`` it writes each municipality's statement to its own files instead, to send
+(``hvo_tui.domain.billing_text``, ``hvo_tui.statements``).
 
 Bad input gives one line on stderr naming the line of the file, exit code 2, and nothing on
 stdout: everything is computed before the first byte is printed.
@@ -12,6 +14,7 @@ stdout: everything is computed before the first byte is printed.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 FORMATS = ("table", "csv", "json")
 
@@ -50,7 +53,13 @@ def register(sub, common) -> None:
     invoice.add_argument("--region", required=True, metavar="REGIO", help="bv. Midden-Limburg")
     invoice.add_argument("--tariff", metavar="BESTAND.toml", default=None,
                          help="een eigen tarieftabel (standaard: de meegeleverde tarieven)")
-    invoice.add_argument("--format", choices=FORMATS, default="table")
+    invoice.add_argument("--format", choices=FORMATS, default=None,
+                         help="table (standaard), csv of json; niet samen met --out")
+    invoice.add_argument("--out", metavar="MAP", default=None,
+                         help="schrijf per gemeente een rekening (.txt) en haar posten (.csv) in "
+                              "deze map, om te versturen (de map wordt zo nodig gemaakt)")
+    invoice.add_argument("--overwrite", action="store_true",
+                         help="met --out: bestaande bestanden overschrijven")
 
     for parser in (alloc, invoice):
         common(parser)
@@ -186,6 +195,18 @@ def invoice(settings, args: argparse.Namespace) -> int:
     from store.billing import region_usage
     from store.interface import StoreError
 
+    if args.out is not None and args.format is not None:
+        return fail("--format en --out gaan niet samen: --out schrijft per gemeente een .txt en "
+                    "een .csv")
+    if args.overwrite and args.out is None:
+        return fail("--overwrite hoort bij --out")
+    if args.out is not None:
+        from hvo_tui.statements import ExportError, check_directory
+
+        try:
+            check_directory(args.out)  # before the database: a bad folder fails at once
+        except ExportError as exc:
+            return fail(exc.message)
     try:
         period = parse_period(args.period)
         if args.tariff:
@@ -206,109 +227,37 @@ def invoice(settings, args: argparse.Namespace) -> int:
         return fail(str(exc))
     finally:
         engine.dispose()
-    print(render_invoice(compute_invoice(usage, period, tariff), args.format), end="")
+    result = compute_invoice(usage, period, tariff)
+    if args.out is not None:
+        source = f"het tarievenbestand {Path(args.tariff).name}" if args.tariff else None
+        return write_out(result, args.out, args.overwrite, source)
+    print(render_invoice(result, args.format or "table"), end="")
     return 0
 
 
-def _eur(cents: int | None, sign: bool = True) -> str:
-    from fractions import Fraction
+def write_out(inv, directory: str, overwrite: bool, tariff_source: str | None) -> int:
+    """``--out``: one .txt and one .csv per municipality; which files, on stdout."""
+    from hvo_tui.cli import _now, fail
+    from hvo_tui.domain.billing_text import DEFAULT_TARIFF_SOURCE, eur, statement_files
+    from hvo_tui.statements import ExportError, write_statements
 
-    from hvo_tui.domain.costs import euros
-
-    if cents is None:
-        return ""
-    text = euros(Fraction(cents, 100), 2)
-    return text if sign else text.removeprefix("€ ").replace(".", "").replace(",", ".")
+    files = statement_files(inv, _now().date(), tariff_source or DEFAULT_TARIFF_SOURCE)
+    try:
+        paths = write_statements(directory, files, overwrite=overwrite)
+    except ExportError as exc:
+        hint = "; gebruik --overwrite om ze te vervangen" if exc.existing else ""
+        return fail(exc.message + hint)
+    totals = {s.municipality: s.total for s in inv.statements}
+    folder = paths[0].parent if paths else Path(directory).expanduser()
+    print(f"Rekening {inv.region} {inv.period.label}: {len(paths)} bestanden geschreven in "
+          f"{folder}")
+    for f, path in zip(files, paths):
+        amount = f"  {eur(totals[f.municipality])}" if path.suffix == ".txt" else ""
+        print(f"  {path.name}{amount}")
+    return 0
 
 
 def render_invoice(inv, fmt: str) -> str:
-    if fmt == "json":
-        import json
+    from hvo_tui.domain.billing_text import render_invoice as render
 
-        def line(x):
-            return {"post": x.item, "aantal": x.count, "tarief": _eur(x.unit, False) or None,
-                    "bedrag": _eur(x.amount, False), "toelichting": x.explanation,
-                    **({"zaken": list(x.cases)} if x.cases else {})}
-
-        doc = {
-            "regio": inv.region, "periode": inv.period.label,
-            "van": inv.period.start.isoformat(), "tot_en_met": inv.period.last_day.isoformat(),
-            "tarieven": inv.tariff_name, "inwoners": inv.population,
-            "gemeenten": [
-                {"gemeente": s.municipality, "inwoners": s.population,
-                 "eigen_kosten": _eur(s.own, False), "aandeel_gedeeld": _eur(s.share, False),
-                 "totaal": _eur(s.total, False), "posten": [line(x) for x in s.lines]}
-                for s in inv.statements
-            ],
-            "gedeelde_kosten": {"totaal": _eur(inv.shared_total, False),
-                                "posten": [line(x) for x in inv.shared_lines]},
-            "niet_doorbelast": list(inv.not_billed),
-            "totaal": _eur(inv.total, False),
-            "toelichting": list(inv.notes),
-        }
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    if fmt == "csv":
-        import csv
-        import io
-
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["regio", "periode", "gemeente", "post", "aantal", "tarief", "bedrag",
-                         "toelichting"])
-        for s in inv.statements:
-            for x in s.lines:
-                writer.writerow([inv.region, inv.period.label, s.municipality, x.item,
-                                 "" if x.count is None else x.count, _eur(x.unit, False),
-                                 _eur(x.amount, False), x.explanation])
-            writer.writerow([inv.region, inv.period.label, s.municipality, "Totaal", "", "",
-                             _eur(s.total, False), ""])
-        for x in inv.shared_lines:
-            writer.writerow([inv.region, inv.period.label, f"(gedeeld) {x.party}", x.item, x.count,
-                             _eur(x.unit, False), _eur(x.amount, False), x.explanation])
-        writer.writerow([inv.region, inv.period.label, "Totaal", "", "", "", _eur(inv.total, False),
-                         ""])
-        return out.getvalue()
-    import textwrap
-
-    from tabulate import tabulate
-
-    from hvo_tui.domain.billing import cases_label
-
-    def block(lines, party: bool = False) -> str:
-        rows = [[*([x.party] if party else []), x.item, "" if x.count is None else x.count,
-                 _eur(x.unit), _eur(x.amount)] for x in lines]
-        return tabulate(rows, headers=[*(["organisatie"] if party else []), "post", "aantal",
-                                       "tarief", "bedrag"],
-                        disable_numparse=True,
-                        colalign=(*(("left",) if party else ()), "left", "right", "right", "right"))
-
-    def notes(lines) -> list[str]:
-        out = []
-        for x in lines:
-            out.append(f"  - {x.item}: {x.explanation}")
-            if x.cases:
-                out.extend(textwrap.wrap("zaken: " + cases_label(x.cases), width=96,
-                                         initial_indent="    ", subsequent_indent="      "))
-        return out
-
-    out = [f"Rekening {inv.region} · {inv.period.label} ({inv.period.describe()})"
-           + (f" · {inv.tariff_name}" if inv.tariff_name else ""), ""]
-    for s in inv.statements:
-        out.append(f"Gemeente {s.municipality} ({s.population:,} inwoners)".replace(",", "."))
-        if s.lines:
-            out.append(block(s.lines))
-        out.append(f"Totaal {s.municipality}: {_eur(s.total)}")
-        out.extend(notes(s.lines))
-        out.append("")
-    out.append(f"Gedeelde partneraccounts (verdeeld naar inwoners): {_eur(inv.shared_total)}")
-    if inv.shared_lines:
-        out.append(block(inv.shared_lines, party=True))
-        out.extend(notes(inv.shared_lines))
-    for item in inv.not_billed:
-        out.append(f"Niet doorbelast: {item}")
-    out.append("")
-    out.append(f"Totaal regio {inv.region}: {_eur(inv.total)} "
-               f"(eigen kosten {_eur(sum(s.own for s in inv.statements))} + gedeeld "
-               f"{_eur(inv.shared_total)})")
-    out.extend(inv.notes)
-    return "\n".join(out) + "\n"
+    return render(inv, fmt)
