@@ -3,8 +3,9 @@
 ``AccountAdmin`` is a mixin for ``SqlStore`` (it uses ``self.engine``, ``self._guarded`` and, when
 present, ``self.now()``); SQL Core on SQLite and PostgreSQL, no ORM objects. Every write is one
 transaction with one ``event`` row per changed account (``case_id`` None, the actor's account and
-name, an action such as ``account_created``, JSON details; account events are not hash-chained:
-``prev_hash``/``hash`` stay None).
+name, an action such as ``account_created``, JSON details), hash-chained like a case's events in
+one chain for all events without a case, the account log (``case_writes.append_event``; the
+chain's head row is locked while appending, so two logins at once do not fork it).
 
 Secrets: passwords and one-time login codes are stored only as argon2id hashes (argon2-cffi's
 ``PasswordHasher``); they never enter an event or a message. A TOTP secret must be readable to
@@ -56,6 +57,7 @@ from hvo_tui.domain.timeline import local
 from hvo_tui.domain.validation import normalise_phone, valid_email
 from hvo_tui.domain.vocab import Role
 
+from .case_writes import append_event
 from .interface import Actor, EventRow, NotFound, Refused, StoreError
 from .models import (
     Account,
@@ -365,10 +367,8 @@ class AccountAdmin:
     @staticmethod
     def _log(conn: Connection, *, account_id: int | None, actor_name: str, action: str,
              at: datetime, details: dict[str, Any]) -> None:
-        conn.execute(insert(ET).values(
-            case_id=None, account_id=account_id, actor_name=actor_name, action=action,
-            at=at, details=_json(details), prev_hash=None, hash=None,
-        ))
+        append_event(conn, case_id=None, account_id=account_id, actor_name=actor_name,
+                     action=action, at=at, details=_json(details))
 
     def _admin_event(self, conn: Connection, actor: Actor, action: str, at: datetime,
                      details: dict[str, Any]) -> None:

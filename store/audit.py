@@ -17,7 +17,14 @@ a rewrite that the chained destroy event does not list, still shows as a broken 
 recompute the hashes of the whole tail of a chain can forge it, as with any hash chain kept in the
 same database; the PostgreSQL trigger and the database's privileges are the guard against that.)
 
-Events without a case (account administration, logins) are not chained; the report counts them.
+The events without a case (logins, failed logins, password changes, account administration,
+signing keys) form one more chain, the account log, checked the same way (without retention
+rewrites: nothing rewrites them).
+
+Heads. Every chain's end is anchored in ``event_head`` (the last event's id and hash, and the
+count), updated in the transaction of each append. A chain whose links hold but whose last event or
+count differs from its head lost its tail (or gained events outside hvo); a chain with events but
+no head, or a head whose chain is gone, is reported too (``check_end``).
 """
 
 from __future__ import annotations
@@ -27,12 +34,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from hvo_tui.domain.retention import redact_details
 
-from .case_writes import E, event_hash
+from .case_writes import ACCOUNT_CHAIN, E, H, event_hash
 from .models import Account, Case, Event
 
 C = Case.__table__.c
@@ -44,23 +51,33 @@ REWRITES_KEY = "herschreven"
 
 @dataclass(frozen=True, slots=True)
 class ChainBreak:
-    """The first broken link of one case's chain."""
+    """What is wrong with one chain: its first broken link, or (``at_end``) an end that does not
+    match its head. ``case_id`` None: the account log. The event named is the broken one, or for
+    a wrong end the last one left (None when none is left)."""
 
-    case_id: int
+    case_id: int | None
     number: str | None
-    event_id: int
-    at: datetime
-    action: str
-    actor_name: str
+    event_id: int | None
+    at: datetime | None
+    action: str | None
+    actor_name: str | None
     problem: str  # Dutch, what is wrong
+    at_end: bool = False
+
+    @property
+    def chain(self) -> str:
+        """The chain, in Dutch: ``zaak HV-2026-00042`` or ``het accountlogboek``."""
+        if self.case_id is None:
+            return "het accountlogboek"
+        return f"zaak {self.number or f'#{self.case_id}'}"
 
 
 @dataclass(frozen=True, slots=True)
 class AuditReport:
     cases: int = 0
-    events: int = 0
+    events: int = 0  # events of the cases' chains
+    account_events: int = 0  # events of the account log (without a case)
     rewritten: int = 0  # events rewritten by the retention purge (and accepted)
-    unchained: int = 0  # events without a case: not chained
     breaks: list[ChainBreak] = field(default_factory=list)
 
     @property
@@ -104,20 +121,29 @@ def _rewrites(rows: list) -> dict[int, dict[str, Any]]:
     return records
 
 
-def check_events(rows: list) -> tuple[Any | None, str | None, int]:
-    """Check one case's events (ordered by id): (first broken row, what is wrong, number of
-    accepted retention rewrites)."""
-    records = _rewrites(rows)
+def _links(row, records: dict[int, dict[str, Any]]) -> set[str | None]:
+    """The hashes an event may be linked to as predecessor: its hash, and the one from before an
+    accepted retention rewrite."""
+    links = {row.hash}
+    if row.id in records:
+        links.add(records[row.id].get("hash_voor"))
+    return links
+
+
+def check_events(rows: list, *, rewrites: bool = True,
+                 first: str = "de zaak") -> tuple[Any | None, str | None, int]:
+    """Check one chain's events (ordered by id): (first broken row, what is wrong, number of
+    accepted retention rewrites). ``rewrites``: accept the retention purge's recorded rewrites
+    (a case's chain; never the account log's). ``first``: whose first event, in the message."""
+    records = _rewrites(rows) if rewrites else {}
     prev = None
     for row in rows:
         if row.hash is None:
             return row, "heeft geen hash: buiten hvo om toegevoegd", len(records)
-        links = {prev.hash} if prev is not None else {None}
-        if prev is not None and prev.id in records:
-            links.add(records[prev.id].get("hash_voor"))
+        links = _links(prev, records) if prev is not None else {None}
         if row.prev_hash not in links:
             if prev is None:
-                problem = "is de eerste gebeurtenis van de zaak maar verwijst naar een vorige: " \
+                problem = f"is de eerste gebeurtenis van {first} maar verwijst naar een vorige: " \
                           "er is een gebeurtenis verwijderd"
             else:
                 problem = (f"sluit niet aan op de vorige gebeurtenis (#{prev.id}): er is een "
@@ -130,6 +156,44 @@ def check_events(rows: list) -> tuple[Any | None, str | None, int]:
             return row, "gewijzigd na het opschonen wegens de bewaartermijn", len(records)
         prev = row
     return None, None, len(records)
+
+
+def _n(count: int) -> str:
+    return f"{count} gebeurtenis" if count == 1 else f"{count} gebeurtenissen"
+
+
+def check_end(rows: list, head, *, rewrites: dict[int, dict[str, Any]] | None = None) -> str | None:
+    """What is wrong with the end of a chain whose links hold, compared with its head
+    (``event_head`` row, or None when the chain has none); None when they agree. ``rows``: the
+    chain's events in id order (may be empty)."""
+    count = len(rows)
+    if head is None:
+        if not rows:
+            return None
+        return (f"de keten van {_n(count)} heeft geen kop (event_head): waar zij eindigt is niet "
+                "vastgelegd, of die vastlegging is verwijderd")
+    if head.event_count == 0 and head.last_event_id is None:
+        if not rows:
+            return None
+        return (f"volgens de kop is de keten leeg, maar zij telt {_n(count)}: de kop is "
+                "teruggezet of de gebeurtenissen zijn buiten hvo om toegevoegd")
+    last = rows[-1] if rows else None
+    expected = f"de kop noemt gebeurtenis #{head.last_event_id} als laatste van {_n(head.event_count)}"
+    if last is None:
+        return f"de keten is leeg maar {expected}: alle gebeurtenissen zijn verwijderd"
+    if last.id < (head.last_event_id or 0) or count < head.event_count:
+        missing = head.event_count - count
+        gone = f"{_n(missing)} ontbreken" if missing > 1 else "1 gebeurtenis ontbreekt"
+        if missing <= 0:
+            gone = "de laatste gebeurtenissen ontbreken"
+        return f"de keten eindigt bij #{last.id} maar {expected}: {gone} aan het einde (verwijderd)"
+    if last.id != head.last_event_id or count != head.event_count:
+        return (f"de keten eindigt bij #{last.id} met {_n(count)} maar {expected}: er is een "
+                "gebeurtenis buiten hvo om toegevoegd of de kop is gewijzigd")
+    if head.last_hash not in _links(last, rewrites or {}):
+        return ("de hash van de laatste gebeurtenis klopt niet met de kop: de gebeurtenis of de "
+                "kop is gewijzigd")
+    return None
 
 
 def _case_rows(conn: Connection, case_ids: Iterable[int] | None = None) -> Iterator[tuple[int, list]]:
@@ -158,31 +222,61 @@ def first_break(conn: Connection, case_id: int) -> tuple[int, str] | None:
     return None
 
 
+def _check_chain(rows: list, head, *, case: bool) -> tuple[Any | None, str | None, bool, int]:
+    """(row to name, problem, at the end?, accepted rewrites) of one chain; problem None: intact."""
+    first = "de zaak" if case else "het accountlogboek"
+    bad, problem, accepted = check_events(rows, rewrites=case, first=first)
+    if bad is not None:
+        return bad, problem, False, accepted
+    problem = check_end(rows, head, rewrites=_rewrites(rows) if case and accepted else None)
+    if problem is not None:
+        return (rows[-1] if rows else None), problem, True, accepted
+    return None, None, False, accepted
+
+
 def verify_all(engine: Engine) -> AuditReport:
-    """Check every case's chain; name the first broken link of each broken one."""
+    """Check every case's chain and the account log: each chain's links, and its end against its
+    head; name the first broken link (or the wrong end) of each broken chain."""
     cases = events = rewritten = 0
-    found: list[tuple[Any, str]] = []
+    found: list[tuple[int | None, Any | None, str, bool]] = []
     with engine.connect() as conn:
-        for _, rows in _case_rows(conn):
+        heads = {h.chain_key: h for h in conn.execute(
+            select(H.chain_key, H.last_event_id, H.last_hash, H.event_count))}
+        seen: set[int] = set()
+        for case_id, rows in _case_rows(conn):
             cases += 1
             events += len(rows)
-            bad, problem, accepted = check_events(rows)
+            seen.add(case_id)
+            bad, problem, at_end, accepted = _check_chain(rows, heads.get(case_id), case=True)
             rewritten += accepted
-            if bad is not None:
-                found.append((bad, problem))
-        unchained = conn.execute(select(func.count()).select_from(ET).where(E.case_id.is_(None))
-                                 ).scalar_one()
-        numbers = dict(conn.execute(
-            select(C.id, C.number).where(C.id.in_([bad.case_id for bad, _ in found]))
-        ).all()) if found else {}
+            if problem is not None:
+                found.append((case_id, bad, problem, at_end))
+        for key, head in heads.items():  # heads of chains whose every event is gone
+            if key != ACCOUNT_CHAIN and key not in seen:
+                _, problem, at_end, _ = _check_chain([], head, case=True)
+                if problem is not None:
+                    found.append((key, None, problem, at_end))
+        account_rows = conn.execute(
+            select(*_COLUMNS).where(E.case_id.is_(None)).order_by(E.id)).all()
+        bad, problem, at_end, _ = _check_chain(account_rows, heads.get(ACCOUNT_CHAIN), case=False)
+        if problem is not None:
+            found.append((None, bad, problem, at_end))
+        case_ids = [case_id for case_id, *_ in found if case_id is not None]
+        numbers = dict(conn.execute(select(C.id, C.number).where(C.id.in_(case_ids))).all()) \
+            if case_ids else {}
     breaks = [
-        ChainBreak(case_id=bad.case_id, number=numbers.get(bad.case_id), event_id=bad.id,
-                   at=bad.at, action=bad.action, actor_name=bad.actor_name, problem=problem)
-        for bad, problem in found
+        ChainBreak(case_id=case_id, number=numbers.get(case_id) if case_id is not None else None,
+                   event_id=bad.id if bad is not None else None,
+                   at=bad.at if bad is not None else None,
+                   action=bad.action if bad is not None else None,
+                   actor_name=bad.actor_name if bad is not None else None,
+                   problem=problem, at_end=at_end)
+        for case_id, bad, problem, at_end in found
     ]
-    breaks.sort(key=lambda b: (b.number or "", b.case_id))
-    return AuditReport(cases=cases, events=events, rewritten=rewritten, unchained=unchained,
-                       breaks=breaks)
+    # The account log first, then the cases by number.
+    breaks.sort(key=lambda b: (b.case_id is not None, b.number or "", b.case_id or 0))
+    return AuditReport(cases=cases, events=events, account_events=len(account_rows),
+                       rewritten=rewritten, breaks=breaks)
 
 
 # --- the retention purge's rewrite ---------------------------------------------------------------

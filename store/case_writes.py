@@ -20,7 +20,10 @@ the case is destroyed (``_destroy``, ``store.audit``).
 Hash chain (issue 9): ``event.prev_hash`` is the ``hash`` of the case's previous event (None for
 the first), ``event.hash`` the SHA-256 hex digest of the canonical JSON (sorted keys, no spaces) of
 ``{case_id, account_id, actor_name, action, at (ISO, UTC), details, prev_hash}``. ``verify_chain``
-names the first event whose link or content does not match.
+names the first event whose link or content does not match. The events without a case (account
+log: logins, account administration) are one more chain, and every chain's end is recorded in
+``event_head`` (last event, its hash, the count) in the same transaction (``append_event``), so
+``hvo audit verify`` also sees a deleted tail (store/audit.py).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from typing import Any
 
 import pendulum
 from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -78,6 +83,7 @@ from .models import (
     CasePerson,
     Document,
     Event,
+    EventHead,
     Meeting,
     Municipality,
     Note,
@@ -95,6 +101,8 @@ A = Account.__table__.c
 O = Organisation.__table__.c
 D = Document.__table__.c
 E = Event.__table__.c
+HT = EventHead.__table__
+H = HT.c
 P = CasePerson.__table__.c
 CP = CasePartner.__table__.c
 MT = Meeting.__table__.c
@@ -179,22 +187,53 @@ def event_hash(*, case_id: int | None, account_id: int | None, actor_name: str, 
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def append_event(conn: Connection, *, case_id: int, account_id: int | None, actor_name: str,
-                 action: str, at: datetime, details: dict[str, Any] | None = None) -> int:
-    """Insert one event, chained to the case's previous event. Call it inside the transaction that
-    holds the case's lock (after the version UPDATE), so no other writer can chain in between."""
+ACCOUNT_CHAIN = 0  # event_head.chain_key of the events without a case (the account log)
+
+
+def chain_key(case_id: int | None) -> int:
+    """The ``event_head`` key of the chain an event of ``case_id`` belongs to."""
+    return ACCOUNT_CHAIN if case_id is None else case_id
+
+
+def _claim_head(conn: Connection, key: int):
+    """The chain's head row (``last_hash``), locked for this transaction; created empty when the
+    chain has none yet. PostgreSQL: SELECT ... FOR UPDATE, so two transactions appending to one
+    chain (two logins at once) take turns. SQLite: the INSERT OR IGNORE first takes the database's
+    write lock (the driver only begins a transaction at the first write), so the read after it
+    cannot be stale."""
+    query = select(H.last_hash).where(H.chain_key == key)
+    if conn.dialect.name == "sqlite":
+        conn.execute(sqlite_insert(HT).values(chain_key=key, event_count=0).on_conflict_do_nothing())
+        return conn.execute(query).one()
+    head = conn.execute(query.with_for_update()).one_or_none()
+    if head is None:  # a new case, or the account log of an empty database
+        conn.execute(pg_insert(HT).values(chain_key=key, event_count=0)
+                     .on_conflict_do_nothing(index_elements=[H.chain_key]))
+        head = conn.execute(query.with_for_update()).one()
+    return head
+
+
+def append_event(conn: Connection, *, case_id: int | None, account_id: int | None,
+                 actor_name: str, action: str, at: datetime,
+                 details: dict[str, Any] | None = None) -> int:
+    """Insert one event, chained to the previous event of its chain (the case's; without a case
+    the account log's) as the chain's head records it, and move the head to it. For a case, call
+    it inside the transaction that holds the case's lock (after the version UPDATE); the head row's
+    lock serialises the account log's appends (and guards a case's besides)."""
     clean = json.loads(json.dumps(jsonable(details or {})))  # exactly what the JSON column returns
-    prev = conn.execute(
-        select(E.hash).where(E.case_id == case_id).order_by(E.id.desc()).limit(1)
-    ).scalar()
+    key = chain_key(case_id)
+    prev = _claim_head(conn, key).last_hash
     digest = event_hash(case_id=case_id, account_id=account_id, actor_name=actor_name,
                         action=action, at=at, details=clean, prev_hash=prev)
-    return conn.execute(
+    event_id = conn.execute(
         insert(Event.__table__).values(
             case_id=case_id, account_id=account_id, actor_name=actor_name, action=action,
             at=_utc(at), details=clean, prev_hash=prev, hash=digest,
         )
     ).inserted_primary_key[0]
+    conn.execute(update(HT).where(H.chain_key == key).values(
+        last_event_id=event_id, last_hash=digest, event_count=H.event_count + 1))
+    return event_id
 
 
 def verify_chain(conn: Connection, case_id: int) -> int | None:

@@ -1329,22 +1329,29 @@ class _Builder:
                 nid += 1
         for row in tables["event"]:
             assert row["at"] <= now + timedelta(seconds=1), row
-        # The audit log's hash chain, per case in id order, as every later write continues it.
+        # The audit log's hash chain, per case in id order, as every later write continues it,
+        # and each chain's head (event_head: its last event and count).
         from .case_writes import event_hash
+        from .models import EventHead
 
         last_hash: dict[int, str] = {}
+        heads: dict[int, dict[str, Any]] = {}
         for row in tables["event"]:
             row["prev_hash"] = last_hash.get(row["case_id"])
             row["hash"] = event_hash(case_id=row["case_id"], account_id=row["account_id"],
                                      actor_name=row["actor_name"], action=row["action"],
                                      at=row["at"], details=row["details"], prev_hash=row["prev_hash"])
             last_hash[row["case_id"]] = row["hash"]
+            count = heads[row["case_id"]]["event_count"] if row["case_id"] in heads else 0
+            heads[row["case_id"]] = {"chain_key": row["case_id"], "last_event_id": row["id"],
+                                     "last_hash": row["hash"], "event_count": count + 1}
         write = _insert_fast if self.fast else _insert
         write(conn, case_t, tables["case"])
         for name, table in (("person", CasePerson.__table__), ("document", Document.__table__),
                             ("partner", CasePartner.__table__), ("event", Event.__table__),
                             ("meeting", Meeting.__table__), ("note", Note.__table__)):
             write(conn, table, tables[name])
+        write(conn, EventHead.__table__, list(heads.values()))
         _fix_sequences(conn, (case_t, CasePerson.__table__, Document.__table__,
                               CasePartner.__table__, Event.__table__, Meeting.__table__,
                               Note.__table__))

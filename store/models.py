@@ -210,6 +210,20 @@ class Event(SQLModel, table=True):
     hash: str | None = Field(default=None, sa_type=String(64))
 
 
+class EventHead(SQLModel, table=True):
+    """Where each hash chain of the audit log ends (issue 9): one row per chain, updated in the
+    transaction that appends to it. ``chain_key`` is the case id, or 0 (``ACCOUNT_CHAIN``) for
+    the chain of the events without a case (logins, account administration). ``hvo audit verify``
+    compares each chain's last event and count with its head, so a deleted tail shows. No foreign
+    keys: the head must outlive a deleted event to tell that it is gone."""
+
+    __tablename__ = "event_head"
+    chain_key: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last_event_id: int | None = None
+    last_hash: str | None = Field(default=None, sa_type=String(64))
+    event_count: int = 0
+
+
 class Note(SQLModel, table=True):
     __tablename__ = "note"
     id: int | None = Field(default=None, primary_key=True)
@@ -308,6 +322,6 @@ class ApiSession(SQLModel, table=True):
 metadata = SQLModel.metadata
 __all__ = [
     "Account", "AccountRegion", "AccountRole", "ApiSession", "Case", "CasePartner", "CasePerson", "DecisionSignature",
-    "Document", "Event", "Meeting", "Municipality", "Note", "Organisation", "Outbox", "Region",
+    "Document", "Event", "EventHead", "Meeting", "Municipality", "Note", "Organisation", "Outbox", "Region",
     "SigningKey", "WriteKey", "metadata",
 ]

@@ -51,6 +51,7 @@ from hvo_tui.domain.permissions import Permission, allowed
 from hvo_tui.domain.timeline import local
 from hvo_tui.domain.vocab import OPEN_STATUSES, CaseStatus, DocumentKind, DocumentStatus, PersonRole
 
+from .case_writes import append_event
 from .interface import Actor, DocumentRow, NotFound, PendingDecision, Refused, SignatureCheck
 from .models import (
     Account,
@@ -103,10 +104,8 @@ def _active_key(conn: Connection, account_id: int):
 def _key_event(conn: Connection, account_id: int, action: str, at: datetime,
                details: dict[str, Any]) -> None:
     name = conn.execute(select(A.full_name).where(A.id == account_id)).scalar() or "?"
-    conn.execute(insert(Event.__table__).values(
-        case_id=None, account_id=account_id, actor_name=name, action=action, at=at,
-        details={"account_id": account_id, **details}, prev_hash=None, hash=None,
-    ))
+    append_event(conn, case_id=None, account_id=account_id, actor_name=name, action=action, at=at,
+                 details={"account_id": account_id, **details})
 
 
 def _insert_key(conn: Connection, account_id: int, public_key: str, sealed: str, now: datetime) -> int:

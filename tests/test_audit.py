@@ -5,6 +5,7 @@ who viewed or changed a case and what an account did."""
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from sqlalchemy import delete, insert, select, text, update
@@ -13,9 +14,11 @@ from sqlalchemy.exc import DBAPIError
 from hvo_tui.cli import main
 from hvo_tui.clock import FrozenClock
 from store import db
-from store.case_writes import E, event_hash
+from store.accounts import LoginError
+from store.audit import verify_all
+from store.case_writes import ACCOUNT_CHAIN, E, event_hash
 from store.interface import Actor
-from store.models import Event
+from store.models import Account, Event, EventHead
 from store.sql import SqlStore
 from tests.conftest import FROZEN_NOW
 from tests.factories import account_id, seed_case
@@ -83,7 +86,8 @@ def verify(capsys, engine, db_target) -> tuple[int, str]:
 def test_intact_chains_exit_0_with_a_count(engine, db_target, cases, capsys):
     code, out = verify(capsys, engine, db_target)
     assert code == 0, out
-    assert "auditlog intact: 2 zaken met 8 gebeurtenissen gecontroleerd" in out
+    assert "auditlog intact: 2 zaken met 8 gebeurtenissen en het accountlogboek met 0 " \
+           "gebeurtenissen gecontroleerd" in out
 
 
 def test_an_event_changed_in_the_database_is_named(engine, db_target, cases, capsys):
@@ -197,6 +201,217 @@ def test_downgrading_0004_drops_the_trigger_and_upgrading_restores_it(engine, ca
         with pytest.raises(DBAPIError, match="alleen aan te vullen"):
             with engine.begin() as conn:
                 conn.execute(update(ET).where(E.id == victim.id).values(actor_name="Ans"))
+
+
+# --- the account log and the chains' heads ----------------------------------------------------------
+
+PASSWORD = "paarden-batterij-nietje-7"
+
+
+@pytest.fixture
+def quick_argon2(monkeypatch):
+    """Real argon2id at test cost (as in tests/test_accounts.py)."""
+    import store.accounts
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(store.accounts, "password_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1))
+
+
+def account_events(engine):
+    with engine.connect() as conn:
+        return conn.execute(select(ET).where(E.case_id.is_(None)).order_by(E.id)).all()
+
+
+def head_of(engine, key):
+    with engine.connect() as conn:
+        return conn.execute(select(EventHead.__table__).where(
+            EventHead.__table__.c.chain_key == key)).one_or_none()
+
+
+@pytest.fixture
+def jan(engine, store, cases, quick_argon2) -> int:
+    """An account created, given a password, logged in (once wrongly, once as a stranger) and
+    changed by a beheerder: six events without a case."""
+    with engine.begin() as conn:
+        peter = account_id(conn, "peter", "Peter de Graaf", role="beheerder", region="Midden-Limburg")
+    admin = Actor(name="Peter de Graaf", roles=frozenset({"beheerder"}), account_id=peter,
+                  username="peter")
+    with engine.connect() as conn:
+        org = conn.execute(select(Account.__table__.c.organisation_id)
+                           .where(Account.__table__.c.id == peter)).scalar_one()
+    jan, code = store.create_account(admin, username="j.jansen", full_name="Jan Jansen",
+                                     organisation_id=org, roles=["politie"],
+                                     regions=["Midden-Limburg"])
+    store.set_password(jan, code, PASSWORD, now=FROZEN_NOW)
+    store.authenticate("j.jansen", PASSWORD, now=FROZEN_NOW)
+    with pytest.raises(LoginError):
+        store.authenticate("j.jansen", "verkeerd-wachtwoord", now=FROZEN_NOW)
+    with pytest.raises(LoginError):
+        store.authenticate("niemand", PASSWORD, now=FROZEN_NOW)
+    store.update_account(admin, jan, phone="06-87654321")
+    return jan
+
+
+def test_the_account_log_is_one_chain_with_a_head_and_verifies(engine, db_target, jan, capsys):
+    events = account_events(engine)
+    assert [e.action for e in events] == ["account_created", "password_changed", "login",
+                                          "login_failed", "login_failed", "account_updated"]
+    assert events[0].prev_hash is None
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:]))
+    head = head_of(engine, ACCOUNT_CHAIN)
+    assert (head.last_event_id, head.last_hash, head.event_count) == (events[-1].id, events[-1].hash, 6)
+    code, out = verify(capsys, engine, db_target)
+    assert code == 0, out
+    assert out.strip() == ("auditlog intact: 2 zaken met 8 gebeurtenissen en het accountlogboek "
+                           "met 6 gebeurtenissen gecontroleerd")
+
+
+def test_a_tampered_login_event_is_named(engine, db_target, jan, capsys):
+    login = next(e for e in account_events(engine) if e.action == "login")
+    tamper(engine, update(ET).where(E.id == login.id).values(at=FROZEN_NOW.add(hours=3)))
+    code, out = verify(capsys, engine, db_target)
+    assert code == 1
+    assert out.strip().splitlines() == [
+        f"het accountlogboek: eerste gebroken schakel is gebeurtenis {login.id} "
+        "(23-11-2026 11:30:00, login door Jan Jansen): inhoud gewijzigd: de hash klopt niet meer "
+        "met wie, wat, wanneer en details",
+        "auditlog GEBROKEN: het accountlogboek gebroken; 2 zaken met 8 gebeurtenissen en het "
+        "accountlogboek met 6 gebeurtenissen gecontroleerd",
+    ]
+
+
+def test_deleted_last_events_and_a_deleted_head_are_named(engine, db_target, cases, jan, capsys):
+    """Deleting the end of a chain leaves links that hold; the head tells what is missing."""
+    first, second = cases
+    case_events = events_of(engine, first)
+    logged = account_events(engine)
+    tamper(engine, delete(ET).where(E.id.in_([case_events[-1].id, logged[-1].id])))
+    tamper(engine, delete(EventHead.__table__).where(EventHead.__table__.c.chain_key == second))
+    code, out = verify(capsys, engine, db_target)
+    assert code == 1
+    last, left = case_events[-1], case_events[-2]
+    assert out.strip().splitlines() == [
+        f"het accountlogboek: einde van de keten na gebeurtenis {logged[-2].id} (23-11-2026 "
+        f"08:30:00, login_failed door onbekende gebruiker): de keten eindigt bij #{logged[-2].id} "
+        f"maar de kop noemt gebeurtenis #{logged[-1].id} als laatste van 6 gebeurtenissen: "
+        "1 gebeurtenis ontbreekt aan het einde (verwijderd)",
+        f"zaak HV-2026-00042: einde van de keten na gebeurtenis {left.id} (23-11-2026 08:30:00, "
+        f"note_added door Ans Verhoeven): de keten eindigt bij #{left.id} maar de kop noemt "
+        f"gebeurtenis #{last.id} als laatste van 4 gebeurtenissen: 1 gebeurtenis ontbreekt aan "
+        "het einde (verwijderd)",
+        f"zaak HV-2026-00043: einde van de keten na gebeurtenis {events_of(engine, second)[-1].id} "
+        "(23-11-2026 08:30:00, note_added door Ans Verhoeven): de keten van 4 gebeurtenissen "
+        "heeft geen kop (event_head): waar zij eindigt is niet vastgelegd, of die vastlegging "
+        "is verwijderd",
+        "auditlog GEBROKEN: 2 zaken met een gebroken keten en het accountlogboek gebroken; 2 zaken "
+        "met 7 gebeurtenissen en het accountlogboek met 5 gebeurtenissen gecontroleerd",
+    ]
+
+
+def test_a_case_whose_every_event_was_deleted_is_named(engine, db_target, cases, capsys):
+    first, _ = cases
+    tamper(engine, delete(ET).where(E.case_id == first))
+    code, out = verify(capsys, engine, db_target)
+    assert code == 1
+    last = head_of(engine, first).last_event_id
+    assert out.startswith(f"zaak HV-2026-00042: de keten is leeg maar de kop noemt gebeurtenis "
+                          f"#{last} als laatste van 4 gebeurtenissen: alle gebeurtenissen zijn "
+                          "verwijderd\n")
+
+
+def test_an_opening_after_a_deleted_tail_does_not_hide_it(engine, db_target, store, cases, capsys):
+    """hvo chains the next event to the head's hash, not to what is left: the gap shows."""
+    first, _ = cases
+    events = events_of(engine, first)
+    tamper(engine, delete(ET).where(E.id == events[-1].id))
+    store.case_detail(first, Actor(name="Ans Verhoeven", roles=frozenset({"procesmanager"}),
+                                   account_id=events[0].account_id, username="ans"))
+    opened = events_of(engine, first)[-1]
+    assert opened.prev_hash == events[-1].hash
+    code, out = verify(capsys, engine, db_target)
+    assert code == 1
+    assert (f"zaak HV-2026-00042: eerste gebroken schakel is gebeurtenis {opened.id} " in out
+            and f"sluit niet aan op de vorige gebeurtenis (#{events[-2].id})" in out)
+
+
+@pytest.mark.parametrize("db_target", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)  # SQLite serialises every writer anyway
+def test_concurrent_logins_leave_one_unforked_chain(engine, db_target, jan, quick_argon2):
+    """Logins on eight connections at once, each waiting at a barrier before its transaction:
+    the head row's lock makes them take turns, so no two events share a predecessor."""
+    from store.db import make_engine
+
+    url, schema = db_target
+    engines = [make_engine(url, schema=schema) for _ in range(8)]
+    barrier = threading.Barrier(len(engines))
+    errors: list[BaseException] = []
+
+    def log_in(eng) -> None:
+        s = SqlStore(eng)
+        s.clock = FrozenClock(FROZEN_NOW)
+        try:
+            for attempt in range(3):
+                barrier.wait(10)
+                if attempt == 1:
+                    with pytest.raises(LoginError):
+                        s.authenticate("niemand", PASSWORD, now=FROZEN_NOW)
+                else:
+                    s.authenticate("j.jansen", PASSWORD, now=FROZEN_NOW)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=log_in, args=(eng,)) for eng in engines]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        for eng in engines:
+            eng.dispose()
+    assert not errors, errors
+    events = account_events(engine)
+    assert len(events) == 6 + 24
+    assert len({e.prev_hash for e in events}) == len(events)  # no fork
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:]))
+    assert head_of(engine, ACCOUNT_CHAIN).event_count == 30
+    report = verify_all(engine)
+    assert report.intact and report.account_events == 30, report.breaks
+
+
+def test_upgrading_to_0009_chains_the_old_account_events_and_anchors_every_chain(
+        engine, db_target, cases, jan, capsys):
+    """A database from before 0009: account events without hashes, no heads. After the upgrade
+    every chain verifies, and hvo continues them; downgrading drops the heads again."""
+    first, _ = cases
+    db.downgrade(engine, "0008")
+    with engine.connect() as conn:
+        assert "event_head" not in db.inspect(conn).get_table_names()
+    with engine.begin() as conn:  # what hvo before 0009 wrote: no hash, no head
+        if is_postgres(engine):
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(update(ET).where(E.case_id.is_(None)).values(prev_hash=None, hash=None))
+        conn.execute(insert(ET).values(case_id=None, account_id=jan, actor_name="Jan Jansen",
+                                       action="login", at=FROZEN_NOW, details={"met": "wachtwoord"}))
+    db.upgrade(engine)
+    assert db.current_revision(engine) == db.head_revision()
+    events = account_events(engine)
+    assert len(events) == 7 and all(e.hash for e in events)
+    assert head_of(engine, ACCOUNT_CHAIN).last_event_id == events[-1].id
+    case_events = events_of(engine, first)
+    head = head_of(engine, first)
+    assert (head.last_event_id, head.last_hash, head.event_count) == \
+        (case_events[-1].id, case_events[-1].hash, 4)
+    if is_postgres(engine):  # the append-only trigger is armed again
+        with pytest.raises(DBAPIError, match="alleen aan te vullen"):
+            with engine.begin() as conn:
+                conn.execute(update(ET).where(E.id == events[0].id).values(actor_name="x"))
+    with pytest.raises(LoginError):
+        SqlStore(engine).authenticate("niemand", PASSWORD, now=FROZEN_NOW)
+    code, out = verify(capsys, engine, db_target)
+    assert code == 0, out
+    assert "2 zaken met 8 gebeurtenissen en het accountlogboek met 8 gebeurtenissen" in out
 
 
 # --- hvo audit log --------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """`hvo audit`: checking the audit log's hash chains, and reading who viewed or changed what.
 
-``hvo audit verify`` checks every case's chain (store/audit.py) and names the first broken link
-of each broken case; exit 0 when every chain holds, 1 when one is broken.
+``hvo audit verify`` checks every case's chain and the account log's (store/audit.py), each
+against its head, and names the first broken link (or the missing end) of each broken chain;
+exit 0 when every chain holds, 1 when one is broken.
 ``hvo audit log --zaak NUMMER`` lists who opened and changed a case, ``--account NAAM`` what an
 account did, oldest first.
 """
@@ -18,7 +19,8 @@ def register(sub, common) -> None:
     common(audit)
     actions = audit.add_subparsers(dest="audit_command", metavar="ACTIE", required=True)
     verify = actions.add_parser(
-        "verify", help="de hashketen van elke zaak controleren (exit 1 bij een gebroken schakel)")
+        "verify", help="de hashketens van de zaken en het accountlogboek controleren "
+             "(exit 1 bij een gebroken schakel)")
     log = actions.add_parser("log", help="tonen wie een zaak inzag of wijzigde, of wat een account deed")
     which = log.add_mutually_exclusive_group(required=True)
     which.add_argument("--zaak", metavar="ZAAKNUMMER", help="bv. HV-2026-00042")
@@ -58,23 +60,28 @@ def _verify(engine) -> int:
 
     report = verify_all(engine)
     for b in report.breaks:
-        print(f"zaak {b.number or f'#{b.case_id}'}: eerste gebroken schakel is gebeurtenis {b.event_id} "
-              f"({_moment(b.at)}, {b.action} door {b.actor_name}): {b.problem}")
+        if b.event_id is None:
+            print(f"{b.chain}: {b.problem}")
+            continue
+        event = (f"gebeurtenis {b.event_id} ({_moment(b.at)}, {b.action} door {b.actor_name})")
+        where = f"einde van de keten na {event}" if b.at_end else f"eerste gebroken schakel is {event}"
+        print(f"{b.chain}: {where}: {b.problem}")
     checked = (f"{_count(report.cases, 'zaak', 'zaken')} met "
-               f"{_count(report.events, 'gebeurtenis', 'gebeurtenissen')} gecontroleerd")
+               f"{_count(report.events, 'gebeurtenis', 'gebeurtenissen')} en het accountlogboek met "
+               f"{_count(report.account_events, 'gebeurtenis', 'gebeurtenissen')} gecontroleerd")
     extra = []
     if report.rewritten:
         extra.append(f"{_count(report.rewritten, 'gebeurtenis', 'gebeurtenissen')} opgeschoond "
                      "na de bewaartermijn (vastgelegd)")
-    if report.unchained:
-        extra.append(f"{_count(report.unchained, 'gebeurtenis', 'gebeurtenissen')} zonder zaak "
-                     "(accountbeheer) niet geketend")
     tail = f" ({'; '.join(extra)})" if extra else ""
     if report.intact:
         print(f"auditlog intact: {checked}{tail}")
         return 0
-    print(f"auditlog GEBROKEN: {_count(len(report.breaks), 'zaak', 'zaken')} met een gebroken keten; "
-          f"{checked}{tail}")
+    broken_cases = sum(1 for b in report.breaks if b.case_id is not None)
+    what = [f"{_count(broken_cases, 'zaak', 'zaken')} met een gebroken keten"] if broken_cases else []
+    if len(report.breaks) > broken_cases:
+        what.append("het accountlogboek gebroken")
+    print(f"auditlog GEBROKEN: {' en '.join(what)}; {checked}{tail}")
     return EXIT_BROKEN
 
 
