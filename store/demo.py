@@ -48,6 +48,7 @@ from sqlalchemy import JSON, func, insert, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from hvo_tui.domain.rules import RegionRules
 from hvo_tui.domain.timeline import add_days, ban_end, extension_limit
 from hvo_tui.domain.vocab import (
     OPEN_STATUSES,
@@ -91,6 +92,8 @@ CLOSED_YEARS = 3
 DEMO_CLOSED = 3000
 DEMO_DESTROYED = 30
 RETENTION_YEARS = 5
+# The demo regions keep the default rules (no rules_toml): day 3, day 8, informed within 24 h.
+RULES = RegionRules()
 
 # Incidents (and so T0) peak in the evening and at night.
 HOUR_WEIGHTS = (8, 7, 6, 4, 3, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 5, 6, 7, 8, 9, 9, 9)
@@ -98,17 +101,23 @@ HOUR_CUM = tuple(sum(HOUR_WEIGHTS[: i + 1]) for i in range(24))
 # Monday..Sunday: more at weekends.
 WEEKDAY_WEIGHTS = (0.85, 0.8, 0.8, 0.85, 0.95, 1.25, 1.3)
 
-# The open cases of build_demo, by status (plus the scenario cases of Midden-Limburg).
+# Open cases of build_demo per 100,000 inhabitants of a region: Midden-Limburg (243,000) gets 14,
+# Noord-Limburg 17, Hollands Midden 49, the scenario and the late cases included.
+OPEN_PER_100K = 5.8
+# The ordinary open cases by status, in these proportions (per region and over all of them):
+# as a steady flow of bans leaves them at any moment. A ban is imposed (day 0), runs to day 7,
+# awaits its advices until day 8 and the mayor's decision until day 10; 4 in 10 are extended to
+# day 28 at most; ended cases wait a day or two to be closed.
 OPEN_MIX: tuple[tuple[CaseStatus, int], ...] = (
-    (CaseStatus.SCREENING, 12),
-    (CaseStatus.NOT_IMPOSED, 5),
-    (CaseStatus.IMPOSED, 12),
-    (CaseStatus.RUNNING, 36),
-    (CaseStatus.ADVICE_DUE, 24),
-    (CaseStatus.ADVICE_RECEIVED, 14),
-    (CaseStatus.EXTENDED, 27),
-    (CaseStatus.WITHDRAWN, 8),
-    (CaseStatus.EXPIRED, 8),
+    (CaseStatus.SCREENING, 5),
+    (CaseStatus.NOT_IMPOSED, 3),
+    (CaseStatus.IMPOSED, 6),
+    (CaseStatus.RUNNING, 24),
+    (CaseStatus.ADVICE_DUE, 4),
+    (CaseStatus.ADVICE_RECEIVED, 8),
+    (CaseStatus.EXTENDED, 21),
+    (CaseStatus.WITHDRAWN, 4),
+    (CaseStatus.EXPIRED, 5),
 )
 
 REGION_NAMES = ("Noord-Limburg", "Midden-Limburg", "Hollands Midden")
@@ -703,9 +712,11 @@ class _Builder:
         return draft
 
     def impose(self, d: _Draft, t0: datetime, *, informed: bool = True,
-               end: datetime | None = None) -> None:
+               end: datetime | None = None, on_track: bool = False) -> None:
         """The facts of imposing at ``t0``; ``informed`` False leaves the recent ones to do.
-        ``end`` is ``ban_end(t0)`` when the caller has it already."""
+        ``end`` is ``ban_end(t0)`` when the caller has it already. ``on_track`` (open cases):
+        nothing that was due by ``now`` is left undone (Veilig Thuis consulted, everyone informed
+        within the hours the rules give)."""
         rng, c = self.rng, d.case
         c["kind"] = CaseKind.HUISVERBOD.value
         c["imposed_at"] = t0
@@ -713,13 +724,16 @@ class _Builder:
         c["decided_at"] = t0
         c["imposed_by_hovj"] = rng.random() < 0.85
         c["child_abuse"] = rng.random() < 0.2
-        if c["child_abuse"] and rng.random() < 0.93:
+        if c["child_abuse"] and (on_track or rng.random() < 0.93):
             c["vt_consulted_at"] = _utc(t0 - timedelta(minutes=rng.randint(15, 120)))
+        # The informing is due within 24 hours (RULES); an on-track case has done it by then.
+        overdue = on_track and self.now >= t0 + timedelta(
+            hours=min(RULES.informed_hours, RULES.reachable_hours))
 
         def within(lo_min: int, hi_min: int, p_missing: float) -> datetime | None:
-            if not informed and rng.random() < 0.5:
+            if not informed and rng.random() < 0.5 and not overdue:
                 return None
-            if rng.random() < p_missing:
+            if rng.random() < p_missing and not on_track:
                 return None
             t = _utc(t0 + timedelta(minutes=rng.randint(lo_min, hi_min)))
             return t if t <= self.now else None
@@ -856,8 +870,12 @@ class _Builder:
 
     def open_case(self, status: CaseStatus, states: dict[DocumentKind, str],
                   muni: dict | None = None, t0: datetime | None = None,
-                  casemanager: bool | None = None) -> _Draft:
+                  casemanager: bool | None = None, meeting: bool = True) -> _Draft:
+        """An open case in ``status`` with its queue documents in ``states`` (as given: see
+        ``on_track``). Everything else keeps its deadlines: the informing, the casemanager from
+        day 2, the day-3 meeting (unless ``meeting`` is False), an appeal heard in time."""
         rng, now = self.rng, self.now
+        states = {**OPEN_DOC_DEFAULT, **states}
         muni = muni or rng.choices(self.munis, cum_weights=self.muni_cum)[0]
         region = self.region_name[muni["region_id"]]
         is_screening = status in (CaseStatus.SCREENING, CaseStatus.NOT_IMPOSED)
@@ -876,7 +894,7 @@ class _Builder:
         self.event(d, "case.created", opened, police, {"status": "screening"})
         self.partner(d, PartnerRole.POLITIE, police, opened)
         self.partner(d, PartnerRole.PROCESMANAGER, pm, _utc(opened + timedelta(minutes=30)))
-        rihg = states.get(DocumentKind.RIHG, "received")
+        rihg = states[DocumentKind.RIHG]
         self.open_doc(d, DocumentKind.RIHG, rihg, requested_at=opened,
                       default_due=_utc(opened + timedelta(hours=4)), role=PartnerRole.POLITIE,
                       acc=police, receive_after=(30, 200))
@@ -892,7 +910,7 @@ class _Builder:
 
         # A ban: T0, the beschikking, the informing, the partners.
         t0 = c["imposed_at"] = t0  # set again by impose()
-        self.impose(d, t0, informed=status is not CaseStatus.IMPOSED)
+        self.impose(d, t0, informed=status is not CaseStatus.IMPOSED, on_track=True)
         hovj = self.pick(region, Role.HOVJ, t0) if c["imposed_by_hovj"] else None
         mayor, mayor_name = self.mayor_name(d)
         if hovj is not None:
@@ -902,8 +920,8 @@ class _Builder:
         self.event(d, "case.imposed", t0, hovj or mayor, {"status": "imposed"},
                    actor_name=None if (hovj or mayor) else mayor_name)
         age_h = (now - t0).total_seconds() / 3600
-        if casemanager is None:
-            casemanager = rng.random() < min(0.97, 0.25 + age_h / 40)
+        if casemanager is None:  # help starts within a day or so; the day-3 meeting needs it
+            casemanager = age_h >= 30 or rng.random() < 0.25 + age_h / 40
         cm = self.pick(region, Role.CASEMANAGER, now, muni) if casemanager else None
         if cm is not None:
             self.partner(d, PartnerRole.CASEMANAGER, cm,
@@ -915,24 +933,24 @@ class _Builder:
             vt = self.pick(region, Role.VEILIG_THUIS, now)
             self.partner(d, PartnerRole.VEILIG_THUIS, vt, _utc(t0 + timedelta(hours=1)))
 
-        self.open_doc(d, DocumentKind.BESCHIKKING, states.get(DocumentKind.BESCHIKKING, "received"),
+        self.open_doc(d, DocumentKind.BESCHIKKING, states[DocumentKind.BESCHIKKING],
                       requested_at=t0, default_due=_utc(t0 + timedelta(hours=12)),
                       role=PartnerRole.HOVJ if hovj else PartnerRole.BESTUURDER, acc=hovj or mayor,
                       receive_after=(0, 50), author_name=None if (hovj or mayor) else mayor_name,
                       signed=True)
         self.open_doc(d, DocumentKind.PROCES_VERBAAL,
-                      states.get(DocumentKind.PROCES_VERBAAL, "received"), requested_at=t0,
+                      states[DocumentKind.PROCES_VERBAAL], requested_at=t0,
                       default_due=_utc(add_days(t0, 1)), role=PartnerRole.POLITIE, acc=police,
                       receive_after=(240, 1800))
         advice_due = _utc(add_days(t0, 8))
         zorg_from = cm or vt
-        self.open_doc(d, DocumentKind.ZORGADVIES, states.get(DocumentKind.ZORGADVIES, "absent"),
+        self.open_doc(d, DocumentKind.ZORGADVIES, states[DocumentKind.ZORGADVIES],
                       requested_at=self.between(t0 + timedelta(hours=20), t0 + timedelta(days=3)),
                       default_due=advice_due, role=PartnerRole.CASEMANAGER, acc=zorg_from,
                       receive_after=(60 * 24 * 3, 60 * 24 * 6),
                       author_name=None if zorg_from else "casemanager (extern)")
         self.open_doc(d, DocumentKind.BELEIDSADVIES,
-                      states.get(DocumentKind.BELEIDSADVIES, "absent"),
+                      states[DocumentKind.BELEIDSADVIES],
                       requested_at=self.between(t0 + timedelta(days=2), t0 + timedelta(days=5)),
                       default_due=advice_due, role=PartnerRole.GEMEENTE, acc=gem_acc,
                       receive_after=(60 * 24, 60 * 24 * 4),
@@ -986,16 +1004,20 @@ class _Builder:
         if age_h > 24 and rng.random() < 0.09:
             req = self.between(t0 + timedelta(hours=12), min(now, t0 + timedelta(days=4)))
             c["appeal_requested_at"] = req
-            c["appeal_hearing_at"] = _utc(add_days(req, rng.randint(1, 3)).replace(
-                hour=rng.choice((9, 10, 11, 13, 14)), minute=rng.choice((0, 30))))
+            days = rng.randint(1, 3)
+            hour, minute = rng.choice((9, 10, 11, 13, 14)), rng.choice((0, 30))
+            hearing = add_days(req, days).replace(hour=hour, minute=minute)
+            if hearing > add_days(req, RULES.appeal_hearing_days):  # heard within the term
+                hearing = add_days(req, days - 1).replace(hour=hour, minute=minute)
+            c["appeal_hearing_at"] = _utc(hearing)
             if c["appeal_hearing_at"] < now - timedelta(hours=4) and rng.random() < 0.9:
                 c["appeal_decided_at"] = _utc(c["appeal_hearing_at"] + timedelta(hours=2))
                 c["appeal_outcome"] = "ongegrond; huisverbod blijft in stand"
 
-        # The casemanager's meeting around day 3: held on day 3 for about half.
-        day3 = add_days(t0, 3)
-        if day3 <= now and cm is not None and rng.random() < 0.55:
-            held = _utc(day3.replace(hour=rng.randint(9, 15), minute=rng.choice((0, 15, 30, 45))))
+        # The casemanager's meeting around day 3: held by its deadline once that has passed.
+        day3 = add_days(t0, RULES.meeting_day)
+        if day3 <= now and cm is not None and meeting:
+            held = self.meeting_moment(t0, day3)
             if held <= now:
                 d.meetings.append({
                     "kind": "overleg_dag3", "held_at": held, "account_id": cm["id"],
@@ -1012,15 +1034,24 @@ class _Builder:
         self.finish_open(d)
         return d
 
-    def open_t0(self, status: CaseStatus) -> datetime:
+    def open_t0(self, status: CaseStatus,
+                states: dict[DocumentKind, str] | None = None) -> datetime:
+        """A T0 that fits ``status`` at ``now``; an imposed ban whose proces-verbaal is still to
+        come is less than a day old (it is due on day 1), advice is still expected only before
+        it is due (day 8)."""
         now = self.now
         h = timedelta(hours=1)
         if status is CaseStatus.IMPOSED:
+            if (states or {}).get(DocumentKind.PROCES_VERBAAL, "received") != "received":
+                return self.clock(now - 23 * h, now - h)
             return self.clock(now - 30 * h, now - h)
         if status is CaseStatus.RUNNING:
             return self.clock(now - 7 * 24 * h + h, now - 26 * h,
                               lambda t: add_days(t, 7) > now)
-        if status in (CaseStatus.ADVICE_DUE, CaseStatus.ADVICE_RECEIVED):
+        if status is CaseStatus.ADVICE_DUE:
+            return self.clock(now - 8 * 24 * h, now - 7 * 24 * h,
+                              lambda t: add_days(t, 7) <= now < add_days(t, RULES.advice_day) - h)
+        if status is CaseStatus.ADVICE_RECEIVED:
             return self.clock(now - 10 * 24 * h, now - 7 * 24 * h,
                               lambda t: add_days(t, 7) <= now < ban_end(t) - h)
         if status is CaseStatus.EXTENDED:
@@ -1032,6 +1063,42 @@ class _Builder:
             return self.clock(now - 16 * 24 * h, now - 10 * 24 * h,
                               lambda t: ban_end(t) < now - h)
         raise ValueError(status)
+
+    def meeting_moment(self, t0: datetime, due: datetime) -> datetime:
+        """When the day-3 meeting was held: office hours on its day or the day before, by its
+        due moment and by ``now``; else any moment from T0 + 1 day until then."""
+        rng = self.rng
+        latest = min(due, self.now)
+        hour, minute = rng.randint(9, 15), rng.choice((0, 15, 30, 45))
+        day = due.astimezone(AMS).date()
+        for back in (0, 1):
+            held = _local_dt(day - timedelta(days=back), hour, minute)
+            if t0 + timedelta(days=1) <= held <= latest:
+                return held
+        return self.between(t0 + timedelta(days=1), latest)
+
+    def on_track(self, status: CaseStatus, states: dict[DocumentKind, str],
+                 t0: datetime) -> dict[DocumentKind, str]:
+        """The document states of an ordinary ban, dealt for variety, made to keep the case's
+        deadlines at ``now``: the RiHG and the beschikking are in (an imposed ban's beschikking
+        may still be on its way), a proces-verbaal or advice whose due moment (day 1, day 8)
+        has passed is in, and one that is not yet due is requested rather than late. Withdrawn
+        and expired bans have no deadlines left and keep what was dealt."""
+        if status in (CaseStatus.WITHDRAWN, CaseStatus.EXPIRED):
+            return states
+        now, out = self.now, dict(states)
+        out[DocumentKind.RIHG] = "received"
+        if status is not CaseStatus.IMPOSED:
+            out[DocumentKind.BESCHIKKING] = "received"
+        for kind, day in ((DocumentKind.PROCES_VERBAAL, RULES.proces_verbaal_day),
+                          (DocumentKind.ZORGADVIES, RULES.advice_day),
+                          (DocumentKind.BELEIDSADVIES, RULES.advice_day)):
+            state = out.setdefault(kind, OPEN_DOC_DEFAULT[kind])
+            if add_days(t0, day) <= now:
+                out[kind] = "received"
+            elif state == "late":
+                out[kind] = "requested"
+        return out
 
     def open_doc(self, d: _Draft, kind: DocumentKind, state: str, *, requested_at: datetime,
                  default_due: datetime, role: PartnerRole, acc: dict | None,
@@ -1076,18 +1143,81 @@ class _Builder:
         c["updated_at"] = last
         c["version"] = len(d.events)
 
+    def ordinary_case(self, status: CaseStatus, states: dict[DocumentKind, str],
+                      muni: dict | None = None) -> None:
+        """An open case as most are: a T0 that fits its status, its documents on track."""
+        if status is CaseStatus.ADVICE_DUE and all(
+                states.get(k) == "received"
+                for k in (DocumentKind.ZORGADVIES, DocumentKind.BELEIDSADVIES)):
+            states[DocumentKind.BELEIDSADVIES] = "requested"
+        t0 = None
+        if status not in (CaseStatus.SCREENING, CaseStatus.NOT_IMPOSED):
+            t0 = self.open_t0(status, states)
+            states = self.on_track(status, states, t0)
+        self.open_case(status, states, muni=muni, t0=t0)
+
     def open_cases(self, n: int) -> None:
-        counts = _apportion(n, [w for _, w in OPEN_MIX])
-        for (status, _), count in zip(OPEN_MIX, counts):
-            decks = {kind: _deck(self.rng, count, weights)
+        """build_large: ``n`` ordinary open cases in municipalities drawn by population."""
+        self.deal_open_cases({None: n})
+
+    def demo_open_cases(self) -> None:
+        """build_demo: each region's ordinary open cases, OPEN_PER_100K of its population less
+        the scenario and late cases it has already."""
+        population: dict[str, int] = defaultdict(int)
+        for m in self.munis:
+            population[self.region_name[m["region_id"]]] += m["population"]
+        open_values = {s.value for s in OPEN_STATUSES}
+        made: dict[str, int] = defaultdict(int)
+        for d in self.drafts:
+            if d.case["status"] in open_values:
+                made[self.region_name[d.muni["region_id"]]] += 1
+        self.deal_open_cases({region: max(0, round(people * OPEN_PER_100K / 100_000) - made[region])
+                              for region, people in population.items()})
+
+    def deal_open_cases(self, per_region: dict[str | None, int]) -> None:
+        """Per region (None: anywhere) that many ordinary open cases, by status in OPEN_MIX's
+        proportions. The document states are dealt per status over all regions together, so
+        that every state occurs somewhere even where a region has one case of a status."""
+        mix = [w for _, w in OPEN_MIX]
+        shares = {region: _apportion(n, mix) for region, n in per_region.items()}
+        for i, (status, _) in enumerate(OPEN_MIX):
+            where = [region for region, counts in shares.items() for _ in range(counts[i])]
+            if len(shares) > 1:
+                self.rng.shuffle(where)
+            decks = {kind: _deck(self.rng, len(where), weights)
                      for kind, weights in OPEN_DOC_STATES[status].items()}
-            for i in range(count):
-                states = {kind: deck[i] for kind, deck in decks.items()}
-                if status is CaseStatus.ADVICE_DUE and all(
-                        states.get(k) == "received"
-                        for k in (DocumentKind.ZORGADVIES, DocumentKind.BELEIDSADVIES)):
-                    states[DocumentKind.BELEIDSADVIES] = "requested"
-                self.open_case(status, states)
+            for j, region in enumerate(where):
+                states = {kind: deck[j] for kind, deck in decks.items()}
+                self.ordinary_case(status, states,
+                                   self.region_muni(region) if region is not None else None)
+
+    def region_muni(self, region: str) -> dict:
+        """A municipality of ``region``, drawn by population."""
+        munis = [m for m in self.munis if self.region_name[m["region_id"]] == region]
+        return self.rng.choices(munis, weights=[m["population"] for m in munis])[0]
+
+    def late_cases(self) -> None:
+        """Besides scenario 1's missing zorgadvies in Midden-Limburg, the few open cases that are
+        really behind (the queue header's "te laat"), one or two per region: in Noord-Limburg a
+        proces-verbaal that did not come on day 1; in Hollands Midden both advices past day 8
+        with the mayor's decision still to come, and a day-3 meeting that was not held."""
+        now, h = self.now, timedelta(hours=1)
+        t0 = self.clock(now - 5 * 24 * h, now - 2 * 24 * h, lambda t: add_days(t, 7) > now)
+        self.open_case(CaseStatus.RUNNING, {DocumentKind.PROCES_VERBAAL: "late",
+                                            DocumentKind.ZORGADVIES: "requested"},
+                       muni=self.region_muni("Noord-Limburg"), t0=t0)
+        t0 = self.clock(now - 10 * 24 * h + 4 * h, now - 8 * 24 * h - 2 * h,
+                        lambda t: add_days(t, RULES.advice_day) <= now - 2 * h < ban_end(t) - 4 * h)
+        self.open_case(CaseStatus.ADVICE_DUE, {DocumentKind.ZORGADVIES: "late",
+                                               DocumentKind.BELEIDSADVIES: "late"},
+                       muni=self.region_muni("Hollands Midden"), t0=t0, casemanager=True)
+        t0 = self.clock(now - 6 * 24 * h, now - 3 * 24 * h - 3 * h,
+                        lambda t: add_days(t, RULES.meeting_day) <= now - 3 * h
+                        and add_days(t, 7) > now)
+        self.open_case(CaseStatus.RUNNING, {DocumentKind.ZORGADVIES: "requested",
+                                            DocumentKind.BELEIDSADVIES: "requested"},
+                       muni=self.region_muni("Hollands Midden"), t0=t0, casemanager=True,
+                       meeting=False)
 
     def scenario_cases(self) -> None:
         """Scenario 1 (domain scenarios): Ans's Monday in Midden-Limburg."""
@@ -1381,7 +1511,16 @@ class _Builder:
         return out
 
 
-# Document states of the open cases per status (weights; every state occurs when n allows).
+# A queue document's state on an open case when none is given: the RiHG, the beschikking and the
+# proces-verbaal are in, the advices not yet asked for.
+OPEN_DOC_DEFAULT = {DocumentKind.RIHG: "received", DocumentKind.BESCHIKKING: "received",
+                    DocumentKind.PROCES_VERBAAL: "received", DocumentKind.ZORGADVIES: "absent",
+                    DocumentKind.BELEIDSADVIES: "absent"}
+# Document states of the open cases per status (weights; every state occurs when n allows);
+# an ordinary ban's are then brought on track (_Builder.on_track: what was due by now is in). A
+# late document without a deadline behind it (a screening's RiHG, an imposed ban's beschikking,
+# an ended ban's advice) is dealt here; the late cases that the queue counts are late_cases and
+# the scenario's.
 _R = {"received": 1}
 OPEN_DOC_STATES: dict[CaseStatus, dict[DocumentKind, dict[str, int]]] = {
     CaseStatus.SCREENING: {
@@ -1389,25 +1528,18 @@ OPEN_DOC_STATES: dict[CaseStatus, dict[DocumentKind, dict[str, int]]] = {
     },
     CaseStatus.NOT_IMPOSED: {DocumentKind.RIHG: _R},
     CaseStatus.IMPOSED: {
-        DocumentKind.RIHG: {"received": 8, "late": 2},
         DocumentKind.BESCHIKKING: {"received": 6, "requested": 2, "late": 2, "draft": 1},
-        DocumentKind.PROCES_VERBAAL: {"requested": 5, "late": 2, "received": 2, "absent": 2},
+        DocumentKind.PROCES_VERBAAL: {"requested": 5, "received": 2, "absent": 2},
         DocumentKind.ZORGADVIES: {"absent": 3, "requested": 1},
         DocumentKind.BELEIDSADVIES: {"absent": 3, "requested": 1},
     },
     CaseStatus.RUNNING: {
-        DocumentKind.RIHG: {"received": 14, "late": 1, "absent": 1},
-        DocumentKind.BESCHIKKING: {"received": 14, "late": 1, "absent": 1},
-        DocumentKind.PROCES_VERBAAL: {"received": 7, "late": 2, "absent": 1},
         DocumentKind.ZORGADVIES: {"requested": 5, "absent": 3, "draft": 2, "received": 1},
         DocumentKind.BELEIDSADVIES: {"requested": 5, "absent": 3, "draft": 1, "received": 1},
     },
     CaseStatus.ADVICE_DUE: {
-        DocumentKind.PROCES_VERBAAL: {"received": 8, "late": 1},
-        DocumentKind.ZORGADVIES: {"late": 4, "requested": 2, "received": 2, "absent": 2,
-                                  "draft": 1},
-        DocumentKind.BELEIDSADVIES: {"late": 4, "requested": 2, "received": 2, "absent": 2,
-                                     "draft": 1},
+        DocumentKind.ZORGADVIES: {"requested": 4, "received": 2, "absent": 2, "draft": 1},
+        DocumentKind.BELEIDSADVIES: {"requested": 4, "received": 2, "absent": 2, "draft": 1},
     },
     CaseStatus.ADVICE_RECEIVED: {
         DocumentKind.ZORGADVIES: _R, DocumentKind.BELEIDSADVIES: _R,
@@ -1438,7 +1570,8 @@ def build_demo(engine: Engine, now: datetime, seed: int = 2026) -> dict[str, int
         b.destroyed_cases(DEMO_DESTROYED)
         b.closed_cases(DEMO_CLOSED, CLOSED_YEARS, lean=False)
         b.scenario_cases()
-        b.open_cases(sum(w for _, w in OPEN_MIX))
+        b.late_cases()
+        b.demo_open_cases()
         return b.write()
 
 

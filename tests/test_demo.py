@@ -24,6 +24,7 @@ from hvo_tui.domain.vocab import (
     OPEN_STATUSES,
     QUEUE_DOCUMENTS,
     CaseStatus,
+    DocumentKind,
     DocumentStatus,
     Role,
 )
@@ -131,7 +132,7 @@ def test_counts_are_in_the_expected_ranges(demo_db):
     statuses = Counter(c.status for c in cases)
     n_open = sum(n for s, n in statuses.items() if s in OPEN)
     n_closed = statuses["closed"] + statuses["archived"]
-    assert 130 <= n_open <= 170
+    assert 70 <= n_open <= 90  # about 6 per 100,000 inhabitants (see the header tests below)
     assert 2700 <= n_closed <= 3300
     assert 20 <= statuses["destroyed"] <= 40
     assert summary["open zaken"] == n_open
@@ -350,6 +351,99 @@ def test_some_open_bans_have_no_casemanager_yet(demo_db):
     assert 1 <= len(without) < len(bans) / 3
 
 
+# --- the header of the queue --------------------------------------------------------------------
+
+# Moments the demo may be built at besides FROZEN_NOW (Monday 08:30): a Sunday evening, a
+# Wednesday noon, a Friday just before midnight (the scenario's "ends tonight" turns to tomorrow).
+BUILT_AT = (
+    pendulum.datetime(2026, 11, 22, 21, 0, tz=TZ),
+    pendulum.datetime(2026, 11, 25, 12, 0, tz=TZ),
+    pendulum.datetime(2026, 11, 27, 23, 50, tz=TZ),
+)
+
+
+def _store_as(engine, username: str):
+    from store.sql import SqlStore
+
+    store = SqlStore(engine)
+    store.act_as(store.actor_for(username))
+    return store
+
+
+def _headers(engine, now) -> dict[str, dict[str, int]]:
+    """Per region, the counts of the queue's header ("14 open · 1 te laat · 3 vandaag") at ``now``
+    for a procesmanager of that region: the screen's own model over the store's queue rows as
+    that account reads them."""
+    from screens.queue_model import QueueModel
+
+    with engine.connect() as conn:
+        managers = conn.execute(text(
+            "SELECT r.name, min(a.username) FROM account a "
+            "JOIN account_role ar ON ar.account_id = a.id AND ar.role = 'procesmanager' "
+            "JOIN account_region g ON g.account_id = a.id JOIN region r ON r.id = g.region_id "
+            "WHERE a.active GROUP BY r.name")).all()
+    headers = {}
+    for region, username in managers:
+        model = QueueModel()
+        model.replace_all(_store_as(engine, username).queue_rows(), now)
+        headers[region] = model.counts(now)
+    return headers
+
+
+def _assert_believable(engine, now) -> None:
+    """Each region's open load fits its population (a Veiligheidshuis of 240,000 inhabitants has
+    10 to 20 open cases), most cases on track: one or two past a deadline, not half."""
+    with engine.connect() as conn:
+        population = dict(conn.execute(text(
+            "SELECT r.name, sum(m.population) FROM municipality m "
+            "JOIN region r ON r.id = m.region_id GROUP BY r.name")).all())
+    headers = _headers(engine, now)
+    assert set(headers) == set(population)
+    for region, counts in headers.items():
+        assert 4 <= counts["open"] * 100_000 / population[region] <= 8, (region, counts)
+        assert 1 <= counts["missed"] <= 2, (region, counts)
+        assert counts["today"] <= counts["open"] // 2, (region, counts)
+    assert 10 <= headers["Midden-Limburg"]["open"] <= 20, headers
+
+
+def test_the_queue_header_is_believable_on_monday_morning(demo_db):
+    engine, _ = demo_db
+    _assert_believable(engine, NOW)
+
+
+@pytest.mark.parametrize("built_at", BUILT_AT, ids=lambda m: m.format("ddd-HHmm"))
+def test_the_queue_header_is_believable_whenever_the_demo_is_built(built_at, tmp_path_factory):
+    engine, cleanup = _fresh_engine("sqlite", tmp_path_factory)
+    try:
+        demo.build_demo(engine, now=built_at)
+        _assert_believable(engine, built_at)
+    finally:
+        cleanup()
+
+
+def test_ans_finds_scenario_1_on_monday_morning(demo_db):
+    """Scenario 1 at 08:30 on a Monday: a Roermond ban that ends tonight at 20:00 without a
+    zorgadvies, two bans from the weekend without a casemanager, a screening from Sunday night."""
+    engine, _ = demo_db
+    rows = _store_as(engine, "ans").queue_rows()
+    today = _local(NOW).date()
+    bans = [r for r in rows if r.facts.status in BAN_STATUSES and r.facts.imposed_at is not None]
+
+    def zorgadvies_in(row) -> bool:
+        return any(d.kind == DocumentKind.ZORGADVIES and d.status.is_in for d in row.facts.documents)
+
+    tonight = [r for r in bans if r.municipality == "Roermond" and not zorgadvies_in(r)
+               and _local(ban_end(r.facts.imposed_at, r.facts.extended_until))
+               == pendulum.datetime(today.year, today.month, today.day, 20, tz=TZ)]
+    weekend = [r for r in bans if r.casemanager is None
+               and _local(r.facts.imposed_at).date() >= today - timedelta(days=2)]
+    screening = [r for r in rows if r.facts.status is CaseStatus.SCREENING
+                 and _local(r.facts.opened_at).date() == today - timedelta(days=1)
+                 and _local(r.facts.opened_at).hour >= 18]
+    assert len(tonight) == 1 and len(weekend) >= 2 and screening, (tonight, weekend, screening)
+    assert all(r.region == "Midden-Limburg" for r in rows)
+
+
 def test_persons_recur_and_have_valid_bsns(demo_db):
     engine, _ = demo_db
     with engine.connect() as conn:
@@ -466,7 +560,7 @@ def test_build_large_then_reset_then_demo(engine):
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == revision
 
     summary = demo.build_demo(engine, now=NOW)
-    assert 130 <= summary["open zaken"] <= 170
+    assert 70 <= summary["open zaken"] <= 90
     assert summary["gemeenten"] == 33
 
 
