@@ -124,7 +124,7 @@ def _state(due: datetime, met_at: datetime | None, now: datetime) -> DeadlineSta
 
 
 def _make(kind, due, role, basis, met_at, now, *, label=None, warn_from=None, legal=True) -> Deadline:
-    if kind in NOT_ACTIONABLE:
+    if kind in NOT_ACTIONABLE and met_at is None:
         # Passing is what happens to these: met at their own moment, never missed.
         met_at = due if due <= now else None
     return Deadline(
@@ -191,8 +191,10 @@ def _ban_deadlines(case: CaseFacts, now: datetime, rules: RegionRules) -> list[D
     out.append(_make(DeadlineKind.BAN_END, end, Role.BESTUURDER,
                      "Wth art. 9 lid 1" if case.extended_until is not None else "Wth art. 2 lid 1",
                      None, now, label=label))
+    # Once the ban has ended it cannot be extended any more: the limit is then behind us too
+    # (no countdown to T0 + 28 days on a ban that is over).
     out.append(_make(DeadlineKind.EXTENSION_LIMIT, extension_limit(t0), Role.BESTUURDER,
-                     "Wth art. 9 lid 1", None, now))
+                     "Wth art. 9 lid 1", end if end <= now else None, now))
     return out
 
 

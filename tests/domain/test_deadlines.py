@@ -163,3 +163,23 @@ def test_appeal_hearing_within_three_days_and_pending_in_closed_case():
     assert [d.kind for d in case_deadlines(closed, at(2010, 4, 2))] == [K.APPEAL_HEARING]
     decided = replace(closed, appeal_decided_at=at(2010, 4, 1))
     assert case_deadlines(decided, at(2010, 4, 2)) == []
+
+
+def test_once_the_ban_has_ended_the_extension_limit_is_behind_us_too():
+    """A ban extended by 10 days (to T0 + 20) whose end has passed cannot be extended again: the
+    limit at T0 + 28 is no longer something to count down to (the queue showed "nog 8 d")."""
+    from hvo_tui.domain.timeline import add_days
+    from hvo_tui.domain.urgency import most_urgent
+
+    extended = case(CaseStatus.EXTENDED, extended_until=add_days(T0, 20),
+                    extension_decided_at=T0.add(days=8))
+    now = add_days(T0, 20).add(hours=1)
+    d = by_kind(extended, now)
+    assert d[K.BAN_END].state is S.MET and d[K.BAN_END].due == add_days(T0, 20)
+    assert d[K.EXTENSION_LIMIT].state is S.MET and d[K.EXTENSION_LIMIT].met_at == add_days(T0, 20)
+    assert most_urgent(extended, now) is None or most_urgent(extended, now).kind is not K.EXTENSION_LIMIT
+    # Before the end it still stands, open, as the latest moment an extension could reach.
+    assert by_kind(extended, add_days(T0, 19))[K.EXTENSION_LIMIT].state is S.OPEN
+    # A ban that ended after 10 days without extension: the same.
+    ended = case(CaseStatus.RUNNING)
+    assert by_kind(ended, add_days(T0, 11))[K.EXTENSION_LIMIT].state is S.MET
