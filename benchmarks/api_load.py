@@ -2,7 +2,7 @@
 
     python benchmarks/api_load.py                       # fresh PostgreSQL schema with demo data
     python benchmarks/api_load.py --reuse hvo_bench_x   # an existing schema (kept afterwards)
-    python benchmarks/api_load.py --clients 50 --seconds 30 --think 0.5 --write-share 0.2 --workers 2
+    python benchmarks/api_load.py --clients 50 --seconds 30 --think 0.5 --write-share 0.2 --workers 2 --open 150
 
 The server runs as its own process (`python -m hvo_tui serve`), as in production; the clients
 are asyncio tasks with an httpx connection each, logged in with a password as procesmanagers of
@@ -63,9 +63,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def prepare(url: str, schema: str, fresh: bool) -> list[str]:
-    """Migrate (and fill) the schema; give every active procesmanager a password. Returns their
-    usernames."""
+def prepare(url: str, schema: str, fresh: bool, open_cases: int = 150) -> list[str]:
+    """Migrate (and fill) the schema: the demo's regions and accounts with ``open_cases`` open
+    cases (about 50 per region by default: a busy week, more than the demo's everyday queue) and
+    3,000 closed ones; give every active procesmanager a password. Returns their usernames."""
     import pendulum
     from sqlalchemy import select, update
 
@@ -82,7 +83,8 @@ def prepare(url: str, schema: str, fresh: bool) -> list[str]:
     engine = open_database(url, auto_upgrade=True, schema=schema)
     if demo.is_empty(engine):
         started = time.perf_counter()
-        demo.build_demo(engine, now=pendulum.now("Europe/Amsterdam"))
+        demo.build_large(engine, cases=3000 + open_cases, open_cases=open_cases,
+                         now=pendulum.now("Europe/Amsterdam"))
         print(f"demodata: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     A, AR = Account.__table__.c, AccountRole.__table__.c
     hashed = password_hasher.hash(PASSWORD)
@@ -256,7 +258,7 @@ def lost_updates(url: str, schema: str, before: dict[int, int], results: Results
 async def run(args) -> int:
     url = args.database
     schema = args.reuse or f"hvo_bench_{uuid.uuid4().hex[:8]}"
-    names = prepare(url, schema, fresh=not args.reuse)
+    names = prepare(url, schema, fresh=not args.reuse, open_cases=args.open)
     if not names:
         raise SystemExit("no procesmanager accounts in the data")
     port = args.port or free_port()
@@ -337,6 +339,8 @@ def main() -> int:
                         help="mean pause between a client's requests, seconds (0: none)")
     parser.add_argument("--write-share", type=float, default=0.2)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--open", type=int, default=150,
+                        help="open cases in a fresh schema (the queue every client reads)")
     parser.add_argument("--workers", type=int, default=2,
                         help="server processes (hvo serve --workers; 2 on a 2-core machine)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")

@@ -40,6 +40,7 @@ import hashlib
 import json
 import logging
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -52,6 +53,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from hvo_tui.domain import CaseAction
 from hvo_tui.domain.billing import Period, RegionUsage
@@ -1336,3 +1338,23 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
 
 
 __all__ = ["API", "ApiState", "HvoApi", "Sessions", "create_app"]
+
+
+# --- the HTTP protocol of `hvo serve` ------------------------------------------------------------
+
+
+class NoDelayH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with TCP_NODELAY on every connection. With ``--workers`` uvicorn
+    binds the listening socket itself, without naming TCP as its protocol, and asyncio then leaves
+    Nagle's algorithm on: every request whose body follows its headers in a second packet (each
+    POST of httpx) waited about 40 ms for a delayed acknowledgement (write p50 62 ms instead of
+    21 ms in benchmarks/api_load.py). uvloop sets the option itself; this makes it hold without."""
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:  # e.g. a socket type that has no such option
+                pass
+        super().connection_made(transport)

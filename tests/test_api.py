@@ -606,3 +606,51 @@ def test_hvo_serve_with_two_workers_shares_the_sessions(tmp_path):
         assert {a.json()["username"] for a in answers} == {"kim"}
     finally:
         stop(server)
+
+
+async def test_every_connection_of_hvo_serve_has_tcp_nodelay():
+    """With --workers uvicorn binds the socket itself (protocol 0) and asyncio leaves Nagle's
+    algorithm on; hvo's protocol turns it off per connection (else a POST waits ~40 ms for a
+    delayed ACK). Checked on a real listening socket bound as uvicorn binds it."""
+    import asyncio
+    import socket
+
+    import uvicorn
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+    from uvicorn.server import ServerState
+
+    from hvo_tui.server import NoDelayH11Protocol
+
+    async def app(scope, receive, send):  # never called: only the connection matters
+        raise AssertionError
+
+    config = uvicorn.Config(app, log_level="warning")
+    config.load()
+    state = ServerState()
+
+    async def nodelay_with(protocol: type) -> int:
+        seen: list[int] = []
+
+        class Probe(protocol):
+            def connection_made(self, transport) -> None:
+                super().connection_made(transport)
+                sock = transport.get_extra_info("socket")
+                seen.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+        listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # no proto: as uvicorn does
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(lambda: Probe(config, state, {}), sock=listening)
+        _, writer = await asyncio.open_connection(*listening.getsockname())
+        for _ in range(200):
+            if seen:
+                break
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+        return seen[0]
+
+    assert await nodelay_with(H11Protocol) == 0  # the trap
+    assert await nodelay_with(NoDelayH11Protocol) != 0

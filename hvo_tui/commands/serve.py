@@ -47,7 +47,7 @@ def run(settings, args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from hvo_tui.server import create_app
+        from hvo_tui.server import NoDelayH11Protocol, create_app
     except ImportError as exc:
         return fail(f"'hvo serve' heeft FastAPI en uvicorn nodig: pip install 'hvo-tui[server]' ({exc.name})")
 
@@ -60,7 +60,7 @@ def run(settings, args: argparse.Namespace) -> int:
     scheme = "https" if tls else "http"
     print(f"hvo serve: {scheme}://{args.host}:{args.port}/api/v1 (OpenAPI: /api/v1/docs); "
           f"Ctrl+C stopt", file=sys.stderr)
-    options = dict(host=args.host, port=args.port, log_level=args.log_level,
+    options = dict(host=args.host, port=args.port, log_level=args.log_level, http=NoDelayH11Protocol,
                    ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
                    timeout_graceful_shutdown=3, proxy_headers=True)
     if args.workers > 1:
