@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.driver import Driver
 from textual.screen import Screen
 
@@ -42,10 +43,24 @@ def account_label(actor: Actor) -> str:
     return " · ".join(parts)
 
 
+PALETTE_PROMPT = "Zoek een opdracht, zaak of filter…"
+
+
 class HvoApp(IdleLockMixin, App):
     TITLE = "hvo"
     CSS_PATH = CSS_PATH
     ENABLE_COMMAND_PALETTE = True
+    # Textual's own palette binding says "palette" in the footer: the same key, in Dutch
+    # ("opdrachtenpalet", as the help calls it).
+    BINDINGS = [Binding("ctrl+p", "command_palette", "palet", show=False, priority=True,
+                        tooltip="Het opdrachtenpalet openen", id="app.palette")]
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette with a Dutch prompt; not over the idle lock."""
+        if self.session_locked or not self.use_command_palette or CommandPalette.is_open(self):
+            return
+        self.push_screen(CommandPalette(id="--command-palette",
+                                        placeholder=glyph_text(self, PALETTE_PROMPT)))
 
     def __init__(
         self,

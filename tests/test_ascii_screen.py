@@ -84,7 +84,8 @@ async def test_nothing_but_ascii_reaches_the_terminal(queue_store):  # noqa: F81
                   "Een cafe",  # typed into the form
                   "Opgeslagen."):  # a toast
         assert shown in out, shown
-    assert "+-----" in out and "|^p palette" in out  # frames and the footer's separator
+    assert "+-----" in out and "|^p palet" in out  # frames and the footer's separator
+    assert "Zoek een opdracht, zaak of filter..." in out  # the palette, in Dutch
     # The note itself is stored as typed: only the screen is ASCII.
     with queue_store.engine.connect() as conn:
         assert conn.execute(select(Note.text)).scalars().all() == ["Één café"]
