@@ -3,7 +3,8 @@
 The form stays open until the save succeeded, so nothing typed is lost: bad input gets a Dutch
 message next to its field; a refusal by the rules lands next to the field it concerns; a conflict
 (someone else changed the case) is explained and the next Enter saves on top of the new state; a
-lost connection says so and Enter tries again.
+lost connection says so, and the form tries again by itself until the database answers (F2 at
+once, Esc cancels).
 
 Exactly once: every save goes with an idempotency key (``Store.write_key``), this form's own
 random id plus a keyed digest of the values. When the connection drops after the database
