@@ -124,6 +124,7 @@ Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 Version = Annotated[int, Field(ge=0, le=MAX_INT)]
 CaseId = Annotated[int, Path(ge=1, le=MAX_INT)]
 AccountId = Annotated[int, Path(ge=1, le=MAX_INT)]
+DocumentId = Annotated[int, Path(ge=1, le=MAX_INT)]
 Moment = AwareDatetime
 ActionName = Literal[tuple(a.value for a in CaseAction)]  # type: ignore[valid-type]
 DocumentName = Literal[tuple(k.value for k in DocumentKind)]  # type: ignore[valid-type]
@@ -1088,7 +1089,7 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
 
     @r.post("/cases/{case_id}/documents/{document_id}/reminders", response_model=VersionResult,
             tags=["zaakacties"])
-    def remind_document(case_id: CaseId, document_id: Annotated[int, Path(ge=1, le=MAX_INT)],
+    def remind_document(case_id: CaseId, document_id: DocumentId,
                         body: RemindBody, ctx: Ctx = Depends(_working)):
         _case(ctx, case_id)
         return ok({"version": ctx.store.remind_document(case_id, body.version, document_id,
@@ -1312,7 +1313,7 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
 
     @r.post("/cases/{case_id}/documents/{document_id}/signature", response_model=VersionResult,
             tags=["ondertekenen"])
-    def sign_decision(case_id: CaseId, document_id: Annotated[int, Path(ge=1, le=MAX_INT)],
+    def sign_decision(case_id: CaseId, document_id: DocumentId,
                       body: SignBody, ctx: Ctx = Depends(_working)):
         """Sign a draft decision with the account's password (a wrong one counts as a failed
         login). Only a bestuurder of the case's municipality."""
@@ -1322,7 +1323,7 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
 
     @r.post("/cases/{case_id}/documents/{document_id}/refusal", response_model=VersionResult,
             tags=["ondertekenen"])
-    def refuse_decision(case_id: CaseId, document_id: Annotated[int, Path(ge=1, le=MAX_INT)],
+    def refuse_decision(case_id: CaseId, document_id: DocumentId,
                         body: RefuseBody, ctx: Ctx = Depends(_working)):
         """Refuse to sign a draft decision, with the reason (it goes on the case's timeline)."""
         _case(ctx, case_id)
