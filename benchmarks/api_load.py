@@ -43,7 +43,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_URL = os.environ.get("HVO_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DEFAULT_URL = os.environ.get(
+    "HVO_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 PASSWORD = "belasting-test-wachtwoord-1"
 TEXT = f"belastingtest {uuid.uuid4().hex[:6]}"  # unique per run: --reuse keeps earlier notes
 
@@ -83,19 +85,38 @@ def prepare(url: str, schema: str, fresh: bool, open_cases: int = 150) -> list[s
     engine = open_database(url, auto_upgrade=True, schema=schema)
     if demo.is_empty(engine):
         started = time.perf_counter()
-        demo.build_large(engine, cases=3000 + open_cases, open_cases=open_cases,
-                         now=pendulum.now("Europe/Amsterdam"))
+        demo.build_large(
+            engine,
+            cases=3000 + open_cases,
+            open_cases=open_cases,
+            now=pendulum.now("Europe/Amsterdam"),
+        )
         print(f"demodata: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     A, AR = Account.__table__.c, AccountRole.__table__.c
     hashed = password_hasher.hash(PASSWORD)
     with engine.begin() as conn:
-        names = conn.execute(
-            select(A.username).join(AccountRole.__table__, AR.account_id == A.id)
-            .where(AR.role == "procesmanager", A.active.is_(True)).order_by(A.username)
-        ).scalars().all()
-        conn.execute(update(Account.__table__).where(A.username.in_(names)).values(
-            password_hash=hashed, must_change_password=False, login_code_hash=None,
-            failed_logins=0, locked_until=None, totp_secret=None))
+        names = (
+            conn.execute(
+                select(A.username)
+                .join(AccountRole.__table__, AR.account_id == A.id)
+                .where(AR.role == "procesmanager", A.active.is_(True))
+                .order_by(A.username)
+            )
+            .scalars()
+            .all()
+        )
+        conn.execute(
+            update(Account.__table__)
+            .where(A.username.in_(names))
+            .values(
+                password_hash=hashed,
+                must_change_password=False,
+                login_code_hash=None,
+                failed_logins=0,
+                locked_until=None,
+                totp_secret=None,
+            )
+        )
     engine.dispose()
     return list(names)
 
@@ -104,9 +125,20 @@ def start_server(url: str, schema: str, port: int, workers: int = 1) -> subproce
     from sqlalchemy.engine import make_url
 
     served = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    command = [sys.executable, "-m", "hvo_tui", "--database",
-               served.render_as_string(hide_password=False), "serve", "--port", str(port), "--workers", str(workers),
-               "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "hvo_tui",
+        "--database",
+        served.render_as_string(hide_password=False),
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -150,8 +182,15 @@ async def log_in(http, username: str, gate: asyncio.Semaphore, results: Results)
     return [row["case_id"] for row in first.json()]
 
 
-async def client(index: int, http, case_ids: list[int], start: asyncio.Event, deadline: list[float],
-                 args, results: Results) -> None:
+async def client(
+    index: int,
+    http,
+    case_ids: list[int],
+    start: asyncio.Event,
+    deadline: list[float],
+    args,
+    results: Results,
+) -> None:
     import httpx
 
     rng = random.Random(index)
@@ -230,8 +269,9 @@ def lost_updates(url: str, schema: str, before: dict[int, int], results: Results
     problems: list[str] = []
     engine = make_engine(url, schema=schema)
     with engine.connect() as conn:
-        stored = conn.execute(select(N.text, func.count()).where(N.text.like(f"{TEXT} %"))
-                              .group_by(N.text)).all()
+        stored = conn.execute(
+            select(N.text, func.count()).where(N.text.like(f"{TEXT} %")).group_by(N.text)
+        ).all()
         counts = dict(stored)
         missing = results.texts - set(counts)
         doubled = [text for text, n in counts.items() if n > 1]
@@ -245,8 +285,10 @@ def lost_updates(url: str, schema: str, before: dict[int, int], results: Results
         after = dict(conn.execute(select(Case.__table__.c.id, Case.__table__.c.version)).all())
         for case_id, n in results.acknowledged.items():
             if after[case_id] - before[case_id] != n:
-                problems.append(f"case {case_id}: version +{after[case_id] - before[case_id]}, "
-                                f"{n} writes acknowledged")
+                problems.append(
+                    f"case {case_id}: version +{after[case_id] - before[case_id]}, "
+                    f"{n} writes acknowledged"
+                )
         for case_id in results.acknowledged:
             broken = verify_chain(conn, case_id)
             if broken is not None:
@@ -270,13 +312,18 @@ async def run(args) -> int:
         import httpx
 
         results = Results()
-        https = [httpx.AsyncClient(base_url=base + "/api/v1", timeout=30) for _ in range(args.clients)]
+        https = [
+            httpx.AsyncClient(base_url=base + "/api/v1", timeout=30) for _ in range(args.clients)
+        ]
         gate = asyncio.Semaphore(4)
-        visible = await asyncio.gather(*(log_in(http, names[i % len(names)], gate, results)
-                                         for i, http in enumerate(https)))
+        visible = await asyncio.gather(
+            *(log_in(http, names[i % len(names)], gate, results) for i, http in enumerate(https))
+        )
         start, deadline = asyncio.Event(), [0.0]
-        tasks = [asyncio.create_task(client(i, http, ids, start, deadline, args, results))
-                 for i, (http, ids) in enumerate(zip(https, visible))]
+        tasks = [
+            asyncio.create_task(client(i, http, ids, start, deadline, args, results))
+            for i, (http, ids) in enumerate(zip(https, visible))
+        ]
         started = time.monotonic()
         deadline[0] = started + args.seconds
         start.set()
@@ -300,31 +347,55 @@ async def run(args) -> int:
             admin.dispose()
 
     total = sum(len(v) for v in results.latency.values())
-    print(f"hvo serve --workers {args.workers} onder belasting: {args.clients} clients, {args.seconds} s, denktijd "
-          f"0..{2 * args.think:g} s, schrijfaandeel {args.write_share:.0%}, schema {schema}")
+    print(
+        f"hvo serve --workers {args.workers} onder belasting: {args.clients} clients, {args.seconds} s, denktijd "
+        f"0..{2 * args.think:g} s, schrijfaandeel {args.write_share:.0%}, schema {schema}"
+    )
     print(f"  verzoeken: {total} in {elapsed:.1f} s = {total / elapsed:.0f}/s")
     for kind in ("queue", "row", "write"):
         values = [v * 1000 for v in results.latency.get(kind, [])]
         if values:
-            print(f"  {kind:<6} n={len(values):<6} p50 {percentile(values, 50):6.1f} ms  "
-                  f"p95 {percentile(values, 95):6.1f} ms  p99 {percentile(values, 99):6.1f} ms  "
-                  f"max {max(values):6.1f} ms")
-    print(f"  schrijfconflicten (409): {results.conflicts}, waarvan {results.gave_up} ook na "
-          "opnieuw lezen (de gebruiker ziet dan de conflictmelding; geen fout)")
+            print(
+                f"  {kind:<6} n={len(values):<6} p50 {percentile(values, 50):6.1f} ms  "
+                f"p95 {percentile(values, 95):6.1f} ms  p99 {percentile(values, 99):6.1f} ms  "
+                f"max {max(values):6.1f} ms"
+            )
+    print(
+        f"  schrijfconflicten (409): {results.conflicts}, waarvan {results.gave_up} ook na "
+        "opnieuw lezen (de gebruiker ziet dan de conflictmelding; geen fout)"
+    )
     print(f"  fouten: {sum(results.errors.values())} {dict(results.errors) or ''}")
     print(f"  verloren updates: {len(problems)} {problems or ''}")
     queue_p95 = percentile([v * 1000 for v in results.latency.get("queue", [])], 95)
     ok = not results.errors and not problems and queue_p95 <= 50
-    print(f"  doelen (0 fouten, 0 verloren, wachtrij p95 <= 50 ms): {'gehaald' if ok else 'NIET gehaald'}")
+    print(
+        f"  doelen (0 fouten, 0 verloren, wachtrij p95 <= 50 ms): {'gehaald' if ok else 'NIET gehaald'}"
+    )
     if args.json:
-        Path(args.json).write_text(json.dumps({
-            "clients": args.clients, "seconds": args.seconds, "think": args.think,
-            "write_share": args.write_share, "requests": total, "rps": total / elapsed,
-            "latency_ms": {k: {"p50": percentile([x * 1000 for x in v], 50),
-                               "p95": percentile([x * 1000 for x in v], 95), "n": len(v)}
-                           for k, v in results.latency.items()},
-            "errors": dict(results.errors), "conflicts": results.conflicts,
-            "lost_updates": problems}, indent=2))
+        Path(args.json).write_text(
+            json.dumps(
+                {
+                    "clients": args.clients,
+                    "seconds": args.seconds,
+                    "think": args.think,
+                    "write_share": args.write_share,
+                    "requests": total,
+                    "rps": total / elapsed,
+                    "latency_ms": {
+                        k: {
+                            "p50": percentile([x * 1000 for x in v], 50),
+                            "p95": percentile([x * 1000 for x in v], 95),
+                            "n": len(v),
+                        }
+                        for k, v in results.latency.items()
+                    },
+                    "errors": dict(results.errors),
+                    "conflicts": results.conflicts,
+                    "lost_updates": problems,
+                },
+                indent=2,
+            )
+        )
     return 0 if ok else 1
 
 
@@ -335,14 +406,26 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the fresh schema")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--think", type=float, default=0.5,
-                        help="mean pause between a client's requests, seconds (0: none)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.5,
+        help="mean pause between a client's requests, seconds (0: none)",
+    )
     parser.add_argument("--write-share", type=float, default=0.2)
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--open", type=int, default=150,
-                        help="open cases in a fresh schema (the queue every client reads)")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="server processes (hvo serve --workers; 2 on a 2-core machine)")
+    parser.add_argument(
+        "--open",
+        type=int,
+        default=150,
+        help="open cases in a fresh schema (the queue every client reads)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="server processes (hvo serve --workers; 2 on a 2-core machine)",
+    )
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     return asyncio.run(run(parser.parse_args()))
 

@@ -47,7 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-DEFAULT_URL = os.environ.get("HVO_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DEFAULT_URL = os.environ.get(
+    "HVO_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 SCHEMA = "hvo_load"
 MAX_TRIES = 5  # a user saves on top of a colleague's change this often before giving up
 
@@ -135,14 +137,20 @@ class LoadResult:
                 f"max {lat[-1] * 1000:.0f} ms"
             )
         gave_up = sum(r.gave_up for r in self.results)
-        lines.append(f"conflicts (retried on the new version): {self.conflicts:,}; "
-                     f"given up after {MAX_TRIES} tries: {gave_up}")
+        lines.append(
+            f"conflicts (retried on the new version): {self.conflicts:,}; "
+            f"given up after {MAX_TRIES} tries: {gave_up}"
+        )
         refused = self.refused
-        lines.append(f"refused by the rules: {sum(refused.values()):,}"
-                     + "".join(f"\n    {n:5d} x {reason}" for reason, n in refused.most_common(5)))
+        lines.append(
+            f"refused by the rules: {sum(refused.values()):,}"
+            + "".join(f"\n    {n:5d} x {reason}" for reason, n in refused.most_common(5))
+        )
         errors = self.errors
-        lines.append(f"errors: {sum(errors.values())}"
-                     + "".join(f"\n    {n:5d} x {what}" for what, n in errors.most_common(5)))
+        lines.append(
+            f"errors: {sum(errors.values())}"
+            + "".join(f"\n    {n:5d} x {what}" for what, n in errors.most_common(5))
+        )
         return "\n".join(lines)
 
 
@@ -168,8 +176,9 @@ def build(url: str, schema: str, *, cases: int, seed: int = 2026) -> None:
     admin.dispose()
     engine = open_database(url, auto_upgrade=True, schema=schema)
     try:
-        demo.build_large(engine, cases=cases, open_cases=cases,
-                         now=pendulum.now("Europe/Amsterdam"), seed=seed)
+        demo.build_large(
+            engine, cases=cases, open_cases=cases, now=pendulum.now("Europe/Amsterdam"), seed=seed
+        )
     finally:
         engine.dispose()
 
@@ -183,11 +192,20 @@ def snapshot(engine) -> dict:
 
     C = Case.__table__.c
     with engine.connect() as conn:
-        versions = dict(conn.execute(
-            select(C.id, C.version).where(C.status.in_([s.value for s in OPEN_STATUSES]))).all())
-        top = {name: conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar()
-               for name, t in (("event", Event.__table__), ("note", Note.__table__),
-                               ("meeting", Meeting.__table__), ("outbox", Outbox.__table__))}
+        versions = dict(
+            conn.execute(
+                select(C.id, C.version).where(C.status.in_([s.value for s in OPEN_STATUSES]))
+            ).all()
+        )
+        top = {
+            name: conn.execute(select(func.coalesce(func.max(t.c.id), 0))).scalar()
+            for name, t in (
+                ("event", Event.__table__),
+                ("note", Note.__table__),
+                ("meeting", Meeting.__table__),
+                ("outbox", Outbox.__table__),
+            )
+        }
     return {"versions": versions, "top": top}
 
 
@@ -213,13 +231,16 @@ def _users_setup(engine) -> list[tuple[str, list[int]]]:
         ).all()
         cases: dict[int, list[int]] = defaultdict(list)
         for case_id, region_id in conn.execute(
-            select(C.id, M.region_id).join(Municipality.__table__, M.id == C.municipality_id)
+            select(C.id, M.region_id)
+            .join(Municipality.__table__, M.id == C.municipality_id)
             .where(C.status.in_([s.value for s in OPEN_STATUSES]))
         ):
             cases[region_id].append(case_id)
     setup = [(m.username, sorted(cases[m.region_id])) for m in managers if cases[m.region_id]]
     if not setup:
-        raise SystemExit("geen procesmanagers met open zaken in deze database (bouw hem met build())")
+        raise SystemExit(
+            "geen procesmanagers met open zaken in deze database (bouw hem met build())"
+        )
     return setup
 
 
@@ -228,8 +249,19 @@ def _casemanagers(store, region: str | None) -> list[int]:
 
 
 class User(threading.Thread):
-    def __init__(self, index: int, url: str, schema: str | None, username: str, cases: list[int],
-                 deadline: list[float], start: threading.Barrier, *, hot: float, seed: int) -> None:
+    def __init__(
+        self,
+        index: int,
+        url: str,
+        schema: str | None,
+        username: str,
+        cases: list[int],
+        deadline: list[float],
+        start: threading.Barrier,
+        *,
+        hot: float,
+        seed: int,
+    ) -> None:
         super().__init__(name=f"load-user-{index}", daemon=True)
         self.url, self.schema, self.username, self.cases = url, schema, username, cases
         self.deadline, self.start_barrier, self.hot = deadline, start, hot
@@ -313,28 +345,59 @@ class User(threading.Thread):
         actor, rng = self.actor, self.rng
         now = pendulum.now("Europe/Amsterdam")
         if op == "note":
-            store.add_note(case_id, version, actor, text=f"Gebeld, afspraak gemaakt ({rng.random():.6f})",
-                           kind=rng.choice(("note", "contact")))
+            store.add_note(
+                case_id,
+                version,
+                actor,
+                text=f"Gebeld, afspraak gemaakt ({rng.random():.6f})",
+                kind=rng.choice(("note", "contact")),
+            )
         elif op == "request":
-            kind = rng.choice([DocumentKind.ZORGADVIES, DocumentKind.BELEIDSADVIES, DocumentKind.PROCES_VERBAAL])
-            role = {DocumentKind.ZORGADVIES: PartnerRole.CASEMANAGER,
-                    DocumentKind.BELEIDSADVIES: PartnerRole.GEMEENTE}.get(kind, PartnerRole.POLITIE)
-            store.request_document(case_id, version, kind.value, actor, from_role=role.value,
-                                   due_at=now + timedelta(days=2))
+            kind = rng.choice(
+                [DocumentKind.ZORGADVIES, DocumentKind.BELEIDSADVIES, DocumentKind.PROCES_VERBAAL]
+            )
+            role = {
+                DocumentKind.ZORGADVIES: PartnerRole.CASEMANAGER,
+                DocumentKind.BELEIDSADVIES: PartnerRole.GEMEENTE,
+            }.get(kind, PartnerRole.POLITIE)
+            store.request_document(
+                case_id,
+                version,
+                kind.value,
+                actor,
+                from_role=role.value,
+                due_at=now + timedelta(days=2),
+            )
         elif op == "receive":
-            kind = rng.choice([DocumentKind.ZORGADVIES, DocumentKind.BELEIDSADVIES, DocumentKind.RIHG])
-            store.receive_document(case_id, version, kind.value, actor,
-                                   received_at=now - timedelta(minutes=1), author_name="Lotte Hendriks",
-                                   fields={"samenvatting": "advies: verlengen"})
+            kind = rng.choice(
+                [DocumentKind.ZORGADVIES, DocumentKind.BELEIDSADVIES, DocumentKind.RIHG]
+            )
+            store.receive_document(
+                case_id,
+                version,
+                kind.value,
+                actor,
+                received_at=now - timedelta(minutes=1),
+                author_name="Lotte Hendriks",
+                fields={"samenvatting": "advies: verlengen"},
+            )
         elif op == "meeting":
-            store.record_meeting(case_id, version, actor, kind=rng.choice(("overleg_dag3", "mdo")),
-                                 held_at=now - timedelta(minutes=30), participants="politie, casemanager",
-                                 outcome="afspraken gemaakt")
+            store.record_meeting(
+                case_id,
+                version,
+                actor,
+                kind=rng.choice(("overleg_dag3", "mdo")),
+                held_at=now - timedelta(minutes=30),
+                participants="politie, casemanager",
+                outcome="afspraken gemaakt",
+            )
         elif op == "remind":
             # A person opens the case to see which document is missing (that opening is logged).
             detail = store.case_detail(case_id, actor)
             self.result.opened[case_id] += 1
-            waiting = [d for d in detail.documents if d.received_at is None and d.status == "requested"]
+            waiting = [
+                d for d in detail.documents if d.received_at is None and d.status == "requested"
+            ]
             if not waiting:
                 from store.interface import Refused
 
@@ -345,22 +408,35 @@ class User(threading.Thread):
                 from store.interface import Refused
 
                 raise Refused("geen casemanager in de regio")
-            store.assign_partner(case_id, version, PartnerRole.CASEMANAGER.value, actor,
-                                 account_id=rng.choice(self.casemanagers))
+            store.assign_partner(
+                case_id,
+                version,
+                PartnerRole.CASEMANAGER.value,
+                actor,
+                account_id=rng.choice(self.casemanagers),
+            )
         elif op == "violation":
             store.apply_action(case_id, version, "report_violation", actor)
         else:  # pragma: no cover
             raise ValueError(op)
 
 
-def _run_group(url: str, schema: str | None, specs: list[tuple[int, str, list[int]]],
-               seconds: float, hot: float, seed: int) -> tuple[list[UserResult], float]:
+def _run_group(
+    url: str,
+    schema: str | None,
+    specs: list[tuple[int, str, list[int]]],
+    seconds: float,
+    hot: float,
+    seed: int,
+) -> tuple[list[UserResult], float]:
     """Run these users (index, username, cases) as threads of this process; returns their
     results and the measured seconds from the moment all were connected."""
     barrier = threading.Barrier(len(specs) + 1)
     deadline = [time.monotonic() + 10 * 365 * 86400]  # set for real once everyone is ready
-    threads = [User(i, url, schema, username, cases, deadline, barrier, hot=hot, seed=seed)
-               for i, username, cases in specs]
+    threads = [
+        User(i, url, schema, username, cases, deadline, barrier, hot=hot, seed=seed)
+        for i, username, cases in specs
+    ]
     for t in threads:
         t.start()
     try:
@@ -377,8 +453,16 @@ def _run_group(url: str, schema: str | None, specs: list[tuple[int, str, list[in
     return [t.result for t in threads], elapsed
 
 
-def run_load(url: str, schema: str | None, *, users: int = 50, seconds: float = 60.0,
-             hot: float = 0.2, seed: int = 2026, processes: int = 1) -> LoadResult:
+def run_load(
+    url: str,
+    schema: str | None,
+    *,
+    users: int = 50,
+    seconds: float = 60.0,
+    hot: float = 0.2,
+    seed: int = 2026,
+    processes: int = 1,
+) -> LoadResult:
     """Run ``users`` simulated users for ``seconds`` against the database at ``url`` (tables in
     ``schema``), each with its own connection, as threads spread over ``processes`` processes
     (more than one uses more than one core for the client side). Returns what they counted and
@@ -399,9 +483,15 @@ def run_load(url: str, schema: str | None, *, users: int = 50, seconds: float = 
         from concurrent.futures import ProcessPoolExecutor
 
         groups = [specs[k::processes] for k in range(processes) if specs[k::processes]]
-        with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
-            done = [f.result() for f in [pool.submit(_run_group, url, schema, g, seconds, hot, seed)
-                                         for g in groups]]
+        with ProcessPoolExecutor(
+            len(groups), mp_context=multiprocessing.get_context("fork")
+        ) as pool:
+            done = [
+                f.result()
+                for f in [
+                    pool.submit(_run_group, url, schema, g, seconds, hot, seed) for g in groups
+                ]
+            ]
         results = [r for group, _ in done for r in group]
         elapsed = max(e for _, e in done)
     return LoadResult(users=users, seconds=elapsed, results=results, before=before)
@@ -431,26 +521,40 @@ def check_invariants(url: str, schema: str | None, result: LoadResult) -> list[s
     engine = make_engine(url, schema=schema)
     try:
         with engine.connect() as conn:
-            after = dict(conn.execute(select(C.id, C.version).where(C.id.in_(list(before["versions"])))).all())
+            after = dict(
+                conn.execute(
+                    select(C.id, C.version).where(C.id.in_(list(before["versions"])))
+                ).all()
+            )
             events = conn.execute(
                 select(E.id, E.case_id, E.action, E.details).where(E.id > before["top"]["event"])
             ).all()
 
             def added(table, name: str) -> Counter:
-                return Counter(dict(conn.execute(
-                    select(table.c.case_id, func.count()).where(table.c.id > before["top"][name])
-                    .group_by(table.c.case_id)).all()))
+                return Counter(
+                    dict(
+                        conn.execute(
+                            select(table.c.case_id, func.count())
+                            .where(table.c.id > before["top"][name])
+                            .group_by(table.c.case_id)
+                        ).all()
+                    )
+                )
 
-            rows_added = {"note": added(Note.__table__, "note"),
-                          "meeting": added(Meeting.__table__, "meeting"),
-                          "outbox": added(Outbox.__table__, "outbox")}
+            rows_added = {
+                "note": added(Note.__table__, "note"),
+                "meeting": added(Meeting.__table__, "meeting"),
+                "outbox": added(Outbox.__table__, "outbox"),
+            }
 
             # No lost update: the version moved exactly once per write the users saw succeed.
             for case_id, old in before["versions"].items():
                 delta = after.get(case_id, old) - old
                 if delta != writes[case_id]:
-                    problems.append(f"zaak {case_id}: versie +{delta}, gebruikers telden {writes[case_id]} "
-                                    "geslaagde wijzigingen (verloren of spookwijziging)")
+                    problems.append(
+                        f"zaak {case_id}: versie +{delta}, gebruikers telden {writes[case_id]} "
+                        "geslaagde wijzigingen (verloren of spookwijziging)"
+                    )
             # Every change has its event, and every event belongs to a change.
             changes: Counter = Counter()
             per_action: Counter = Counter()
@@ -463,36 +567,56 @@ def check_invariants(url: str, schema: str | None, result: LoadResult) -> list[s
                     per_action[(e.case_id, e.action)] += 1
             for case_id in set(changes) | set(writes):
                 if changes[case_id] != writes[case_id]:
-                    problems.append(f"zaak {case_id}: {changes[case_id]} nieuwe events voor "
-                                    f"{writes[case_id]} wijzigingen")
+                    problems.append(
+                        f"zaak {case_id}: {changes[case_id]} nieuwe events voor "
+                        f"{writes[case_id]} wijzigingen"
+                    )
             for (case_id, op), n in by_op.items():
                 if per_action[(case_id, EVENT_OF[op])] != n:
-                    problems.append(f"zaak {case_id}: {per_action[(case_id, EVENT_OF[op])]} events "
-                                    f"{EVENT_OF[op]} voor {n} keer {op}")
+                    problems.append(
+                        f"zaak {case_id}: {per_action[(case_id, EVENT_OF[op])]} events "
+                        f"{EVENT_OF[op]} voor {n} keer {op}"
+                    )
             expected_actions = {(c, EVENT_OF[op]) for c, op in by_op}
             for key, n in per_action.items():
                 if key not in expected_actions:
-                    problems.append(f"zaak {key[0]}: {n} events {key[1]} zonder wijziging van een gebruiker")
+                    problems.append(
+                        f"zaak {key[0]}: {n} events {key[1]} zonder wijziging van een gebruiker"
+                    )
             for case_id in set(opens) | set(opened):
                 if opens[case_id] != opened[case_id]:
-                    problems.append(f"zaak {case_id}: {opens[case_id]} keer geopend gelogd, "
-                                    f"{opened[case_id]} keer geopend")
+                    problems.append(
+                        f"zaak {case_id}: {opens[case_id]} keer geopend gelogd, "
+                        f"{opened[case_id]} keer geopend"
+                    )
             # The rows the events name exist; no row without its change (no half-written case).
-            refs = {"note_id": Note.__table__, "meeting_id": Meeting.__table__,
-                    "document_id": Document.__table__, "outbox_id": Outbox.__table__,
-                    "partner_id": CasePartner.__table__}
+            refs = {
+                "note_id": Note.__table__,
+                "meeting_id": Meeting.__table__,
+                "document_id": Document.__table__,
+                "outbox_id": Outbox.__table__,
+                "partner_id": CasePartner.__table__,
+            }
             for key, table in refs.items():
-                wanted = {e.details[key] for e in events if isinstance(e.details, dict) and e.details.get(key)}
+                wanted = {
+                    e.details[key]
+                    for e in events
+                    if isinstance(e.details, dict) and e.details.get(key)
+                }
                 if wanted:
-                    found = set(conn.execute(select(table.c.id).where(table.c.id.in_(wanted))).scalars())
+                    found = set(
+                        conn.execute(select(table.c.id).where(table.c.id.in_(wanted))).scalars()
+                    )
                     for missing in sorted(wanted - found)[:5]:
                         problems.append(f"een event noemt {key} {missing}, die niet bestaat")
             for op, name in ADDS_ROW.items():
                 users_count = Counter({c: n for (c, o), n in by_op.items() if o == op})
                 for case_id in set(users_count) | set(rows_added[name]):
                     if users_count[case_id] != rows_added[name][case_id]:
-                        problems.append(f"zaak {case_id}: {rows_added[name][case_id]} nieuwe rijen {name} "
-                                        f"voor {users_count[case_id]} keer {op}")
+                        problems.append(
+                            f"zaak {case_id}: {rows_added[name][case_id]} nieuwe rijen {name} "
+                            f"voor {users_count[case_id]} keer {op}"
+                        )
             # Hash chains of every case that got events.
             for case_id in sorted({e.case_id for e in events}):
                 bad = verify_chain(conn, case_id)
@@ -510,27 +634,52 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--cases", type=int, default=2000, help="open cases to build")
-    parser.add_argument("--hot", type=float, default=0.2,
-                        help="share of actions on the region's busiest 1%% of cases (conflicts)")
-    parser.add_argument("--processes", type=int, default=1,
-                        help="spread the users over this many processes (threads in each)")
-    parser.add_argument("--reuse", action="store_true", help="keep the existing schema and its data")
+    parser.add_argument(
+        "--hot",
+        type=float,
+        default=0.2,
+        help="share of actions on the region's busiest 1%% of cases (conflicts)",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="spread the users over this many processes (threads in each)",
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the existing schema and its data"
+    )
     args = parser.parse_args()
 
-    print(f"{args.users} users in {args.processes} process(es), {args.seconds:g} s, "
-          f"{args.hot:.0%} of actions on the busiest 1% of each region's cases")
+    print(
+        f"{args.users} users in {args.processes} process(es), {args.seconds:g} s, "
+        f"{args.hot:.0%} of actions on the busiest 1% of each region's cases"
+    )
     if not args.reuse:
         t = time.perf_counter()
         build(args.database, args.schema, cases=args.cases)
-        print(f"built {args.cases:,} open cases in schema {args.schema} in {time.perf_counter() - t:.1f} s")
-    result = run_load(args.database, args.schema, users=args.users, seconds=args.seconds, hot=args.hot,
-                      processes=args.processes)
+        print(
+            f"built {args.cases:,} open cases in schema {args.schema} in {time.perf_counter() - t:.1f} s"
+        )
+    result = run_load(
+        args.database,
+        args.schema,
+        users=args.users,
+        seconds=args.seconds,
+        hot=args.hot,
+        processes=args.processes,
+    )
     print(result.summary())
     t = time.perf_counter()
     problems = check_invariants(args.database, args.schema, result)
-    print(f"invariants checked in {time.perf_counter() - t:.1f} s: "
-          + ("all hold (no lost update, an event per change, a change per event, chains intact)"
-             if not problems else f"{len(problems)} VIOLATED"))
+    print(
+        f"invariants checked in {time.perf_counter() - t:.1f} s: "
+        + (
+            "all hold (no lost update, an event per change, a change per event, chains intact)"
+            if not problems
+            else f"{len(problems)} VIOLATED"
+        )
+    )
     for line in problems[:20]:
         print("  " + line)
     return 1 if problems or sum(result.errors.values()) else 0

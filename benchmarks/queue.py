@@ -28,17 +28,19 @@ import json
 import os
 import statistics
 import subprocess
-import threading
 import time
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_URL = os.environ.get("HVO_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+DEFAULT_URL = os.environ.get(
+    "HVO_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 SCHEMA = "hvo_bench"
 
 
 # --- child processes: measure from their own start to the first painted row ----------------------
+
 
 def child_bare() -> None:
     from textual.app import App
@@ -83,8 +85,10 @@ def child_hvo(url: str) -> None:
 
         def painted(self) -> None:
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(json.dumps({"painted": time.time(), "rows": len(self.screen.shown), "rss_mb": rss}),
-                  flush=True)
+            print(
+                json.dumps({"painted": time.time(), "rows": len(self.screen.shown), "rss_mb": rss}),
+                flush=True,
+            )
             self.exit()
 
     Measured(SqlStore(engine)).run(headless=True)
@@ -94,7 +98,9 @@ def start_to_paint(args: list[str], runs: int) -> tuple[float, dict]:
     times, last = [], {}
     for _ in range(runs):
         started = time.time()
-        out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, __file__, *args], capture_output=True, text=True, timeout=120
+        )
         line = next((l for l in out.stdout.splitlines() if l.startswith("{")), None)
         if line is None:
             raise SystemExit(f"child failed: {out.stderr[-2000:]}")
@@ -104,6 +110,7 @@ def start_to_paint(args: list[str], runs: int) -> tuple[float, dict]:
 
 
 # --- in-process measurements ----------------------------------------------------------------------
+
 
 def requery(store, runs: int = 30) -> list[float]:
     store.queue_rows()  # warm
@@ -132,8 +139,10 @@ async def write_to_screen(url: str, writes: int) -> list[float]:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, QueueScreen)
-        while not (screen.complete and not [w for w in app.workers if w.group == "queue-earlier"
-                                                and not w.is_finished]):
+        while not (
+            screen.complete
+            and not [w for w in app.workers if w.group == "queue-earlier" and not w.is_finished]
+        ):
             await pilot.pause(0.05)
         await pilot.pause(1.0)
         ids = list(screen.shown)[:50]
@@ -158,8 +167,11 @@ async def write_to_screen(url: str, writes: int) -> list[float]:
 
             def write():
                 with writer.begin() as conn:
-                    conn.execute(update(Case.__table__).where(C.id == case_id).values(
-                        street=f"{streets[case_id]} {i}", version=C.version + 1))
+                    conn.execute(
+                        update(Case.__table__)
+                        .where(C.id == case_id)
+                        .values(street=f"{streets[case_id]} {i}", version=C.version + 1)
+                    )
 
             await asyncio.get_running_loop().run_in_executor(None, write)
             await asyncio.wait_for(painted.wait(), timeout=5)
@@ -169,8 +181,10 @@ async def write_to_screen(url: str, writes: int) -> list[float]:
                 conn.execute(update(Case.__table__).where(C.id == case_id).values(street=street))
     writer.dispose()
     app_engine.dispose()
-    print(f"  of which applying the change on screen: p50 {statistics.median(handling):.1f} ms, "
-          f"p95 {pct(handling, 95):.1f} ms")
+    print(
+        f"  of which applying the change on screen: p50 {statistics.median(handling):.1f} ms, "
+        f"p95 {pct(handling, 95):.1f} ms"
+    )
     return latencies
 
 
@@ -207,26 +221,36 @@ def main() -> None:
         admin.dispose()
         engine = open_database(args.database, auto_upgrade=True, schema=SCHEMA)
         t = time.perf_counter()
-        demo.build_large(engine, cases=args.cases, open_cases=args.open, now=pendulum.now("Europe/Amsterdam"))
+        demo.build_large(
+            engine, cases=args.cases, open_cases=args.open, now=pendulum.now("Europe/Amsterdam")
+        )
         print(f"built {args.cases:,} cases ({args.open:,} open) in {time.perf_counter() - t:.1f} s")
         engine.dispose()
 
     bare, _ = start_to_paint(["--child", "bare"], args.starts)
     hvo, info = start_to_paint(["--child", "hvo", args.database], args.starts)
-    print(f"first paint, bare Textual + empty DataTable: {bare * 1000:.0f} ms (median of {args.starts})")
-    print(f"first painted queue row, hvo ({info['rows']:,} rows): {hvo * 1000:.0f} ms "
-          f"= {hvo / bare:.2f}x bare (target <= 2x)")
+    print(
+        f"first paint, bare Textual + empty DataTable: {bare * 1000:.0f} ms (median of {args.starts})"
+    )
+    print(
+        f"first painted queue row, hvo ({info['rows']:,} rows): {hvo * 1000:.0f} ms "
+        f"= {hvo / bare:.2f}x bare (target <= 2x)"
+    )
     print(f"RSS with the queue loaded: {info['rss_mb']:.0f} MB (target <= 200 MB)")
 
     engine = open_database(args.database, auto_upgrade=False, schema=SCHEMA)
     times, n = requery(SqlStore(engine))
-    print(f"full requery of {n:,} open cases: p50 {statistics.median(times):.1f} ms, "
-          f"p95 {pct(times, 95):.1f} ms (target <= 30 ms)")
+    print(
+        f"full requery of {n:,} open cases: p50 {statistics.median(times):.1f} ms, "
+        f"p95 {pct(times, 95):.1f} ms (target <= 30 ms)"
+    )
     engine.dispose()
 
     latencies = asyncio.run(write_to_screen(args.database, args.writes))
-    print(f"write in another connection -> row painted ({len(latencies)} writes): "
-          f"p50 {statistics.median(latencies):.0f} ms, p95 {pct(latencies, 95):.0f} ms (target <= 150 ms)")
+    print(
+        f"write in another connection -> row painted ({len(latencies)} writes): "
+        f"p50 {statistics.median(latencies):.0f} ms, p95 {pct(latencies, 95):.0f} ms (target <= 150 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -25,10 +25,13 @@ from themes import CSS_PATH, DEFAULT_THEME, THEMES
 
 from .clock import Clock
 
-
 # The themes offered in the command palette, with their Dutch names.
-THEME_LABELS = {"hvo-donker": "donker", "hvo-licht": "licht", "hvo-contrast": "hoog contrast",
-                "hvo-16": "16 kleuren"}
+THEME_LABELS = {
+    "hvo-donker": "donker",
+    "hvo-licht": "licht",
+    "hvo-contrast": "hoog contrast",
+    "hvo-16": "16 kleuren",
+}
 HANGUP_EXIT = 129  # 128 + SIGHUP, as a shell reports a hung-up process
 
 
@@ -52,15 +55,25 @@ class HvoApp(IdleLockMixin, App):
     ENABLE_COMMAND_PALETTE = True
     # Textual's own palette binding says "palette" in the footer: the same key, in Dutch
     # ("opdrachtenpalet", as the help calls it).
-    BINDINGS = [Binding("ctrl+p", "command_palette", "palet", show=False, priority=True,
-                        tooltip="Het opdrachtenpalet openen", id="app.palette")]
+    BINDINGS = [
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "palet",
+            show=False,
+            priority=True,
+            tooltip="Het opdrachtenpalet openen",
+            id="app.palette",
+        )
+    ]
 
     def action_command_palette(self) -> None:
         """Textual's command palette with a Dutch prompt; not over the idle lock."""
         if self.session_locked or not self.use_command_palette or CommandPalette.is_open(self):
             return
-        self.push_screen(CommandPalette(id="--command-palette",
-                                        placeholder=glyph_text(self, PALETTE_PROMPT)))
+        self.push_screen(
+            CommandPalette(id="--command-palette", placeholder=glyph_text(self, PALETTE_PROMPT))
+        )
 
     def __init__(
         self,
@@ -110,8 +123,11 @@ class HvoApp(IdleLockMixin, App):
                 yield command
         for name, label in THEME_LABELS.items():
             if name in THEMES:
-                yield SystemCommand(f"Thema: {label}", f"kleuren {label} ({name}); wordt onthouden",
-                                    partial(self.choose_theme, name))
+                yield SystemCommand(
+                    f"Thema: {label}",
+                    f"kleuren {label} ({name}); wordt onthouden",
+                    partial(self.choose_theme, name),
+                )
 
     def choose_theme(self, name: str) -> None:
         self.theme = name
@@ -124,7 +140,9 @@ class HvoApp(IdleLockMixin, App):
         except (ConfigError, OSError) as exc:
             self.notify(f"Thema niet onthouden: {exc}", severity="warning")
         else:
-            self.notify(f"Thema {THEME_LABELS.get(name, name)} onthouden in {self.config_file}", timeout=3)
+            self.notify(
+                f"Thema {THEME_LABELS.get(name, name)} onthouden in {self.config_file}", timeout=3
+            )
 
     # --- ASCII mode -----------------------------------------------------------------------------
 
@@ -143,10 +161,19 @@ class HvoApp(IdleLockMixin, App):
         # Textual's own export_screenshot (8.2), with the segments passed through to_ascii.
         assert self._driver is not None, "App must be running"
         width, height = self.size
-        console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                          color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
+        console = Console(
+            width=width,
+            height=height,
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system="truecolor",
+            record=True,
+            legacy_windows=False,
+            safe_box=False,
+        )
         update = self.screen._compositor.render_update(
-            full=True, screen_stack=self._background_screens, simplify=simplify)
+            full=True, screen_stack=self._background_screens, simplify=simplify
+        )
         console.print(AsciiRenderable(update))
         return console.export_svg(title=title or self.title)
 
@@ -190,8 +217,13 @@ class HvoApp(IdleLockMixin, App):
         the screens, so work in progress stays when the same account comes back."""
         if any(isinstance(screen, LoginScreen) for screen in self.screen_stack):
             return
-        self.push_screen(LoginScreen(self._logged_in_again, username=self.username or "",
-                                     title="Uw sessie is verlopen: log opnieuw in"))
+        self.push_screen(
+            LoginScreen(
+                self._logged_in_again,
+                username=self.username or "",
+                title="Uw sessie is verlopen: log opnieuw in",
+            )
+        )
 
     def _logged_in_again(self, actor: Actor) -> None:
         self.pop_screen()  # the login screen

@@ -11,11 +11,19 @@ EXIT_USAGE = 2
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
-    parser.add_argument("--database", metavar="URL", default=default,
-                        help="database-URL, bv. postgresql+psycopg://gebruiker@host/hvo "
-                             "(standaard: de ingebouwde SQLite-database met demodata)")
-    parser.add_argument("--config", metavar="BESTAND", default=default,
-                        help="configuratiebestand (TOML) in plaats van het standaardbestand")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        default=default,
+        help="database-URL, bv. postgresql+psycopg://gebruiker@host/hvo "
+        "(standaard: de ingebouwde SQLite-database met demodata)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="BESTAND",
+        default=default,
+        help="configuratiebestand (TOML) in plaats van het standaardbestand",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,15 +32,32 @@ def build_parser() -> argparse.ArgumentParser:
         description="hvo: de wachtrij en dossiers van de Wet tijdelijk huisverbod, in de terminal.",
     )
     _common(parser, top=True)
-    parser.add_argument("--theme", metavar="THEMA", default=None,
-                        help="thema: hvo-donker, hvo-licht, hvo-contrast, hvo-16")
-    parser.add_argument("--api", metavar="URL", default=None,
-                        help="werk via een hvo-server (hvo serve), bv. https://hvo.example.nl, "
-                             "in plaats van een database; u logt in met uw eigen wachtwoord")
-    parser.add_argument("--as", dest="account", metavar="ACCOUNT", default=None,
-                        help="werk als dit account (bv. ans); 'mijn zaken' filtert daarop")
-    parser.add_argument("--ascii", action="store_true", default=None,
-                        help="alleen ASCII-tekens, voor terminals zonder UTF-8")
+    parser.add_argument(
+        "--theme",
+        metavar="THEMA",
+        default=None,
+        help="thema: hvo-donker, hvo-licht, hvo-contrast, hvo-16",
+    )
+    parser.add_argument(
+        "--api",
+        metavar="URL",
+        default=None,
+        help="werk via een hvo-server (hvo serve), bv. https://hvo.example.nl, "
+        "in plaats van een database; u logt in met uw eigen wachtwoord",
+    )
+    parser.add_argument(
+        "--as",
+        dest="account",
+        metavar="ACCOUNT",
+        default=None,
+        help="werk als dit account (bv. ans); 'mijn zaken' filtert daarop",
+    )
+    parser.add_argument(
+        "--ascii",
+        action="store_true",
+        default=None,
+        help="alleen ASCII-tekens, voor terminals zonder UTF-8",
+    )
     sub = parser.add_subparsers(dest="command", metavar="OPDRACHT")
 
     db = sub.add_parser("db", help="databaseschema beheren")
@@ -48,10 +73,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="demodata aanmaken")
     _common(demo, top=False)
     demo.add_argument("--reset", action="store_true", help="eerst alle gegevens wissen")
-    demo.add_argument("--cases", type=int, default=None, metavar="N",
-                      help="een grote database met N zaken (voor benchmarks)")
-    demo.add_argument("--open", type=int, default=2000, metavar="N",
-                      help="waarvan N open (met --cases; standaard 2000)")
+    demo.add_argument(
+        "--cases",
+        type=int,
+        default=None,
+        metavar="N",
+        help="een grote database met N zaken (voor benchmarks)",
+    )
+    demo.add_argument(
+        "--open",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="waarvan N open (met --cases; standaard 2000)",
+    )
 
     status = sub.add_parser("status", help="de stand van een zaak tonen (zonder het scherm)")
     _common(status, top=False)
@@ -73,8 +108,9 @@ def fail(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from .config import ConfigError, load_settings
     from pathlib import Path
+
+    from .config import ConfigError, load_settings
 
     flags = {
         "database": getattr(args, "database", None),
@@ -134,8 +170,10 @@ def _open(settings, *, auto_upgrade: bool | None = None):
     if settings.api:
         from store.db import DatabaseOpenError
 
-        raise DatabaseOpenError("deze opdracht werkt op een database, niet via een hvo-server "
-                                "(--api); gebruik --database")
+        raise DatabaseOpenError(
+            "deze opdracht werkt op een database, niet via een hvo-server "
+            "(--api); gebruik --database"
+        )
     upgrade = settings.embedded if auto_upgrade is None else auto_upgrade
     return open_database(settings.database_url, auto_upgrade=upgrade)
 
@@ -208,9 +246,15 @@ def _run_api(settings) -> int:
         store = HttpStore(settings.api)
     except ValueError as exc:
         return fail(str(exc))
-    app = HvoApp(store, theme=settings.theme, username=settings.account, ascii=settings.ascii,
-                 login=True, idle_minutes=settings.idle_lock_minutes or None,
-                 config_file=settings.config_file)
+    app = HvoApp(
+        store,
+        theme=settings.theme,
+        username=settings.account,
+        ascii=settings.ascii,
+        login=True,
+        idle_minutes=settings.idle_lock_minutes or None,
+        config_file=settings.config_file,
+    )
     try:
         app.run()
     finally:
@@ -288,8 +332,11 @@ def read_case(settings, text: str, read):
 def cmd_status(settings, args) -> int:
     from .status import render_status
 
-    code, found = read_case(settings, args.number, lambda store, row: (
-        row, store.earlier_counts([row.case_id]).get(row.case_id, 0)))
+    code, found = read_case(
+        settings,
+        args.number,
+        lambda store, row: (row, store.earlier_counts([row.case_id]).get(row.case_id, 0)),
+    )
     if code:
         return code
     row, earlier = found
@@ -305,11 +352,17 @@ def cmd_info(settings) -> int:
     from . import config
 
     rows = [
-        ("configuratiebestand", str(settings.config_file),
-         "gevonden" if settings.config_file.exists() else "niet aanwezig"),
+        (
+            "configuratiebestand",
+            str(settings.config_file),
+            "gevonden" if settings.config_file.exists() else "niet aanwezig",
+        ),
         ("gegevensmap", str(config.data_dir()), ""),
-        ("database (effectief)", mask_url(settings.database_url),
-         "ingebouwd (SQLite)" if settings.embedded else settings.sources["database"]),
+        (
+            "database (effectief)",
+            mask_url(settings.database_url),
+            "ingebouwd (SQLite)" if settings.embedded else settings.sources["database"],
+        ),
     ]
     for key in config.SETTINGS:
         value = settings.values[key]

@@ -50,7 +50,11 @@ SYSTEM_CONFIG_FILE = Path("/etc/hvo/config.toml")
 SETTINGS: dict[str, tuple[type, Any, str]] = {
     "database": (str, None, "database-URL (sqlite:///... of postgresql+psycopg://...)"),
     "api": (str, None, "URL van een hvo-API (hvo serve) in plaats van een database"),
-    "account": (str, None, "account om als te werken (alleen op de demodatabase zonder wachtwoord)"),
+    "account": (
+        str,
+        None,
+        "account om als te werken (alleen op de demodatabase zonder wachtwoord)",
+    ),
     "theme": (str, "hvo-donker", "thema"),
     "ascii": (bool, False, "alleen ASCII-tekens (geen Unicode-symbolen)"),
     "idle_lock_minutes": (int, 15, "minuten zonder invoer voordat het scherm vergrendelt"),
@@ -168,8 +172,12 @@ def save_setting(path: Path, key: str, value: Any) -> None:
         after = tomllib.loads(new_text)
     except tomllib.TOMLDecodeError:
         after = None
-    if after != dict(before, **{key: value}):  # e.g. a multi-line value we did not recognise: leave the file alone
-        raise ConfigError(f"{path}: kon '{key}' niet veilig wijzigen; pas het bestand met de hand aan")
+    if after != dict(
+        before, **{key: value}
+    ):  # e.g. a multi-line value we did not recognise: leave the file alone
+        raise ConfigError(
+            f"{path}: kon '{key}' niet veilig wijzigen; pas het bestand met de hand aan"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(new_text, encoding="utf-8")
@@ -206,8 +214,11 @@ def load_settings(
         raise ConfigError(f"configuratiebestand {path} bestaat niet")
 
     for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX) or name in ("HVO_CONFIG", "HVO_SYSTEM_CONFIG",
-                                                         "HVO_TEST_DATABASE_URL"):
+        if not name.startswith(ENV_PREFIX) or name in (
+            "HVO_CONFIG",
+            "HVO_SYSTEM_CONFIG",
+            "HVO_TEST_DATABASE_URL",
+        ):
             continue
         key = name[len(ENV_PREFIX) :].lower()
         if key == "database_url":

@@ -44,15 +44,15 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal, NamedTuple
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from hvo_tui.domain import CaseAction
@@ -61,8 +61,8 @@ from hvo_tui.domain.errors import DomainError
 from hvo_tui.domain.permissions import Permission, Scope, allowed
 from hvo_tui.domain.statistics import REPORTS, ReportFilter, ReportTable
 from hvo_tui.domain.vocab import DocumentKind, PartnerRole
-from store.accounts import AccountRow, ImportReport, LoggedIn, LoginError, OrganisationCount
 from store import api_sessions, idempotency
+from store.accounts import AccountRow, ImportReport, LoggedIn, LoginError, OrganisationCount
 from store.codec import to_json
 from store.interface import (
     AccountChoice,
@@ -300,8 +300,9 @@ class Organisation(NamedTuple):
 
 class ErrorBody(BaseModel):
     detail: str
-    kind: Literal["session", "login", "refused", "not_found", "conflict", "invalid", "unavailable",
-                  "error"]
+    kind: Literal[
+        "session", "login", "refused", "not_found", "conflict", "invalid", "unavailable", "error"
+    ]
     field: str | None = None
     current_version: int | None = None
     locked_until: datetime | None = None
@@ -355,7 +356,9 @@ class Session:
     scope: Scope | None = None
     mask: bool = True
     checked: float = 0.0  # time.monotonic() of the last reread of the account
-    live_checked: float = dataclasses.field(default_factory=time.monotonic)  # ... of the session row
+    live_checked: float = dataclasses.field(
+        default_factory=time.monotonic
+    )  # ... of the session row
 
     @property
     def must_change_password(self) -> bool:
@@ -372,12 +375,13 @@ class Sessions:
     process has seen. A revocation made by another process is noticed here within
     ``recheck_seconds``. ``now`` (wall clock, UTC) is replaceable for tests."""
 
-    def __init__(self, engine, hours: float = DEFAULT_TOKEN_HOURS,
-                 recheck_seconds: float = RECHECK_SECONDS):
+    def __init__(
+        self, engine, hours: float = DEFAULT_TOKEN_HOURS, recheck_seconds: float = RECHECK_SECONDS
+    ):
         self.engine = engine
         self.lifetime = timedelta(hours=hours)
         self.recheck_seconds = recheck_seconds
-        self.now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
         self._by_key: dict[str, Session] = {}
         self._lock = threading.Lock()
         self._guard = SqlStore._guarded  # database failures become ConnectionLost (503)
@@ -385,11 +389,22 @@ class Sessions:
     def issue(self, logged_in: LoggedIn) -> tuple[str, Session]:
         token = secrets.token_urlsafe(32)
         now = self.now()
-        session = Session(key=_key(token), account_id=logged_in.account_id,
-                          expires_at=now + self.lifetime, logged_in=logged_in)
-        self._guard(lambda: api_sessions.insert_session(
-            self.engine, session.key, session.account_id, issued_at=now,
-            expires_at=session.expires_at, must_change_password=logged_in.must_change_password))
+        session = Session(
+            key=_key(token),
+            account_id=logged_in.account_id,
+            expires_at=now + self.lifetime,
+            logged_in=logged_in,
+        )
+        self._guard(
+            lambda: api_sessions.insert_session(
+                self.engine,
+                session.key,
+                session.account_id,
+                issued_at=now,
+                expires_at=session.expires_at,
+                must_change_password=logged_in.must_change_password,
+            )
+        )
         with self._lock:
             self._purge()
             self._by_key[session.key] = session
@@ -411,12 +426,21 @@ class Sessions:
         stored = self._guard(lambda: api_sessions.find_session(self.engine, key, now))
         if stored is None:
             return None
-        logged_in = LoggedIn(name=stored.username, account_id=stored.account_id,
-                             username=stored.username,
-                             must_change_password=stored.must_change_password,
-                             organisation_id=stored.organisation_id, organisation=stored.organisation)
-        session = Session(key=key, account_id=stored.account_id, expires_at=stored.expires_at,
-                          logged_in=logged_in, live_checked=time.monotonic())
+        logged_in = LoggedIn(
+            name=stored.username,
+            account_id=stored.account_id,
+            username=stored.username,
+            must_change_password=stored.must_change_password,
+            organisation_id=stored.organisation_id,
+            organisation=stored.organisation,
+        )
+        session = Session(
+            key=key,
+            account_id=stored.account_id,
+            expires_at=stored.expires_at,
+            logged_in=logged_in,
+            live_checked=time.monotonic(),
+        )
         with self._lock:
             self._by_key[key] = session
         return session
@@ -441,7 +465,9 @@ class Sessions:
         return self._forget(lambda s: s.key == key) > 0
 
     def revoke_account(self, account_id: int) -> int:
-        self._guard(lambda: api_sessions.revoke_account_sessions(self.engine, account_id, self.now()))
+        self._guard(
+            lambda: api_sessions.revoke_account_sessions(self.engine, account_id, self.now())
+        )
         return self._forget(lambda s: s.account_id == account_id)
 
     def password_set(self, session: Session) -> None:
@@ -564,7 +590,9 @@ class RowCache:
         self._entries: dict[tuple[int, bool], tuple[int, float, bytes]] = {}
         self._lock = threading.Lock()
 
-    def lookup(self, pairs: list[tuple[int, int]], masked: bool) -> tuple[dict[int, bytes], list[int]]:
+    def lookup(
+        self, pairs: list[tuple[int, int]], masked: bool
+    ) -> tuple[dict[int, bytes], list[int]]:
         found: dict[int, bytes] = {}
         missing: list[int] = []
         oldest = time.monotonic() - self.ttl
@@ -594,8 +622,14 @@ class RowCache:
 class ApiState:
     """What the endpoints share: the engine, the sessions, the clock and the change feed."""
 
-    def __init__(self, engine, *, clock=None, token_hours: float = DEFAULT_TOKEN_HOURS,
-                 recheck_seconds: float = RECHECK_SECONDS) -> None:
+    def __init__(
+        self,
+        engine,
+        *,
+        clock=None,
+        token_hours: float = DEFAULT_TOKEN_HOURS,
+        recheck_seconds: float = RECHECK_SECONDS,
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.sessions = Sessions(engine, token_hours, recheck_seconds)
@@ -624,8 +658,9 @@ class ApiState:
             raise SessionInvalid("dit account is niet (meer) actief")
         session.scope = store.account_scope(session.account_id)
         session.mask = not allowed(actor.roles, Permission.VIEW_PERSON_DATA)
-        session.logged_in = dataclasses.replace(session.logged_in, name=actor.name,
-                                                roles=actor.roles, regions=actor.regions)
+        session.logged_in = dataclasses.replace(
+            session.logged_in, name=actor.name, roles=actor.roles, regions=actor.regions
+        )
         session.checked = time.monotonic()
 
 
@@ -649,8 +684,9 @@ def _state(request: Request) -> ApiState:
     return request.state.api
 
 
-def _session(request: Request,
-             credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Ctx:
+def _session(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+) -> Ctx:
     api = _state(request)
     token = credentials.credentials if credentials else None
     session = api.sessions.get(token)
@@ -681,8 +717,10 @@ def _admin(ctx: Ctx = Depends(_working)) -> Ctx:
 
 def _reports(ctx: Ctx = Depends(_working)) -> Ctx:
     if not allowed(ctx.actor.roles, Permission.VIEW_REPORTS):
-        raise Refused("Statistieken zijn er voor procesmanagers, beleidsmedewerkers, bestuurders, "
-                      "beheerders en support.")
+        raise Refused(
+            "Statistieken zijn er voor procesmanagers, beleidsmedewerkers, bestuurders, "
+            "beheerders en support."
+        )
     return ctx
 
 
@@ -695,14 +733,18 @@ def _signer(ctx: Ctx = Depends(_working)) -> Ctx:
 def _within_areas(areas: dict[str, list[str]], flt: ReportFilter) -> None:
     """Refuse a region or municipality outside the account's areas (or unknown)."""
     if flt.region and flt.region not in areas:
-        raise Refused(f"De regio '{flt.region}' valt buiten uw regio's; kies uit: "
-                      f"{', '.join(sorted(areas)) or 'geen'}.", "region")
+        raise Refused(
+            f"De regio '{flt.region}' valt buiten uw regio's; kies uit: "
+            f"{', '.join(sorted(areas)) or 'geen'}.",
+            "region",
+        )
     if flt.municipality:
         pool = areas.get(flt.region, []) if flt.region else [m for ms in areas.values() for m in ms]
         if flt.municipality not in pool:
             where = f" in regio {flt.region}" if flt.region else ""
-            raise Refused(f"De gemeente '{flt.municipality}'{where} valt buiten uw gebied.",
-                          "municipality")
+            raise Refused(
+                f"De gemeente '{flt.municipality}'{where} valt buiten uw gebied.", "municipality"
+            )
 
 
 def _encode(value: Any) -> bytes:
@@ -739,7 +781,9 @@ def visible(ctx: Ctx, ids: list[int]) -> set[int]:
     return _read(ctx, lambda conn: set(conn.execute(query).scalars()))
 
 
-def open_cases(ctx: Ctx, first: int | None = None, ids: list[int] | None = None) -> list[tuple[int, int]]:
+def open_cases(
+    ctx: Ctx, first: int | None = None, ids: list[int] | None = None
+) -> list[tuple[int, int]]:
     """(id, version) of the open cases the account sees; with ``first`` only the ``first`` whose
     ban ends soonest; with ``ids`` those of ``ids`` it sees, whatever their status."""
     from sqlalchemy import select
@@ -750,7 +794,8 @@ def open_cases(ctx: Ctx, first: int | None = None, ids: list[int] | None = None)
 
     C = Case.__table__.c
     query = select(C.id, C.version).where(
-        C.status.in_(sorted(s.value for s in OPEN_STATUSES)) if ids is None else C.id.in_(ids))
+        C.status.in_(sorted(s.value for s in OPEN_STATUSES)) if ids is None else C.id.in_(ids)
+    )
     if ctx.store.scope is not None:
         query = query.where(case_scope_clause(ctx.store.scope))
     if first is not None:
@@ -763,6 +808,7 @@ def _read(ctx: Ctx, fn):
     """``fn(conn)`` on a connection in autocommit: a single statement needs no BEGIN and ROLLBACK
     round trips (under load each one waits for the database's turn on the CPU), and it sees
     committed data exactly as it would in a READ COMMITTED transaction."""
+
     def run():
         with ctx.store.engine.connect() as conn:
             return fn(conn.execution_options(isolation_level="AUTOCOMMIT"))
@@ -810,7 +856,7 @@ def _dutch(error: dict[str, Any]) -> tuple[str, str | None]:
     template = _INVALID.get(error.get("type", ""), "ongeldige waarde voor '{f}'")
     message = str(error.get("msg", ""))
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     text = template.format(f=".".join(loc) or "gegevens", msg=message)
     return text[:1].upper() + text[1:] + ".", field
 
@@ -822,8 +868,13 @@ def _install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(LoginError)
     async def _login_error(request: Request, exc: LoginError):
-        return _error(401, "login", str(exc), locked_until=exc.locked_until,
-                      second_factor=exc.second_factor or None)
+        return _error(
+            401,
+            "login",
+            str(exc),
+            locked_until=exc.locked_until,
+            second_factor=exc.second_factor or None,
+        )
 
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, exc: Conflict):
@@ -847,11 +898,20 @@ def _install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        kind = {400: "invalid", 401: "session", 403: "refused", 404: "not_found", 409: "conflict",
-                422: "invalid", 503: "unavailable"}.get(exc.status_code, "error")
-        message = {400: "De gegevens konden niet worden gelezen.",
-                   404: "Deze pagina bestaat niet.",
-                   405: "Deze methode kan hier niet."}.get(exc.status_code, str(exc.detail))
+        kind = {
+            400: "invalid",
+            401: "session",
+            403: "refused",
+            404: "not_found",
+            409: "conflict",
+            422: "invalid",
+            503: "unavailable",
+        }.get(exc.status_code, "error")
+        message = {
+            400: "De gegevens konden niet worden gelezen.",
+            404: "Deze pagina bestaat niet.",
+            405: "Deze methode kan hier niet.",
+        }.get(exc.status_code, str(exc.detail))
         return _error(exc.status_code, kind, message)
 
     @app.exception_handler(RequestValidationError)
@@ -897,8 +957,12 @@ class HvoApi:
         scope["state"] = {**(scope.get("state") or {}), "api": self.state}
         key = _write_key(scope)
         if key is not None and not idempotency.valid_key(key):
-            response = _error(422, "invalid", f"De {idempotency.HEADER} is ongeldig: 1 tot "
-                              f"{idempotency.MAX_KEY_LENGTH} leesbare ASCII-tekens.")
+            response = _error(
+                422,
+                "invalid",
+                f"De {idempotency.HEADER} is ongeldig: 1 tot "
+                f"{idempotency.MAX_KEY_LENGTH} leesbare ASCII-tekens.",
+            )
             await response(scope, receive, send)
             return
         # The request's write goes with the client's key (a context variable: the endpoint's
@@ -907,8 +971,11 @@ class HvoApi:
             await self._route(scope, receive, send)
 
     async def _route(self, scope, receive, send) -> None:
-        if (scope["type"] == "http" and scope.get("method") not in ("GET", "HEAD", "OPTIONS")
-                and scope.get("path", "").startswith(f"{API}/accounts")):
+        if (
+            scope["type"] == "http"
+            and scope.get("method") not in ("GET", "HEAD", "OPTIONS")
+            and scope.get("path", "").startswith(f"{API}/accounts")
+        ):
             rows = self.state.rows
 
             async def send_and_forget_rows(message) -> None:
@@ -936,12 +1003,18 @@ def _write_key(scope) -> str | None:
     return None
 
 
-def create_app(engine, *, clock=None, token_hours: float = DEFAULT_TOKEN_HOURS,
-               recheck_seconds: float = RECHECK_SECONDS) -> HvoApi:
+def create_app(
+    engine,
+    *,
+    clock=None,
+    token_hours: float = DEFAULT_TOKEN_HOURS,
+    recheck_seconds: float = RECHECK_SECONDS,
+) -> HvoApi:
     """The API over ``engine`` (a migrated hvo database). ``clock`` stamps writes (tests freeze
     it); tokens expire after ``token_hours`` of wall time."""
-    return HvoApi(ApiState(engine, clock=clock, token_hours=token_hours,
-                           recheck_seconds=recheck_seconds))
+    return HvoApi(
+        ApiState(engine, clock=clock, token_hours=token_hours, recheck_seconds=recheck_seconds)
+    )
 
 
 @functools.cache
@@ -952,7 +1025,7 @@ def _shared() -> FastAPI:
         title="hvo API",
         version="1",
         description="De wachtrij en dossiers van de Wet tijdelijk huisverbod. Log in met "
-                    "POST /api/v1/login en stuur het token mee als 'Authorization: Bearer ...'.",
+        "POST /api/v1/login en stuur het token mee als 'Authorization: Bearer ...'.",
         openapi_url=f"{API}/openapi.json",
         docs_url=f"{API}/docs",
         redoc_url=None,
@@ -986,8 +1059,9 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
         a second factor. Returns a bearer token that expires."""
         api = _state(request)
         store = api.store()
-        logged_in = store.authenticate(body.username, body.password, totp_code=body.totp_code,
-                                       now=store.now())
+        logged_in = store.authenticate(
+            body.username, body.password, totp_code=body.totp_code, now=store.now()
+        )
         token, session = api.sessions.issue(logged_in)
         api.refresh(session)
         return ok({"token": token, "expires_at": session.expires_at, "actor": session.logged_in})
@@ -1007,40 +1081,48 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
         """A new password for one's own account, after the current password or one-time code."""
         if body.account_id is not None and body.account_id != ctx.session.account_id:
             raise Refused("U kunt alleen uw eigen wachtwoord wijzigen.", "account_id")
-        ctx.store.set_password(ctx.session.account_id, body.current, body.new_password,
-                               now=ctx.store.now())
+        ctx.store.set_password(
+            ctx.session.account_id, body.current, body.new_password, now=ctx.store.now()
+        )
         _state(request).sessions.password_set(ctx.session)
         return ok(status=204)
 
     # --- the queue and one case -----------------------------------------------------------------
 
     @r.get("/queue", response_model=list[QueueRow], tags=["zaken"])
-    def queue_rows(request: Request, ctx: Ctx = Depends(_working),
-                   ids: Annotated[list[Id] | None, Query(max_length=MAX_IDS)] = None,
-                   first: Annotated[int | None, Query(ge=1, le=100_000)] = None):
+    def queue_rows(
+        request: Request,
+        ctx: Ctx = Depends(_working),
+        ids: Annotated[list[Id] | None, Query(max_length=MAX_IDS)] = None,
+        first: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+    ):
         """Every open case the account sees; with ``ids`` exactly those cases (whatever their
         status); with ``first`` only the open cases whose ban ends soonest."""
         cache, masked = _state(request).rows, ctx.store.mask_persons
         pairs = open_cases(ctx, first, None if ids is None else list(dict.fromkeys(ids)))
         found, missing = cache.lookup(pairs, masked)
         for start in range(0, len(missing), MAX_IDS):
-            for row in ctx.store.queue_rows(missing[start:start + MAX_IDS]):
+            for row in ctx.store.queue_rows(missing[start : start + MAX_IDS]):
                 found[row.case_id] = body = _encode(row)
                 cache.put(row.case_id, masked, row.version, body)
         parts = [found[case_id] for case_id, _ in pairs if case_id in found]
         return Response(b"[" + b",".join(parts) + b"]", media_type="application/json")
 
     @r.get("/cases/by-number/{number}", response_model=QueueRow, tags=["zaken"])
-    def case_by_number(number: Annotated[str, Path(max_length=40), AfterValidator(_clean)],
-                       ctx: Ctx = Depends(_working)):
+    def case_by_number(
+        number: Annotated[str, Path(max_length=40), AfterValidator(_clean)],
+        ctx: Ctx = Depends(_working),
+    ):
         row = ctx.store.case_by_number(number)
         if row is None:
             raise NotFound(f"zaak {number} bestaat niet")
         return ok(row)
 
     @r.get("/earlier-counts", response_model=dict[int, int], tags=["zaken"])
-    def earlier_counts(ids: Annotated[list[Id], Query(min_length=1, max_length=MAX_IDS)],
-                       ctx: Ctx = Depends(_working)):
+    def earlier_counts(
+        ids: Annotated[list[Id], Query(min_length=1, max_length=MAX_IDS)],
+        ctx: Ctx = Depends(_working),
+    ):
         """Per visible case: the number of earlier cases (cases without any are left out)."""
         seen = visible(ctx, list(ids))
         return ok(ctx.store.earlier_counts([i for i in ids if i in seen]))
@@ -1062,51 +1144,110 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
         if unknown:
             raise Refused(f"Deze actie kent geen '{unknown[0]}'.", unknown[0])
         _case(ctx, case_id)
-        return ok({"version": ctx.store.apply_action(case_id, body.version, body.action, ctx.actor,
-                                                     **params)})
+        return ok(
+            {
+                "version": ctx.store.apply_action(
+                    case_id, body.version, body.action, ctx.actor, **params
+                )
+            }
+        )
 
     @r.post("/cases/{case_id}/partners", response_model=VersionResult, tags=["zaakacties"])
     def assign_partner(case_id: CaseId, body: PartnerBody, ctx: Ctx = Depends(_working)):
         _case(ctx, case_id)
         external = body.external.model_dump() if body.external else None
-        return ok({"version": ctx.store.assign_partner(case_id, body.version, body.role, ctx.actor,
-                                                       account_id=body.account_id,
-                                                       external=external)})
+        return ok(
+            {
+                "version": ctx.store.assign_partner(
+                    case_id,
+                    body.version,
+                    body.role,
+                    ctx.actor,
+                    account_id=body.account_id,
+                    external=external,
+                )
+            }
+        )
 
-    @r.post("/cases/{case_id}/documents/requests", response_model=VersionResult, tags=["zaakacties"])
+    @r.post(
+        "/cases/{case_id}/documents/requests", response_model=VersionResult, tags=["zaakacties"]
+    )
     def request_document(case_id: CaseId, body: RequestDocumentBody, ctx: Ctx = Depends(_working)):
         _case(ctx, case_id)
-        return ok({"version": ctx.store.request_document(
-            case_id, body.version, body.kind, ctx.actor, from_role=body.from_role,
-            due_at=body.due_at, from_account_id=body.from_account_id)})
+        return ok(
+            {
+                "version": ctx.store.request_document(
+                    case_id,
+                    body.version,
+                    body.kind,
+                    ctx.actor,
+                    from_role=body.from_role,
+                    due_at=body.due_at,
+                    from_account_id=body.from_account_id,
+                )
+            }
+        )
 
-    @r.post("/cases/{case_id}/documents/received", response_model=VersionResult, tags=["zaakacties"])
+    @r.post(
+        "/cases/{case_id}/documents/received", response_model=VersionResult, tags=["zaakacties"]
+    )
     def receive_document(case_id: CaseId, body: ReceiveDocumentBody, ctx: Ctx = Depends(_working)):
         _case(ctx, case_id)
-        return ok({"version": ctx.store.receive_document(
-            case_id, body.version, body.kind, ctx.actor, received_at=body.received_at,
-            author_name=body.author_name, fields=body.fields, status=body.status)})
+        return ok(
+            {
+                "version": ctx.store.receive_document(
+                    case_id,
+                    body.version,
+                    body.kind,
+                    ctx.actor,
+                    received_at=body.received_at,
+                    author_name=body.author_name,
+                    fields=body.fields,
+                    status=body.status,
+                )
+            }
+        )
 
-    @r.post("/cases/{case_id}/documents/{document_id}/reminders", response_model=VersionResult,
-            tags=["zaakacties"])
-    def remind_document(case_id: CaseId, document_id: DocumentId,
-                        body: RemindBody, ctx: Ctx = Depends(_working)):
+    @r.post(
+        "/cases/{case_id}/documents/{document_id}/reminders",
+        response_model=VersionResult,
+        tags=["zaakacties"],
+    )
+    def remind_document(
+        case_id: CaseId, document_id: DocumentId, body: RemindBody, ctx: Ctx = Depends(_working)
+    ):
         _case(ctx, case_id)
-        return ok({"version": ctx.store.remind_document(case_id, body.version, document_id,
-                                                        ctx.actor)})
+        return ok(
+            {"version": ctx.store.remind_document(case_id, body.version, document_id, ctx.actor)}
+        )
 
     @r.post("/cases/{case_id}/meetings", response_model=VersionResult, tags=["zaakacties"])
     def record_meeting(case_id: CaseId, body: MeetingBody, ctx: Ctx = Depends(_working)):
         _case(ctx, case_id)
-        return ok({"version": ctx.store.record_meeting(
-            case_id, body.version, ctx.actor, kind=body.kind, held_at=body.held_at,
-            participants=body.participants, outcome=body.outcome)})
+        return ok(
+            {
+                "version": ctx.store.record_meeting(
+                    case_id,
+                    body.version,
+                    ctx.actor,
+                    kind=body.kind,
+                    held_at=body.held_at,
+                    participants=body.participants,
+                    outcome=body.outcome,
+                )
+            }
+        )
 
     @r.post("/cases/{case_id}/notes", response_model=VersionResult, tags=["zaakacties"])
     def add_note(case_id: CaseId, body: NoteBody, ctx: Ctx = Depends(_working)):
         _case(ctx, case_id)
-        return ok({"version": ctx.store.add_note(case_id, body.version, ctx.actor, text=body.text,
-                                                 kind=body.kind)})
+        return ok(
+            {
+                "version": ctx.store.add_note(
+                    case_id, body.version, ctx.actor, text=body.text, kind=body.kind
+                )
+            }
+        )
 
     @r.get("/municipalities", response_model=list[MunicipalityChoice], tags=["zaken"])
     def municipalities(ctx: Ctx = Depends(_working)):
@@ -1117,23 +1258,39 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
     def open_screening(body: ScreeningBody, ctx: Ctx = Depends(_working)):
         """A new screening with its persons and RiHG; with ``decision`` decided at once."""
         new = ctx.store.open_screening(
-            ctx.actor, municipality_id=body.municipality_id, opened_at=body.opened_at,
-            address=body.address.model_dump(), persons=[p.model_dump() for p in body.persons],
-            rihg=body.rihg, rihg_author=body.rihg_author, decision=body.decision,
-            imposed_at=body.imposed_at, reason=body.reason)
+            ctx.actor,
+            municipality_id=body.municipality_id,
+            opened_at=body.opened_at,
+            address=body.address.model_dump(),
+            persons=[p.model_dump() for p in body.persons],
+            rihg=body.rihg,
+            rihg_author=body.rihg_author,
+            decision=body.decision,
+            imposed_at=body.imposed_at,
+            reason=body.reason,
+        )
         return ok(new, status=201)
 
     @r.get("/partner-accounts", response_model=list[AccountChoice], tags=["zaakacties"])
-    def accounts_for_role(role: Annotated[str, Query(max_length=40), AfterValidator(_clean)],
-                          region: Annotated[str | None, Query(max_length=200),
-                                            AfterValidator(_clean)] = None,
-                          ctx: Ctx = Depends(_working)):
+    def accounts_for_role(
+        role: Annotated[str, Query(max_length=40), AfterValidator(_clean)],
+        region: Annotated[str | None, Query(max_length=200), AfterValidator(_clean)] = None,
+        ctx: Ctx = Depends(_working),
+    ):
         """Active accounts that can fill a partner role (the assign form)."""
         return ok(ctx.store.accounts_for_role(role, region))
 
-    @r.get("/events", tags=["zaken"], response_class=StreamingResponse,
-           responses={200: {"content": {"text/event-stream": {}},
-                            "description": "server-sent events: ready, changes, reread, lost"}})
+    @r.get(
+        "/events",
+        tags=["zaken"],
+        response_class=StreamingResponse,
+        responses={
+            200: {
+                "content": {"text/event-stream": {}},
+                "description": "server-sent events: ready, changes, reread, lost",
+            }
+        },
+    )
     async def events(request: Request, ctx: Ctx = Depends(_working)):
         """Which cases changed, as they change (server-sent events)."""
         api = _state(request)
@@ -1169,21 +1326,33 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
             finally:
                 api.broadcaster.unsubscribe(queue)
 
-        return StreamingResponse(stream(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        return StreamingResponse(
+            stream(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
 
     # --- accounts -------------------------------------------------------------------------------
 
     @r.get("/accounts", response_model=list[AccountRow], tags=["accounts"])
-    def list_accounts(ctx: Ctx = Depends(_admin),
-                      organisation_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
-                      role: Annotated[str | None, Query(max_length=40), AfterValidator(_clean)] = None,
-                      region: Annotated[str | None, Query(max_length=200),
-                                        AfterValidator(_clean)] = None,
-                      active: bool | None = None,
-                      text: Annotated[str | None, Query(max_length=200), AfterValidator(_clean)] = None):
-        return ok(ctx.store.list_accounts(organisation_id=organisation_id, role=role, region=region,
-                                          active=active, text=text, now=ctx.store.now()))
+    def list_accounts(
+        ctx: Ctx = Depends(_admin),
+        organisation_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+        role: Annotated[str | None, Query(max_length=40), AfterValidator(_clean)] = None,
+        region: Annotated[str | None, Query(max_length=200), AfterValidator(_clean)] = None,
+        active: bool | None = None,
+        text: Annotated[str | None, Query(max_length=200), AfterValidator(_clean)] = None,
+    ):
+        return ok(
+            ctx.store.list_accounts(
+                organisation_id=organisation_id,
+                role=role,
+                region=region,
+                active=active,
+                text=text,
+                now=ctx.store.now(),
+            )
+        )
 
     @r.get("/accounts/{account_id}", response_model=AccountRow, tags=["accounts"])
     def account(account_id: AccountId, ctx: Ctx = Depends(_working)):
@@ -1199,8 +1368,12 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
         return ok({"id": account_id, "code": code}, status=201)
 
     @r.patch("/accounts/{account_id}", status_code=204, tags=["accounts"])
-    def update_account(account_id: AccountId, body: UpdateAccountBody, request: Request,
-                       ctx: Ctx = Depends(_working)):
+    def update_account(
+        account_id: AccountId,
+        body: UpdateAccountBody,
+        request: Request,
+        ctx: Ctx = Depends(_working),
+    ):
         changes = body.model_dump(exclude_unset=True)
         for key in ("roles", "regions"):  # an explicit null means: none
             if key in changes and changes[key] is None:
@@ -1221,8 +1394,9 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
         return ok(status=204)
 
     @r.post("/accounts/{account_id}/login-reset", response_model=CodeResult, tags=["accounts"])
-    def reset_login(account_id: AccountId, body: ResetBody, request: Request,
-                    ctx: Ctx = Depends(_working)):
+    def reset_login(
+        account_id: AccountId, body: ResetBody, request: Request, ctx: Ctx = Depends(_working)
+    ):
         """A new one-time login code; the account's sessions end."""
         code = ctx.store.reset_login(ctx.actor, account_id, reset_totp=body.reset_totp)
         if account_id != ctx.session.account_id:
@@ -1239,8 +1413,11 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
         return ok(status=204)
 
     @r.get("/accounts/{account_id}/activity", response_model=list[EventRow], tags=["accounts"])
-    def account_activity(account_id: AccountId, ctx: Ctx = Depends(_admin),
-                         limit: Annotated[int, Query(ge=1, le=10_000)] = 200):
+    def account_activity(
+        account_id: AccountId,
+        ctx: Ctx = Depends(_admin),
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 200,
+    ):
         ctx.store.account(account_id)  # 404 for an unknown account
         return ok(ctx.store.account_activity(account_id, limit=limit))
 
@@ -1268,18 +1445,23 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
         return ok(ctx.store.report_areas())
 
     @r.get("/reports", response_model=dict[str, ReportTable], tags=["statistiek"])
-    def reports(name: Annotated[list[ReportName], Query(min_length=1, max_length=len(REPORTS),
-                                                        description="een of meer rapporten")],
-                ctx: Ctx = Depends(_reports),
-                start: Annotated[Day | None, Query(description="eerste dag, inclusief")] = None,
-                end: Annotated[Day | None, Query(description="laatste dag, inclusief")] = None,
-                region: AreaName | None = None,
-                municipality: AreaName | None = None):
+    def reports(
+        name: Annotated[
+            list[ReportName],
+            Query(min_length=1, max_length=len(REPORTS), description="een of meer rapporten"),
+        ],
+        ctx: Ctx = Depends(_reports),
+        start: Annotated[Day | None, Query(description="eerste dag, inclusief")] = None,
+        end: Annotated[Day | None, Query(description="laatste dag, inclusief")] = None,
+        region: AreaName | None = None,
+        municipality: AreaName | None = None,
+    ):
         """Reports by name for a period (local days, both included), a region and a
         municipality: counts only, over the account's cases."""
         try:
-            flt = ReportFilter(start=start, end=end, region=region or None,
-                               municipality=municipality or None)
+            flt = ReportFilter(
+                start=start, end=end, region=region or None, municipality=municipality or None
+            )
         except DomainError as exc:
             raise Refused(exc.message, exc.field) from None
         _within_areas(ctx.store.report_areas(), flt)
@@ -1293,15 +1475,20 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
         return ok(ctx.store.billing_regions(ctx.actor))
 
     @r.get("/billing/usage", response_model=RegionUsage, tags=["rekening"])
-    def billing_usage(region: AreaName, start: Day, end: Day, ctx: Ctx = Depends(_working),
-                      label: Annotated[str | None, Query(max_length=40),
-                                       AfterValidator(_clean)] = None):
+    def billing_usage(
+        region: AreaName,
+        start: Day,
+        end: Day,
+        ctx: Ctx = Depends(_working),
+        label: Annotated[str | None, Query(max_length=40), AfterValidator(_clean)] = None,
+    ):
         """What a region used from ``start`` up to (not including) ``end``: its municipalities,
         organisations, accounts and billable steps (beheerder only)."""
         if end <= start:
             raise Refused("Het einde van de periode moet na het begin liggen.", "end")
-        period = Period(label or f"{start:%d-%m-%Y} t/m {end - timedelta(days=1):%d-%m-%Y}",
-                        start, end)
+        period = Period(
+            label or f"{start:%d-%m-%Y} t/m {end - timedelta(days=1):%d-%m-%Y}", start, end
+        )
         return ok(ctx.store.billing_usage(ctx.actor, region, period))
 
     # --- the mayor's signature (issue 10) ---------------------------------------------------------
@@ -1311,27 +1498,46 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
         """Draft decisions on open cases of the municipality of the account's organisation."""
         return ok(ctx.store.decisions_awaiting_signature(ctx.actor))
 
-    @r.post("/cases/{case_id}/documents/{document_id}/signature", response_model=VersionResult,
-            tags=["ondertekenen"])
-    def sign_decision(case_id: CaseId, document_id: DocumentId,
-                      body: SignBody, ctx: Ctx = Depends(_working)):
+    @r.post(
+        "/cases/{case_id}/documents/{document_id}/signature",
+        response_model=VersionResult,
+        tags=["ondertekenen"],
+    )
+    def sign_decision(
+        case_id: CaseId, document_id: DocumentId, body: SignBody, ctx: Ctx = Depends(_working)
+    ):
         """Sign a draft decision with the account's password (a wrong one counts as a failed
         login). Only a bestuurder of the case's municipality."""
         _case(ctx, case_id)
-        return ok({"version": ctx.store.sign_decision(case_id, body.version, document_id,
-                                                      ctx.actor, password=body.password)})
+        return ok(
+            {
+                "version": ctx.store.sign_decision(
+                    case_id, body.version, document_id, ctx.actor, password=body.password
+                )
+            }
+        )
 
-    @r.post("/cases/{case_id}/documents/{document_id}/refusal", response_model=VersionResult,
-            tags=["ondertekenen"])
-    def refuse_decision(case_id: CaseId, document_id: DocumentId,
-                        body: RefuseBody, ctx: Ctx = Depends(_working)):
+    @r.post(
+        "/cases/{case_id}/documents/{document_id}/refusal",
+        response_model=VersionResult,
+        tags=["ondertekenen"],
+    )
+    def refuse_decision(
+        case_id: CaseId, document_id: DocumentId, body: RefuseBody, ctx: Ctx = Depends(_working)
+    ):
         """Refuse to sign a draft decision, with the reason (it goes on the case's timeline)."""
         _case(ctx, case_id)
-        return ok({"version": ctx.store.refuse_decision(case_id, body.version, document_id,
-                                                        ctx.actor, reason=body.reason)})
+        return ok(
+            {
+                "version": ctx.store.refuse_decision(
+                    case_id, body.version, document_id, ctx.actor, reason=body.reason
+                )
+            }
+        )
 
-    @r.get("/cases/{case_id}/signatures", response_model=list[SignatureCheck],
-           tags=["ondertekenen"])
+    @r.get(
+        "/cases/{case_id}/signatures", response_model=list[SignatureCheck], tags=["ondertekenen"]
+    )
     def decision_signatures(case_id: CaseId, ctx: Ctx = Depends(_working)):
         """Every signature on the case's decisions, verified now."""
         _case(ctx, case_id)

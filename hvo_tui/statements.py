@@ -61,8 +61,9 @@ def _encoding(name: str) -> str:
     return "utf-8-sig" if name.endswith(".csv") else "utf-8"
 
 
-def write_statements(directory: str, files: Sequence[StatementFile],
-                     overwrite: bool = False) -> list[Path]:
+def write_statements(
+    directory: str, files: Sequence[StatementFile], overwrite: bool = False
+) -> list[Path]:
     """Write ``files`` into ``directory`` (made if missing); the paths written, in order."""
     path = check_directory(directory)
     targets = [path / f.name for f in files]
@@ -71,10 +72,14 @@ def write_statements(directory: str, files: Sequence[StatementFile],
             raise ExportError(f"{target} bestaat al en is geen bestand")
     existing = [t.name for t in targets if t.exists()]
     if existing and not overwrite:
-        names = ", ".join(existing[:2]) + (f" en {len(existing) - 2} meer"
-                                           if len(existing) > 2 else "")
-        raise ExportError(f"in {directory.strip()} bestaan al {len(existing)} van de "
-                          f"{len(targets)} bestanden ({names})", existing)
+        names = ", ".join(existing[:2]) + (
+            f" en {len(existing) - 2} meer" if len(existing) > 2 else ""
+        )
+        raise ExportError(
+            f"in {directory.strip()} bestaan al {len(existing)} van de "
+            f"{len(targets)} bestanden ({names})",
+            existing,
+        )
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

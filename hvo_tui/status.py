@@ -28,7 +28,9 @@ def _moment(value) -> str:
     return shown.format("DD-MM-YYYY HH:mm") if shown else "–"
 
 
-def render_status(row: QueueRow, earlier: int, now: datetime, rules: RegionRules | None = None) -> str:
+def render_status(
+    row: QueueRow, earlier: int, now: datetime, rules: RegionRules | None = None
+) -> str:
     rules = rules or RegionRules()
     facts = row.facts
     urgent = most_urgent(facts, now, rules)
@@ -46,32 +48,67 @@ def render_status(row: QueueRow, earlier: int, now: datetime, rules: RegionRules
             ("Uiterlijk (28 dagen)", _moment(extension_limit(facts.imposed_at))),
         ]
     if urgent:
-        summary.append(("Eerstvolgende termijn", f"{urgent.label}: {countdown_text(urgent.due, now)}"))
+        summary.append(
+            ("Eerstvolgende termijn", f"{urgent.label}: {countdown_text(urgent.due, now)}")
+        )
     if earlier:
         summary.append(("Eerdere zaken", earlier_label(earlier)))
     parts = [tabulate(summary, tablefmt="plain")]
 
     if facts.persons:
-        persons = [(p.role.label, p.name, p.birth_date.strftime("%d-%m-%Y") if p.birth_date else "")
-                   for p in facts.persons]
+        persons = [
+            (p.role.label, p.name, p.birth_date.strftime("%d-%m-%Y") if p.birth_date else "")
+            for p in facts.persons
+        ]
         parts.append("Personen\n" + tabulate(persons, headers=["rol", "naam", "geboren"]))
     partners = [
-        (PartnerRole(p.role).label if p.role in PartnerRole._value2member_map_ else p.role,
-         p.name, p.organisation or "", p.phone or "", p.email or "")
+        (
+            PartnerRole(p.role).label if p.role in PartnerRole._value2member_map_ else p.role,
+            p.name,
+            p.organisation or "",
+            p.phone or "",
+            p.email or "",
+        )
         for p in row.partners
     ]
-    parts.append("Partners\n" + (tabulate(partners, headers=["rol", "naam", "organisatie", "telefoon", "e-mail"])
-                                 if partners else "geen"))
+    parts.append(
+        "Partners\n"
+        + (
+            tabulate(partners, headers=["rol", "naam", "organisatie", "telefoon", "e-mail"])
+            if partners
+            else "geen"
+        )
+    )
     deadlines = [
-        (d.label, _moment(d.due), d.state.label, d.role.label if hasattr(d.role, "label") else str(d.role), d.basis)
+        (
+            d.label,
+            _moment(d.due),
+            d.state.label,
+            d.role.label if hasattr(d.role, "label") else str(d.role),
+            d.basis,
+        )
         for d in case_deadlines(facts, now, rules)
     ]
-    parts.append("Termijnen\n" + (tabulate(deadlines, headers=["termijn", "uiterlijk", "stand", "wie", "grondslag"])
-                                  if deadlines else "geen"))
+    parts.append(
+        "Termijnen\n"
+        + (
+            tabulate(deadlines, headers=["termijn", "uiterlijk", "stand", "wie", "grondslag"])
+            if deadlines
+            else "geen"
+        )
+    )
     documents = [
-        (item.kind.label, item.state.label, _moment(item.due) if item.due else "",
-         item.required_from.label if hasattr(item.required_from, "label") else str(item.required_from))
+        (
+            item.kind.label,
+            item.state.label,
+            _moment(item.due) if item.due else "",
+            item.required_from.label
+            if hasattr(item.required_from, "label")
+            else str(item.required_from),
+        )
         for item in document_checklist(facts, now, rules)
     ]
-    parts.append("Documenten\n" + tabulate(documents, headers=["document", "stand", "uiterlijk", "van"]))
+    parts.append(
+        "Documenten\n" + tabulate(documents, headers=["document", "stand", "uiterlijk", "van"])
+    )
     return "\n\n".join(parts)

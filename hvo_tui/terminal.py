@@ -47,8 +47,11 @@ def truecolor(environ: Mapping[str, str]) -> bool:
 
 def coerced(environ: Mapping[str, str], python_utf8_mode: bool) -> bool:
     """Did Python replace a C or POSIX locale by ``LC_CTYPE=C.UTF-8`` at start-up?"""
-    return (python_utf8_mode and not environ.get("LC_ALL", "").strip()
-            and environ.get("LC_CTYPE", "").strip() in COERCED)
+    return (
+        python_utf8_mode
+        and not environ.get("LC_ALL", "").strip()
+        and environ.get("LC_CTYPE", "").strip() in COERCED
+    )
 
 
 def locale_name(environ: Mapping[str, str], python_utf8_mode: bool = False) -> str:
@@ -68,8 +71,15 @@ def utf8_locale(environ: Mapping[str, str], python_utf8_mode: bool = False) -> b
     return codeset.replace("-", "").lower() == "utf8"
 
 
-def decide(environ: Mapping[str, str], *, theme: str, theme_explicit: bool,
-           ascii: bool, ascii_explicit: bool, python_utf8_mode: bool = False) -> Decision:
+def decide(
+    environ: Mapping[str, str],
+    *,
+    theme: str,
+    theme_explicit: bool,
+    ascii: bool,
+    ascii_explicit: bool,
+    python_utf8_mode: bool = False,
+) -> Decision:
     if theme_explicit or truecolor(environ):
         theme_choice, theme_why = theme, ""
     else:
@@ -100,9 +110,14 @@ def adapt(settings, environ: Mapping[str, str], python_utf8_mode: bool | None = 
     if python_utf8_mode is None:
         python_utf8_mode = bool(sys.flags.utf8_mode)
     explicit = lambda key: settings.sources.get(key, "standaard") != "standaard"  # noqa: E731
-    choice = decide(environ, theme=settings.values["theme"], theme_explicit=explicit("theme"),
-                    ascii=bool(settings.values["ascii"]), ascii_explicit=explicit("ascii"),
-                    python_utf8_mode=python_utf8_mode)
+    choice = decide(
+        environ,
+        theme=settings.values["theme"],
+        theme_explicit=explicit("theme"),
+        ascii=bool(settings.values["ascii"]),
+        ascii_explicit=explicit("ascii"),
+        python_utf8_mode=python_utf8_mode,
+    )
     if choice.theme_why:
         settings.values["theme"], settings.sources["theme"] = choice.theme, choice.theme_why
     if choice.ascii_why:

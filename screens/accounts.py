@@ -71,8 +71,7 @@ def parse_list(text: str | None) -> list[str]:
 def check_roles(text: str) -> str | None:
     unknown = [part for part in parse_list(text) if part.lower() not in ROLE_NAMES]
     if unknown:
-        return (f"onbekende rol: {', '.join(unknown)}; kies uit "
-                + ", ".join(r.value for r in Role))
+        return f"onbekende rol: {', '.join(unknown)}; kies uit " + ", ".join(r.value for r in Role)
     if not parse_list(text):
         return "kies ten minste één rol"
     return None
@@ -107,7 +106,9 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self.question, classes="accounts-modal-title")
             if self.detail:
                 yield Static(self.detail)
-            yield Static(glyph_text(self.app, "j of Enter: ja · n of Esc: nee"), classes="accounts-hint")
+            yield Static(
+                glyph_text(self.app, "j of Enter: ja · n of Esc: nee"), classes="accounts-hint"
+            )
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
@@ -134,21 +135,27 @@ class CodeScreen(ModalScreen[None]):
             table.add_row(username, code)
         with Vertical(classes="accounts-modal"):
             yield Static(self.code_title, classes="accounts-modal-title")
-            yield Static("Geef de code door via een beveiligd kanaal (telefonisch voorlezen). "
-                         "Bij de eerste keer inloggen kiest de gebruiker een eigen wachtwoord. "
-                         f"De code werkt {LOGIN_CODE_DAYS} dagen en wordt niet opnieuw getoond.",
-                         classes="accounts-intro")
+            yield Static(
+                "Geef de code door via een beveiligd kanaal (telefonisch voorlezen). "
+                "Bij de eerste keer inloggen kiest de gebruiker een eigen wachtwoord. "
+                f"De code werkt {LOGIN_CODE_DAYS} dagen en wordt niet opnieuw getoond.",
+                classes="accounts-intro",
+            )
             with VerticalScroll(id="code-list"):
                 yield Static(table, id="code-table")
-            yield Static(glyph_text(self.app, "y: kopiëren naar het klembord · Enter of Esc: sluiten"),
-                         classes="accounts-hint")
+            yield Static(
+                glyph_text(self.app, "y: kopiëren naar het klembord · Enter of Esc: sluiten"),
+                classes="accounts-hint",
+            )
 
     def action_copy(self) -> None:
         text = "\n".join(f"{username}\t{code}" for username, code in self.codes.items())
         self.app.copy_to_clipboard(text)
         what = "de inlogcode" if len(self.codes) == 1 else f"{len(self.codes)} inlogcodes"
-        self.notify(f"{what.capitalize()} naar het klembord gekopieerd (via de terminal, OSC 52).",
-                    title="Gekopieerd")
+        self.notify(
+            f"{what.capitalize()} naar het klembord gekopieerd (via de terminal, OSC 52).",
+            title="Gekopieerd",
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -176,9 +183,12 @@ class ImportScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="accounts-modal", id="import-box"):
             yield Static("Accounts importeren uit CSV", classes="accounts-modal-title")
-            yield Static("Kopregel: gebruikersnaam,naam,organisatie,rollen,regio,telefoon,email "
-                         "(meerdere rollen of regio's gescheiden door ;). Eerst een proefimport: "
-                         "er wordt niets opgeslagen tot u alles importeert.", classes="accounts-intro")
+            yield Static(
+                "Kopregel: gebruikersnaam,naam,organisatie,rollen,regio,telefoon,email "
+                "(meerdere rollen of regio's gescheiden door ;). Eerst een proefimport: "
+                "er wordt niets opgeslagen tot u alles importeert.",
+                classes="accounts-intro",
+            )
             yield Label("Bestand", classes="accounts-label")
             yield Input(id="import-path", placeholder="/pad/naar/accounts.csv")
             yield Static("", id="e-path", classes="form-error")
@@ -186,8 +196,13 @@ class ImportScreen(ModalScreen[bool]):
             with VerticalScroll(id="import-lines"):
                 yield Static("", id="import-report")
             yield Button("Alles importeren", id="import-apply", variant="primary")
-            yield Static(glyph_text(self.app, "Enter: proefimport · F2 of de knop: alles importeren · "
-                                              "Esc: sluiten"), id="import-hint", classes="accounts-hint")
+            yield Static(
+                glyph_text(
+                    self.app, "Enter: proefimport · F2 of de knop: alles importeren · Esc: sluiten"
+                ),
+                id="import-hint",
+                classes="accounts-hint",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#import-apply").display = False
@@ -226,8 +241,10 @@ class ImportScreen(ModalScreen[bool]):
         if self.busy or self.applied:
             return
         if self.checked is None:
-            self.notify("Doe eerst een proefimport zonder fouten (Enter in het padveld).",
-                        severity="warning")
+            self.notify(
+                "Doe eerst een proefimport zonder fouten (Enter in het padveld).",
+                severity="warning",
+            )
             return
         self.busy = True
         self.query_one("#import-summary", Static).update("importeren...")
@@ -246,13 +263,16 @@ class ImportScreen(ModalScreen[bool]):
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
-                app.call_from_thread(self.failed, "het bestand is geen UTF-8-tekst; sla het op als "
-                                     "CSV UTF-8", True)
+                app.call_from_thread(
+                    self.failed, "het bestand is geen UTF-8-tekst; sla het op als CSV UTF-8", True
+                )
                 return
         try:
             report = app.store.import_accounts_csv(app.actor, text, dry_run=dry_run)
         except ConnectionLost as exc:
-            app.call_from_thread(self.failed, f"{exc}; er is niets opgeslagen, probeer opnieuw", False)
+            app.call_from_thread(
+                self.failed, f"{exc}; er is niets opgeslagen, probeer opnieuw", False
+            )
             return
         except StoreError as exc:
             app.call_from_thread(self.failed, str(exc), False)
@@ -286,10 +306,13 @@ class ImportScreen(ModalScreen[bool]):
             self.codes = dict(report.codes)
             self.checked = None
             button.display = False
-            summary.update(f"{report.message}. Geef elke inlogcode door via een beveiligd kanaal; "
-                           "y kopieert ze, ze worden niet opnieuw getoond.")
+            summary.update(
+                f"{report.message}. Geef elke inlogcode door via een beveiligd kanaal; "
+                "y kopieert ze, ze worden niet opnieuw getoond."
+            )
             self.query_one("#import-hint", Static).update(
-                glyph_text(self.app, "y: codes kopiëren · Esc: sluiten"))
+                glyph_text(self.app, "y: codes kopiëren · Esc: sluiten")
+            )
             self.query_one("#import-path", Input).disabled = True
             self.query_one("#import-lines").focus()
             return
@@ -302,21 +325,24 @@ class ImportScreen(ModalScreen[bool]):
         else:
             self.checked = None
             button.display = False
-            hint = (" Verbeter het bestand en druk opnieuw Enter." if report.errors else "")
+            hint = " Verbeter het bestand en druk opnieuw Enter." if report.errors else ""
             summary.update(f"{report.message}.{hint}")
 
     def action_copy(self) -> None:
         if not self.codes:
             return
         self.app.copy_to_clipboard("\n".join(f"{u}\t{c}" for u, c in self.codes.items()))
-        self.notify(f"{len(self.codes)} inlogcodes naar het klembord gekopieerd (OSC 52).",
-                    title="Gekopieerd")
+        self.notify(
+            f"{len(self.codes)} inlogcodes naar het klembord gekopieerd (OSC 52).",
+            title="Gekopieerd",
+        )
 
     def action_close(self) -> None:
         if self.codes and not self._warned:
             self._warned = True
             self.query_one("#import-summary", Static).update(
-                "De inlogcodes worden niet opnieuw getoond. y kopieert ze; nogmaals Esc sluit.")
+                "De inlogcodes worden niet opnieuw getoond. y kopieert ze; nogmaals Esc sluit."
+            )
             return
         self.dismiss(self.applied)
 
@@ -367,8 +393,11 @@ class AccountsScreen(Screen):
             yield Select([], prompt="organisatie: alle", id="accounts-org")
             yield Select([(r.label, r.value) for r in Role], prompt="rol: alle", id="accounts-role")
             yield Select([], prompt="regio: alle", id="accounts-region")
-            yield Select([("actief", "ja"), ("gedeactiveerd", "nee")], prompt="actief: alle",
-                         id="accounts-active")
+            yield Select(
+                [("actief", "ja"), ("gedeactiveerd", "nee")],
+                prompt="actief: alle",
+                id="accounts-active",
+            )
         with Horizontal(id="accounts-body"):
             yield DataTable(id="accounts-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="accounts-side"):
@@ -467,8 +496,9 @@ class AccountsScreen(Screen):
             if f["active"] is not None and row.active != (f["active"] == "ja"):
                 continue
             if f["text"]:
-                haystack = " ".join((row.username, row.full_name, row.email or "",
-                                     row.organisation)).lower()
+                haystack = " ".join(
+                    (row.username, row.full_name, row.email or "", row.organisation)
+                ).lower()
                 if f["text"] not in haystack:
                     continue
             wanted.append(account_id)
@@ -477,10 +507,14 @@ class AccountsScreen(Screen):
     def cells(self, row) -> tuple:
         g = glyphs(self.app)
         muted = "" if row.active else "dim"
-        active = Text(f"{g['yes']} actief" if row.active else f"{g['no']} inactief",
-                      style="" if row.active else "bold")
-        locked = Text(f"{g['today']} ja" if row.locked else g["none"],  # the urgent mark
-                      style="bold" if row.locked else "")
+        active = Text(
+            f"{g['yes']} actief" if row.active else f"{g['no']} inactief",
+            style="" if row.active else "bold",
+        )
+        locked = Text(
+            f"{g['today']} ja" if row.locked else g["none"],  # the urgent mark
+            style="bold" if row.locked else "",
+        )
         return (
             Text(row.full_name, style=muted),
             Text(row.username, style=muted),
@@ -563,14 +597,23 @@ class AccountsScreen(Screen):
         table.add_row("Bestuurlijk", "ja" if row.bestuurlijk else "nee")
         table.add_row("Actief", "ja" if row.active else "nee (gedeactiveerd)")
         table.add_row("Vergrendeld", "ja (vijf mislukte pogingen)" if row.locked else "nee")
-        table.add_row("Inloggen", "eenmalige code uitgegeven, nog geen wachtwoord"
-                      if row.must_change_password else "met wachtwoord")
+        table.add_row(
+            "Inloggen",
+            "eenmalige code uitgegeven, nog geen wachtwoord"
+            if row.must_change_password
+            else "met wachtwoord",
+        )
         table.add_row("Tweede factor", "ja (TOTP)" if getattr(row, "totp", False) else "nee")
         widget.update(table)
 
     def show_counts(self) -> None:
-        table = Table(box=None, padding=(0, 1), title="Per organisatie", title_justify="left",
-                      title_style="bold")
+        table = Table(
+            box=None,
+            padding=(0, 1),
+            title="Per organisatie",
+            title_justify="left",
+            title_style="bold",
+        )
         table.add_column("organisatie", overflow="fold")
         table.add_column("actief", justify="right")
         table.add_column("bestuurl.", justify="right")
@@ -595,9 +638,18 @@ class AccountsScreen(Screen):
         self.query_one(DataTable).focus()
 
     def on_key(self, event) -> None:
-        if event.key == "escape" and self.focused is not None and \
-                self.focused.id in ("accounts-text", "accounts-org", "accounts-role",
-                                    "accounts-region", "accounts-active"):
+        if (
+            event.key == "escape"
+            and self.focused is not None
+            and self.focused.id
+            in (
+                "accounts-text",
+                "accounts-org",
+                "accounts-role",
+                "accounts-region",
+                "accounts-active",
+            )
+        ):
             if isinstance(self.focused, Select) and self.focused.expanded:
                 return
             self.query_one(DataTable).focus()
@@ -655,24 +707,50 @@ class AccountsScreen(Screen):
             fields.append(FieldSpec("username", "Gebruikersnaam", placeholder="bv. a.jansen"))
         fields += [
             FieldSpec("full_name", "Naam", default=row.full_name if row else None),
-            FieldSpec("organisation_id", "Organisatie", kind="select",
-                      options=self._organisation_options(),
-                      default=row.organisation_id if row else None,
-                      # a blank Select is Select.NULL, not None: say so here, not in the store
-                      validate=lambda v: None if isinstance(v, int) else "kies een organisatie"),
-            FieldSpec("roles", "Rollen (" + ", ".join(r.value for r in Role) + ")",
-                      default=", ".join(row.roles) if row else None, placeholder=roles_hint,
-                      validate=check_roles),
-            FieldSpec("regions", "Regio's (komma-gescheiden; leeg: geen)", required=False,
-                      default=", ".join(row.regions) if row else None,
-                      placeholder="bv. Midden-Limburg"),
-            FieldSpec("phone", "Telefoon", required=False, default=row.phone if row else None,
-                      placeholder="06-12345678"),
-            FieldSpec("email", "E-mail", required=False, default=row.email if row else None,
-                      placeholder="naam@organisatie.nl"),
-            FieldSpec("bestuurlijk", "Bestuurlijk account (burgemeester; voor de facturering)",
-                      kind="select", options=[("nee", "nee"), ("ja", "ja")],
-                      default="ja" if row is not None and row.bestuurlijk else "nee"),
+            FieldSpec(
+                "organisation_id",
+                "Organisatie",
+                kind="select",
+                options=self._organisation_options(),
+                default=row.organisation_id if row else None,
+                # a blank Select is Select.NULL, not None: say so here, not in the store
+                validate=lambda v: None if isinstance(v, int) else "kies een organisatie",
+            ),
+            FieldSpec(
+                "roles",
+                "Rollen (" + ", ".join(r.value for r in Role) + ")",
+                default=", ".join(row.roles) if row else None,
+                placeholder=roles_hint,
+                validate=check_roles,
+            ),
+            FieldSpec(
+                "regions",
+                "Regio's (komma-gescheiden; leeg: geen)",
+                required=False,
+                default=", ".join(row.regions) if row else None,
+                placeholder="bv. Midden-Limburg",
+            ),
+            FieldSpec(
+                "phone",
+                "Telefoon",
+                required=False,
+                default=row.phone if row else None,
+                placeholder="06-12345678",
+            ),
+            FieldSpec(
+                "email",
+                "E-mail",
+                required=False,
+                default=row.email if row else None,
+                placeholder="naam@organisatie.nl",
+            ),
+            FieldSpec(
+                "bestuurlijk",
+                "Bestuurlijk account (burgemeester; voor de facturering)",
+                kind="select",
+                options=[("nee", "nee"), ("ja", "ja")],
+                default="ja" if row is not None and row.bestuurlijk else "nee",
+            ),
         ]
         return fields
 
@@ -682,10 +760,15 @@ class AccountsScreen(Screen):
 
         def save(values: dict[str, Any]) -> None:
             account_id, code = app.store.create_account(
-                app.actor, username=values["username"], full_name=values["full_name"],
-                organisation_id=values["organisation_id"], roles=role_values(values["roles"]),
-                regions=parse_list(values["regions"]), phone=values["phone"],
-                email=values["email"], bestuurlijk=_yes(values["bestuurlijk"]),
+                app.actor,
+                username=values["username"],
+                full_name=values["full_name"],
+                organisation_id=values["organisation_id"],
+                roles=role_values(values["roles"]),
+                regions=parse_list(values["regions"]),
+                phone=values["phone"],
+                email=values["email"],
+                bestuurlijk=_yes(values["bestuurlijk"]),
             )
             created.update(id=account_id, code=code, username=values["username"].strip().lower())
 
@@ -697,8 +780,15 @@ class AccountsScreen(Screen):
             self.app.push_screen(CodeScreen({created["username"]: created["code"]}))
             self.load()
 
-        self.app.push_screen(ActionForm("Nieuw account", self.account_fields(), save,
-                                        intro="Het account krijgt een eenmalige inlogcode."), done)
+        self.app.push_screen(
+            ActionForm(
+                "Nieuw account",
+                self.account_fields(),
+                save,
+                intro="Het account krijgt een eenmalige inlogcode.",
+            ),
+            done,
+        )
 
     def action_edit(self) -> None:
         row = self.current()
@@ -717,13 +807,20 @@ class AccountsScreen(Screen):
                 "bestuurlijk": _yes(values["bestuurlijk"]),
             }
             current = {
-                "full_name": row.full_name, "organisation_id": row.organisation_id,
-                "roles": list(row.roles), "regions": list(row.regions), "phone": row.phone,
-                "email": row.email, "bestuurlijk": row.bestuurlijk,
+                "full_name": row.full_name,
+                "organisation_id": row.organisation_id,
+                "roles": list(row.roles),
+                "regions": list(row.regions),
+                "phone": row.phone,
+                "email": row.email,
+                "bestuurlijk": row.bestuurlijk,
             }
-            changes = {k: v for k, v in wanted.items()
-                       if (sorted(v) if isinstance(v, list) else v)
-                       != (sorted(current[k]) if isinstance(current[k], list) else current[k])}
+            changes = {
+                k: v
+                for k, v in wanted.items()
+                if (sorted(v) if isinstance(v, list) else v)
+                != (sorted(current[k]) if isinstance(current[k], list) else current[k])
+            }
             if changes:
                 app.store.update_account(app.actor, row.id, **changes)
 
@@ -732,8 +829,9 @@ class AccountsScreen(Screen):
                 self.notify(f"Account {row.username} opgeslagen.", title="Accounts")
                 self.load()
 
-        self.app.push_screen(ActionForm(f"Account {row.username} wijzigen",
-                                        self.account_fields(row), save), done)
+        self.app.push_screen(
+            ActionForm(f"Account {row.username} wijzigen", self.account_fields(row), save), done
+        )
 
     def action_deactivate(self) -> None:
         row = self.current()
@@ -742,20 +840,28 @@ class AccountsScreen(Screen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.write(lambda store, actor: store.deactivate(actor, row.id),
-                           f"Account {row.username} gedeactiveerd.")
+                self.write(
+                    lambda store, actor: store.deactivate(actor, row.id),
+                    f"Account {row.username} gedeactiveerd.",
+                )
 
-        self.app.push_screen(ConfirmScreen(
-            f"Account {row.username} ({row.full_name}) deactiveren?",
-            "Het account kan dan niet meer inloggen. Het blijft bestaan: de geschiedenis blijft "
-            "ernaar verwijzen, en r heractiveert het."), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Account {row.username} ({row.full_name}) deactiveren?",
+                "Het account kan dan niet meer inloggen. Het blijft bestaan: de geschiedenis blijft "
+                "ernaar verwijzen, en r heractiveert het.",
+            ),
+            answered,
+        )
 
     def action_reactivate(self) -> None:
         row = self.current()
         if row is None or row.active:
             return
-        self.write(lambda store, actor: store.reactivate(actor, row.id),
-                   f"Account {row.username} is weer actief.")
+        self.write(
+            lambda store, actor: store.reactivate(actor, row.id),
+            f"Account {row.username} is weer actief.",
+        )
 
     def action_reset(self) -> None:
         row = self.current()
@@ -764,13 +870,20 @@ class AccountsScreen(Screen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.write(lambda store, actor: store.reset_login(actor, row.id),
-                           f"Nieuwe inlogcode voor {row.username}.", code_for=row.username)
+                self.write(
+                    lambda store, actor: store.reset_login(actor, row.id),
+                    f"Nieuwe inlogcode voor {row.username}.",
+                    code_for=row.username,
+                )
 
-        self.app.push_screen(ConfirmScreen(
-            f"Nieuwe inlogcode voor {row.username} ({row.full_name})?",
-            "Het huidige wachtwoord werkt dan niet meer en een blokkade wordt opgeheven; bij het "
-            "inloggen met de code kiest de gebruiker een nieuw wachtwoord."), answered)
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Nieuwe inlogcode voor {row.username} ({row.full_name})?",
+                "Het huidige wachtwoord werkt dan niet meer en een blokkade wordt opgeheven; bij het "
+                "inloggen met de code kiest de gebruiker een nieuw wachtwoord.",
+            ),
+            answered,
+        )
 
     def action_import_csv(self) -> None:
         def done(applied: bool | None) -> None:
@@ -780,7 +893,9 @@ class AccountsScreen(Screen):
         self.app.push_screen(ImportScreen(), done)
 
     @work(thread=True, group="accounts-write", exit_on_error=False)
-    def write(self, fn: Callable[[Any, Any], Any], message: str, code_for: str | None = None) -> None:
+    def write(
+        self, fn: Callable[[Any, Any], Any], message: str, code_for: str | None = None
+    ) -> None:
         app = self.app
         try:
             result = fn(app.store, app.actor)
@@ -788,8 +903,9 @@ class AccountsScreen(Screen):
             text = str(exc)
             if isinstance(exc, ConnectionLost):
                 text += "; er is niets opgeslagen, probeer opnieuw"
-            app.call_from_thread(self.notify, text[:1].upper() + text[1:], title="Niet gelukt",
-                                 severity="error")
+            app.call_from_thread(
+                self.notify, text[:1].upper() + text[1:], title="Niet gelukt", severity="error"
+            )
             return
         app.call_from_thread(self.written, message, result if code_for else None, code_for)
 

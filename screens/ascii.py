@@ -24,22 +24,88 @@ ZWJ, VS16 = "\u200d", "\ufe0f"
 # Characters whose ASCII look-alike no rule below finds (or finds worse).
 SPECIAL: dict[str, str] = {
     # punctuation
-    "\u2026": "~", "\u00b7": ".", "\u2219": ".", "\u2022": "*", "\u2023": ">", "\u2043": "-",
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-    "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201a": ",", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": "<", "\u00bb": ">", "\u2039": "<", "\u203a": ">", "\u00a6": "|", "\u00a7": "S",
-    "\u00b0": "o", "\u00b1": "+", "\u00d7": "x", "\u00f7": "/", "\u00ac": "-", "\u00b6": "P",
-    "\u00a9": "C", "\u00ae": "R", "\u00a2": "c", "\u00a3": "L", "\u00a5": "Y", "\u20ac": "E",
-    "\u00a4": "?", "\u00bf": "?", "\u00a1": "!",
+    "\u2026": "~",
+    "\u00b7": ".",
+    "\u2219": ".",
+    "\u2022": "*",
+    "\u2023": ">",
+    "\u2043": "-",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": ",",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u00ab": "<",
+    "\u00bb": ">",
+    "\u2039": "<",
+    "\u203a": ">",
+    "\u00a6": "|",
+    "\u00a7": "S",
+    "\u00b0": "o",
+    "\u00b1": "+",
+    "\u00d7": "x",
+    "\u00f7": "/",
+    "\u00ac": "-",
+    "\u00b6": "P",
+    "\u00a9": "C",
+    "\u00ae": "R",
+    "\u00a2": "c",
+    "\u00a3": "L",
+    "\u00a5": "Y",
+    "\u20ac": "E",
+    "\u00a4": "?",
+    "\u00bf": "?",
+    "\u00a1": "!",
     # letters NFKD does not take apart
-    "\u00df": "s", "\u00e6": "a", "\u00c6": "A", "\u00f8": "o", "\u00d8": "O", "\u0111": "d",
-    "\u0110": "D", "\u0142": "l", "\u0141": "L", "\u0131": "i", "\u00f0": "d", "\u00d0": "D",
-    "\u00fe": "p", "\u00de": "P", "\u0153": "o", "\u0152": "O", "\u0127": "h", "\u0126": "H",
+    "\u00df": "s",
+    "\u00e6": "a",
+    "\u00c6": "A",
+    "\u00f8": "o",
+    "\u00d8": "O",
+    "\u0111": "d",
+    "\u0110": "D",
+    "\u0142": "l",
+    "\u0141": "L",
+    "\u0131": "i",
+    "\u00f0": "d",
+    "\u00d0": "D",
+    "\u00fe": "p",
+    "\u00de": "P",
+    "\u0153": "o",
+    "\u0152": "O",
+    "\u0127": "h",
+    "\u0126": "H",
     # checks, crosses, warnings, keys
-    "\u2713": "+", "\u2714": "+", "\u2611": "+", "\u2705": "+", "\u2717": "x", "\u2718": "x",
-    "\u2716": "X", "\u2715": "x", "\u2612": "x", "\u274c": "X", "\u26a0": "!", "\u2757": "!",
-    "\u2139": "i", "\u23ce": "<", "\u232b": "<", "\u2318": "#", "\u2325": "~", "\u21e7": "^",
+    "\u2713": "+",
+    "\u2714": "+",
+    "\u2611": "+",
+    "\u2705": "+",
+    "\u2717": "x",
+    "\u2718": "x",
+    "\u2716": "X",
+    "\u2715": "x",
+    "\u2612": "x",
+    "\u274c": "X",
+    "\u26a0": "!",
+    "\u2757": "!",
+    "\u2139": "i",
+    "\u23ce": "<",
+    "\u232b": "<",
+    "\u2318": "#",
+    "\u2325": "~",
+    "\u21e7": "^",
 }
 
 
@@ -50,19 +116,34 @@ def _by_name(ch: str) -> str | None:
     if 0x2500 <= code <= 0x257F:  # box drawing
         if "DIAGONAL" in name:
             return {"UPPER RIGHT TO LOWER LEFT": "/", "UPPER LEFT TO LOWER RIGHT": "\\"}.get(
-                name.partition("DIAGONAL ")[2], "X")
+                name.partition("DIAGONAL ")[2], "X"
+            )
         across = any(word in name for word in ("LEFT", "RIGHT", "HORIZONTAL"))
         along = any(word in name for word in ("UP", "DOWN", "VERTICAL"))
         return "+" if across and along else "|" if along else "-"
     if 0x2580 <= code <= 0x259F:  # block elements: full ones and shades; partial ones (the ends
         # of a scrollbar's thumb, Textual's tall borders) leave the cell to its background colour
-        return {0x2588: "#", 0x2593: "#", 0x2592: ":", 0x2591: ".", 0x2599: "#", 0x259B: "#",
-                0x259C: "#", 0x259F: "#"}.get(code, " ")
+        return {
+            0x2588: "#",
+            0x2593: "#",
+            0x2592: ":",
+            0x2591: ".",
+            0x2599: "#",
+            0x259B: "#",
+            0x259C: "#",
+            0x259F: "#",
+        }.get(code, " ")
     if 0x2800 <= code <= 0x28FF:  # braille (plotext's fine markers)
         return " " if code == 0x2800 else "."
     if "ARROW" in name or "TRIANGLE" in name or "POINTER" in name:
-        for word, shown in (("LEFT RIGHT", "-"), ("UP DOWN", "|"), ("LEFT", "<"), ("RIGHT", ">"),
-                            ("UP", "^"), ("DOWN", "v")):
+        for word, shown in (
+            ("LEFT RIGHT", "-"),
+            ("UP DOWN", "|"),
+            ("LEFT", "<"),
+            ("RIGHT", ">"),
+            ("UP", "^"),
+            ("DOWN", "v"),
+        ):
             if word in name:
                 return shown
         return ">"
@@ -73,7 +154,8 @@ def _shape(ch: str) -> str | None:
     """Bullets, circles, squares, diamonds, stars: filled ``*``, hollow ``o``."""
     name = unicodedata.name(ch, "")
     if 0x25A0 <= ord(ch) <= 0x25FF or any(
-            word in name for word in ("BULLET", "CIRCLE", "SQUARE", "DIAMOND", "LOZENGE", "STAR")):
+        word in name for word in ("BULLET", "CIRCLE", "SQUARE", "DIAMOND", "LOZENGE", "STAR")
+    ):
         return "o" if "WHITE" in name or name.endswith("CIRCLE") and "BLACK" not in name else "*"
     return None
 
@@ -91,8 +173,9 @@ def ascii_for(ch: str) -> str:
         if unicodedata.category(ch).startswith("Z"):
             shown = " "
         else:
-            shown = "".join(c for c in unicodedata.normalize("NFKD", ch)
-                            if c.isascii() and c.isprintable()) or _shape(ch)
+            shown = "".join(
+                c for c in unicodedata.normalize("NFKD", ch) if c.isascii() and c.isprintable()
+            ) or _shape(ch)
     if not shown or len(shown) > width or not shown.isprintable():
         shown = "?"
     if shown == "?":

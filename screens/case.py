@@ -69,8 +69,10 @@ def _label(enum, value: str) -> str:
 class CaseScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Terug", id="case.back"),
-        *(Binding(spec.key, f"case_action('{spec.id}')", spec.label, id=f"case.{spec.id}")
-          for spec in CASE_ACTIONS),
+        *(
+            Binding(spec.key, f"case_action('{spec.id}')", spec.label, id=f"case.{spec.id}")
+            for spec in CASE_ACTIONS
+        ),
         Binding("f5,ctrl+r", "reload", "Vernieuwen", show=False, id="case.reload"),
         Binding("question_mark", "help", "Help", id="case.help"),
         Binding("right,l_tab", "next_tab", "Volgende tab", show=False, id="case.next_tab"),
@@ -89,9 +91,14 @@ class CaseScreen(Screen):
         yield Static(id="banner")
         yield Static(glyph_text(self.app, f"{self.number} · laden..."), id="case-header")
         with TabbedContent(id="case-tabs"):
-            for key, title in (("overview", "Overzicht"), ("documents", "Documenten"),
-                               ("deadlines", "Termijnen"), ("partners", "Partners"),
-                               ("timeline", "Tijdlijn"), ("notes", "Notities")):
+            for key, title in (
+                ("overview", "Overzicht"),
+                ("documents", "Documenten"),
+                ("deadlines", "Termijnen"),
+                ("partners", "Partners"),
+                ("timeline", "Tijdlijn"),
+                ("notes", "Notities"),
+            ):
                 with TabPane(title, id=f"tab-{key}"):
                     yield Static(id=f"case-{key}", classes="case-body")
         yield Footer()
@@ -107,7 +114,9 @@ class CaseScreen(Screen):
         try:
             detail = self.app.store.case_detail(self.case_id, self.app.actor)
         except ConnectionLost as exc:
-            self.app.call_from_thread(self.show_banner, f"⚠ {exc} · getoond is de laatst bekende stand")
+            self.app.call_from_thread(
+                self.show_banner, f"⚠ {exc} · getoond is de laatst bekende stand"
+            )
             return
         except StoreError as exc:
             self.app.call_from_thread(self.show_banner, f"⚠ {exc}")
@@ -158,30 +167,52 @@ class CaseScreen(Screen):
         table.add_row("Adres", row.address or "–")
         table.add_row("Screening sinds", moment(facts.opened_at))
         if facts.imposed_at:
-            table.add_row("Opgelegd (T0)", moment(facts.imposed_at) + (" door de HOvJ" if facts.imposed_by_hovj else ""))
+            table.add_row(
+                "Opgelegd (T0)",
+                moment(facts.imposed_at) + (" door de HOvJ" if facts.imposed_by_hovj else ""),
+            )
             table.add_row("Einde", moment(ban_end(facts.imposed_at, facts.extended_until)))
             table.add_row("Uiterlijk (28 dagen)", moment(extension_limit(facts.imposed_at)))
         flags = []
         if facts.child_abuse:
-            flags.append("kindermishandeling" + (" (Veilig Thuis geraadpleegd)" if facts.vt_consulted_at else ""))
+            flags.append(
+                "kindermishandeling"
+                + (" (Veilig Thuis geraadpleegd)" if facts.vt_consulted_at else "")
+            )
         if facts.appeal_requested_at and not facts.appeal_decided_at:
-            flags.append("beroep aangevraagd" + (f", zitting {moment(facts.appeal_hearing_at)}"
-                                                 if facts.appeal_hearing_at else ""))
+            flags.append(
+                "beroep aangevraagd"
+                + (
+                    f", zitting {moment(facts.appeal_hearing_at)}"
+                    if facts.appeal_hearing_at
+                    else ""
+                )
+            )
         if facts.violation_count:
             flags.append(f"overtreding gemeld ({facts.violation_count}x)")
         if facts.herstel:
             flags.append("herstelbeschikking")
         table.add_row("Kenmerken", ", ".join(flags) or "–")
-        for person in sorted(detail.persons, key=lambda p: p.role != PersonRole.UITHUISGEPLAATSTE.value):
+        for person in sorted(
+            detail.persons, key=lambda p: p.role != PersonRole.UITHUISGEPLAATSTE.value
+        ):
             name = " ".join(x for x in (person.first_name, person.last_name) if x)
-            born = f", geboren {person.birth_date.strftime('%d-%m-%Y')}" if person.birth_date else ""
-            table.add_row(_label(PersonRole, person.role),
-                          f"{name}{born}"
-                          + (f", BSN {person.bsn}" if person.bsn else "")
-                          + (f", {person.address}" if person.address else ""))
+            born = (
+                f", geboren {person.birth_date.strftime('%d-%m-%Y')}" if person.birth_date else ""
+            )
+            table.add_row(
+                _label(PersonRole, person.role),
+                f"{name}{born}"
+                + (f", BSN {person.bsn}" if person.bsn else "")
+                + (f", {person.address}" if person.address else ""),
+            )
         if detail.earlier:
-            table.add_row("Eerdere zaken", earlier_label(len(detail.earlier)) + ": " + ", ".join(
-                f"{e.number} ({e.match}, {e.municipality})" for e in detail.earlier))
+            table.add_row(
+                "Eerdere zaken",
+                earlier_label(len(detail.earlier))
+                + ": "
+                + ", ".join(f"{e.number} ({e.match}, {e.municipality})" for e in detail.earlier),
+            )
         return table
 
     def documents(self, detail: CaseDetail, now) -> Table | Group:
@@ -196,22 +227,34 @@ class CaseScreen(Screen):
             latest = docs[-1] if docs else None
             mark = item.state.ascii if self.app.ascii else item.state.glyph
             table.add_row(
-                item.kind.label, f"{mark} {item.state.label}",
+                item.kind.label,
+                f"{mark} {item.state.label}",
                 moment(item.due) if item.due else "–",
                 (latest.requested_from or _label(PartnerRole, latest.requested_from_role or ""))
-                if latest and latest.requested_from_role else item.required_from.label,
+                if latest and latest.requested_from_role
+                else item.required_from.label,
                 moment(latest.received_at) if latest and latest.received_at else "–",
                 (latest.author_name or "") if latest else "",
             )
         for kind, docs in by_kind.items():
             for doc in docs:
-                table.add_row(_label(DocumentKind, kind), doc.status, moment(doc.due_at),
-                              doc.requested_from or "", moment(doc.received_at), doc.author_name or "")
+                table.add_row(
+                    _label(DocumentKind, kind),
+                    doc.status,
+                    moment(doc.due_at),
+                    doc.requested_from or "",
+                    moment(doc.received_at),
+                    doc.author_name or "",
+                )
         g = glyphs(self.app)
-        lines = [Text(f"{g['met'] if c.valid else g['missed']} "
-                      + describe_signature(c.kind, c.signer_name, c.signed_at, c.valid, c.problem),
-                      style="" if c.valid else "bold")
-                 for c in getattr(self, "signatures", ())]
+        lines = [
+            Text(
+                f"{g['met'] if c.valid else g['missed']} "
+                + describe_signature(c.kind, c.signer_name, c.signed_at, c.valid, c.problem),
+                style="" if c.valid else "bold",
+            )
+            for c in getattr(self, "signatures", ())
+        ]
         return Group(table, Text(""), *lines) if lines else table
 
     def deadlines(self, detail: CaseDetail, now) -> Table:
@@ -231,7 +274,13 @@ class CaseScreen(Screen):
         for column in ("rol", "naam", "organisatie", "telefoon", "e-mail"):
             table.add_column(column)
         for p in detail.row.partners:
-            table.add_row(_label(PartnerRole, p.role), p.name, p.organisation or "", p.phone or "", p.email or "")
+            table.add_row(
+                _label(PartnerRole, p.role),
+                p.name,
+                p.organisation or "",
+                p.phone or "",
+                p.email or "",
+            )
         if not detail.row.partners:
             table.add_row("–", "nog geen partners; a wijst toe", "", "", "")
         return table
@@ -241,7 +290,9 @@ class CaseScreen(Screen):
         for column in ("moment", "wie", "wat", "details"):
             table.add_column(column)
         for event in detail.events:
-            details = ", ".join(f"{k}: {v}" for k, v in event.details.items() if v not in (None, "", {}))
+            details = ", ".join(
+                f"{k}: {v}" for k, v in event.details.items() if v not in (None, "", {})
+            )
             table.add_row(moment(event.at), event.actor_name, event_label(event.action), details)
         return table
 
@@ -250,10 +301,16 @@ class CaseScreen(Screen):
         for column in ("moment", "wie", "soort", "tekst"):
             table.add_column(column)
         for note in detail.notes:
-            table.add_row(moment(note.at), note.author, "contactmoment" if note.kind == "contact" else "notitie",
-                          note.text)
+            table.add_row(
+                moment(note.at),
+                note.author,
+                "contactmoment" if note.kind == "contact" else "notitie",
+                note.text,
+            )
         for meeting in detail.meetings:
-            table.add_row(moment(meeting.held_at), meeting.participants, meeting.kind, meeting.outcome)
+            table.add_row(
+                moment(meeting.held_at), meeting.participants, meeting.kind, meeting.outcome
+            )
         if not detail.notes and not detail.meetings:
             table.add_row("", "", "", "nog geen notities; n voegt er een toe")
         return table

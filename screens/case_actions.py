@@ -13,11 +13,11 @@ from textual.widgets import Select
 
 from hvo_tui.domain import (
     CaseAction,
+    DocumentState,
     Permission,
+    RegionRules,
     action_allowed,
     allowed,
-    DocumentState,
-    RegionRules,
     allowed_actions,
     checklist_by_kind,
     extension_limit,
@@ -60,7 +60,9 @@ class CaseActionSpec:
 CASE_ACTIONS: tuple[CaseActionSpec, ...] = (
     CaseActionSpec("assign", "a", "Partner toewijzen", (Permission.EDIT_CASE,)),
     CaseActionSpec("request", "v", "Document opvragen", (Permission.EDIT_CASE,)),
-    CaseActionSpec("receive", "o", "Document ontvangen", (Permission.SUBMIT_DOCUMENT, Permission.EDIT_CASE)),
+    CaseActionSpec(
+        "receive", "o", "Document ontvangen", (Permission.SUBMIT_DOCUMENT, Permission.EDIT_CASE)
+    ),
     CaseActionSpec("remind", "r", "Herinneren", (Permission.EDIT_CASE,)),
     CaseActionSpec("meeting", "g", "Overleg vastleggen", (Permission.EDIT_CASE,)),
     CaseActionSpec("note", "n", "Notitie", (Permission.EDIT_CASE,)),
@@ -106,7 +108,9 @@ class AssignForm(ActionForm):
         except StoreError as exc:
             self.app.call_from_thread(self.set_status, str(exc))
             return
-        options = [(glyph_text(self.app, f"{a.full_name} · {a.organisation}"), a.id) for a in accounts]
+        options = [
+            (glyph_text(self.app, f"{a.full_name} · {a.organisation}"), a.id) for a in accounts
+        ]
         self.app.call_from_thread(self._set_accounts, options)
 
     def _set_accounts(self, options: list[tuple[str, int]]) -> None:
@@ -115,8 +119,13 @@ class AssignForm(ActionForm):
         self.initial = self.raw_values()
 
 
-def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[], None],
-               rules: RegionRules | None = None) -> ActionForm | str:
+def build_form(
+    spec_id: str,
+    screen: Screen,
+    row: QueueRow,
+    on_saved: Callable[[], None],
+    rules: RegionRules | None = None,
+) -> ActionForm | str:
     """The form for action ``spec_id`` on ``row``, or a Dutch reason why it cannot be done."""
     app = screen.app
     store = app.store
@@ -142,93 +151,155 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
             version["v"] = fn(values, version["v"])
             own_versions[row.case_id] = version["v"]
             app.call_from_thread(on_saved)
+
         return run
 
     checklist = checklist_by_kind(facts, now, rules)
 
     if spec_id == "assign":
-        missing = [r for r in (PartnerRole.CASEMANAGER, PartnerRole.POLITIE, PartnerRole.GEMEENTE)
-                   if not any(p.role == r.value for p in row.partners)]
+        missing = [
+            r
+            for r in (PartnerRole.CASEMANAGER, PartnerRole.POLITIE, PartnerRole.GEMEENTE)
+            if not any(p.role == r.value for p in row.partners)
+        ]
         default_role = (missing[0] if missing else PartnerRole.CASEMANAGER).value
         return AssignForm(
             f"Partner toewijzen · {row.number}",
             [
-                FieldSpec("role", "Rol op de zaak", "select", default=default_role,
-                          options=[(r.label, r.value) for r in PartnerRole]),
+                FieldSpec(
+                    "role",
+                    "Rol op de zaak",
+                    "select",
+                    default=default_role,
+                    options=[(r.label, r.value) for r in PartnerRole],
+                ),
                 FieldSpec("account", "Account", "select", options=[]),
             ],
-            saving(lambda v, ver: store.assign_partner(row.case_id, ver, v["role"], actor,
-                                                       account_id=v["account"])),
+            saving(
+                lambda v, ver: store.assign_partner(
+                    row.case_id, ver, v["role"], actor, account_id=v["account"]
+                )
+            ),
             refresh_case,
             intro="Een partner die deze rol al had, wordt vervangen (blijft in de geschiedenis).",
-            store=store, region=row.region,
+            store=store,
+            region=row.region,
         )
 
     if spec_id == "request":
-        open_kinds = [k for k, item in checklist.items()
-                      if item.state in (DocumentState.MISSING, DocumentState.LATE)]
+        open_kinds = [
+            k
+            for k, item in checklist.items()
+            if item.state in (DocumentState.MISSING, DocumentState.LATE)
+        ]
         kind = open_kinds[0] if open_kinds else DocumentKind.ZORGADVIES
         item = checklist.get(kind)
         due = item.due if item and item.due and item.due > now else now.add(days=1)
         return ActionForm(
             f"Document opvragen · {row.number}",
             [
-                FieldSpec("kind", "Document", "select", default=kind.value,
-                          options=[(k.label, k.value) for k in DocumentKind]),
-                FieldSpec("from_role", "Bij (rol)", "select", default=DOCUMENT_FROM[kind].value,
-                          options=[(r.label, r.value) for r in PartnerRole]),
+                FieldSpec(
+                    "kind",
+                    "Document",
+                    "select",
+                    default=kind.value,
+                    options=[(k.label, k.value) for k in DocumentKind],
+                ),
+                FieldSpec(
+                    "from_role",
+                    "Bij (rol)",
+                    "select",
+                    default=DOCUMENT_FROM[kind].value,
+                    options=[(r.label, r.value) for r in PartnerRole],
+                ),
                 FieldSpec("due_at", "Uiterlijk", "moment", default=due),
             ],
-            saving(lambda v, ver: store.request_document(
-                row.case_id, ver, v["kind"], actor, from_role=v["from_role"], due_at=v["due_at"])),
+            saving(
+                lambda v, ver: store.request_document(
+                    row.case_id, ver, v["kind"], actor, from_role=v["from_role"], due_at=v["due_at"]
+                )
+            ),
             refresh_case,
         )
 
     if spec_id == "receive":
-        waiting = [k for k, item in checklist.items() if item.state is not DocumentState.RECEIVED
-                   and item.state is not DocumentState.NOT_NEEDED]
+        waiting = [
+            k
+            for k, item in checklist.items()
+            if item.state is not DocumentState.RECEIVED
+            and item.state is not DocumentState.NOT_NEEDED
+        ]
         kind = waiting[0] if waiting else DocumentKind.ZORGADVIES
         author = next((p.name for p in row.partners if p.role == DOCUMENT_FROM[kind].value), "")
 
         def receive(values: dict[str, Any], ver: int) -> int:
             prefix = f"{values['kind']}__"
-            fields = {name[len(prefix):]: value for name, value in values.items()
-                      if name.startswith(prefix) and value not in (None, "")}
-            return store.receive_document(row.case_id, ver, values["kind"], actor,
-                                          received_at=values["received_at"],
-                                          author_name=values["author"], fields=fields)
+            fields = {
+                name[len(prefix) :]: value
+                for name, value in values.items()
+                if name.startswith(prefix) and value not in (None, "")
+            }
+            return store.receive_document(
+                row.case_id,
+                ver,
+                values["kind"],
+                actor,
+                received_at=values["received_at"],
+                author_name=values["author"],
+                fields=fields,
+            )
 
         return ActionForm(
             f"Document ontvangen · {row.number}",
             [
-                FieldSpec("kind", "Document", "select", default=kind.value,
-                          options=[(k.label, k.value) for k in DocumentKind]),
+                FieldSpec(
+                    "kind",
+                    "Document",
+                    "select",
+                    default=kind.value,
+                    options=[(k.label, k.value) for k in DocumentKind],
+                ),
                 FieldSpec("received_at", "Ontvangen op", "moment", default=now),
                 FieldSpec("author", "Opgesteld door", default=author),
                 *standard_form_specs(row),
             ],
-            saving(receive), refresh_case,
+            saving(receive),
+            refresh_case,
             intro="De velden van het standaardformulier van het gekozen document.",
         )
 
     if spec_id == "remind":
-        late = [(k, item) for k, item in checklist.items()
-                if item.state in (DocumentState.LATE, DocumentState.MISSING) and item.document is not None]
+        late = [
+            (k, item)
+            for k, item in checklist.items()
+            if item.state in (DocumentState.LATE, DocumentState.MISSING)
+            and item.document is not None
+        ]
         if not late:
             return "Er is geen opgevraagd document dat ontbreekt of te laat is; vraag het eerst op (v)."
         late.sort(key=lambda pair: (pair[1].state is not DocumentState.LATE, pair[1].due or now))
-        options = [(glyph_text(screen.app, f"{k.label} · {i.state.label} · uiterlijk {format_moment(i.due)}"),
-                    k.value) for k, i in late]
+        options = [
+            (
+                glyph_text(
+                    screen.app, f"{k.label} · {i.state.label} · uiterlijk {format_moment(i.due)}"
+                ),
+                k.value,
+            )
+            for k, i in late
+        ]
 
         def remind(values: dict[str, Any], ver: int) -> int:
             detail = store.case_detail(row.case_id, actor)
-            doc = next(d for d in detail.documents if d.kind == values["kind"] and d.received_at is None)
+            doc = next(
+                d for d in detail.documents if d.kind == values["kind"] and d.received_at is None
+            )
             return store.remind_document(row.case_id, ver, doc.id, actor)
 
         return ActionForm(
             f"Herinnering sturen · {row.number}",
             [FieldSpec("kind", "Document", "select", default=late[0][0].value, options=options)],
-            saving(remind), refresh_case,
+            saving(remind),
+            refresh_case,
             intro="De herinnering komt op de tijdlijn en in de uitgaande post (outbox).",
         )
 
@@ -236,15 +307,34 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
         return ActionForm(
             f"Overleg vastleggen · {row.number}",
             [
-                FieldSpec("kind", "Soort", "select", default="overleg_dag3",
-                          options=[("overleg dag 3", "overleg_dag3"), ("MDO", "mdo"), ("ander overleg", "other")]),
+                FieldSpec(
+                    "kind",
+                    "Soort",
+                    "select",
+                    default="overleg_dag3",
+                    options=[
+                        ("overleg dag 3", "overleg_dag3"),
+                        ("MDO", "mdo"),
+                        ("ander overleg", "other"),
+                    ],
+                ),
                 FieldSpec("held_at", "Gehouden op", "moment", default=now),
-                FieldSpec("participants", "Deelnemers", default=", ".join(p.name for p in row.partners)),
+                FieldSpec(
+                    "participants", "Deelnemers", default=", ".join(p.name for p in row.partners)
+                ),
                 FieldSpec("outcome", "Uitkomst", "multiline"),
             ],
-            saving(lambda v, ver: store.record_meeting(
-                row.case_id, ver, actor, kind=v["kind"], held_at=v["held_at"],
-                participants=v["participants"], outcome=v["outcome"])),
+            saving(
+                lambda v, ver: store.record_meeting(
+                    row.case_id,
+                    ver,
+                    actor,
+                    kind=v["kind"],
+                    held_at=v["held_at"],
+                    participants=v["participants"],
+                    outcome=v["outcome"],
+                )
+            ),
             refresh_case,
         )
 
@@ -252,18 +342,30 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
         return ActionForm(
             f"Notitie · {row.number}",
             [
-                FieldSpec("kind", "Soort", "select", default="note",
-                          options=[("notitie", "note"), ("contactmoment", "contact")]),
+                FieldSpec(
+                    "kind",
+                    "Soort",
+                    "select",
+                    default="note",
+                    options=[("notitie", "note"), ("contactmoment", "contact")],
+                ),
                 FieldSpec("text", "Tekst", "multiline"),
             ],
-            saving(lambda v, ver: store.add_note(row.case_id, ver, actor, text=v["text"], kind=v["kind"])),
+            saving(
+                lambda v, ver: store.add_note(
+                    row.case_id, ver, actor, text=v["text"], kind=v["kind"]
+                )
+            ),
             refresh_case,
         )
 
     roles = actor_roles(actor)
     if spec_id == "decide":
-        possible = [a for a in DECISIONS if refusal(facts, a, roles, now, rules) is None
-                    and action_allowed(actor.roles, a)]
+        possible = [
+            a
+            for a in DECISIONS
+            if refusal(facts, a, roles, now, rules) is None and action_allowed(actor.roles, a)
+        ]
         if not possible:
             reasons = {refusal(facts, a, roles, now, rules) for a in DECISIONS}
             return "Geen besluit mogelijk: " + "; ".join(sorted(r for r in reasons if r))
@@ -271,40 +373,80 @@ def build_form(spec_id: str, screen: Screen, row: QueueRow, on_saved: Callable[[
         return ActionForm(
             f"Besluit burgemeester · {row.number}",
             [
-                FieldSpec("action", "Besluit", "select", default=possible[0].value,
-                          options=[(a.label, a.value) for a in possible]),
-                FieldSpec("extended_until", "Verlengen tot (alleen bij verlengen)", "moment",
-                          required=False, default=limit),
+                FieldSpec(
+                    "action",
+                    "Besluit",
+                    "select",
+                    default=possible[0].value,
+                    options=[(a.label, a.value) for a in possible],
+                ),
+                FieldSpec(
+                    "extended_until",
+                    "Verlengen tot (alleen bij verlengen)",
+                    "moment",
+                    required=False,
+                    default=limit,
+                ),
             ],
-            saving(lambda v, ver: store.apply_action(
-                row.case_id, ver, v["action"], actor,
-                **({"extended_until": v["extended_until"]} if v["action"] == CaseAction.EXTEND.value else {}))),
+            saving(
+                lambda v, ver: store.apply_action(
+                    row.case_id,
+                    ver,
+                    v["action"],
+                    actor,
+                    **(
+                        {"extended_until": v["extended_until"]}
+                        if v["action"] == CaseAction.EXTEND.value
+                        else {}
+                    ),
+                )
+            ),
             refresh_case,
-            intro=(f"T0 {format_moment(facts.imposed_at)} · uiterlijk {format_moment(limit)} (28 dagen)"
-                   if limit else ""),
+            intro=(
+                f"T0 {format_moment(facts.imposed_at)} · uiterlijk {format_moment(limit)} (28 dagen)"
+                if limit
+                else ""
+            ),
         )
 
     if spec_id == "lifecycle":
-        possible = [a for a in allowed_actions(facts, roles, now, rules)
-                    if a not in DECISIONS and action_allowed(actor.roles, a)]
+        possible = [
+            a
+            for a in allowed_actions(facts, roles, now, rules)
+            if a not in DECISIONS and action_allowed(actor.roles, a)
+        ]
         if not possible:
             return "Voor deze zaak is nu geen statuswijziging mogelijk met uw rol."
         form = ActionForm(
             f"Status, beroep of sluiten · {row.number}",
             [
-                FieldSpec("action", "Actie", "select", default=possible[0].value,
-                          options=[(a.label, a.value) for a in possible]),
-                FieldSpec("moment", "Moment (opleggen, beroep, zitting, uitspraak)", "moment",
-                          required=False, default=now),
+                FieldSpec(
+                    "action",
+                    "Actie",
+                    "select",
+                    default=possible[0].value,
+                    options=[(a.label, a.value) for a in possible],
+                ),
+                FieldSpec(
+                    "moment",
+                    "Moment (opleggen, beroep, zitting, uitspraak)",
+                    "moment",
+                    required=False,
+                    default=now,
+                ),
                 FieldSpec("outcome", "Uitspraak / reden", required=False),
             ],
-            saving(lambda v, ver: store.apply_action(row.case_id, ver, v["action"], actor,
-                                                     **lifecycle_params(v))),
+            saving(
+                lambda v, ver: store.apply_action(
+                    row.case_id, ver, v["action"], actor, **lifecycle_params(v)
+                )
+            ),
             refresh_case,
         )
         # The rules name the moment by what it is; on this form it is the one moment field.
-        form.aliases = {name: "moment" for name in ("imposed_at", "requested_at", "hearing_at",
-                                                    "decided_at")} | {"reason": "outcome"}
+        form.aliases = {
+            name: "moment" for name in ("imposed_at", "requested_at", "hearing_at", "decided_at")
+        } | {"reason": "outcome"}
         return form
     raise KeyError(spec_id)
 
@@ -318,8 +460,9 @@ def standard_form_specs(row: QueueRow) -> list[FieldSpec]:
     prefill = {
         (DocumentKind.BESCHIKKING, "uithuisgeplaatste"): banned,
         (DocumentKind.BESCHIKKING, "woning"): row.address,
-        (DocumentKind.BESCHIKKING, "opgelegd_door"):
-            "hovj" if facts.imposed_by_hovj else ("burgemeester" if facts.imposed_at else None),
+        (DocumentKind.BESCHIKKING, "opgelegd_door"): "hovj"
+        if facts.imposed_by_hovj
+        else ("burgemeester" if facts.imposed_at else None),
         (DocumentKind.PROCES_VERBAAL, "verbalisant"): police,
         (DocumentKind.VERLENGING, "verlengd_tot"): format_moment(facts.extended_until),
     }
@@ -332,11 +475,18 @@ def standard_form_specs(row: QueueRow) -> list[FieldSpec]:
                 section = f"{kind.label}: standaardformulier"
             elif field.part and field.part != form_fields(kind)[i - 1].part:
                 section = dict(RIHG_PARTS).get(field.part, "")
-            specs.append(FieldSpec(
-                f"{kind.value}__{field.name}", field.label, kind_of_field, required=field.required,
-                default=prefill.get((kind, field.name)) or None,
-                options=list(field.choices), section=section, when=("kind", kind.value),
-            ))
+            specs.append(
+                FieldSpec(
+                    f"{kind.value}__{field.name}",
+                    field.label,
+                    kind_of_field,
+                    required=field.required,
+                    default=prefill.get((kind, field.name)) or None,
+                    options=list(field.choices),
+                    section=section,
+                    when=("kind", kind.value),
+                )
+            )
     return specs
 
 

@@ -66,8 +66,12 @@ def render_detail(
     if facts.imposed_at:
         from hvo_tui.domain import ban_end, extension_limit
 
-        case.append(f"T0 {moment(facts.imposed_at)}{sep}einde {moment(ban_end(facts.imposed_at, facts.extended_until))}\n")
-        case.append(f"uiterlijk {moment(extension_limit(facts.imposed_at))}\n", style=style("hvo-muted"))
+        case.append(
+            f"T0 {moment(facts.imposed_at)}{sep}einde {moment(ban_end(facts.imposed_at, facts.extended_until))}\n"
+        )
+        case.append(
+            f"uiterlijk {moment(extension_limit(facts.imposed_at))}\n", style=style("hvo-muted")
+        )
     else:
         case.append(f"screening sinds {moment(facts.opened_at)}\n")
     flags = []
@@ -76,7 +80,10 @@ def render_detail(
     if facts.child_abuse:
         flags.append("kindermishandeling")
     if facts.appeal_requested_at and not facts.appeal_decided_at:
-        flags.append("beroep" + (f" zitting {moment(facts.appeal_hearing_at)}" if facts.appeal_hearing_at else ""))
+        flags.append(
+            "beroep"
+            + (f" zitting {moment(facts.appeal_hearing_at)}" if facts.appeal_hearing_at else "")
+        )
     if facts.violation_count:
         flags.append(f"overtreding ({facts.violation_count}x)")
     if facts.herstel:
@@ -108,7 +115,11 @@ def render_detail(
     shown_roles = set()
     for contact in row.partners:
         shown_roles.add(contact.role)
-        role = PartnerRole(contact.role).label if contact.role in PartnerRole._value2member_map_ else contact.role
+        role = (
+            PartnerRole(contact.role).label
+            if contact.role in PartnerRole._value2member_map_
+            else contact.role
+        )
         partners.append(f"{role}: ", style="bold")
         partners.append(f"{contact.name}\n")
         details = sep.join(x for x in (contact.phone, contact.email, contact.organisation) if x)
@@ -117,8 +128,12 @@ def render_detail(
     if PartnerRole.CASEMANAGER.value not in shown_roles:
         partners.append("casemanager: niet toegewezen\n", style=style("hvo-today"))
     partners.append("Documenten\n", style="underline")
-    doc_rank = {DocumentState.LATE: 0, DocumentState.MISSING: 1, DocumentState.RECEIVED: 2,
-                DocumentState.NOT_NEEDED: 3}
+    doc_rank = {
+        DocumentState.LATE: 0,
+        DocumentState.MISSING: 1,
+        DocumentState.RECEIVED: 2,
+        DocumentState.NOT_NEEDED: 3,
+    }
     for item in sorted(derived.checklist.values(), key=lambda i: doc_rank[i.state]):
         if item.state is DocumentState.NOT_NEEDED and item.document is None:
             continue

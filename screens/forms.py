@@ -32,8 +32,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widget import Widget
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from store.interface import Conflict, ConnectionLost, Refused, StoreError
@@ -140,27 +140,52 @@ class ActionForm(ModalScreen[bool]):
                 for spec in self.specs:
                     if self.shown(spec, initial):
                         yield from self.field_widgets(spec, spec.default)
-            yield Static(glyph_text(self.app, "F2 of Ctrl+S: opslaan · Enter in een invoerregel: opslaan · "
-                                              "Esc: annuleren"), id="form-hint")
+            yield Static(
+                glyph_text(
+                    self.app,
+                    "F2 of Ctrl+S: opslaan · Enter in een invoerregel: opslaan · Esc: annuleren",
+                ),
+                id="form-hint",
+            )
 
     def field_widgets(self, spec: FieldSpec, value: Any) -> list[Widget]:
         widgets: list[Widget] = []
         if spec.section:
-            widgets.append(Static(glyph_text(self.app, spec.section), classes="form-section",
-                                  id=f"s-{spec.name}"))
-        widgets.append(Label(spec.label + ("" if spec.required else " (optioneel)"),
-                             classes="form-label", id=f"l-{spec.name}"))
+            widgets.append(
+                Static(
+                    glyph_text(self.app, spec.section), classes="form-section", id=f"s-{spec.name}"
+                )
+            )
+        widgets.append(
+            Label(
+                spec.label + ("" if spec.required else " (optioneel)"),
+                classes="form-label",
+                id=f"l-{spec.name}",
+            )
+        )
         if spec.kind == "select":
             extra = {} if value is None else {"value": value}
-            widgets.append(Select(spec.options, id=f"f-{spec.name}", prompt="kies...",
-                                  allow_blank=spec.default is None or not spec.required, **extra))
+            widgets.append(
+                Select(
+                    spec.options,
+                    id=f"f-{spec.name}",
+                    prompt="kies...",
+                    allow_blank=spec.default is None or not spec.required,
+                    **extra,
+                )
+            )
         elif spec.kind == "multiline":
             widgets.append(TextArea(str(value or ""), id=f"f-{spec.name}", classes="form-area"))
         else:
             if isinstance(value, datetime):
                 value = format_moment(value)
-            widgets.append(Input(str(value or ""), id=f"f-{spec.name}",
-                                 placeholder=spec.placeholder or PLACEHOLDERS.get(spec.kind, "")))
+            widgets.append(
+                Input(
+                    str(value or ""),
+                    id=f"f-{spec.name}",
+                    placeholder=spec.placeholder or PLACEHOLDERS.get(spec.kind, ""),
+                )
+            )
         widgets.append(Static("", id=f"e-{spec.name}", classes="form-error"))
         return widgets
 
@@ -323,8 +348,10 @@ class ActionForm(ModalScreen[bool]):
                 except StoreError:
                     note = ""
             self.app.call_from_thread(
-                self.saved_failed, None,
-                "Iemand anders heeft deze zaak intussen gewijzigd" + (f": {note}" if note else "")
+                self.saved_failed,
+                None,
+                "Iemand anders heeft deze zaak intussen gewijzigd"
+                + (f": {note}" if note else "")
                 + ". Uw invoer staat er nog; Enter slaat hem op de nieuwe stand op.",
             )
         except ConnectionLost as exc:
@@ -353,9 +380,12 @@ class ActionForm(ModalScreen[bool]):
         self.lost_attempts = attempt + 1
         wait = self.RETRY_SECONDS[min(attempt, len(self.RETRY_SECONDS) - 1)]
         self.set_status("")
-        self.set_error(None, f"{reason[:1].upper()}{reason[1:]}: het is niet zeker of er is "
-                             f"opgeslagen. Uw invoer staat er nog; hvo probeert het over {wait} s "
-                             "opnieuw (F2 meteen), zonder iets dubbel op te slaan. Esc annuleert.")
+        self.set_error(
+            None,
+            f"{reason[:1].upper()}{reason[1:]}: het is niet zeker of er is "
+            f"opgeslagen. Uw invoer staat er nog; hvo probeert het over {wait} s "
+            "opnieuw (F2 meteen), zonder iets dubbel op te slaan. Esc annuleert.",
+        )
         if self.retry_timer is not None:
             self.retry_timer.stop()
         self.retry_timer = self.set_timer(wait, self._retry_after_loss)

@@ -46,8 +46,13 @@ from .widgets import TopBar, glyph_text
 
 # (label, key, width): 80 columns wide with the cell padding; long posts are cut, the explanation
 # below the table has them in full.
-COLUMNS = (("Gemeente", "gemeente", 14), ("Post", "post", 28), ("Aantal", "aantal", 6),
-           ("Tarief", "tarief", 9), ("Bedrag", "bedrag", 10))
+COLUMNS = (
+    ("Gemeente", "gemeente", 14),
+    ("Post", "post", 28),
+    ("Aantal", "aantal", 6),
+    ("Tarief", "tarief", 9),
+    ("Bedrag", "bedrag", 10),
+)
 NO_INVOICE = "Alleen een functioneel beheerder kan de rekening per gemeente opstellen."
 
 
@@ -115,8 +120,12 @@ class InvoiceScreen(Screen):
             table.add_column(label, key=key, width=width)
         if not self.may:
             self.show_banner(NO_INVOICE)
-            for widget in ("#invoice-filters", "#invoice-summary", "#invoice-table",
-                           "#invoice-explanation"):
+            for widget in (
+                "#invoice-filters",
+                "#invoice-summary",
+                "#invoice-table",
+                "#invoice-explanation",
+            ):
                 self.query_one(widget).display = False
             return
         self.period_text = self.period_text or last_quarter(self.app.clock.now())
@@ -186,21 +195,36 @@ class InvoiceScreen(Screen):
         table.clear()
         self.explanations = {}
         own = sum(s.own for s in invoice.statements)
-        self.query_one("#invoice-summary", Static).update(glyph_text(
-            self.app,
-            f"Rekening {invoice.region} · {invoice.period.label} ({invoice.period.describe()}) · "
-            f"totaal {eur(invoice.total)} (eigen kosten {eur(own)} + gedeeld "
-            f"{eur(invoice.shared_total)})"))
+        self.query_one("#invoice-summary", Static).update(
+            glyph_text(
+                self.app,
+                f"Rekening {invoice.region} · {invoice.period.label} ({invoice.period.describe()}) · "
+                f"totaal {eur(invoice.total)} (eigen kosten {eur(own)} + gedeeld "
+                f"{eur(invoice.shared_total)})",
+            )
+        )
         # The columns are narrow: in ASCII mode amounts without the sign (EUR would not fit).
         money = (lambda cents: eur(cents).replace("€ ", "")) if self.app.ascii else eur
 
-        def add(key: str, gemeente: str, post: str, count, unit, amount, explanation: str,
-                bold: bool = False) -> None:
+        def add(
+            key: str,
+            gemeente: str,
+            post: str,
+            count,
+            unit,
+            amount,
+            explanation: str,
+            bold: bool = False,
+        ) -> None:
             style = "bold" if bold else ""
-            table.add_row(gemeente, Text(post, style=style),
-                          Text("" if count is None else str(count), justify="right"),
-                          Text(money(unit), justify="right"),
-                          Text(money(amount), justify="right", style=style), key=key)
+            table.add_row(
+                gemeente,
+                Text(post, style=style),
+                Text("" if count is None else str(count), justify="right"),
+                Text(money(unit), justify="right"),
+                Text(money(amount), justify="right", style=style),
+                key=key,
+            )
             self.explanations[key] = explanation
 
         for i, s in enumerate(invoice.statements):
@@ -208,23 +232,68 @@ class InvoiceScreen(Screen):
                 text = line.explanation
                 if line.cases:
                     text += "\nzaken: " + cases_label(line.cases)
-                add(f"m{i}.{j}", s.municipality if j == 0 else "", line.item, line.count,
-                    line.unit, line.amount, text)
-            add(f"m{i}.t", s.municipality if not s.lines else "", f"Totaal {s.municipality}",
-                None, None, s.total, bold=True, explanation=
-                f"{s.municipality}: {s.population:,} inwoners; ".replace(",", ".")
-                + f"eigen kosten {eur(s.own)}, aandeel gedeeld {eur(s.share)}")
-        add("s.h", "Gedeeld", "verdeeld naar inwoners", None, None, None,
-            " ".join(invoice.notes[3:]), bold=True)
+                add(
+                    f"m{i}.{j}",
+                    s.municipality if j == 0 else "",
+                    line.item,
+                    line.count,
+                    line.unit,
+                    line.amount,
+                    text,
+                )
+            add(
+                f"m{i}.t",
+                s.municipality if not s.lines else "",
+                f"Totaal {s.municipality}",
+                None,
+                None,
+                s.total,
+                bold=True,
+                explanation=f"{s.municipality}: {s.population:,} inwoners; ".replace(",", ".")
+                + f"eigen kosten {eur(s.own)}, aandeel gedeeld {eur(s.share)}",
+            )
+        add(
+            "s.h",
+            "Gedeeld",
+            "verdeeld naar inwoners",
+            None,
+            None,
+            None,
+            " ".join(invoice.notes[3:]),
+            bold=True,
+        )
         party = None
         for j, line in enumerate(invoice.shared_lines):
-            add(f"s{j}", line.party if line.party != party else "", line.item, line.count,
-                line.unit, line.amount, line.explanation)
+            add(
+                f"s{j}",
+                line.party if line.party != party else "",
+                line.item,
+                line.count,
+                line.unit,
+                line.amount,
+                line.explanation,
+            )
             party = line.party
-        add("s.t", "", "Totaal gedeeld", None, None, invoice.shared_total,
-            " ".join(invoice.notes[3:]), bold=True)
-        add("total", "Totaal", f"Regio {invoice.region}", None, None, invoice.total,
-            "\n".join([*invoice.notes, *invoice.not_billed]), bold=True)
+        add(
+            "s.t",
+            "",
+            "Totaal gedeeld",
+            None,
+            None,
+            invoice.shared_total,
+            " ".join(invoice.notes[3:]),
+            bold=True,
+        )
+        add(
+            "total",
+            "Totaal",
+            f"Regio {invoice.region}",
+            None,
+            None,
+            invoice.total,
+            "\n".join([*invoice.notes, *invoice.not_billed]),
+            bold=True,
+        )
         self.loaded = True
         self.show_explanation()
 
@@ -268,14 +337,14 @@ class InvoiceScreen(Screen):
         if invoice is None:
             self.notify("Er is nog geen rekening om te exporteren.", severity="warning")
             return
-        self.app.push_screen(ExportScreen(invoice, self.app.clock.now().date()),
-                             self._exported)
+        self.app.push_screen(ExportScreen(invoice, self.app.clock.now().date()), self._exported)
 
     def _exported(self, result: tuple[str, int] | None) -> None:
         if result is not None:
             folder, count = result
-            self.notify(f"{count} bestanden geschreven in {folder}",
-                        title="Rekeningen geëxporteerd")
+            self.notify(
+                f"{count} bestanden geschreven in {folder}", title="Rekeningen geëxporteerd"
+            )
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(binding_rows(self), []))
@@ -310,17 +379,22 @@ class ExportScreen(ModalScreen[tuple[str, int] | None]):
     def compose(self) -> ComposeResult:
         inv = self.invoice
         with Vertical(classes="accounts-modal", id="export-box"):
-            yield Static(glyph_text(self.app, f"Rekeningen exporteren · {inv.region} · "
-                                              f"{inv.period.label}"),
-                         classes="accounts-modal-title")
-            yield Static(f"Per gemeente een rekening (.txt) en haar posten (.csv), om te versturen: "
-                         f"{len(inv.statements)} gemeenten, {len(self.files)} bestanden. De map "
-                         "wordt zo nodig gemaakt.", classes="accounts-intro")
+            yield Static(
+                glyph_text(self.app, f"Rekeningen exporteren · {inv.region} · {inv.period.label}"),
+                classes="accounts-modal-title",
+            )
+            yield Static(
+                f"Per gemeente een rekening (.txt) en haar posten (.csv), om te versturen: "
+                f"{len(inv.statements)} gemeenten, {len(self.files)} bestanden. De map "
+                "wordt zo nodig gemaakt.",
+                classes="accounts-intro",
+            )
             yield Label("Map", classes="accounts-label")
             yield Input(default_directory(inv.period.label, inv.region), id="export-path")
             yield Static("", id="e-export-path", classes="form-error")
-            yield Static(glyph_text(self.app, "Enter: exporteren · Esc: annuleren"),
-                         classes="accounts-hint")
+            yield Static(
+                glyph_text(self.app, "Enter: exporteren · Esc: annuleren"), classes="accounts-hint"
+            )
 
     def _error(self, message: str) -> None:
         widget = self.query_one("#e-export-path", Static)
@@ -338,8 +412,7 @@ class ExportScreen(ModalScreen[tuple[str, int] | None]):
         event.stop()
         directory = event.value.strip()
         try:
-            paths = write_statements(directory, self.files,
-                                     overwrite=directory == self.confirm)
+            paths = write_statements(directory, self.files, overwrite=directory == self.confirm)
         except ExportError as exc:
             if exc.existing:
                 self.confirm = directory

@@ -46,8 +46,10 @@ def login_failure_text(exc: StoreError) -> str:
     until = getattr(exc, "locked_until", None)
     if until is not None:
         shown = local(until)
-        return (f"Dit account is geblokkeerd tot {shown.format('HH:mm')} (na vijf mislukte pogingen). "
-                "Probeer het daarna opnieuw, of vraag de functioneel beheerder om een nieuwe inlogcode.")
+        return (
+            f"Dit account is geblokkeerd tot {shown.format('HH:mm')} (na vijf mislukte pogingen). "
+            "Probeer het daarna opnieuw, of vraag de functioneel beheerder om een nieuwe inlogcode."
+        )
     if isinstance(exc, ConnectionLost):
         return f"{exc}. Er is niets veranderd; Enter probeert opnieuw."
     message = str(exc)
@@ -72,8 +74,9 @@ class LoginScreen(Screen):
         Binding("escape", "clear", "Wissen", id="login.clear"),
     ]
 
-    def __init__(self, on_login: Callable[[Actor], Any], *, username: str = "",
-                 title: str = "Inloggen") -> None:
+    def __init__(
+        self, on_login: Callable[[Actor], Any], *, username: str = "", title: str = "Inloggen"
+    ) -> None:
         super().__init__()
         self.on_login = on_login
         self.initial_username = username
@@ -85,19 +88,32 @@ class LoginScreen(Screen):
         yield TopBar(id="topbar")
         with Vertical(id="login-box", classes="auth-box"):
             yield Static(self.login_title, classes="auth-title")
-            yield Static("Huisverbod-dossiers: alleen voor bevoegde medewerkers. "
-                         "Elke toegang wordt vastgelegd.", classes="auth-intro")
+            yield Static(
+                "Huisverbod-dossiers: alleen voor bevoegde medewerkers. "
+                "Elke toegang wordt vastgelegd.",
+                classes="auth-intro",
+            )
             yield Label("Gebruikersnaam", classes="auth-label")
             yield Input(self.initial_username, id="login-username", placeholder="bv. a.jansen")
             yield Label("Wachtwoord of eenmalige inlogcode", classes="auth-label")
             yield Input(id="login-password", password=True)
-            yield Label("Code uit de authenticator-app (6 cijfers)", id="login-totp-label",
-                        classes="auth-label auth-totp")
-            yield Input(id="login-totp", classes="auth-totp", placeholder="123456",
-                        restrict=r"[0-9 ]*", max_length=8)
+            yield Label(
+                "Code uit de authenticator-app (6 cijfers)",
+                id="login-totp-label",
+                classes="auth-label auth-totp",
+            )
+            yield Input(
+                id="login-totp",
+                classes="auth-totp",
+                placeholder="123456",
+                restrict=r"[0-9 ]*",
+                max_length=8,
+            )
             yield Static("", id="login-error", classes="auth-message")
-            yield Static(glyph_text(self.app, "Enter: inloggen · Tab: volgend veld · Esc: wissen"),
-                         classes="auth-hint")
+            yield Static(
+                glyph_text(self.app, "Enter: inloggen · Tab: volgend veld · Esc: wissen"),
+                classes="auth-hint",
+            )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -171,10 +187,16 @@ class LoginScreen(Screen):
             totp.value = ""
             totp.focus()
             if first_time:
-                _set_message(error, "Dit account heeft een tweede factor: vul de code uit uw "
-                                    "authenticator-app in en druk Enter.", error=False)
+                _set_message(
+                    error,
+                    "Dit account heeft een tweede factor: vul de code uit uw "
+                    "authenticator-app in en druk Enter.",
+                    error=False,
+                )
             else:
-                _set_message(error, "Onjuiste code. Vul de nieuwe code uit uw authenticator-app in.")
+                _set_message(
+                    error, "Onjuiste code. Vul de nieuwe code uit uw authenticator-app in."
+                )
             return
         password.value = ""
         totp.value = ""
@@ -217,10 +239,12 @@ class ChangePasswordScreen(Screen):
         yield TopBar(id="topbar")
         with Vertical(id="password-box", classes="auth-box"):
             yield Static("Kies een nieuw wachtwoord", classes="auth-title")
-            yield Static(f"Welkom, {self.actor.name}. U bent ingelogd met een eenmalige inlogcode "
-                         f"of moet uw wachtwoord wijzigen. Kies een wachtwoord van minstens "
-                         f"{MIN_PASSWORD} tekens; een zin van een paar woorden werkt goed.",
-                         classes="auth-intro")
+            yield Static(
+                f"Welkom, {self.actor.name}. U bent ingelogd met een eenmalige inlogcode "
+                f"of moet uw wachtwoord wijzigen. Kies een wachtwoord van minstens "
+                f"{MIN_PASSWORD} tekens; een zin van een paar woorden werkt goed.",
+                classes="auth-intro",
+            )
             yield Label("Nieuw wachtwoord", classes="auth-label")
             yield Input(id="pw-new", password=True)
             yield Static("", id="e-new_password", classes="auth-field-error")
@@ -228,7 +252,10 @@ class ChangePasswordScreen(Screen):
             yield Input(id="pw-repeat", password=True)
             yield Static("", id="e-repeat", classes="auth-field-error")
             yield Static("", id="password-error", classes="auth-message")
-            yield Static(glyph_text(self.app, "Enter: opslaan · Esc: terug naar inloggen"), classes="auth-hint")
+            yield Static(
+                glyph_text(self.app, "Enter: opslaan · Esc: terug naar inloggen"),
+                classes="auth-hint",
+            )
         yield Footer()
 
     def _field_error(self, name: str, message: str) -> None:
@@ -251,8 +278,7 @@ class ChangePasswordScreen(Screen):
         self._field_error("repeat", "")
         _set_message(self.query_one("#password-error", Static), "")
         if len(new) < MIN_PASSWORD:
-            self._field_error("new_password", f"Minstens {MIN_PASSWORD} tekens "
-                                              f"(nu {len(new)}).")
+            self._field_error("new_password", f"Minstens {MIN_PASSWORD} tekens (nu {len(new)}).")
             self.query_one("#pw-new", Input).focus()
             return
         if new != repeat:
@@ -322,16 +348,21 @@ class LockScreen(ModalScreen[bool]):
         actor = self.app.actor
         with Vertical(id="lock-box", classes="auth-box"):
             yield Static("Sessie vergrendeld", classes="auth-title")
-            idle = (f"na {self.minutes:g} minuten zonder invoer " if self.minutes else "")
-            yield Static(f"De sessie van {actor.name} ({actor.username}) is {idle}vergrendeld. "
-                         "Uw werk staat er nog; vul uw wachtwoord in om verder te gaan.",
-                         classes="auth-intro")
+            idle = f"na {self.minutes:g} minuten zonder invoer " if self.minutes else ""
+            yield Static(
+                f"De sessie van {actor.name} ({actor.username}) is {idle}vergrendeld. "
+                "Uw werk staat er nog; vul uw wachtwoord in om verder te gaan.",
+                classes="auth-intro",
+            )
             yield Label("Wachtwoord", classes="auth-label")
             yield Input(id="lock-password", password=True)
             yield Label("Code uit de authenticator-app", classes="auth-label auth-totp")
             yield Input(id="lock-totp", classes="auth-totp", restrict=r"[0-9 ]*", max_length=8)
             yield Static("", id="lock-error", classes="auth-message")
-            yield Static(glyph_text(self.app, "Enter: ontgrendelen · Ctrl+Q: hvo afsluiten"), classes="auth-hint")
+            yield Static(
+                glyph_text(self.app, "Enter: ontgrendelen · Ctrl+Q: hvo afsluiten"),
+                classes="auth-hint",
+            )
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -358,8 +389,9 @@ class LockScreen(ModalScreen[bool]):
     def authenticate(self, password: str, totp: str | None) -> None:
         app = self.app
         try:
-            app.store.authenticate(app.actor.username or "", password, totp_code=totp,
-                                   now=app.clock.now())
+            app.store.authenticate(
+                app.actor.username or "", password, totp_code=totp, now=app.clock.now()
+            )
         except StoreError as exc:
             app.call_from_thread(self.failed, exc)
         else:
@@ -379,8 +411,13 @@ class LockScreen(ModalScreen[bool]):
             self.add_class("-totp")
             totp.value = ""
             totp.focus()
-            _set_message(error, "Vul de code uit uw authenticator-app in." if first_time
-                         else "Onjuiste code. Vul de nieuwe code in.", error=not first_time)
+            _set_message(
+                error,
+                "Vul de code uit uw authenticator-app in."
+                if first_time
+                else "Onjuiste code. Vul de nieuwe code in.",
+                error=not first_time,
+            )
             return
         password.value = ""
         totp.value = ""
@@ -394,8 +431,15 @@ class LockScreen(ModalScreen[bool]):
         self.dismiss(True)
 
 
-_ACTIVITY_EVENTS = (events.Key, events.MouseDown, events.MouseUp, events.MouseScrollDown,
-                    events.MouseScrollUp, events.MouseMove, events.Paste)
+_ACTIVITY_EVENTS = (
+    events.Key,
+    events.MouseDown,
+    events.MouseUp,
+    events.MouseScrollDown,
+    events.MouseScrollUp,
+    events.MouseMove,
+    events.Paste,
+)
 
 
 class IdleLockMixin:
@@ -473,8 +517,9 @@ def install_idle_lock(app, minutes: float | None = DEFAULT_IDLE_MINUTES) -> None
     """Switch on the idle lock of an app built with ``IdleLockMixin`` (the mixin is what sees the
     events; there is no subclass-free hook on every key in Textual)."""
     if not isinstance(app, IdleLockMixin):
-        raise TypeError("install_idle_lock needs an App with IdleLockMixin: "
-                        "class HvoApp(IdleLockMixin, App)")
+        raise TypeError(
+            "install_idle_lock needs an App with IdleLockMixin: class HvoApp(IdleLockMixin, App)"
+        )
     app.start_idle_lock(minutes)
 
 

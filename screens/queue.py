@@ -90,33 +90,61 @@ class QueueCommands(Provider):
             return []
         entries: list[tuple[str, object, str]] = []
         for binding in screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.description and binding.action != "app.quit":
+            if (
+                isinstance(binding, Binding)
+                and binding.description
+                and binding.action != "app.quit"
+            ):
                 if screen.check_action(binding.action, ()) is False:
                     continue
                 entries.append(
-                    (binding.description, lambda a=binding.action: screen.run_action(a), binding.key)
+                    (
+                        binding.description,
+                        lambda a=binding.action: screen.run_action(a),
+                        binding.key,
+                    )
                 )
         if allowed(screen.app.actor.roles, Permission.INVOICE):  # issue 8: the invoice
             from .invoice import InvoiceScreen
 
-            entries.append(("Rekening per gemeente", lambda: screen.app.push_screen(InvoiceScreen()),
-                             "kosten van de regio uit het gebruik, per gemeente"))
+            entries.append(
+                (
+                    "Rekening per gemeente",
+                    lambda: screen.app.push_screen(InvoiceScreen()),
+                    "kosten van de regio uit het gebruik, per gemeente",
+                )
+            )
         model = screen.model
         for cid in model.visible(screen.now()):
             row = model.rows[cid]
             entries.append(
-                (f"Zaak {row.number}", lambda n=row.number: screen.jump_to(n),
-                 glyph_text(screen.app, f"{row.municipality} · {row.address}"))
+                (
+                    f"Zaak {row.number}",
+                    lambda n=row.number: screen.jump_to(n),
+                    glyph_text(screen.app, f"{row.municipality} · {row.address}"),
+                )
             )
         for municipality in sorted({r.municipality for r in model.rows.values()}):
-            entries.append((f"Filter gemeente {municipality}",
-                            lambda m=municipality: screen.set_filters(municipality=m), ""))
+            entries.append(
+                (
+                    f"Filter gemeente {municipality}",
+                    lambda m=municipality: screen.set_filters(municipality=m),
+                    "",
+                )
+            )
         for region in sorted({r.region for r in model.rows.values()}):
-            entries.append((f"Filter regio {region}", lambda r=region: screen.set_filters(region=r), ""))
+            entries.append(
+                (f"Filter regio {region}", lambda r=region: screen.set_filters(region=r), "")
+            )
         for status in CaseStatus:
             if status.is_open:
-                entries.append((f"Filter status {status.label}",
-                                lambda s=status: screen.set_filters(status=s), ""))
+                entries.append(
+                    (
+                        f"Filter status {status.label}",
+                        lambda s=status: screen.set_filters(status=s),
+                        "",
+                    )
+                )
         for key, label in SORTS.items():
             entries.append((f"Sorteer op {label.lower()}", lambda k=key: screen.set_sort(k), ""))
         return entries
@@ -148,8 +176,12 @@ class QueueScreen(Screen):
         Binding("S", "reverse_sort", "Omkeren", show=False, id="queue.reverse"),
         Binding("enter", "open_case", "Openen", id="queue.open"),
         Binding("d", "toggle_detail", "Details", show=False, id="queue.detail"),
-        *(Binding(spec.key, f"case_action('{spec.id}')", spec.label, show=False, id=f"queue.{spec.id}")
-          for spec in CASE_ACTIONS),
+        *(
+            Binding(
+                spec.key, f"case_action('{spec.id}')", spec.label, show=False, id=f"queue.{spec.id}"
+            )
+            for spec in CASE_ACTIONS
+        ),
         Binding("escape", "clear_filters", "Filters wissen", show=False, id="queue.clear"),
         Binding("f5,ctrl+r", "refresh", "Vernieuwen", show=False, id="queue.refresh"),
         Binding("A", "accounts", "Accounts", show=False, id="queue.accounts"),
@@ -179,9 +211,13 @@ class QueueScreen(Screen):
         yield Static(id="banner")
         yield Input(placeholder="zoek op nummer, naam, gemeente of adres", id="filter-input")
         yield Input(
-            placeholder=glyph_text(self.app, "zaak HV-2026-00042 · gemeente Roermond · status lopend · alles"),
+            placeholder=glyph_text(
+                self.app, "zaak HV-2026-00042 · gemeente Roermond · status lopend · alles"
+            ),
             id="command-input",
-            suggester=SuggestFromList([c.split()[0] + " " for c, _ in COMMANDS], case_sensitive=False),
+            suggester=SuggestFromList(
+                [c.split()[0] + " " for c, _ in COMMANDS], case_sensitive=False
+            ),
         )
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True, cell_padding=0)
         yield Static("Geen open zaken.", id="empty")
@@ -251,7 +287,9 @@ class QueueScreen(Screen):
             key = column.key
             if key == "mark":
                 changed = self.changed_until.get(case_id, 0) > time.monotonic()
-                values.append(Text(g["changed"] if changed else " ", style=self.style("hvo-changed")))
+                values.append(
+                    Text(g["changed"] if changed else " ", style=self.style("hvo-changed"))
+                )
             elif key == "number":
                 values.append(Text(row.number, style="bold" if band == "missed" else ""))
             elif key == "countdown":
@@ -271,12 +309,20 @@ class QueueScreen(Screen):
             elif key == "flags":
                 flags = model.flags(case_id)
                 values.append(
-                    Text("".join(letter if on else g["off"] for letter, on in flags.items()),
-                         style=self.style("hvo-today") if any(flags.values()) else self.style("hvo-muted"))
+                    Text(
+                        "".join(letter if on else g["off"] for letter, on in flags.items()),
+                        style=self.style("hvo-today")
+                        if any(flags.values())
+                        else self.style("hvo-muted"),
+                    )
                 )
             elif key == "casemanager":
-                values.append(Text(row.casemanager or "niet toegewezen",
-                                   style="" if row.casemanager else self.style("hvo-today")))
+                values.append(
+                    Text(
+                        row.casemanager or "niet toegewezen",
+                        style="" if row.casemanager else self.style("hvo-today"),
+                    )
+                )
             elif key == "procesmanager":
                 values.append(Text(row.procesmanager or g["none"]))
         for column, value in zip(columns, values):
@@ -332,12 +378,18 @@ class QueueScreen(Screen):
 
     def empty_text(self) -> str:
         if self.model.rows and self.model.filters != Filters():
-            return f"Geen zaken bij dit filter ({self.model.filters.describe()}). Esc wist de filters."
+            return (
+                f"Geen zaken bij dit filter ({self.model.filters.describe()}). Esc wist de filters."
+            )
         return "Geen open zaken."
 
     def update_header(self, now) -> None:
         counts = self.model.counts(now)
-        parts = [f"{counts['open']} open", f"{counts['missed']} te laat", f"{counts['today']} vandaag"]
+        parts = [
+            f"{counts['open']} open",
+            f"{counts['missed']} te laat",
+            f"{counts['today']} vandaag",
+        ]
         described = self.model.filters.describe()
         if described:
             parts.append(f"filter: {described} ({len(self.shown)})")
@@ -357,8 +409,12 @@ class QueueScreen(Screen):
             return
         now = self.now()
         case_text, deadlines_text, partners_text = render_detail(
-            self.model.rows[case_id], self.model.derived[case_id], self.model.earlier.get(case_id, 0),
-            now, style=self.style, ascii_only=self.app.ascii,
+            self.model.rows[case_id],
+            self.model.derived[case_id],
+            self.model.earlier.get(case_id, 0),
+            now,
+            style=self.style,
+            ascii_only=self.app.ascii,
         )
         self.query_one("#detail-case", Static).update(case_text)
         self.query_one("#detail-deadlines", Static).update(deadlines_text)
@@ -414,7 +470,8 @@ class QueueScreen(Screen):
             row = self.model.rows[cid]
             self.notify(
                 f"{row.number} is urgent: {self.model.countdown(cid, now)}",
-                title="Urgent", severity="warning",
+                title="Urgent",
+                severity="warning",
             )
 
     def set_earlier(self, counts: dict[int, int]) -> None:
@@ -431,8 +488,14 @@ class QueueScreen(Screen):
         self.stale = True
         self.query_one(DataTable).loading = False
         banner = self.query_one("#banner", Static)
-        shown = "rijen hieronder zijn de laatst bekende stand" if self.model.rows else "nog geen gegevens"
-        banner.update(glyph_text(self.app, f"⚠ {message} · {shown} · opnieuw verbinden over {retry_in} s"))
+        shown = (
+            "rijen hieronder zijn de laatst bekende stand"
+            if self.model.rows
+            else "nog geen gegevens"
+        )
+        banner.update(
+            glyph_text(self.app, f"⚠ {message} · {shown} · opnieuw verbinden over {retry_in} s")
+        )
         banner.add_class("visible")
         self.update_header(self.now())
 
@@ -445,7 +508,9 @@ class QueueScreen(Screen):
         became_urgent = self.note_bands(now)
         if became_urgent:
             self.announce(set(), became_urgent, now)
-        expired_marks = [cid for cid, until in self.changed_until.items() if until <= time.monotonic()]
+        expired_marks = [
+            cid for cid, until in self.changed_until.items() if until <= time.monotonic()
+        ]
         for cid in expired_marks:
             del self.changed_until[cid]
         self.update_countdowns(now)
@@ -455,8 +520,11 @@ class QueueScreen(Screen):
     def note_bands(self, now) -> set[int]:
         """Remember every case's urgency band; returns the cases that just became urgent."""
         bands = {cid: self.model.band(cid, now) for cid in self.model.rows}
-        became = {cid for cid, band in bands.items()
-                  if band in URGENT_BANDS and cid in self.bands and self.bands[cid] not in URGENT_BANDS}
+        became = {
+            cid
+            for cid, band in bands.items()
+            if band in URGENT_BANDS and cid in self.bands and self.bands[cid] not in URGENT_BANDS
+        }
         self.bands = bands
         return became
 
@@ -470,7 +538,7 @@ class QueueScreen(Screen):
         # Only the rows on screen (and a margin): off-screen rows are refreshed when they scroll
         # into view, at the next tick, so thousands of rows cost no more than a screenful.
         top = max(0, int(table.scroll_y) - 5)
-        on_screen = table.ordered_rows[top: top + table.size.height + 10]
+        on_screen = table.ordered_rows[top : top + table.size.height + 10]
         for row in on_screen:
             case_id = int(row.key.value)
             cells = self.shown.get(case_id)
@@ -479,7 +547,7 @@ class QueueScreen(Screen):
             fresh = self.cells(case_id, now, only=index)
             if fresh != cells[index]:
                 table.update_cell(str(case_id), "countdown", fresh)
-                self.shown[case_id] = cells[:index] + (fresh,) + cells[index + 1:]
+                self.shown[case_id] = cells[:index] + (fresh,) + cells[index + 1 :]
         self.update_header(now)
 
     # --- workers --------------------------------------------------------------------------------
@@ -506,7 +574,11 @@ class QueueScreen(Screen):
         from .queue_model import derive
 
         now = self.now()
-        return {row.case_id: derive(row, now, self.model.rules) for row in rows if row.facts.status.is_open}
+        return {
+            row.case_id: derive(row, now, self.model.rules)
+            for row in rows
+            if row.facts.status.is_open
+        }
 
     def apply_initial(self, rows: list[QueueRow], derived: dict, complete: bool) -> None:
         """The first load: no toasts, no change marks; ``complete`` once every open case is in."""
@@ -624,9 +696,13 @@ class QueueScreen(Screen):
         if word == "zaak":
             return self.jump_to(rest)
         if word == "gemeente":
-            return self._filter_by_name("municipality", rest, {r.municipality for r in self.model.rows.values()}, "gemeente")
+            return self._filter_by_name(
+                "municipality", rest, {r.municipality for r in self.model.rows.values()}, "gemeente"
+            )
         if word == "regio":
-            return self._filter_by_name("region", rest, {r.region for r in self.model.rows.values()}, "regio")
+            return self._filter_by_name(
+                "region", rest, {r.region for r in self.model.rows.values()}, "regio"
+            )
         if word == "status":
             if not rest:
                 self.set_filters(status=None)
@@ -710,8 +786,12 @@ class QueueScreen(Screen):
     def action_toggle_mine(self) -> None:
         me = getattr(self.app, "username", None)
         if not me:
-            self.notify("Geen account ingesteld: start hvo met --as NAAM of zet 'account' in de "
-                        "configuratie.", severity="warning", title="Mijn zaken")
+            self.notify(
+                "Geen account ingesteld: start hvo met --as NAAM of zet 'account' in de "
+                "configuratie.",
+                severity="warning",
+                title="Mijn zaken",
+            )
             return
         self.set_filters(mine=None if self.model.filters.mine else me)
 
@@ -796,7 +876,9 @@ class QueueScreen(Screen):
         if case_id is None or case_id not in self.model.rows:
             self.notify("Kies eerst een zaak.", severity="warning")
             return
-        form = build_form(spec_id, self, self.model.rows[case_id], self.action_saved, self.model.rules)
+        form = build_form(
+            spec_id, self, self.model.rows[case_id], self.action_saved, self.model.rules
+        )
         if isinstance(form, str):
             self.notify(form, severity="warning")
             return

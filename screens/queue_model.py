@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from hvo_tui.domain import (
-    local,
     ChecklistItem,
     Deadline,
     DeadlineState,
@@ -24,6 +23,7 @@ from hvo_tui.domain import (
     checklist_by_kind,
     countdown_text,
     effective_status,
+    local,
     most_urgent,
     urgency_band,
     urgency_key,
@@ -142,16 +142,18 @@ class QueueModel:
 
     # --- data ------------------------------------------------------------------------------------
 
-    def replace_all(self, rows: Iterable[QueueRow], now: datetime,
-                    derived: dict[int, Derived] | None = None) -> None:
+    def replace_all(
+        self, rows: Iterable[QueueRow], now: datetime, derived: dict[int, Derived] | None = None
+    ) -> None:
         """All rows anew; ``derived`` may hold their rules already applied (by a worker)."""
         self.rows = {}
         self.derived = {}
         self._haystack = {}
         self.update(rows, now, derived=derived)
 
-    def update(self, rows: Iterable[QueueRow], now: datetime,
-               derived: dict[int, Derived] | None = None) -> tuple[set[int], set[int]]:
+    def update(
+        self, rows: Iterable[QueueRow], now: datetime, derived: dict[int, Derived] | None = None
+    ) -> tuple[set[int], set[int]]:
         """Take changed rows (as the store gives them by id); a case that is no longer open
         leaves. Returns (new ids, removed ids)."""
         new: set[int] = set()
@@ -186,7 +188,9 @@ class QueueModel:
     def tick(self, now: datetime) -> set[int]:
         """Recompute the cases whose cached rules ran out; returns their ids."""
         expired = [
-            cid for cid, d in self.derived.items() if d.valid_until is not None and d.valid_until <= now
+            cid
+            for cid, d in self.derived.items()
+            if d.valid_until is not None and d.valid_until <= now
         ]
         for cid in expired:
             self.derived[cid] = derive(self.rows[cid], now, self.rules)
@@ -278,4 +282,13 @@ class QueueModel:
         return next((p.name for p in row.partners if p.role == role.value), "")
 
 
-__all__ = ["BANDS", "Derived", "Filters", "QueueModel", "SORTS", "QUEUE_DOCUMENTS", "derive", "fold"]
+__all__ = [
+    "BANDS",
+    "Derived",
+    "Filters",
+    "QueueModel",
+    "SORTS",
+    "QUEUE_DOCUMENTS",
+    "derive",
+    "fold",
+]

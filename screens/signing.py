@@ -74,9 +74,15 @@ def render_document(title: str, doc: DocumentRow | None, marks: dict[str, str] =
     if doc is None:
         text.append("\nniet aanwezig", style="italic")
         return text
-    status = DocumentStatus(doc.status).label if doc.status in DocumentStatus._value2member_map_ else doc.status
-    text.append(f"\n{status} {moment(doc.received_at)} {marks['sep']} {doc.author_name or marks['none']}",
-                style="italic")
+    status = (
+        DocumentStatus(doc.status).label
+        if doc.status in DocumentStatus._value2member_map_
+        else doc.status
+    )
+    text.append(
+        f"\n{status} {moment(doc.received_at)} {marks['sep']} {doc.author_name or marks['none']}",
+        style="italic",
+    )
     fields: Mapping[str, Any] = doc.fields or {}
     if not fields:
         text.append("\ngeen formulierinhoud (papieren formulier)", style="italic")
@@ -86,7 +92,9 @@ def render_document(title: str, doc: DocumentRow | None, marks: dict[str, str] =
         if summary:
             text.append(f"\n{summary}", style="bold")
     labels = _labels(doc.kind)
-    ordered = [name for name in labels if name in fields] + sorted(n for n in fields if n not in labels)
+    ordered = [name for name in labels if name in fields] + sorted(
+        n for n in fields if n not in labels
+    )
     for name in ordered:
         text.append("\n")
         text.append(labels.get(name, name.replace("_", " ")) + ": ", style="bold")
@@ -147,8 +155,13 @@ class SigningScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for key, label in (("number", "Zaak"), ("due", "Termijn"), ("decision", "Besluit"),
-                           ("municipality", "Gemeente"), ("author", "Opgesteld door")):
+        for key, label in (
+            ("number", "Zaak"),
+            ("due", "Termijn"),
+            ("decision", "Besluit"),
+            ("municipality", "Gemeente"),
+            ("author", "Opgesteld door"),
+        ):
             table.add_column(label, key=key)
         self.query_one(TopBar).counts = "ondertekenen"
         self.reload()
@@ -172,20 +185,32 @@ class SigningScreen(Screen):
     def show_pending(self, pending: list[PendingDecision]) -> None:
         self.query_one("#banner").remove_class("visible")
         now = self.app.clock.now()
-        self.pending = sorted(pending, key=lambda p: (urgency_key(p.row.facts, now, self.rules), p.document.id))
+        self.pending = sorted(
+            pending, key=lambda p: (urgency_key(p.row.facts, now, self.rules), p.document.id)
+        )
         table = self.query_one(DataTable)
         keep = self.selected()
         marks = glyphs(self.app)
         table.clear()
         for p in self.pending:
             urgent = most_urgent(p.row.facts, now, self.rules)
-            due = (f"{marks[urgency_band(urgent.due, now)]} {countdown_text(urgent.due, now)}"
-                   if urgent else marks["none"])
-            table.add_row(p.row.number, due, _kind_label(p.document.kind), p.row.municipality,
-                          p.document.author_name or marks["none"], key=str(p.document.id))
+            due = (
+                f"{marks[urgency_band(urgent.due, now)]} {countdown_text(urgent.due, now)}"
+                if urgent
+                else marks["none"]
+            )
+            table.add_row(
+                p.row.number,
+                due,
+                _kind_label(p.document.kind),
+                p.row.municipality,
+                p.document.author_name or marks["none"],
+                key=str(p.document.id),
+            )
         count = len(self.pending)
         self.query_one("#sign-header", Static).update(
-            f"Te ondertekenen: {count} besluit{'en' if count != 1 else ''}, meest urgent bovenaan")
+            f"Te ondertekenen: {count} besluit{'en' if count != 1 else ''}, meest urgent bovenaan"
+        )
         self.query_one("#sign-empty").set_class(count == 0, "visible")
         table.display = count > 0
         self.query_one("#sign-read").display = count > 0
@@ -224,14 +249,21 @@ class SigningScreen(Screen):
                 self.loading.add(chosen.row.case_id)
                 self.load_detail(chosen.row.case_id)
             return
-        rihg = [d for d in detail.documents if d.kind == DocumentKind.RIHG.value
-                and DocumentStatus(d.status).is_in] or [d for d in detail.documents if d.kind == DocumentKind.RIHG.value]
+        rihg = [
+            d
+            for d in detail.documents
+            if d.kind == DocumentKind.RIHG.value and DocumentStatus(d.status).is_in
+        ] or [d for d in detail.documents if d.kind == DocumentKind.RIHG.value]
         draft = next((d for d in detail.documents if d.id == chosen.document.id), None)
         marks = glyphs(self.app)
         self.query_one("#sign-rihg", Static).update(
-            render_document(f"RiHG {marks['sep']} {chosen.row.number}", rihg[-1] if rihg else None, marks))
+            render_document(
+                f"RiHG {marks['sep']} {chosen.row.number}", rihg[-1] if rihg else None, marks
+            )
+        )
         self.query_one("#sign-draft", Static).update(
-            render_document(f"Concept: {_kind_label(chosen.document.kind)}", draft, marks))
+            render_document(f"Concept: {_kind_label(chosen.document.kind)}", draft, marks)
+        )
 
     @work(thread=True, group="signing-detail", exit_on_error=False)
     def load_detail(self, case_id: int) -> None:
@@ -263,8 +295,16 @@ class SigningScreen(Screen):
         own: dict[int, int] = self.app.__dict__.setdefault("own_versions", {})
         return {"v": max(chosen.row.version, own.get(chosen.row.case_id, 0))}
 
-    def _form(self, chosen: PendingDecision, title: str, fields: list[FieldSpec], write, intro: str,
-              done: str, form_class=ActionForm) -> ActionForm:
+    def _form(
+        self,
+        chosen: PendingDecision,
+        title: str,
+        fields: list[FieldSpec],
+        write,
+        intro: str,
+        done: str,
+        form_class=ActionForm,
+    ) -> ActionForm:
         store, app = self.app.store, self.app
         version = self._version(chosen)
 
@@ -289,13 +329,17 @@ class SigningScreen(Screen):
         store, actor = self.app.store, self.app.actor
         label = _kind_label(chosen.document.kind)
         form = self._form(
-            chosen, f"Ondertekenen · {label} · {chosen.row.number}",
+            chosen,
+            f"Ondertekenen · {label} · {chosen.row.number}",
             [FieldSpec("password", "Uw wachtwoord (bevestigt de handtekening)")],
-            lambda v, ver: store.sign_decision(chosen.row.case_id, ver, chosen.document.id, actor,
-                                               password=v["password"]),
-            intro=(f"U ondertekent de {label} voor {chosen.row.number} ({chosen.row.municipality}), "
-                   f"opgesteld door {chosen.document.author_name or '–'}. Daarna kan het besluit "
-                   "niet meer worden gewijzigd; een correctie wordt een herstelbeschikking."),
+            lambda v, ver: store.sign_decision(
+                chosen.row.case_id, ver, chosen.document.id, actor, password=v["password"]
+            ),
+            intro=(
+                f"U ondertekent de {label} voor {chosen.row.number} ({chosen.row.municipality}), "
+                f"opgesteld door {chosen.document.author_name or '–'}. Daarna kan het besluit "
+                "niet meer worden gewijzigd; een correctie wordt een herstelbeschikking."
+            ),
             done=f"Ondertekend: {label} {chosen.row.number}.",
             form_class=PasswordForm,
         )
@@ -308,10 +352,12 @@ class SigningScreen(Screen):
         store, actor = self.app.store, self.app.actor
         label = _kind_label(chosen.document.kind)
         form = self._form(
-            chosen, f"Niet ondertekenen · {label} · {chosen.row.number}",
+            chosen,
+            f"Niet ondertekenen · {label} · {chosen.row.number}",
             [FieldSpec("reason", "Reden (komt op de tijdlijn van de zaak)", "multiline")],
-            lambda v, ver: store.refuse_decision(chosen.row.case_id, ver, chosen.document.id, actor,
-                                                 reason=v["reason"]),
+            lambda v, ver: store.refuse_decision(
+                chosen.row.case_id, ver, chosen.document.id, actor, reason=v["reason"]
+            ),
             intro="Het concept wordt afgewezen; de opsteller kan een nieuw concept aanleveren.",
             done=f"Geweigerd: {label} {chosen.row.number}.",
         )

@@ -41,12 +41,22 @@ from store.interface import ConnectionLost, StoreError
 from .help import HelpScreen, binding_rows
 from .widgets import TopBar, ascii_keys, glyph_text
 
-NO_ACCESS = ("Statistieken zijn er voor procesmanagers, beleidsmedewerkers, bestuurders, "
-             "beheerders en support.")
+NO_ACCESS = (
+    "Statistieken zijn er voor procesmanagers, beleidsmedewerkers, bestuurders, "
+    "beheerders en support."
+)
 SECTIONS = tuple(REPORTS)  # per-maand, per-gemeente, aandelen, tijdstip, doorlooptijden, ...
 WIDE = ("per-gemeente", "aandelen", "kruistabel")  # tables too wide to sit beside a chart
-_ANSI = {"black": 0, "red": 1, "green": 2, "yellow": 3, "blue": 4, "magenta": 5, "cyan": 6,
-         "white": 7}
+_ANSI = {
+    "black": 0,
+    "red": 1,
+    "green": 2,
+    "yellow": 3,
+    "blue": 4,
+    "magenta": 5,
+    "cyan": 6,
+    "white": 7,
+}
 ALL = "__alle__"
 
 
@@ -97,8 +107,17 @@ def _ticks(labels: list[str], room: int, across: bool = True) -> tuple[list[int]
     return [i + 1 for i in shown], [labels[i] for i in shown]
 
 
-def _bars(plt, labels: list[str], series: list[list[float]], names: list[str] | None,
-          colours: list[Any], horizontal: bool, width: int, height: int, bar_width=0.6) -> None:
+def _bars(
+    plt,
+    labels: list[str],
+    series: list[list[float]],
+    names: list[str] | None,
+    colours: list[Any],
+    horizontal: bool,
+    width: int,
+    height: int,
+    bar_width=0.6,
+) -> None:
     """Bars at positions 1..n with explicit tick labels (the first label on top when
     horizontal, like the table beside it)."""
     if horizontal:  # plotext draws position 1 at the bottom
@@ -128,34 +147,75 @@ def draw_chart(plt, report: ReportTable, colours: dict[str, Any], width: int, he
     size = {"width": width, "height": height}
     if name == "per-maand":
         months = [row[0] for row in report.rows if row[0] != "Totaal"]
-        _bars(plt, [f"{m[5:7]}-{m[2:4]}" for m in months],
-              [list(report.series["screenings"]), list(report.series["huisverboden"])],
-              ["screenings", "huisverboden"], [colours["primary"], colours["warning"]],
-              False, **size)
+        _bars(
+            plt,
+            [f"{m[5:7]}-{m[2:4]}" for m in months],
+            [list(report.series["screenings"]), list(report.series["huisverboden"])],
+            ["screenings", "huisverboden"],
+            [colours["primary"], colours["warning"]],
+            False,
+            **size,
+        )
     elif name == "per-gemeente":
-        _bars(plt, [_short(m, 14) for m in labels], [list(report.series["huisverboden per 10.000"])],
-              None, [colours["primary"]], True, **size)
+        _bars(
+            plt,
+            [_short(m, 14) for m in labels],
+            [list(report.series["huisverboden per 10.000"])],
+            None,
+            [colours["primary"]],
+            True,
+            **size,
+        )
         plt.title("huisverboden per 10.000 inwoners")
     elif name == "aandelen":
-        _bars(plt, labels, [list(report.series["%"])], None, [colours["primary"]], False, **size,
-              bar_width=0.5)
+        _bars(
+            plt,
+            labels,
+            [list(report.series["%"])],
+            None,
+            [colours["primary"]],
+            False,
+            **size,
+            bar_width=0.5,
+        )
         plt.ylim(0, 100)
         plt.title("% van screenings (huisverbod) en van huisverboden")
     elif name == "tijdstip":
-        plt.bar(list(range(24)), list(report.series["huisverboden"]), color=colours["primary"],
-                width=0.8)
+        plt.bar(
+            list(range(24)),
+            list(report.series["huisverboden"]),
+            color=colours["primary"],
+            width=0.8,
+        )
         plt.xticks([0, 3, 6, 9, 12, 15, 18, 21], ["00", "03", "06", "09", "12", "15", "18", "21"])
         plt.title("huisverboden per uur van opleggen")
     elif name == "doorlooptijden":
-        short = ["besluit verl." if label == EXTENSION_DECISION
-                 else _short(label.removeprefix("opvragen → ontvangst "), 14)
-                 for label in labels]
-        _bars(plt, short, [list(report.series["mediaan"]), list(report.series["p90"])],
-              ["mediaan", "p90"], [colours["primary"], colours["warning"]], True, **size)
+        short = [
+            "besluit verl."
+            if label == EXTENSION_DECISION
+            else _short(label.removeprefix("opvragen → ontvangst "), 14)
+            for label in labels
+        ]
+        _bars(
+            plt,
+            short,
+            [list(report.series["mediaan"]), list(report.series["p90"])],
+            ["mediaan", "p90"],
+            [colours["primary"], colours["warning"]],
+            True,
+            **size,
+        )
         plt.title("uren")
     elif name == "te-laat":
-        _bars(plt, [_short(label, 16) for label in labels], [list(report.series["te laat"])],
-              None, [colours["error"]], True, **size)
+        _bars(
+            plt,
+            [_short(label, 16) for label in labels],
+            [list(report.series["te laat"])],
+            None,
+            [colours["error"]],
+            True,
+            **size,
+        )
         plt.title("documenten te laat")
 
 
@@ -186,9 +246,16 @@ class StatisticsScreen(Screen):
         Binding("f", "filters", "Filters", id="statistics.filters"),
         Binding("question_mark", "help", "Help", id="statistics.help"),
         Binding("f5,ctrl+r", "refresh", "Vernieuwen", show=False, id="statistics.refresh"),
-        *(Binding(str(i + 1), f"jump('{name}')", f"Naar {REPORTS[name].split(':')[0]}",
-                  show=False, id=f"statistics.jump{i + 1}")
-          for i, name in enumerate(SECTIONS)),
+        *(
+            Binding(
+                str(i + 1),
+                f"jump('{name}')",
+                f"Naar {REPORTS[name].split(':')[0]}",
+                show=False,
+                id=f"statistics.jump{i + 1}",
+            )
+            for i, name in enumerate(SECTIONS)
+        ),
     ]
 
     def __init__(self, flt: ReportFilter | None = None) -> None:
@@ -211,12 +278,19 @@ class StatisticsScreen(Screen):
         yield Static(id="stats-status")
         with ScrollableContainer(id="stats-body", can_focus=True):
             for i, name in enumerate(SECTIONS):
-                yield Static(f"{i + 1}  {REPORTS[name][:1].upper()}{REPORTS[name][1:]}",
-                             classes="stats-title", id=f"title-{name}")
+                yield Static(
+                    f"{i + 1}  {REPORTS[name][:1].upper()}{REPORTS[name][1:]}",
+                    classes="stats-title",
+                    id=f"title-{name}",
+                )
                 with Horizontal(classes="stats-section", id=f"section-{name}"):
                     yield Chart(classes="stats-chart", id=f"chart-{name}")
-                    table = DataTable(classes="stats-table", id=f"table-{name}",
-                                      cursor_type="none", zebra_stripes=True)
+                    table = DataTable(
+                        classes="stats-table",
+                        id=f"table-{name}",
+                        cursor_type="none",
+                        zebra_stripes=True,
+                    )
                     table.can_focus = False
                     yield table
                 yield Static(classes="stats-note", id=f"note-{name}")
@@ -280,8 +354,9 @@ class StatisticsScreen(Screen):
         shown = "getoond is de laatst bekende stand" if self.tables else "nog geen gegevens"
         self.set_status(f"⚠ {message} · {shown} · F5 probeert opnieuw", error=True)
 
-    def apply(self, flt: ReportFilter, tables: dict[str, ReportTable],
-              areas: dict[str, list[str]] | None) -> None:
+    def apply(
+        self, flt: ReportFilter, tables: dict[str, ReportTable], areas: dict[str, list[str]] | None
+    ) -> None:
         if flt != self.flt:
             return  # a newer filter is on its way
         if areas is not None:
@@ -338,14 +413,17 @@ class StatisticsScreen(Screen):
             cells = []
             total = row[0] == "Totaal"
             for value, column in zip(row, report.columns):
-                text = Text(glyph_text(self.app, display_value(value, column.decimals)),
-                            justify="right" if column.numeric else "left",
-                            style="bold" if total else "")
+                text = Text(
+                    glyph_text(self.app, display_value(value, column.decimals)),
+                    justify="right" if column.numeric else "left",
+                    style="bold" if total else "",
+                )
                 cells.append(text)
             table.add_row(*cells)
         if not report.rows:
-            table.add_row(Text("geen gegevens", style="italic"),
-                          *([""] * (len(report.columns) - 1)))
+            table.add_row(
+                Text("geen gegevens", style="italic"), *([""] * (len(report.columns) - 1))
+            )
 
     def colours(self) -> dict[str, Any]:
         variables = self.app.theme_variables
@@ -359,9 +437,11 @@ class StatisticsScreen(Screen):
     def show_chart(self, report: ReportTable) -> None:
         chart = self.query_one(f"#chart-{report.name}", Chart)
         n = len(report.labels)
-        heights = {"per-gemeente": max(14, min(2 * n + 4, 70)),
-                   "doorlooptijden": max(14, 3 * n + 4),
-                   "te-laat": max(14, min(2 * n + 4, 60))}
+        heights = {
+            "per-gemeente": max(14, min(2 * n + 4, 70)),
+            "doorlooptijden": max(14, 3 * n + 4),
+            "te-laat": max(14, min(2 * n + 4, 60)),
+        }
         if report.name in heights:
             chart.styles.height = heights[report.name]
         colours = self.colours()
@@ -371,8 +451,13 @@ class StatisticsScreen(Screen):
     # --- filters --------------------------------------------------------------------------------
 
     def apply_filter(self, **changes: Any) -> None:
-        values = {"start": self.flt.start, "end": self.flt.end, "region": self.flt.region,
-                  "municipality": self.flt.municipality, **changes}
+        values = {
+            "start": self.flt.start,
+            "end": self.flt.end,
+            "region": self.flt.region,
+            "municipality": self.flt.municipality,
+            **changes,
+        }
         try:
             flt = ReportFilter(**values)
         except DomainError as exc:
@@ -388,7 +473,11 @@ class StatisticsScreen(Screen):
         which = "start" if event.input.id == "stats-from" else "end"
         text = event.value.strip()
         try:
-            day = parse_date(text, "begindatum" if which == "start" else "einddatum") if text else None
+            day = (
+                parse_date(text, "begindatum" if which == "start" else "einddatum")
+                if text
+                else None
+            )
         except DomainError as exc:
             self.set_status(exc.message, error=True)
             return
@@ -415,8 +504,12 @@ class StatisticsScreen(Screen):
 
     def action_back(self) -> None:
         focused = self.focused
-        if focused is not None and focused.id in ("stats-from", "stats-to", "stats-region",
-                                                  "stats-municipality"):
+        if focused is not None and focused.id in (
+            "stats-from",
+            "stats-to",
+            "stats-region",
+            "stats-municipality",
+        ):
             self.query_one("#stats-body").focus()
             return
         self.app.pop_screen()
@@ -434,12 +527,18 @@ class StatisticsScreen(Screen):
 
     def action_help(self) -> None:
         keys = ascii_keys if self.app.ascii else str
-        self.app.push_screen(HelpScreen(binding_rows(self) + [
-            ("tab", "naar het volgende filter of de rapporten"),
-            ("enter (in een datum)", "de datum toepassen (JJJJ-MM-DD of DD-MM-JJJJ)"),
-            (keys("↑ ↓ pgup pgdn"), "de rapporten schuiven"),
-            (keys("← →"), "brede tabellen opzij schuiven"),
-        ], []))
+        self.app.push_screen(
+            HelpScreen(
+                binding_rows(self)
+                + [
+                    ("tab", "naar het volgende filter of de rapporten"),
+                    ("enter (in een datum)", "de datum toepassen (JJJJ-MM-DD of DD-MM-JJJJ)"),
+                    (keys("↑ ↓ pgup pgdn"), "de rapporten schuiven"),
+                    (keys("← →"), "brede tabellen opzij schuiven"),
+                ],
+                [],
+            )
+        )
 
 
 def _count(n: int, one: str, many: str) -> str:

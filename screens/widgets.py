@@ -9,21 +9,41 @@ from textual.widgets import Static
 # get the meaning too; ASCII mode (terminals without UTF-8) has its own spelling of each, as wide
 # in cells wherever the glyph stands in a column. One table for all screens: glyphs(app)[key].
 GLYPHS = {
-    "missed": "✖", "today": "▲", "soon": "●", "later": "○", "changed": "◆",
-    "none": "–", "off": "·",  # no deadline / no such person; a flag that is not set
-    "open": "○", "met": "✓",  # a deadline still open / met
-    "yes": "✓", "no": "✗",  # a check that passed / failed
-    "sep": "·", "warn": "⚠", "arrow": "→", "more": "…",  # in running text
+    "missed": "✖",
+    "today": "▲",
+    "soon": "●",
+    "later": "○",
+    "changed": "◆",
+    "none": "–",
+    "off": "·",  # no deadline / no such person; a flag that is not set
+    "open": "○",
+    "met": "✓",  # a deadline still open / met
+    "yes": "✓",
+    "no": "✗",  # a check that passed / failed
+    "sep": "·",
+    "warn": "⚠",
+    "arrow": "→",
+    "more": "…",  # in running text
     "cut": "…",  # where a text was cut to fit a column: one cell
     "descending": " ↓",  # after the sort order in the top bar
     "euro": "€",
 }
 ASCII_GLYPHS = {
-    "missed": "X", "today": "!", "soon": "*", "later": "-", "changed": ">",
-    "none": "-", "off": ".",
-    "open": "o", "met": "+",
-    "yes": "+", "no": "x",
-    "sep": "|", "warn": "!", "arrow": "->", "more": "...",
+    "missed": "X",
+    "today": "!",
+    "soon": "*",
+    "later": "-",
+    "changed": ">",
+    "none": "-",
+    "off": ".",
+    "open": "o",
+    "met": "+",
+    "yes": "+",
+    "no": "x",
+    "sep": "|",
+    "warn": "!",
+    "arrow": "->",
+    "more": "...",
     "cut": "~",
     "descending": " aflopend",
     "euro": "EUR",

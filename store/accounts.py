@@ -39,7 +39,7 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any, NamedTuple
 
@@ -48,8 +48,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import and_, case, delete, false, func, insert, or_, select, true, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from hvo_tui.domain.errors import DomainError
 from hvo_tui.domain.permissions import LOGIN_CODE_DAYS, Permission, Scope, allowed, scope_for
@@ -104,7 +104,9 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1
 _CODE_GROUPS = 3
 _CODE_GROUP = 4
 _ROLE_BY_NAME = {r.value: r for r in Role} | {r.label.lower(): r for r in Role}
-_EDITABLE = frozenset({"full_name", "phone", "email", "roles", "organisation_id", "regions", "bestuurlijk"})
+_EDITABLE = frozenset(
+    {"full_name", "phone", "email", "roles", "organisation_id", "regions", "bestuurlijk"}
+)
 
 password_hasher = PasswordHasher()  # argon2id with argon2-cffi's recommended parameters
 
@@ -113,8 +115,9 @@ class LoginError(StoreError):
     """A refused login or password change, as a Dutch message. ``locked_until`` is set when the
     account is locked; ``second_factor`` when the TOTP code is missing or wrong."""
 
-    def __init__(self, message: str, *, locked_until: datetime | None = None,
-                 second_factor: bool = False) -> None:
+    def __init__(
+        self, message: str, *, locked_until: datetime | None = None, second_factor: bool = False
+    ) -> None:
         super().__init__(message)
         self.locked_until = locked_until
         self.second_factor = second_factor
@@ -211,11 +214,16 @@ def case_scope_clause(scope: Scope) -> ColumnElement[bool]:
     if partner_accounts:
         # One IN over the accounts (not "= me OR IN my organisation's"): PostgreSQL then reads
         # case_partner by its account index instead of scanning it (the queue's hot query).
-        clauses.append(C.id.in_(
-            select(CP.case_id).where(
-                CP.ended_at.is_(None),
-                CP.account_id.in_(select(A.id).where(or_(*partner_accounts)).correlate(None)),
-            ).correlate(None)))  # never correlate with a query that itself joins these tables
+        clauses.append(
+            C.id.in_(
+                select(CP.case_id)
+                .where(
+                    CP.ended_at.is_(None),
+                    CP.account_id.in_(select(A.id).where(or_(*partner_accounts)).correlate(None)),
+                )
+                .correlate(None)
+            )
+        )  # never correlate with a query that itself joins these tables
     if not scope.own_cases_only:
         if scope.regions is None:
             in_regions = true()
@@ -223,15 +231,24 @@ def case_scope_clause(scope: Scope) -> ColumnElement[bool]:
             in_regions = false()
         else:
             in_regions = C.municipality_id.in_(
-                select(M.id).join(Region.__table__, R.id == M.region_id)
-                .where(R.name.in_(sorted(scope.regions))).correlate(None))
+                select(M.id)
+                .join(Region.__table__, R.id == M.region_id)
+                .where(R.name.in_(sorted(scope.regions)))
+                .correlate(None)
+            )
         if scope.municipal and scope.organisation_id is not None:
-            own_municipality = (select(O.municipality_id).where(O.id == scope.organisation_id)
-                                .correlate(None).scalar_subquery())
-            clauses.append(or_(
-                and_(own_municipality.is_not(None), C.municipality_id == own_municipality),
-                and_(own_municipality.is_(None), in_regions),
-            ))
+            own_municipality = (
+                select(O.municipality_id)
+                .where(O.id == scope.organisation_id)
+                .correlate(None)
+                .scalar_subquery()
+            )
+            clauses.append(
+                or_(
+                    and_(own_municipality.is_not(None), C.municipality_id == own_municipality),
+                    and_(own_municipality.is_(None), in_regions),
+                )
+            )
         else:
             clauses.append(in_regions)
     return or_(*clauses) if clauses else false()
@@ -239,7 +256,7 @@ def case_scope_clause(scope: Scope) -> ColumnElement[bool]:
 
 def new_login_code() -> str:
     chars = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_GROUPS * _CODE_GROUP))
-    return "-".join(chars[i:i + _CODE_GROUP] for i in range(0, len(chars), _CODE_GROUP))
+    return "-".join(chars[i : i + _CODE_GROUP] for i in range(0, len(chars), _CODE_GROUP))
 
 
 def code_expiry(now: datetime) -> datetime:
@@ -354,7 +371,7 @@ class AccountAdmin:
 
     def _moment(self) -> datetime:
         clock_now = getattr(self, "now", None)
-        return clock_now() if callable(clock_now) else datetime.now(timezone.utc)
+        return clock_now() if callable(clock_now) else datetime.now(UTC)
 
     def _g(self, fn, *args, **kwargs):
         return self._guarded(lambda: fn(*args, **kwargs))
@@ -365,15 +382,36 @@ class AccountAdmin:
             raise Refused(NO_ADMIN)
 
     @staticmethod
-    def _log(conn: Connection, *, account_id: int | None, actor_name: str, action: str,
-             at: datetime, details: dict[str, Any]) -> None:
-        append_event(conn, case_id=None, account_id=account_id, actor_name=actor_name,
-                     action=action, at=at, details=_json(details))
+    def _log(
+        conn: Connection,
+        *,
+        account_id: int | None,
+        actor_name: str,
+        action: str,
+        at: datetime,
+        details: dict[str, Any],
+    ) -> None:
+        append_event(
+            conn,
+            case_id=None,
+            account_id=account_id,
+            actor_name=actor_name,
+            action=action,
+            at=at,
+            details=_json(details),
+        )
 
-    def _admin_event(self, conn: Connection, actor: Actor, action: str, at: datetime,
-                     details: dict[str, Any]) -> None:
-        self._log(conn, account_id=actor.account_id, actor_name=actor.name, action=action, at=at,
-                  details=details)
+    def _admin_event(
+        self, conn: Connection, actor: Actor, action: str, at: datetime, details: dict[str, Any]
+    ) -> None:
+        self._log(
+            conn,
+            account_id=actor.account_id,
+            actor_name=actor.name,
+            action=action,
+            at=at,
+            details=details,
+        )
 
     @staticmethod
     def _account(conn: Connection, account_id: int, *, lock: bool = False):
@@ -387,13 +425,21 @@ class AccountAdmin:
 
     @staticmethod
     def _roles_of(conn: Connection, account_id: int) -> tuple[str, ...]:
-        return tuple(sorted(conn.execute(select(AR.role).where(AR.account_id == account_id)).scalars()))
+        return tuple(
+            sorted(conn.execute(select(AR.role).where(AR.account_id == account_id)).scalars())
+        )
 
     @staticmethod
     def _regions_of(conn: Connection, account_id: int) -> tuple[str, ...]:
-        return tuple(sorted(conn.execute(
-            select(R.name).join(AGt, AG.region_id == R.id).where(AG.account_id == account_id)
-        ).scalars()))
+        return tuple(
+            sorted(
+                conn.execute(
+                    select(R.name)
+                    .join(AGt, AG.region_id == R.id)
+                    .where(AG.account_id == account_id)
+                ).scalars()
+            )
+        )
 
     @staticmethod
     def _username_taken(conn: Connection, username: str, *, other_than: int | None = None) -> bool:
@@ -418,8 +464,9 @@ class AccountAdmin:
         return tuple(sorted(found)), problems
 
     @staticmethod
-    def _check_regions(conn: Connection, regions: Iterable[Any] | None
-                       ) -> tuple[tuple[tuple[int, str], ...], list[tuple[str, str]]]:
+    def _check_regions(
+        conn: Connection, regions: Iterable[Any] | None
+    ) -> tuple[tuple[tuple[int, str], ...], list[tuple[str, str]]]:
         known = conn.execute(select(R.id, R.name)).all()
         by_id = {r.id: r.name for r in known}
         by_name = {r.name.lower(): (r.id, r.name) for r in known}
@@ -437,8 +484,9 @@ class AccountAdmin:
         return tuple(sorted(found.items(), key=lambda item: item[1])), problems
 
     @staticmethod
-    def _check_contact(phone: str | None, email: str | None
-                       ) -> tuple[str | None, str | None, list[tuple[str, str]]]:
+    def _check_contact(
+        phone: str | None, email: str | None
+    ) -> tuple[str | None, str | None, list[tuple[str, str]]]:
         problems: list[tuple[str, str]] = []
         clean_phone = None
         if phone is not None and str(phone).strip():
@@ -454,11 +502,21 @@ class AccountAdmin:
                 problems.append(("email", problem))
         return clean_phone, clean_email, problems
 
-    def _validate_new(self, conn: Connection, *, username: str, full_name: str,
-                      organisation_id: int | None, organisation: str | None = None,
-                      roles: Iterable[Any] | None, regions: Iterable[Any] | None,
-                      phone: str | None, email: str | None, bestuurlijk: bool,
-                      existing: bool | None = None) -> tuple[_Clean | None, list[tuple[str, str]]]:
+    def _validate_new(
+        self,
+        conn: Connection,
+        *,
+        username: str,
+        full_name: str,
+        organisation_id: int | None,
+        organisation: str | None = None,
+        roles: Iterable[Any] | None,
+        regions: Iterable[Any] | None,
+        phone: str | None,
+        email: str | None,
+        bestuurlijk: bool,
+        existing: bool | None = None,
+    ) -> tuple[_Clean | None, list[tuple[str, str]]]:
         """Validate a new account; (clean fields, []) or (None, [(field, Dutch message), ...]).
         ``organisation`` (a name) is used when ``organisation_id`` is None (CSV import)."""
         problems: list[tuple[str, str]] = []
@@ -466,8 +524,13 @@ class AccountAdmin:
         if not name:
             problems.append(("username", "gebruikersnaam ontbreekt"))
         elif not _USERNAME.fullmatch(name):
-            problems.append(("username", "een gebruikersnaam heeft 2 tot 100 tekens: letters, cijfers, "
-                                         "punt, streepje, @ of _ (geen spaties)"))
+            problems.append(
+                (
+                    "username",
+                    "een gebruikersnaam heeft 2 tot 100 tekens: letters, cijfers, "
+                    "punt, streepje, @ of _ (geen spaties)",
+                )
+            )
         elif existing if existing is not None else self._username_taken(conn, name):
             problems.append(("username", "gebruikersnaam bestaat al"))
         full = (full_name or "").strip()
@@ -483,7 +546,9 @@ class AccountAdmin:
                 select(O.id, O.name).where(func.lower(O.name) == organisation.strip().lower())
             ).first()
             if org is None:
-                problems.append(("organisation_id", f"onbekende organisatie: '{organisation.strip()}'"))
+                problems.append(
+                    ("organisation_id", f"onbekende organisatie: '{organisation.strip()}'")
+                )
         else:
             problems.append(("organisation_id", "organisatie ontbreekt"))
         clean_roles, role_problems = self._check_roles(roles)
@@ -496,53 +561,95 @@ class AccountAdmin:
             problems.append(("bestuurlijk", "een bestuurlijk account heeft de rol bestuurder"))
         if problems:
             return None, problems
-        return _Clean(username=name, full_name=full, organisation_id=org.id, organisation=org.name,
-                      roles=clean_roles, regions=clean_regions, phone=clean_phone, email=clean_email,
-                      bestuurlijk=bool(bestuurlijk)), []
+        return _Clean(
+            username=name,
+            full_name=full,
+            organisation_id=org.id,
+            organisation=org.name,
+            roles=clean_roles,
+            regions=clean_regions,
+            phone=clean_phone,
+            email=clean_email,
+            bestuurlijk=bool(bestuurlijk),
+        ), []
 
     def _insert_account(self, conn: Connection, clean: _Clean, now: datetime) -> tuple[int, str]:
         code = new_login_code()
-        account_id = conn.execute(insert(AT).values(
-            username=clean.username, full_name=clean.full_name,
-            organisation_id=clean.organisation_id, phone=clean.phone, email=clean.email,
-            active=True, bestuurlijk=clean.bestuurlijk, password_hash=None, totp_secret=None,
-            login_code_hash=password_hasher.hash(_code_key(code)), must_change_password=True,
-            login_code_expires_at=code_expiry(now),
-            failed_logins=0, locked_until=None, created_at=now, deactivated_at=None,
-        )).inserted_primary_key[0]
+        account_id = conn.execute(
+            insert(AT).values(
+                username=clean.username,
+                full_name=clean.full_name,
+                organisation_id=clean.organisation_id,
+                phone=clean.phone,
+                email=clean.email,
+                active=True,
+                bestuurlijk=clean.bestuurlijk,
+                password_hash=None,
+                totp_secret=None,
+                login_code_hash=password_hasher.hash(_code_key(code)),
+                must_change_password=True,
+                login_code_expires_at=code_expiry(now),
+                failed_logins=0,
+                locked_until=None,
+                created_at=now,
+                deactivated_at=None,
+            )
+        ).inserted_primary_key[0]
         if clean.roles:
             conn.execute(insert(ARt), [{"account_id": account_id, "role": r} for r in clean.roles])
         if clean.regions:
-            conn.execute(insert(AGt), [{"account_id": account_id, "region_id": rid}
-                                       for rid, _ in clean.regions])
+            conn.execute(
+                insert(AGt),
+                [{"account_id": account_id, "region_id": rid} for rid, _ in clean.regions],
+            )
         return account_id, code
 
     @staticmethod
     def _created_details(account_id: int, clean: _Clean, **extra: Any) -> dict[str, Any]:
         return {
-            "account_id": account_id, "gebruikersnaam": clean.username, "naam": clean.full_name,
-            "organisatie": clean.organisation, "rollen": list(clean.roles),
-            "regio's": [name for _, name in clean.regions], "bestuurlijk": clean.bestuurlijk,
+            "account_id": account_id,
+            "gebruikersnaam": clean.username,
+            "naam": clean.full_name,
+            "organisatie": clean.organisation,
+            "rollen": list(clean.roles),
+            "regio's": [name for _, name in clean.regions],
+            "bestuurlijk": clean.bestuurlijk,
             **extra,
         }
 
     @staticmethod
     def _is_last_admin(conn: Connection, account_id: int) -> bool:
         others = conn.execute(
-            select(func.count()).select_from(AT).join(ARt, AR.account_id == A.id)
+            select(func.count())
+            .select_from(AT)
+            .join(ARt, AR.account_id == A.id)
             .where(AR.role == Role.BEHEERDER.value, A.active.is_(True), A.id != account_id)
         ).scalar_one()
         return others == 0
 
     # --- reading --------------------------------------------------------------------------------
 
-    def list_accounts(self, *, organisation_id: int | None = None, role: str | None = None,
-                      region: str | None = None, active: bool | None = None,
-                      text: str | None = None, now: datetime | None = None) -> list[AccountRow]:
+    def list_accounts(
+        self,
+        *,
+        organisation_id: int | None = None,
+        role: str | None = None,
+        region: str | None = None,
+        active: bool | None = None,
+        text: str | None = None,
+        now: datetime | None = None,
+    ) -> list[AccountRow]:
         """Accounts matching every given filter, by name. ``region`` filters on the regions set on
         the account; ``text`` matches username, name, e-mail and organisation (case-insensitive)."""
-        return self._g(self._list_accounts, organisation_id=organisation_id, role=role,
-                       region=region, active=active, text=text, now=now)
+        return self._g(
+            self._list_accounts,
+            organisation_id=organisation_id,
+            role=role,
+            region=region,
+            active=active,
+            text=text,
+            now=now,
+        )
 
     def account(self, account_id: int, *, now: datetime | None = None) -> AccountRow:
         rows = self._g(self._list_accounts, account_id=account_id, now=now)
@@ -550,13 +657,33 @@ class AccountAdmin:
             raise NotFound(ACCOUNT_NOT_FOUND)
         return rows[0]
 
-    def _list_accounts(self, *, organisation_id=None, role=None, region=None, active=None,
-                       text=None, now=None, account_id=None) -> list[AccountRow]:
+    def _list_accounts(
+        self,
+        *,
+        organisation_id=None,
+        role=None,
+        region=None,
+        active=None,
+        text=None,
+        now=None,
+        account_id=None,
+    ) -> list[AccountRow]:
         now = _aware(now) if now is not None else self._moment()
         query = (
-            select(A.id, A.username, A.full_name, A.organisation_id, A.phone, A.email, A.active,
-                   A.bestuurlijk, A.locked_until, A.must_change_password, A.totp_secret,
-                   O.name.label("organisation"))
+            select(
+                A.id,
+                A.username,
+                A.full_name,
+                A.organisation_id,
+                A.phone,
+                A.email,
+                A.active,
+                A.bestuurlijk,
+                A.locked_until,
+                A.must_change_password,
+                A.totp_secret,
+                O.name.label("organisation"),
+            )
             .join(Organisation.__table__, O.id == A.organisation_id)
             .order_by(func.lower(A.full_name), A.id)
         )
@@ -567,10 +694,13 @@ class AccountAdmin:
         if role is not None:
             query = query.where(A.id.in_(select(AR.account_id).where(AR.role == str(role))))
         if region is not None:
-            query = query.where(A.id.in_(
-                select(AG.account_id).join(Region.__table__, R.id == AG.region_id)
-                .where(func.lower(R.name) == region.strip().lower())
-            ))
+            query = query.where(
+                A.id.in_(
+                    select(AG.account_id)
+                    .join(Region.__table__, R.id == AG.region_id)
+                    .where(func.lower(R.name) == region.strip().lower())
+                )
+            )
         if active is not None:
             query = query.where(A.active.is_(bool(active)))
         if text is not None and text.strip():
@@ -587,21 +717,32 @@ class AccountAdmin:
             roles: dict[int, list[str]] = {}
             regions: dict[int, list[str]] = {}
             if ids:
-                for aid, r in conn.execute(select(AR.account_id, AR.role).where(AR.account_id.in_(ids))):
+                for aid, r in conn.execute(
+                    select(AR.account_id, AR.role).where(AR.account_id.in_(ids))
+                ):
                     roles.setdefault(aid, []).append(r)
                 for aid, name in conn.execute(
-                    select(AG.account_id, R.name).join(Region.__table__, R.id == AG.region_id)
+                    select(AG.account_id, R.name)
+                    .join(Region.__table__, R.id == AG.region_id)
                     .where(AG.account_id.in_(ids))
                 ):
                     regions.setdefault(aid, []).append(name)
         return [
             AccountRow(
-                id=a.id, username=a.username, full_name=a.full_name, organisation=a.organisation,
-                organisation_id=a.organisation_id, roles=tuple(sorted(roles.get(a.id, ()))),
-                regions=tuple(sorted(regions.get(a.id, ()))), phone=a.phone, email=a.email,
-                active=bool(a.active), bestuurlijk=bool(a.bestuurlijk),
+                id=a.id,
+                username=a.username,
+                full_name=a.full_name,
+                organisation=a.organisation,
+                organisation_id=a.organisation_id,
+                roles=tuple(sorted(roles.get(a.id, ()))),
+                regions=tuple(sorted(regions.get(a.id, ()))),
+                phone=a.phone,
+                email=a.email,
+                active=bool(a.active),
+                bestuurlijk=bool(a.bestuurlijk),
                 locked=a.locked_until is not None and a.locked_until > now,
-                must_change_password=bool(a.must_change_password), totp=a.totp_secret is not None,
+                must_change_password=bool(a.must_change_password),
+                totp=a.totp_secret is not None,
             )
             for a in accounts
         ]
@@ -628,7 +769,9 @@ class AccountAdmin:
         active = case((A.active.is_(True), 1), else_=0)
         bestuurlijk = case((and_(A.active.is_(True), A.bestuurlijk.is_(True)), 1), else_=0)
         query = (
-            select(O.name, func.coalesce(func.sum(active), 0), func.coalesce(func.sum(bestuurlijk), 0))
+            select(
+                O.name, func.coalesce(func.sum(active), 0), func.coalesce(func.sum(bestuurlijk), 0)
+            )
             .select_from(Organisation.__table__)
             .outerjoin(AT, A.organisation_id == O.id)
             .group_by(O.id, O.name)
@@ -643,7 +786,9 @@ class AccountAdmin:
 
     def _organisations(self) -> list[tuple[int, str]]:
         with self.engine.connect() as conn:
-            return [(oid, name) for oid, name in conn.execute(select(O.id, O.name).order_by(O.name))]
+            return [
+                (oid, name) for oid, name in conn.execute(select(O.id, O.name).order_by(O.name))
+            ]
 
     def organisation_id(self, name: str) -> int | None:
         """The id of the organisation called ``name`` (case-insensitive), or None."""
@@ -659,8 +804,9 @@ class AccountAdmin:
         if not name.strip():
             raise Refused("de organisatie is leeg", field="organisation_id")
         with self.engine.begin() as conn:
-            return conn.execute(insert(Organisation.__table__).values(name=name.strip(), kind=kind)
-                                ).inserted_primary_key[0]
+            return conn.execute(
+                insert(Organisation.__table__).values(name=name.strip(), kind=kind)
+            ).inserted_primary_key[0]
 
     def account_activity(self, account_id: int, *, limit: int = 200) -> list[EventRow]:
         """What an account did, and what was done to it (its events and the administration of
@@ -673,33 +819,58 @@ class AccountAdmin:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(E.id, E.at, E.actor_name, E.action, E.details, E.account_id)
-                .where((E.account_id == account_id) | E.action.like("account\\_%", escape="\\")
-                       | E.action.in_(("totp_enabled", "totp_disabled")))
+                .where(
+                    (E.account_id == account_id)
+                    | E.action.like("account\\_%", escape="\\")
+                    | E.action.in_(("totp_enabled", "totp_disabled"))
+                )
                 .order_by(E.at.desc(), E.id.desc())
             ).all()
         result = []
         for row in rows:
             details = row.details or {}
             if row.account_id == account_id or details.get("account_id") == account_id:
-                result.append(EventRow(at=row.at, actor_name=row.actor_name, action=row.action,
-                                       details=details))
+                result.append(
+                    EventRow(
+                        at=row.at, actor_name=row.actor_name, action=row.action, details=details
+                    )
+                )
             if len(result) >= limit:
                 break
         return result
 
     # --- administration -------------------------------------------------------------------------
 
-    def create_account(self, actor: Actor, *, username: str, full_name: str, organisation_id: int,
-                       roles: Iterable[Any], regions: Iterable[Any] = (), phone: str | None = None,
-                       email: str | None = None, bestuurlijk: bool = False) -> tuple[int, str]:
+    def create_account(
+        self,
+        actor: Actor,
+        *,
+        username: str,
+        full_name: str,
+        organisation_id: int,
+        roles: Iterable[Any],
+        regions: Iterable[Any] = (),
+        phone: str | None = None,
+        email: str | None = None,
+        bestuurlijk: bool = False,
+    ) -> tuple[int, str]:
         """Create an account; returns (id, one-time login code). The code is shown once: only
         its hash is stored. ``regions`` are region names or ids."""
         self._require_admin(actor)
-        return self._g(self._create_account, actor, dict(
-            username=username, full_name=full_name, organisation_id=organisation_id,
-            roles=list(roles or ()), regions=list(regions or ()), phone=phone, email=email,
-            bestuurlijk=bestuurlijk,
-        ))
+        return self._g(
+            self._create_account,
+            actor,
+            dict(
+                username=username,
+                full_name=full_name,
+                organisation_id=organisation_id,
+                roles=list(roles or ()),
+                regions=list(regions or ()),
+                phone=phone,
+                email=email,
+                bestuurlijk=bestuurlijk,
+            ),
+        )
 
     def _create_account(self, actor: Actor, fields: dict[str, Any]) -> tuple[int, str]:
         now = self._moment()
@@ -710,8 +881,9 @@ class AccountAdmin:
                     field, message = problems[0]
                     raise Refused(message, field)
                 account_id, code = self._insert_account(conn, clean, now)
-                self._admin_event(conn, actor, "account_created", now,
-                                  self._created_details(account_id, clean))
+                self._admin_event(
+                    conn, actor, "account_created", now, self._created_details(account_id, clean)
+                )
         except IntegrityError:  # a concurrent create of the same username won
             raise Refused("gebruikersnaam bestaat al", "username") from None
         return account_id, code
@@ -732,9 +904,15 @@ class AccountAdmin:
             old_roles = self._roles_of(conn, account_id)
             old_regions = self._regions_of(conn, account_id)
             org_name = conn.execute(select(O.name).where(O.id == row.organisation_id)).scalar_one()
-            before = {"naam": row.full_name, "telefoon": row.phone, "email": row.email,
-                      "rollen": list(old_roles), "regio's": list(old_regions),
-                      "organisatie": org_name, "bestuurlijk": bool(row.bestuurlijk)}
+            before = {
+                "naam": row.full_name,
+                "telefoon": row.phone,
+                "email": row.email,
+                "rollen": list(old_roles),
+                "regio's": list(old_regions),
+                "organisatie": org_name,
+                "bestuurlijk": bool(row.bestuurlijk),
+            }
             after = dict(before)
             values: dict[str, Any] = {}
             new_roles = old_roles
@@ -746,7 +924,8 @@ class AccountAdmin:
                 values["full_name"] = after["naam"] = full
             if "phone" in changes or "email" in changes:
                 phone, email, problems = self._check_contact(
-                    changes.get("phone", row.phone), changes.get("email", row.email))
+                    changes.get("phone", row.phone), changes.get("email", row.email)
+                )
                 if problems:
                     raise Refused(problems[0][1], problems[0][0])
                 if "phone" in changes:
@@ -758,10 +937,17 @@ class AccountAdmin:
                 if problems:
                     raise Refused(problems[0][1], problems[0][0])
                 after["rollen"] = list(new_roles)
-                if (Role.BEHEERDER.value in old_roles and Role.BEHEERDER.value not in new_roles
-                        and row.active and self._is_last_admin(conn, account_id)):
-                    raise Refused("dit is de laatste actieve functioneel beheerder; "
-                                  "geef eerst een ander account die rol", "roles")
+                if (
+                    Role.BEHEERDER.value in old_roles
+                    and Role.BEHEERDER.value not in new_roles
+                    and row.active
+                    and self._is_last_admin(conn, account_id)
+                ):
+                    raise Refused(
+                        "dit is de laatste actieve functioneel beheerder; "
+                        "geef eerst een ander account die rol",
+                        "roles",
+                    )
             if "regions" in changes:
                 new_regions, problems = self._check_regions(conn, changes["regions"])
                 if problems:
@@ -769,9 +955,12 @@ class AccountAdmin:
                 after["regio's"] = [name for _, name in new_regions]
             if "organisation_id" in changes:
                 org = conn.execute(
-                    select(O.id, O.name).where(O.id == changes["organisation_id"])).first()
+                    select(O.id, O.name).where(O.id == changes["organisation_id"])
+                ).first()
                 if org is None:
-                    raise Refused(f"onbekende organisatie: {changes['organisation_id']}", "organisation_id")
+                    raise Refused(
+                        f"onbekende organisatie: {changes['organisation_id']}", "organisation_id"
+                    )
                 values["organisation_id"] = org.id
                 after["organisatie"] = org.name
             if "bestuurlijk" in changes:
@@ -785,16 +974,28 @@ class AccountAdmin:
                 conn.execute(update(AT).where(A.id == account_id).values(**values))
             if new_roles != old_roles:
                 conn.execute(delete(ARt).where(AR.account_id == account_id))
-                conn.execute(insert(ARt), [{"account_id": account_id, "role": r} for r in new_roles])
+                conn.execute(
+                    insert(ARt), [{"account_id": account_id, "role": r} for r in new_roles]
+                )
             if new_regions is not None and [n for _, n in new_regions] != list(old_regions):
                 conn.execute(delete(AGt).where(AG.account_id == account_id))
                 if new_regions:
-                    conn.execute(insert(AGt), [{"account_id": account_id, "region_id": rid}
-                                               for rid, _ in new_regions])
-            self._admin_event(conn, actor, "account_updated", now, {
-                "account_id": account_id, "gebruikersnaam": row.username,
-                "voor": {k: before[k] for k in changed}, "na": {k: after[k] for k in changed},
-            })
+                    conn.execute(
+                        insert(AGt),
+                        [{"account_id": account_id, "region_id": rid} for rid, _ in new_regions],
+                    )
+            self._admin_event(
+                conn,
+                actor,
+                "account_updated",
+                now,
+                {
+                    "account_id": account_id,
+                    "gebruikersnaam": row.username,
+                    "voor": {k: before[k] for k in changed},
+                    "na": {k: after[k] for k in changed},
+                },
+            )
 
     def deactivate(self, actor: Actor, account_id: int) -> None:
         """End an account: it can no longer log in; the row, its roles and its history stay."""
@@ -812,17 +1013,27 @@ class AccountAdmin:
         with self.engine.begin() as conn:
             row = self._account(conn, account_id, lock=True)
             if bool(row.active) == active:
-                raise Refused("dit account is al actief" if active else "dit account is al gedeactiveerd")
-            if not active and Role.BEHEERDER.value in self._roles_of(conn, account_id) \
-                    and self._is_last_admin(conn, account_id):
+                raise Refused(
+                    "dit account is al actief" if active else "dit account is al gedeactiveerd"
+                )
+            if (
+                not active
+                and Role.BEHEERDER.value in self._roles_of(conn, account_id)
+                and self._is_last_admin(conn, account_id)
+            ):
                 raise Refused("dit is de laatste actieve functioneel beheerder")
             if active:
                 values = dict(active=True, deactivated_at=None, failed_logins=0, locked_until=None)
             else:
                 values = dict(active=False, deactivated_at=now)
             conn.execute(update(AT).where(A.id == account_id).values(**values))
-            self._admin_event(conn, actor, "account_reactivated" if active else "account_deactivated",
-                              now, {"account_id": account_id, "gebruikersnaam": row.username})
+            self._admin_event(
+                conn,
+                actor,
+                "account_reactivated" if active else "account_deactivated",
+                now,
+                {"account_id": account_id, "gebruikersnaam": row.username},
+            )
 
     def reset_login(self, actor: Actor, account_id: int, *, reset_totp: bool = False) -> str:
         """A new one-time login code; the old password no longer works, the lock is lifted.
@@ -835,19 +1046,33 @@ class AccountAdmin:
         code = new_login_code()
         with self.engine.begin() as conn:
             row = self._account(conn, account_id, lock=True)
-            values = dict(password_hash=None, login_code_hash=password_hasher.hash(_code_key(code)),
-                          login_code_expires_at=code_expiry(now),
-                          must_change_password=True, failed_logins=0, locked_until=None)
+            values = dict(
+                password_hash=None,
+                login_code_hash=password_hasher.hash(_code_key(code)),
+                login_code_expires_at=code_expiry(now),
+                must_change_password=True,
+                failed_logins=0,
+                locked_until=None,
+            )
             if reset_totp:
                 values["totp_secret"] = None
             conn.execute(update(AT).where(A.id == account_id).values(**values))
             from .signing import retire_signing_keys  # the old password's key is no longer usable
 
-            retire_signing_keys(conn, account_id, now, "inlogcode opnieuw uitgegeven door beheerder")
-            self._admin_event(conn, actor, "account_login_reset", now, {
-                "account_id": account_id, "gebruikersnaam": row.username,
-                "tweede_factor_verwijderd": bool(reset_totp and row.totp_secret),
-            })
+            retire_signing_keys(
+                conn, account_id, now, "inlogcode opnieuw uitgegeven door beheerder"
+            )
+            self._admin_event(
+                conn,
+                actor,
+                "account_login_reset",
+                now,
+                {
+                    "account_id": account_id,
+                    "gebruikersnaam": row.username,
+                    "tweede_factor_verwijderd": bool(reset_totp and row.totp_secret),
+                },
+            )
         return code
 
     def enable_totp(self, actor: Actor, account_id: int) -> str:
@@ -866,10 +1091,16 @@ class AccountAdmin:
         now = self._moment()
         with self.engine.begin() as conn:
             row = self._account(conn, account_id, lock=True)
-            conn.execute(update(AT).where(A.id == account_id).values(totp_secret=secret,
-                                                                     totp_last_step=None))
-            self._admin_event(conn, actor, "totp_enabled" if secret else "totp_disabled", now,
-                              {"account_id": account_id, "gebruikersnaam": row.username})
+            conn.execute(
+                update(AT).where(A.id == account_id).values(totp_secret=secret, totp_last_step=None)
+            )
+            self._admin_event(
+                conn,
+                actor,
+                "totp_enabled" if secret else "totp_disabled",
+                now,
+                {"account_id": account_id, "gebruikersnaam": row.username},
+            )
         return secret
 
     # --- CSV import -----------------------------------------------------------------------------
@@ -896,19 +1127,30 @@ class AccountAdmin:
             if header is None:
                 header = [cell.strip().lower() for cell in cells]
                 if tuple(header) != CSV_HEADER:
-                    bad.append(ImportLine(line, "", "fout", (
-                        "kopregel moet zijn: " + ",".join(CSV_HEADER),)))
+                    bad.append(
+                        ImportLine(
+                            line, "", "fout", ("kopregel moet zijn: " + ",".join(CSV_HEADER),)
+                        )
+                    )
                     return [], bad
                 continue
             if len(cells) != len(CSV_HEADER):
                 name = cells[0].strip() if cells else ""
-                bad.append(ImportLine(line, name, "fout", (
-                    f"verwacht {len(CSV_HEADER)} kolommen, gevonden {len(cells)}",)))
+                bad.append(
+                    ImportLine(
+                        line,
+                        name,
+                        "fout",
+                        (f"verwacht {len(CSV_HEADER)} kolommen, gevonden {len(cells)}",),
+                    )
+                )
                 continue
             rows.append((line, {key: cell.strip() for key, cell in zip(CSV_HEADER, cells)}))
         return rows, bad
 
-    def _check_import(self, conn: Connection, rows, bad) -> tuple[list[ImportLine], list[_Clean | None]]:
+    def _check_import(
+        self, conn: Connection, rows, bad
+    ) -> tuple[list[ImportLine], list[_Clean | None]]:
         lines: list[ImportLine] = list(bad)
         cleans: list[_Clean | None] = []
         first_line: dict[str, int] = {}
@@ -916,10 +1158,17 @@ class AccountAdmin:
             username = cells["gebruikersnaam"].lower()
             exists = bool(username) and self._username_taken(conn, username)
             clean, problems = self._validate_new(
-                conn, username=username, full_name=cells["naam"], organisation_id=None,
-                organisation=cells["organisatie"], roles=_split(cells["rollen"]),
-                regions=_split(cells["regio"]), phone=cells["telefoon"] or None,
-                email=cells["email"] or None, bestuurlijk=False, existing=exists,
+                conn,
+                username=username,
+                full_name=cells["naam"],
+                organisation_id=None,
+                organisation=cells["organisatie"],
+                roles=_split(cells["rollen"]),
+                regions=_split(cells["regio"]),
+                phone=cells["telefoon"] or None,
+                email=cells["email"] or None,
+                bestuurlijk=False,
+                existing=exists,
             )
             messages = [message for _, message in problems]
             if username and username in first_line:
@@ -942,31 +1191,43 @@ class AccountAdmin:
             if not lines:
                 return ImportReport((), dry_run, False, "het bestand bevat geen accounts")
             if dry_run:
-                message = (f"proefimport: {new} nieuw, {len(errors)} regel(s) met fouten; "
-                           "er is niets opgeslagen")
+                message = (
+                    f"proefimport: {new} nieuw, {len(errors)} regel(s) met fouten; "
+                    "er is niets opgeslagen"
+                )
                 return ImportReport(tuple(lines), True, False, message)
             if errors:
-                return ImportReport(tuple(lines), False, False,
-                                    f"niets geïmporteerd: {len(errors)} regel(s) met fouten "
-                                    "(alles of niets)")
+                return ImportReport(
+                    tuple(lines),
+                    False,
+                    False,
+                    f"niets geïmporteerd: {len(errors)} regel(s) met fouten (alles of niets)",
+                )
             created: dict[int, tuple[int, str]] = {}
             # No bad lines here, so ``lines`` and ``cleans`` are both in file order, one per row.
             for line, clean in zip(lines, cleans, strict=True):
                 account_id, code = self._insert_account(conn, clean, now)
                 created[line.line] = (account_id, code)
-                self._admin_event(conn, actor, "account_created", now, self._created_details(
-                    account_id, clean, bron="csv-import", regel=line.line))
+                self._admin_event(
+                    conn,
+                    actor,
+                    "account_created",
+                    now,
+                    self._created_details(account_id, clean, bron="csv-import", regel=line.line),
+                )
         done = tuple(
-            ImportLine(line.line, line.username, "nieuw", (), created[line.line][1],
-                       created[line.line][0])
+            ImportLine(
+                line.line, line.username, "nieuw", (), created[line.line][1], created[line.line][0]
+            )
             for line in lines
         )
         return ImportReport(done, False, True, f"{len(done)} account(s) aangemaakt")
 
     # --- login and passwords --------------------------------------------------------------------
 
-    def authenticate(self, username: str, password: str, *, totp_code: str | None = None,
-                     now: datetime) -> LoggedIn:
+    def authenticate(
+        self, username: str, password: str, *, totp_code: str | None = None, now: datetime
+    ) -> LoggedIn:
         """Check a login; returns the account as an actor (``LoggedIn``) or raises LoginError.
         Every attempt, successful or not, is logged as an event (``login`` / ``login_failed``)."""
         now = _aware(now)
@@ -975,8 +1236,16 @@ class AccountAdmin:
             raise outcome
         return outcome
 
-    def _failure(self, conn: Connection, row, now: datetime, reason: str, message: str,
-                 *, second_factor: bool = False) -> LoginError:
+    def _failure(
+        self,
+        conn: Connection,
+        row,
+        now: datetime,
+        reason: str,
+        message: str,
+        *,
+        second_factor: bool = False,
+    ) -> LoginError:
         """Count a failed attempt (locking at MAX_FAILURES) and log it; returns the error."""
         conn.execute(update(AT).where(A.id == row.id).values(failed_logins=A.failed_logins + 1))
         count = conn.execute(select(A.failed_logins).where(A.id == row.id)).scalar_one()
@@ -984,31 +1253,58 @@ class AccountAdmin:
         error = LoginError(message, second_factor=second_factor)
         if count >= MAX_FAILURES:
             until = now + timedelta(minutes=LOCK_MINUTES)
-            conn.execute(update(AT).where(A.id == row.id).values(failed_logins=0, locked_until=until))
+            conn.execute(
+                update(AT).where(A.id == row.id).values(failed_logins=0, locked_until=until)
+            )
             details["geblokkeerd_tot"] = until
             error = LoginError(f"account geblokkeerd tot {_hhmm(until)}", locked_until=until)
-        self._log(conn, account_id=row.id, actor_name=row.full_name, action="login_failed", at=now,
-                  details={"gebruikersnaam": row.username, **details})
+        self._log(
+            conn,
+            account_id=row.id,
+            actor_name=row.full_name,
+            action="login_failed",
+            at=now,
+            details={"gebruikersnaam": row.username, **details},
+        )
         return error
 
-    def _authenticate(self, username: str, password: str, totp_code: str | None,
-                      now: datetime) -> LoggedIn | LoginError:
+    def _authenticate(
+        self, username: str, password: str, totp_code: str | None, now: datetime
+    ) -> LoggedIn | LoginError:
         with self.engine.begin() as conn:
             row = conn.execute(
-                select(AT).where(func.lower(A.username) == username.strip().lower()).with_for_update()
+                select(AT)
+                .where(func.lower(A.username) == username.strip().lower())
+                .with_for_update()
             ).first()
             if row is None:
                 _dummy_verify(password)
-                self._log(conn, account_id=None, actor_name="onbekende gebruiker",
-                          action="login_failed", at=now,
-                          details={"reden": "onbekende gebruiker", "invoer": _masked(username.strip())})
+                self._log(
+                    conn,
+                    account_id=None,
+                    actor_name="onbekende gebruiker",
+                    action="login_failed",
+                    at=now,
+                    details={"reden": "onbekende gebruiker", "invoer": _masked(username.strip())},
+                )
                 return LoginError(BAD_LOGIN)
             if row.locked_until is not None and row.locked_until > now:
-                self._log(conn, account_id=row.id, actor_name=row.full_name, action="login_failed",
-                          at=now, details={"gebruikersnaam": row.username, "reden": "geblokkeerd",
-                                           "geblokkeerd_tot": row.locked_until})
-                return LoginError(f"account geblokkeerd tot {_hhmm(row.locked_until)}",
-                                  locked_until=row.locked_until)
+                self._log(
+                    conn,
+                    account_id=row.id,
+                    actor_name=row.full_name,
+                    action="login_failed",
+                    at=now,
+                    details={
+                        "gebruikersnaam": row.username,
+                        "reden": "geblokkeerd",
+                        "geblokkeerd_tot": row.locked_until,
+                    },
+                )
+                return LoginError(
+                    f"account geblokkeerd tot {_hhmm(row.locked_until)}",
+                    locked_until=row.locked_until,
+                )
             used_code = False
             ok = _verify(row.password_hash, password)
             if not ok and row.password_hash is None:
@@ -1018,25 +1314,38 @@ class AccountAdmin:
             if used_code and _expired(row, now):
                 return self._failure(conn, row, now, "inlogcode verlopen", CODE_EXPIRED)
             if not row.active:
-                self._log(conn, account_id=row.id, actor_name=row.full_name, action="login_failed",
-                          at=now, details={"gebruikersnaam": row.username,
-                                           "reden": "account gedeactiveerd"})
-                return LoginError("dit account is gedeactiveerd; neem contact op met de "
-                                  "functioneel beheerder")
+                self._log(
+                    conn,
+                    account_id=row.id,
+                    actor_name=row.full_name,
+                    action="login_failed",
+                    at=now,
+                    details={"gebruikersnaam": row.username, "reden": "account gedeactiveerd"},
+                )
+                return LoginError(
+                    "dit account is gedeactiveerd; neem contact op met de functioneel beheerder"
+                )
             if row.totp_secret:
                 code = re.sub(r"\s", "", totp_code or "")
                 if not code:
-                    self._log(conn, account_id=row.id, actor_name=row.full_name,
-                              action="login_failed", at=now,
-                              details={"gebruikersnaam": row.username, "reden": "tweede factor nodig"})
+                    self._log(
+                        conn,
+                        account_id=row.id,
+                        actor_name=row.full_name,
+                        action="login_failed",
+                        at=now,
+                        details={"gebruikersnaam": row.username, "reden": "tweede factor nodig"},
+                    )
                     return LoginError("tweede factor nodig", second_factor=True)
                 step = totp_step(row.totp_secret, code, now)
                 if step is None:
-                    return self._failure(conn, row, now, "onjuiste code", "onjuiste code",
-                                         second_factor=True)
+                    return self._failure(
+                        conn, row, now, "onjuiste code", "onjuiste code", second_factor=True
+                    )
                 if row.totp_last_step is not None and step <= row.totp_last_step:
-                    return self._failure(conn, row, now, "code al gebruikt", TOTP_REUSED,
-                                         second_factor=True)
+                    return self._failure(
+                        conn, row, now, "code al gebruikt", TOTP_REUSED, second_factor=True
+                    )
             values: dict[str, Any] = dict(failed_logins=0, locked_until=None)
             if row.totp_secret:
                 values["totp_last_step"] = step
@@ -1044,65 +1353,114 @@ class AccountAdmin:
                 values["password_hash"] = password_hasher.hash(password)
             conn.execute(update(AT).where(A.id == row.id).values(**values))
             must_change = bool(row.must_change_password) or used_code
-            self._log(conn, account_id=row.id, actor_name=row.full_name, action="login", at=now,
-                      details={"gebruikersnaam": row.username,
-                               "met": "inlogcode" if used_code else "wachtwoord",
-                               "tweede_factor": bool(row.totp_secret),
-                               "wachtwoord_wijzigen": must_change})
+            self._log(
+                conn,
+                account_id=row.id,
+                actor_name=row.full_name,
+                action="login",
+                at=now,
+                details={
+                    "gebruikersnaam": row.username,
+                    "met": "inlogcode" if used_code else "wachtwoord",
+                    "tweede_factor": bool(row.totp_secret),
+                    "wachtwoord_wijzigen": must_change,
+                },
+            )
             roles = self._roles_of(conn, row.id)
             regions = self._regions_of(conn, row.id)
             org = conn.execute(select(O.name).where(O.id == row.organisation_id)).scalar()
-        return LoggedIn(name=row.full_name, roles=frozenset(roles), account_id=row.id,
-                        username=row.username, must_change_password=must_change,
-                        organisation_id=row.organisation_id, organisation=org, regions=regions)
+        return LoggedIn(
+            name=row.full_name,
+            roles=frozenset(roles),
+            account_id=row.id,
+            username=row.username,
+            must_change_password=must_change,
+            organisation_id=row.organisation_id,
+            organisation=org,
+            regions=regions,
+        )
 
-    def set_password(self, account_id: int, old_or_code: str, new_password: str, *,
-                     now: datetime | None = None) -> None:
+    def set_password(
+        self, account_id: int, old_or_code: str, new_password: str, *, now: datetime | None = None
+    ) -> None:
         """Set a new password (at least 12 characters) after checking the current password or the
         one-time login code; clears the code and ``must_change_password``. A wrong current
         password counts as a failed login (and can lock the account)."""
         moment = _aware(now) if now is not None else self._moment()
-        outcome = self._g(self._set_password, account_id, old_or_code or "", new_password or "", moment)
+        outcome = self._g(
+            self._set_password, account_id, old_or_code or "", new_password or "", moment
+        )
         if isinstance(outcome, LoginError):
             raise outcome
 
-    def _set_password(self, account_id: int, old: str, new: str, now: datetime) -> LoginError | None:
+    def _set_password(
+        self, account_id: int, old: str, new: str, now: datetime
+    ) -> LoginError | None:
         with self.engine.begin() as conn:
             row = self._account(conn, account_id, lock=True)
             if not row.active:
                 raise Refused("dit account is gedeactiveerd")
             if row.locked_until is not None and row.locked_until > now:
-                return LoginError(f"account geblokkeerd tot {_hhmm(row.locked_until)}",
-                                  locked_until=row.locked_until)
+                return LoginError(
+                    f"account geblokkeerd tot {_hhmm(row.locked_until)}",
+                    locked_until=row.locked_until,
+                )
             used_code = False
             ok = _verify(row.password_hash, old)
             if not ok and row.login_code_hash:
                 ok = used_code = _verify(row.login_code_hash, _code_key(old))
             if not ok:
-                return self._failure(conn, row, now, "onjuist huidig wachtwoord bij wijzigen",
-                                     "huidig wachtwoord of inlogcode onjuist")
+                return self._failure(
+                    conn,
+                    row,
+                    now,
+                    "onjuist huidig wachtwoord bij wijzigen",
+                    "huidig wachtwoord of inlogcode onjuist",
+                )
             if used_code and _expired(row, now):
                 return self._failure(conn, row, now, "inlogcode verlopen", CODE_EXPIRED)
             if len(new) < MIN_PASSWORD:
-                raise Refused(f"een wachtwoord heeft minstens {MIN_PASSWORD} tekens", "new_password")
+                raise Refused(
+                    f"een wachtwoord heeft minstens {MIN_PASSWORD} tekens", "new_password"
+                )
             if len(new) > MAX_PASSWORD:
-                raise Refused(f"een wachtwoord heeft hoogstens {MAX_PASSWORD} tekens", "new_password")
+                raise Refused(
+                    f"een wachtwoord heeft hoogstens {MAX_PASSWORD} tekens", "new_password"
+                )
             if new == old or _code_key(new) == _code_key(old):
-                raise Refused("kies een ander wachtwoord dan het huidige of de inlogcode", "new_password")
+                raise Refused(
+                    "kies een ander wachtwoord dan het huidige of de inlogcode", "new_password"
+                )
             if new.strip().lower() == row.username.lower():
                 raise Refused("uw wachtwoord mag niet uw gebruikersnaam zijn", "new_password")
-            conn.execute(update(AT).where(A.id == account_id).values(
-                password_hash=password_hasher.hash(new), login_code_hash=None,
-                login_code_expires_at=None,
-                must_change_password=False, failed_logins=0, locked_until=None,
-            ))
+            conn.execute(
+                update(AT)
+                .where(A.id == account_id)
+                .values(
+                    password_hash=password_hasher.hash(new),
+                    login_code_hash=None,
+                    login_code_expires_at=None,
+                    must_change_password=False,
+                    failed_logins=0,
+                    locked_until=None,
+                )
+            )
             from .signing import rekey_after_password_change  # the mayor's signing key follows
 
-            rekey_after_password_change(conn, account_id, old_password=None if used_code else old,
-                                        new_password=new, now=now)
-            self._log(conn, account_id=row.id, actor_name=row.full_name, action="password_changed",
-                      at=now, details={"gebruikersnaam": row.username,
-                                       "met": "inlogcode" if used_code else "wachtwoord"})
+            rekey_after_password_change(
+                conn, account_id, old_password=None if used_code else old, new_password=new, now=now
+            )
+            self._log(
+                conn,
+                account_id=row.id,
+                actor_name=row.full_name,
+                action="password_changed",
+                at=now,
+                details={
+                    "gebruikersnaam": row.username,
+                    "met": "inlogcode" if used_code else "wachtwoord",
+                },
+            )
         return None
 
 

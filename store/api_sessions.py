@@ -33,54 +33,106 @@ class StoredSession:
     organisation: str
 
 
-def insert_session(engine: Engine, token_hash: str, account_id: int, *, issued_at: datetime,
-                   expires_at: datetime, must_change_password: bool) -> None:
+def insert_session(
+    engine: Engine,
+    token_hash: str,
+    account_id: int,
+    *,
+    issued_at: datetime,
+    expires_at: datetime,
+    must_change_password: bool,
+) -> None:
     with engine.begin() as conn:
-        conn.execute(delete(ApiSession.__table__).where(or_(
-            S.expires_at < issued_at - KEEP_ENDED, S.revoked_at < issued_at - KEEP_ENDED)))
-        conn.execute(insert(ApiSession.__table__).values(
-            token_hash=token_hash, account_id=account_id, issued_at=issued_at,
-            expires_at=expires_at, must_change_password=must_change_password))
+        conn.execute(
+            delete(ApiSession.__table__).where(
+                or_(S.expires_at < issued_at - KEEP_ENDED, S.revoked_at < issued_at - KEEP_ENDED)
+            )
+        )
+        conn.execute(
+            insert(ApiSession.__table__).values(
+                token_hash=token_hash,
+                account_id=account_id,
+                issued_at=issued_at,
+                expires_at=expires_at,
+                must_change_password=must_change_password,
+            )
+        )
 
 
 def find_session(engine: Engine, token_hash: str, now: datetime) -> StoredSession | None:
     """The live session with this hash (not revoked, not expired, its account active)."""
     with engine.connect() as conn:
         row = conn.execute(
-            select(S.token_hash, S.account_id, A.username, S.expires_at, S.must_change_password,
-                   A.organisation_id, O.name.label("organisation"))
+            select(
+                S.token_hash,
+                S.account_id,
+                A.username,
+                S.expires_at,
+                S.must_change_password,
+                A.organisation_id,
+                O.name.label("organisation"),
+            )
             .join(Account.__table__, A.id == S.account_id)
             .join(Organisation.__table__, O.id == A.organisation_id)
-            .where(S.token_hash == token_hash, S.revoked_at.is_(None), S.expires_at > now,
-                   A.active.is_(True))
+            .where(
+                S.token_hash == token_hash,
+                S.revoked_at.is_(None),
+                S.expires_at > now,
+                A.active.is_(True),
+            )
         ).first()
     return None if row is None else StoredSession(**row._asdict())
 
 
 def session_live(engine: Engine, token_hash: str, now: datetime) -> bool:
     with engine.connect() as conn:
-        return conn.execute(select(S.id).where(
-            S.token_hash == token_hash, S.revoked_at.is_(None), S.expires_at > now)).first() is not None
+        return (
+            conn.execute(
+                select(S.id).where(
+                    S.token_hash == token_hash, S.revoked_at.is_(None), S.expires_at > now
+                )
+            ).first()
+            is not None
+        )
 
 
 def revoke_session(engine: Engine, token_hash: str, now: datetime) -> bool:
     with engine.begin() as conn:
-        return conn.execute(update(ApiSession.__table__).where(
-            S.token_hash == token_hash, S.revoked_at.is_(None)).values(revoked_at=now)).rowcount > 0
+        return (
+            conn.execute(
+                update(ApiSession.__table__)
+                .where(S.token_hash == token_hash, S.revoked_at.is_(None))
+                .values(revoked_at=now)
+            ).rowcount
+            > 0
+        )
 
 
 def revoke_account_sessions(engine: Engine, account_id: int, now: datetime) -> int:
     with engine.begin() as conn:
-        return conn.execute(update(ApiSession.__table__).where(
-            S.account_id == account_id, S.revoked_at.is_(None)).values(revoked_at=now)).rowcount
+        return conn.execute(
+            update(ApiSession.__table__)
+            .where(S.account_id == account_id, S.revoked_at.is_(None))
+            .values(revoked_at=now)
+        ).rowcount
 
 
 def password_set(engine: Engine, token_hash: str) -> None:
     """The session's account chose its password: the session may do everything now."""
     with engine.begin() as conn:
-        conn.execute(update(ApiSession.__table__).where(S.token_hash == token_hash)
-                     .values(must_change_password=False))
+        conn.execute(
+            update(ApiSession.__table__)
+            .where(S.token_hash == token_hash)
+            .values(must_change_password=False)
+        )
 
 
-__all__ = ["StoredSession", "find_session", "insert_session", "password_set", "revoke_account_sessions",
-           "revoke_session", "session_live"]
+__all__ = [
+    "StoredSession",
+    "find_session",
+    "insert_session",
+    "password_set",
+    "revoke_account_sessions",
+    "revoke_session",
+    "session_live",
+]

@@ -97,13 +97,29 @@ class LogEntry:
     details: dict[str, Any]
 
 
-_COLUMNS = (E.id, E.case_id, E.account_id, E.actor_name, E.action, E.at, E.details, E.prev_hash,
-            E.hash)
+_COLUMNS = (
+    E.id,
+    E.case_id,
+    E.account_id,
+    E.actor_name,
+    E.action,
+    E.at,
+    E.details,
+    E.prev_hash,
+    E.hash,
+)
 
 
 def _content_hash(row) -> str:
-    return event_hash(case_id=row.case_id, account_id=row.account_id, actor_name=row.actor_name,
-                      action=row.action, at=row.at, details=row.details, prev_hash=row.prev_hash)
+    return event_hash(
+        case_id=row.case_id,
+        account_id=row.account_id,
+        actor_name=row.actor_name,
+        action=row.action,
+        at=row.at,
+        details=row.details,
+        prev_hash=row.prev_hash,
+    )
 
 
 def _rewrites(rows: list) -> dict[int, dict[str, Any]]:
@@ -115,8 +131,11 @@ def _rewrites(rows: list) -> dict[int, dict[str, Any]]:
         if not listed or row.hash is None or _content_hash(row) != row.hash:
             continue
         for record in listed:
-            if isinstance(record, dict) and isinstance(record.get("event_id"), int) \
-                    and record["event_id"] < row.id:
+            if (
+                isinstance(record, dict)
+                and isinstance(record.get("event_id"), int)
+                and record["event_id"] < row.id
+            ):
                 records[record["event_id"]] = record
     return records
 
@@ -130,8 +149,9 @@ def _links(row, records: dict[int, dict[str, Any]]) -> set[str | None]:
     return links
 
 
-def check_events(rows: list, *, rewrites: bool = True,
-                 first: str = "de zaak") -> tuple[Any | None, str | None, int]:
+def check_events(
+    rows: list, *, rewrites: bool = True, first: str = "de zaak"
+) -> tuple[Any | None, str | None, int]:
     """Check one chain's events (ordered by id): (first broken row, what is wrong, number of
     accepted retention rewrites). ``rewrites``: accept the retention purge's recorded rewrites
     (a case's chain; never the account log's). ``first``: whose first event, in the message."""
@@ -143,15 +163,22 @@ def check_events(rows: list, *, rewrites: bool = True,
         links = _links(prev, records) if prev is not None else {None}
         if row.prev_hash not in links:
             if prev is None:
-                problem = f"is de eerste gebeurtenis van {first} maar verwijst naar een vorige: " \
-                          "er is een gebeurtenis verwijderd"
+                problem = (
+                    f"is de eerste gebeurtenis van {first} maar verwijst naar een vorige: "
+                    "er is een gebeurtenis verwijderd"
+                )
             else:
-                problem = (f"sluit niet aan op de vorige gebeurtenis (#{prev.id}): er is een "
-                           "gebeurtenis verwijderd, tussengevoegd of gewijzigd")
+                problem = (
+                    f"sluit niet aan op de vorige gebeurtenis (#{prev.id}): er is een "
+                    "gebeurtenis verwijderd, tussengevoegd of gewijzigd"
+                )
             return row, problem, len(records)
         if _content_hash(row) != row.hash:
-            return row, "inhoud gewijzigd: de hash klopt niet meer met wie, wat, wanneer en details", \
-                len(records)
+            return (
+                row,
+                "inhoud gewijzigd: de hash klopt niet meer met wie, wat, wanneer en details",
+                len(records),
+            )
         if row.id in records and row.hash != records[row.id].get("hash_na"):
             return row, "gewijzigd na het opschonen wegens de bewaartermijn", len(records)
         prev = row
@@ -170,15 +197,21 @@ def check_end(rows: list, head, *, rewrites: dict[int, dict[str, Any]] | None = 
     if head is None:
         if not rows:
             return None
-        return (f"de keten van {_n(count)} heeft geen kop (event_head): waar zij eindigt is niet "
-                "vastgelegd, of die vastlegging is verwijderd")
+        return (
+            f"de keten van {_n(count)} heeft geen kop (event_head): waar zij eindigt is niet "
+            "vastgelegd, of die vastlegging is verwijderd"
+        )
     if head.event_count == 0 and head.last_event_id is None:
         if not rows:
             return None
-        return (f"volgens de kop is de keten leeg, maar zij telt {_n(count)}: de kop is "
-                "teruggezet of de gebeurtenissen zijn buiten hvo om toegevoegd")
+        return (
+            f"volgens de kop is de keten leeg, maar zij telt {_n(count)}: de kop is "
+            "teruggezet of de gebeurtenissen zijn buiten hvo om toegevoegd"
+        )
     last = rows[-1] if rows else None
-    expected = f"de kop noemt gebeurtenis #{head.last_event_id} als laatste van {_n(head.event_count)}"
+    expected = (
+        f"de kop noemt gebeurtenis #{head.last_event_id} als laatste van {_n(head.event_count)}"
+    )
     if last is None:
         return f"de keten is leeg maar {expected}: alle gebeurtenissen zijn verwijderd"
     if last.id < (head.last_event_id or 0) or count < head.event_count:
@@ -188,15 +221,21 @@ def check_end(rows: list, head, *, rewrites: dict[int, dict[str, Any]] | None = 
             gone = "de laatste gebeurtenissen ontbreken"
         return f"de keten eindigt bij #{last.id} maar {expected}: {gone} aan het einde (verwijderd)"
     if last.id != head.last_event_id or count != head.event_count:
-        return (f"de keten eindigt bij #{last.id} met {_n(count)} maar {expected}: er is een "
-                "gebeurtenis buiten hvo om toegevoegd of de kop is gewijzigd")
+        return (
+            f"de keten eindigt bij #{last.id} met {_n(count)} maar {expected}: er is een "
+            "gebeurtenis buiten hvo om toegevoegd of de kop is gewijzigd"
+        )
     if head.last_hash not in _links(last, rewrites or {}):
-        return ("de hash van de laatste gebeurtenis klopt niet met de kop: de gebeurtenis of de "
-                "kop is gewijzigd")
+        return (
+            "de hash van de laatste gebeurtenis klopt niet met de kop: de gebeurtenis of de "
+            "kop is gewijzigd"
+        )
     return None
 
 
-def _case_rows(conn: Connection, case_ids: Iterable[int] | None = None) -> Iterator[tuple[int, list]]:
+def _case_rows(
+    conn: Connection, case_ids: Iterable[int] | None = None
+) -> Iterator[tuple[int, list]]:
     """(case id, its events in id order) for every case with events, streamed."""
     query = select(*_COLUMNS).where(E.case_id.is_not(None)).order_by(E.case_id, E.id)
     if case_ids is not None:
@@ -240,8 +279,10 @@ def verify_all(engine: Engine) -> AuditReport:
     cases = events = rewritten = 0
     found: list[tuple[int | None, Any | None, str, bool]] = []
     with engine.connect() as conn:
-        heads = {h.chain_key: h for h in conn.execute(
-            select(H.chain_key, H.last_event_id, H.last_hash, H.event_count))}
+        heads = {
+            h.chain_key: h
+            for h in conn.execute(select(H.chain_key, H.last_event_id, H.last_hash, H.event_count))
+        }
         seen: set[int] = set()
         for case_id, rows in _case_rows(conn):
             cases += 1
@@ -257,26 +298,39 @@ def verify_all(engine: Engine) -> AuditReport:
                 if problem is not None:
                     found.append((key, None, problem, at_end))
         account_rows = conn.execute(
-            select(*_COLUMNS).where(E.case_id.is_(None)).order_by(E.id)).all()
+            select(*_COLUMNS).where(E.case_id.is_(None)).order_by(E.id)
+        ).all()
         bad, problem, at_end, _ = _check_chain(account_rows, heads.get(ACCOUNT_CHAIN), case=False)
         if problem is not None:
             found.append((None, bad, problem, at_end))
         case_ids = [case_id for case_id, *_ in found if case_id is not None]
-        numbers = dict(conn.execute(select(C.id, C.number).where(C.id.in_(case_ids))).all()) \
-            if case_ids else {}
+        numbers = (
+            dict(conn.execute(select(C.id, C.number).where(C.id.in_(case_ids))).all())
+            if case_ids
+            else {}
+        )
     breaks = [
-        ChainBreak(case_id=case_id, number=numbers.get(case_id) if case_id is not None else None,
-                   event_id=bad.id if bad is not None else None,
-                   at=bad.at if bad is not None else None,
-                   action=bad.action if bad is not None else None,
-                   actor_name=bad.actor_name if bad is not None else None,
-                   problem=problem, at_end=at_end)
+        ChainBreak(
+            case_id=case_id,
+            number=numbers.get(case_id) if case_id is not None else None,
+            event_id=bad.id if bad is not None else None,
+            at=bad.at if bad is not None else None,
+            action=bad.action if bad is not None else None,
+            actor_name=bad.actor_name if bad is not None else None,
+            problem=problem,
+            at_end=at_end,
+        )
         for case_id, bad, problem, at_end in found
     ]
     # The account log first, then the cases by number.
     breaks.sort(key=lambda b: (b.case_id is not None, b.number or "", b.case_id or 0))
-    return AuditReport(cases=cases, events=events, account_events=len(account_rows),
-                       rewritten=rewritten, breaks=breaks)
+    return AuditReport(
+        cases=cases,
+        events=events,
+        account_events=len(account_rows),
+        rewritten=rewritten,
+        breaks=breaks,
+    )
 
 
 # --- the retention purge's rewrite ---------------------------------------------------------------
@@ -300,12 +354,19 @@ def redact_case_events(conn: Connection, case_id: int) -> list[dict[str, Any]]:
     records = []
     try:
         for row, clean, paths in changes:
-            digest = event_hash(case_id=row.case_id, account_id=row.account_id,
-                                actor_name=row.actor_name, action=row.action, at=row.at,
-                                details=clean, prev_hash=row.prev_hash)
+            digest = event_hash(
+                case_id=row.case_id,
+                account_id=row.account_id,
+                actor_name=row.actor_name,
+                action=row.action,
+                at=row.at,
+                details=clean,
+                prev_hash=row.prev_hash,
+            )
             conn.execute(update(ET).where(E.id == row.id).values(details=clean, hash=digest))
-            records.append({"event_id": row.id, "hash_voor": row.hash, "hash_na": digest,
-                            "velden": paths})
+            records.append(
+                {"event_id": row.id, "hash_voor": row.hash, "hash_na": digest, "velden": paths}
+            )
     finally:
         if postgres:
             conn.execute(text("SELECT set_config('hvo.retention', 'off', true)"))
@@ -323,10 +384,20 @@ def case_log(engine: Engine, number: str) -> list[LogEntry] | None:
             return None
         rows = conn.execute(
             select(E.id, E.at, E.actor_name, E.action, E.details)
-            .where(E.case_id == case_id).order_by(E.at, E.id)
+            .where(E.case_id == case_id)
+            .order_by(E.at, E.id)
         ).all()
-    return [LogEntry(id=r.id, at=r.at, actor_name=r.actor_name, action=r.action, number=number,
-                     details=dict(r.details or {})) for r in rows]
+    return [
+        LogEntry(
+            id=r.id,
+            at=r.at,
+            actor_name=r.actor_name,
+            action=r.action,
+            number=number,
+            details=dict(r.details or {}),
+        )
+        for r in rows
+    ]
 
 
 def account_log(engine: Engine, username: str) -> list[LogEntry] | None:
@@ -339,7 +410,17 @@ def account_log(engine: Engine, username: str) -> list[LogEntry] | None:
         rows = conn.execute(
             select(E.id, E.at, E.actor_name, E.action, E.details, C.number)
             .select_from(ET.outerjoin(Case.__table__, C.id == E.case_id))
-            .where(E.account_id == account_id).order_by(E.at, E.id)
+            .where(E.account_id == account_id)
+            .order_by(E.at, E.id)
         ).all()
-    return [LogEntry(id=r.id, at=r.at, actor_name=r.actor_name, action=r.action, number=r.number,
-                     details=dict(r.details or {})) for r in rows]
+    return [
+        LogEntry(
+            id=r.id,
+            at=r.at,
+            actor_name=r.actor_name,
+            action=r.action,
+            number=r.number,
+            details=dict(r.details or {}),
+        )
+        for r in rows
+    ]

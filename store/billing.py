@@ -16,7 +16,7 @@ A handful of set-based queries, no per-case loop:
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, or_, select
 
@@ -59,9 +59,10 @@ _IN = (DocumentStatus.RECEIVED.value, DocumentStatus.SIGNED.value)
 
 
 def _utc(moment: datetime) -> datetime:
-    u = moment.astimezone(timezone.utc)
-    return datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond,
-                    tzinfo=timezone.utc)
+    u = moment.astimezone(UTC)
+    return datetime(
+        u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC
+    )
 
 
 def region_names(engine) -> list[str]:
@@ -84,7 +85,9 @@ def region_usage(engine, region: str, period: Period) -> RegionUsage:
             MunicipalityInfo(r.id, r.name, r.population, r.population_year)
             for r in conn.execute(
                 select(M.id, M.name, M.population, M.population_year)
-                .where(M.region_id == found.id).order_by(M.name))
+                .where(M.region_id == found.id)
+                .order_by(M.name)
+            )
         )
         muni_ids = [m.id for m in munis]
         org_rows = conn.execute(
@@ -95,18 +98,32 @@ def region_usage(engine, region: str, period: Period) -> RegionUsage:
         accounts: dict[int, list[AccountUse]] = defaultdict(list)
         if org_rows:
             for r in conn.execute(
-                select(A.organisation_id, A.username, A.full_name, A.created_at,
-                       A.deactivated_at, A.bestuurlijk, A.active)
+                select(
+                    A.organisation_id,
+                    A.username,
+                    A.full_name,
+                    A.created_at,
+                    A.deactivated_at,
+                    A.bestuurlijk,
+                    A.active,
+                )
                 .where(A.organisation_id.in_([o.id for o in org_rows]), A.created_at < end)
                 .order_by(A.username)
             ):
-                accounts[r.organisation_id].append(AccountUse(
-                    username=r.username, full_name=r.full_name, created_at=r.created_at,
-                    deactivated_at=r.deactivated_at, bestuurlijk=bool(r.bestuurlijk),
-                    active=bool(r.active)))
-        orgs = tuple(OrganisationUse(o.id, o.name, o.kind, o.municipality_id,
-                                     tuple(accounts.get(o.id, ())))
-                     for o in org_rows)
+                accounts[r.organisation_id].append(
+                    AccountUse(
+                        username=r.username,
+                        full_name=r.full_name,
+                        created_at=r.created_at,
+                        deactivated_at=r.deactivated_at,
+                        bestuurlijk=bool(r.bestuurlijk),
+                        active=bool(r.active),
+                    )
+                )
+        orgs = tuple(
+            OrganisationUse(o.id, o.name, o.kind, o.municipality_id, tuple(accounts.get(o.id, ())))
+            for o in org_rows
+        )
         actions = _actions(conn, muni_ids, start, end) if muni_ids else ()
     return RegionUsage(found.name, munis, orgs, actions)
 
@@ -131,8 +148,11 @@ class BillingQueries:
         """A beheerder invoices the regions of their own account (its scope); an unscoped store
         (the shell, the tests) all of them."""
         scope = getattr(self, "scope", None)
-        return (scope is None or scope.regions is None
-                or region.strip().lower() in {name.lower() for name in scope.regions})
+        return (
+            scope is None
+            or scope.regions is None
+            or region.strip().lower() in {name.lower() for name in scope.regions}
+        )
 
 
 def _may_invoice(actor) -> None:
@@ -145,15 +165,24 @@ def _actions(conn, muni_ids: list[int], start: datetime, end: datetime) -> tuple
     docs = conn.execute(
         select(C.id, C.number, C.municipality_id, D.kind, func.count().label("n"))
         .select_from(Document.__table__.join(Case.__table__, C.id == D.case_id))
-        .where(C.municipality_id.in_(muni_ids), D.kind.in_(kinds), D.status.in_(_IN),
-               D.received_at >= start, D.received_at < end)
+        .where(
+            C.municipality_id.in_(muni_ids),
+            D.kind.in_(kinds),
+            D.status.in_(_IN),
+            D.received_at >= start,
+            D.received_at < end,
+        )
         .group_by(C.id, C.number, C.municipality_id, D.kind)
     ).all()
     events = conn.execute(
         select(C.id, C.number, C.municipality_id, E.action, func.count().label("n"))
         .select_from(Event.__table__.join(Case.__table__, C.id == E.case_id))
-        .where(C.municipality_id.in_(muni_ids), E.action.in_(list(EVENT_DECISIONS)),
-               E.at >= start, E.at < end)
+        .where(
+            C.municipality_id.in_(muni_ids),
+            E.action.in_(list(EVENT_DECISIONS)),
+            E.at >= start,
+            E.at < end,
+        )
         .group_by(C.id, C.number, C.municipality_id, E.action)
     ).all()
     from_docs: dict[tuple[int, str], int] = defaultdict(int)
@@ -169,6 +198,7 @@ def _actions(conn, muni_ids: list[int], start: datetime, end: datetime) -> tuple
     for key in sorted(set(from_docs) | set(from_events)):
         case_id, kind = key
         number, muni_id = where[case_id]
-        out.append(ActionUse(muni_id, kind, number,
-                             max(from_docs.get(key, 0), from_events.get(key, 0))))
+        out.append(
+            ActionUse(muni_id, kind, number, max(from_docs.get(key, 0), from_events.get(key, 0)))
+        )
     return tuple(out)

@@ -32,7 +32,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -45,9 +45,9 @@ from sqlalchemy.exc import IntegrityError
 
 from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transition
 from hvo_tui.domain.facts import CaseFacts
-from hvo_tui.domain.standard_forms import check_fields
 from hvo_tui.domain.permissions import Permission, allowed
 from hvo_tui.domain.retention import redact_details
+from hvo_tui.domain.standard_forms import check_fields
 from hvo_tui.domain.timeline import local
 from hvo_tui.domain.validation import normalise_phone, valid_email
 from hvo_tui.domain.vocab import (
@@ -58,6 +58,8 @@ from hvo_tui.domain.vocab import (
     Role,
 )
 
+from . import idempotency
+from .earlier import earlier_pairs
 from .interface import (
     AccountChoice,
     Actor,
@@ -72,8 +74,6 @@ from .interface import (
     PersonRow,
     Refused,
 )
-from .earlier import earlier_pairs
-from . import idempotency
 from .models import (
     Account,
     AccountRegion,
@@ -126,7 +126,11 @@ PARTNER_ACCOUNT_ROLES: dict[str, frozenset[str]] = {
 }
 MEETING_KINDS = ("overleg_dag3", "mdo", "other")
 NOTE_KINDS = ("note", "contact")
-RECEIVE_STATUSES = (DocumentStatus.RECEIVED.value, DocumentStatus.SIGNED.value, DocumentStatus.DRAFT.value)
+RECEIVE_STATUSES = (
+    DocumentStatus.RECEIVED.value,
+    DocumentStatus.SIGNED.value,
+    DocumentStatus.DRAFT.value,
+)
 # How far ahead a due moment may lie: beyond this it is a typing error, not a plan.
 MAX_DUE_AHEAD = timedelta(days=366)
 
@@ -144,8 +148,10 @@ def _utc(moment: datetime) -> datetime:
     """A plain stdlib datetime in UTC (pendulum subclasses datetime; the hash wants one form)."""
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment!r}")
-    u = moment.astimezone(timezone.utc)
-    return datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=timezone.utc)
+    u = moment.astimezone(UTC)
+    return datetime(
+        u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -172,8 +178,16 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def event_hash(*, case_id: int | None, account_id: int | None, actor_name: str, action: str,
-               at: datetime, details: dict[str, Any], prev_hash: str | None) -> str:
+def event_hash(
+    *,
+    case_id: int | None,
+    account_id: int | None,
+    actor_name: str,
+    action: str,
+    at: datetime,
+    details: dict[str, Any],
+    prev_hash: str | None,
+) -> str:
     payload = {
         "case_id": case_id,
         "account_id": account_id,
@@ -203,19 +217,31 @@ def _claim_head(conn: Connection, key: int):
     cannot be stale."""
     query = select(H.last_hash).where(H.chain_key == key)
     if conn.dialect.name == "sqlite":
-        conn.execute(sqlite_insert(HT).values(chain_key=key, event_count=0).on_conflict_do_nothing())
+        conn.execute(
+            sqlite_insert(HT).values(chain_key=key, event_count=0).on_conflict_do_nothing()
+        )
         return conn.execute(query).one()
     head = conn.execute(query.with_for_update()).one_or_none()
     if head is None:  # a new case, or the account log of an empty database
-        conn.execute(pg_insert(HT).values(chain_key=key, event_count=0)
-                     .on_conflict_do_nothing(index_elements=[H.chain_key]))
+        conn.execute(
+            pg_insert(HT)
+            .values(chain_key=key, event_count=0)
+            .on_conflict_do_nothing(index_elements=[H.chain_key])
+        )
         head = conn.execute(query.with_for_update()).one()
     return head
 
 
-def append_event(conn: Connection, *, case_id: int | None, account_id: int | None,
-                 actor_name: str, action: str, at: datetime,
-                 details: dict[str, Any] | None = None) -> int:
+def append_event(
+    conn: Connection,
+    *,
+    case_id: int | None,
+    account_id: int | None,
+    actor_name: str,
+    action: str,
+    at: datetime,
+    details: dict[str, Any] | None = None,
+) -> int:
     """Insert one event, chained to the previous event of its chain (the case's; without a case
     the account log's) as the chain's head records it, and move the head to it. For a case, call
     it inside the transaction that holds the case's lock (after the version UPDATE); the head row's
@@ -223,16 +249,32 @@ def append_event(conn: Connection, *, case_id: int | None, account_id: int | Non
     clean = json.loads(json.dumps(jsonable(details or {})))  # exactly what the JSON column returns
     key = chain_key(case_id)
     prev = _claim_head(conn, key).last_hash
-    digest = event_hash(case_id=case_id, account_id=account_id, actor_name=actor_name,
-                        action=action, at=at, details=clean, prev_hash=prev)
+    digest = event_hash(
+        case_id=case_id,
+        account_id=account_id,
+        actor_name=actor_name,
+        action=action,
+        at=at,
+        details=clean,
+        prev_hash=prev,
+    )
     event_id = conn.execute(
         insert(Event.__table__).values(
-            case_id=case_id, account_id=account_id, actor_name=actor_name, action=action,
-            at=_utc(at), details=clean, prev_hash=prev, hash=digest,
+            case_id=case_id,
+            account_id=account_id,
+            actor_name=actor_name,
+            action=action,
+            at=_utc(at),
+            details=clean,
+            prev_hash=prev,
+            hash=digest,
         )
     ).inserted_primary_key[0]
-    conn.execute(update(HT).where(H.chain_key == key).values(
-        last_event_id=event_id, last_hash=digest, event_count=H.event_count + 1))
+    conn.execute(
+        update(HT)
+        .where(H.chain_key == key)
+        .values(last_event_id=event_id, last_hash=digest, event_count=H.event_count + 1)
+    )
     return event_id
 
 
@@ -268,8 +310,11 @@ def record_key(conn: Connection, case_id: int, version: int, at: datetime) -> No
     (the key is unique) or before (the version moved) and then finds this row."""
     key = idempotency.recording_key()
     if key is not None:
-        conn.execute(insert(WriteKey.__table__).values(key=key, case_id=case_id, version=version,
-                                                      at=_utc(at)))
+        conn.execute(
+            insert(WriteKey.__table__).values(
+                key=key, case_id=case_id, version=version, at=_utc(at)
+            )
+        )
 
 
 def applied_key(conn: Connection, key: str):
@@ -344,8 +389,15 @@ class CaseWrites:
             raise Conflict(CONFLICT_MESSAGE, current)
         record_key(conn, case_id, expected + 1, now)
         return conn.execute(
-            select(C.id, C.number, C.status, C.version, C.opened_at, C.imposed_at,
-                   M.name.label("municipality"))
+            select(
+                C.id,
+                C.number,
+                C.status,
+                C.version,
+                C.opened_at,
+                C.imposed_at,
+                M.name.label("municipality"),
+            )
             .join(Municipality.__table__, M.id == C.municipality_id)
             .where(C.id == case_id)
         ).one()
@@ -371,10 +423,23 @@ class CaseWrites:
             raise Refused(f"Uw rol mag dit niet: {needed[0].label}.")
 
     @staticmethod
-    def _event(conn: Connection, case_id: int, actor: Actor, action: str, at: datetime,
-               details: dict[str, Any]) -> int:
-        return append_event(conn, case_id=case_id, account_id=actor.account_id,
-                            actor_name=actor.name, action=action, at=at, details=details)
+    def _event(
+        conn: Connection,
+        case_id: int,
+        actor: Actor,
+        action: str,
+        at: datetime,
+        details: dict[str, Any],
+    ) -> int:
+        return append_event(
+            conn,
+            case_id=case_id,
+            account_id=actor.account_id,
+            actor_name=actor.name,
+            action=action,
+            at=at,
+            details=details,
+        )
 
     def _guard(self, fn, *args, **kwargs):
         return self._guarded(lambda: fn(*args, **kwargs))
@@ -423,7 +488,9 @@ class CaseWrites:
         if conn.dialect.name == "sqlite":
             # A write that changes nothing takes SQLite's write lock as the first statement of the
             # transaction (so the busy timeout applies); SQLite has no triggers to fire here.
-            found = conn.execute(update(CT).where(C.id == case_id).values(version=C.version)).rowcount
+            found = conn.execute(
+                update(CT).where(C.id == case_id).values(version=C.version)
+            ).rowcount
         else:
             # Not the no-op UPDATE: on PostgreSQL it would fire the change-notify trigger and make
             # every open queue reread this case. FOR UPDATE waits for, and blocks, its writers.
@@ -445,8 +512,12 @@ class CaseWrites:
         with self.engine.connect() as conn:
             persons = tuple(
                 PersonRow(
-                    id=p.id, role=p.role, first_name=p.first_name, last_name=p.last_name,
-                    birth_date=p.birth_date, bsn=p.bsn,
+                    id=p.id,
+                    role=p.role,
+                    first_name=p.first_name,
+                    last_name=p.last_name,
+                    birth_date=p.birth_date,
+                    bsn=p.bsn,
                     address=format_address(p.street, p.house_number, p.postcode, p.city),
                     phone=p.phone,
                 )
@@ -456,13 +527,30 @@ class CaseWrites:
             )
             documents = tuple(
                 DocumentRow(
-                    id=d.id, kind=d.kind, status=d.status, requested_from_role=d.requested_from_role,
-                    requested_from=d.full_name, requested_at=d.requested_at, due_at=d.due_at,
-                    received_at=d.received_at, author_name=d.author_name, fields=dict(d.fields or {}),
+                    id=d.id,
+                    kind=d.kind,
+                    status=d.status,
+                    requested_from_role=d.requested_from_role,
+                    requested_from=d.full_name,
+                    requested_at=d.requested_at,
+                    due_at=d.due_at,
+                    received_at=d.received_at,
+                    author_name=d.author_name,
+                    fields=dict(d.fields or {}),
                 )
                 for d in conn.execute(
-                    select(D.id, D.kind, D.status, D.requested_from_role, D.requested_at, D.due_at,
-                           D.received_at, D.author_name, D.fields, A.full_name)
+                    select(
+                        D.id,
+                        D.kind,
+                        D.status,
+                        D.requested_from_role,
+                        D.requested_at,
+                        D.due_at,
+                        D.received_at,
+                        D.author_name,
+                        D.fields,
+                        A.full_name,
+                    )
                     .outerjoin(Account.__table__, A.id == D.requested_from_account_id)
                     .where(D.case_id == case_id)
                     .order_by(D.id)
@@ -479,8 +567,12 @@ class CaseWrites:
                 if e.action == "note_added" and isinstance(e.details, dict)
             }
             notes = tuple(
-                NoteRow(at=n.at, author=n.full_name or note_authors.get(n.id) or "?", kind=n.kind,
-                        text=n.text)
+                NoteRow(
+                    at=n.at,
+                    author=n.full_name or note_authors.get(n.id) or "?",
+                    kind=n.kind,
+                    text=n.text,
+                )
                 for n in conn.execute(
                     select(N.id, N.at, N.kind, N.text, A.full_name)
                     .outerjoin(Account.__table__, A.id == N.account_id)
@@ -489,8 +581,12 @@ class CaseWrites:
                 )
             )
             meetings = tuple(
-                MeetingRow(kind=m.kind, held_at=m.held_at, participants=m.participants or "",
-                           outcome=m.outcome or "")
+                MeetingRow(
+                    kind=m.kind,
+                    held_at=m.held_at,
+                    participants=m.participants or "",
+                    outcome=m.outcome or "",
+                )
                 for m in conn.execute(
                     select(MT.kind, MT.held_at, MT.participants, MT.outcome)
                     .where(MT.case_id == case_id)
@@ -499,11 +595,20 @@ class CaseWrites:
             )
             earlier = self._earlier_cases(conn, case_id)
         events = tuple(
-            EventRow(at=e.at, actor_name=e.actor_name, action=e.action, details=dict(e.details or {}))
+            EventRow(
+                at=e.at, actor_name=e.actor_name, action=e.action, details=dict(e.details or {})
+            )
             for e in event_rows
         )
-        return CaseDetail(row=row, persons=persons, documents=documents, events=events, notes=notes,
-                          meetings=meetings, earlier=earlier)
+        return CaseDetail(
+            row=row,
+            persons=persons,
+            documents=documents,
+            events=events,
+            notes=notes,
+            meetings=meetings,
+            earlier=earlier,
+        )
 
     @staticmethod
     def _earlier_cases(conn: Connection, case_id: int) -> tuple[EarlierCase, ...]:
@@ -520,18 +625,27 @@ class CaseWrites:
             .order_by(C.opened_at.desc(), C.number.desc())
         ).all()
         return tuple(
-            EarlierCase(number=c.number, status=c.status, opened_at=c.opened_at,
-                        municipality=c.municipality, match=match[c.id])
+            EarlierCase(
+                number=c.number,
+                status=c.status,
+                opened_at=c.opened_at,
+                municipality=c.municipality,
+                match=match[c.id],
+            )
             for c in found
         )
 
     # --- life-cycle actions ----------------------------------------------------------------------
 
-    def apply_action(self, case_id: int, version: int, action: str, actor: Actor, **params: Any) -> int:
+    def apply_action(
+        self, case_id: int, version: int, action: str, actor: Actor, **params: Any
+    ) -> int:
         # Who may take which life-cycle action is the domain's state machine's rule (ACTION_ROLES,
         # which the permission matrix contains: a test guards that): transition() refuses, with
         # the Dutch reason, inside _apply_action.
-        return self._keyed(case_id, self._apply_action, case_id, version, action, actor, dict(params))
+        return self._keyed(
+            case_id, self._apply_action, case_id, version, action, actor, dict(params)
+        )
 
     def _read_facts(self, case_id: int):
         """The case's facts as the domain sees them, plus the columns the queue does not read.
@@ -555,8 +669,9 @@ class CaseWrites:
                 return row, facts, _rules(extra.rules_toml)
         raise Conflict(CONFLICT_MESSAGE, row.version)
 
-    def _apply_action(self, case_id: int, version: int, action: str, actor: Actor,
-                      params: dict[str, Any]) -> int:
+    def _apply_action(
+        self, case_id: int, version: int, action: str, actor: Actor, params: dict[str, Any]
+    ) -> int:
         try:
             act = CaseAction(action)
         except ValueError:
@@ -603,16 +718,28 @@ class CaseWrites:
                 details["verwijderd"] = removed
                 if rewritten:
                     details["herschreven"] = rewritten
-                values.update(street=None, house_number=None, postcode=None, city=None,
-                              close_reason=None, appeal_outcome=None)
+                values.update(
+                    street=None,
+                    house_number=None,
+                    postcode=None,
+                    city=None,
+                    close_reason=None,
+                    appeal_outcome=None,
+                )
             if values:
                 conn.execute(update(CT).where(C.id == case_id).values(**values))
             self._event(conn, case_id, actor, act.value, now, details)
             if act is CaseAction.IMPOSE:  # the documents the ban needs, requested at once
                 from .screening import impose_requests
 
-                impose_requests(conn, case_id, new, rules, now,
-                                lambda c, action, d: self._event(c, case_id, actor, action, now, d))
+                impose_requests(
+                    conn,
+                    case_id,
+                    new,
+                    rules,
+                    now,
+                    lambda c, action, d: self._event(c, case_id, actor, action, now, d),
+                )
         return version + 1
 
     @staticmethod
@@ -627,8 +754,9 @@ class CaseWrites:
         from .models import metadata
 
         def clear(table, **values) -> int:
-            return conn.execute(update(table).where(table.c.case_id == case_id).values(**values)
-                                ).rowcount
+            return conn.execute(
+                update(table).where(table.c.case_id == case_id).values(**values)
+            ).rowcount
 
         def drop(table) -> int:
             return conn.execute(delete(table).where(table.c.case_id == case_id)).rowcount
@@ -650,17 +778,28 @@ class CaseWrites:
 
     # --- partners --------------------------------------------------------------------------------
 
-    def assign_partner(self, case_id: int, version: int, role: str, actor: Actor, *,
-                       account_id: int | None = None, external: dict[str, str] | None = None) -> int:
-        return self._keyed(case_id, self._assign_partner, case_id, version, role, actor, account_id,
-                           external)
+    def assign_partner(
+        self,
+        case_id: int,
+        version: int,
+        role: str,
+        actor: Actor,
+        *,
+        account_id: int | None = None,
+        external: dict[str, str] | None = None,
+    ) -> int:
+        return self._keyed(
+            case_id, self._assign_partner, case_id, version, role, actor, account_id, external
+        )
 
     def _assign_partner(self, case_id, version, role, actor, account_id, external) -> int:
         self._check_actor(actor)
         role = _enum(PartnerRole, role, "role", "Onbekende rol")
         if (account_id is None) == (not external):
-            raise Refused("Kies een account of vul een externe contactpersoon in (niet allebei).",
-                          "account_id")
+            raise Refused(
+                "Kies een account of vul een externe contactpersoon in (niet allebei).",
+                "account_id",
+            )
         contact: dict[str, Any] = {}
         if external:
             name = (external.get("name") or "").strip()
@@ -675,9 +814,12 @@ class CaseWrites:
                     phone = normalise_phone(phone)
                 except DomainError as exc:
                     raise Refused(exc.message, "phone") from None
-            contact = dict(external_name=name,
-                           external_organisation=(external.get("organisation") or "").strip() or None,
-                           external_phone=phone, external_email=email)
+            contact = dict(
+                external_name=name,
+                external_organisation=(external.get("organisation") or "").strip() or None,
+                external_phone=phone,
+                external_email=email,
+            )
         now = self.now()
         with self.engine.begin() as conn:
             case = self._bump(conn, case_id, version, now)
@@ -688,7 +830,9 @@ class CaseWrites:
                 ).one_or_none()
                 if account is None or not account.active:
                     raise Refused("Dit account bestaat niet of is niet meer actief.", "account_id")
-                roles = set(conn.execute(select(AR.role).where(AR.account_id == account_id)).scalars())
+                roles = set(
+                    conn.execute(select(AR.role).where(AR.account_id == account_id)).scalars()
+                )
                 if not roles & PARTNER_ACCOUNT_ROLES[role]:
                     raise Refused(
                         f"{account.full_name} heeft geen rol die past bij {PartnerRole(role).label}.",
@@ -704,8 +848,9 @@ class CaseWrites:
                 .order_by(CP.id)
             ).all()
             if account_id is not None and any(p.account_id == account_id for p in current):
-                raise Refused(f"{new_name} staat al als {PartnerRole(role).label} op deze zaak.",
-                              "account_id")
+                raise Refused(
+                    f"{new_name} staat al als {PartnerRole(role).label} op deze zaak.", "account_id"
+                )
             if current:
                 conn.execute(
                     update(CasePartner.__table__)
@@ -717,27 +862,39 @@ class CaseWrites:
                     case_id=case_id, role=role, account_id=account_id, assigned_at=now, **contact
                 )
             ).inserted_primary_key[0]
-            self._event(conn, case_id, actor, "assign_partner", now, {
-                "rol": role,
-                "voor": [p.full_name or p.external_name for p in current],
-                "na": new_name,
-                "account_id": account_id,
-                "extern": account_id is None,
-                "partner_id": partner_id,
-            })
+            self._event(
+                conn,
+                case_id,
+                actor,
+                "assign_partner",
+                now,
+                {
+                    "rol": role,
+                    "voor": [p.full_name or p.external_name for p in current],
+                    "na": new_name,
+                    "account_id": account_id,
+                    "extern": account_id is None,
+                    "partner_id": partner_id,
+                },
+            )
         return version + 1
 
     def accounts_for_role(self, role: str, region: str | None = None) -> list[AccountChoice]:
         return self._guard(self._accounts_for_role, role, region)
 
     def _accounts_for_role(self, role: str, region: str | None) -> list[AccountChoice]:
-        wanted = PARTNER_ACCOUNT_ROLES.get(role) or (frozenset({role}) if role in _ROLE_VALUES else None)
+        wanted = PARTNER_ACCOUNT_ROLES.get(role) or (
+            frozenset({role}) if role in _ROLE_VALUES else None
+        )
         if not wanted:
             return []
         query = (
             select(A.id, A.username, A.full_name, A.phone, A.email, O.name.label("organisation"))
             .join(Organisation.__table__, O.id == A.organisation_id)
-            .where(A.active.is_(True), A.id.in_(select(AR.account_id).where(AR.role.in_(sorted(wanted)))))
+            .where(
+                A.active.is_(True),
+                A.id.in_(select(AR.account_id).where(AR.role.in_(sorted(wanted)))),
+            )
             .order_by(A.full_name, A.id)
         )
         if region is not None:
@@ -754,24 +911,52 @@ class CaseWrites:
             roles: dict[int, list[str]] = {}
             if accounts:
                 for account_id, r in conn.execute(
-                    select(AR.account_id, AR.role).where(AR.account_id.in_([a.id for a in accounts]))
+                    select(AR.account_id, AR.role).where(
+                        AR.account_id.in_([a.id for a in accounts])
+                    )
                 ):
                     roles.setdefault(account_id, []).append(r)
         return [
-            AccountChoice(id=a.id, username=a.username, full_name=a.full_name,
-                          organisation=a.organisation, roles=tuple(sorted(roles.get(a.id, ()))),
-                          phone=a.phone, email=a.email)
+            AccountChoice(
+                id=a.id,
+                username=a.username,
+                full_name=a.full_name,
+                organisation=a.organisation,
+                roles=tuple(sorted(roles.get(a.id, ()))),
+                phone=a.phone,
+                email=a.email,
+            )
             for a in accounts
         ]
 
     # --- documents -------------------------------------------------------------------------------
 
-    def request_document(self, case_id: int, version: int, kind: str, actor: Actor, *,
-                         from_role: str, due_at: datetime, from_account_id: int | None = None) -> int:
-        return self._keyed(case_id, self._request_document, case_id, version, kind, actor,
-                           from_role, due_at, from_account_id)
+    def request_document(
+        self,
+        case_id: int,
+        version: int,
+        kind: str,
+        actor: Actor,
+        *,
+        from_role: str,
+        due_at: datetime,
+        from_account_id: int | None = None,
+    ) -> int:
+        return self._keyed(
+            case_id,
+            self._request_document,
+            case_id,
+            version,
+            kind,
+            actor,
+            from_role,
+            due_at,
+            from_account_id,
+        )
 
-    def _request_document(self, case_id, version, kind, actor, from_role, due_at, from_account_id) -> int:
+    def _request_document(
+        self, case_id, version, kind, actor, from_role, due_at, from_account_id
+    ) -> int:
         self._check_actor(actor)
         kind = _enum(DocumentKind, kind, "kind", "Onbekend document")
         from_role = _enum(PartnerRole, from_role, "from_role", "Onbekende rol")
@@ -787,7 +972,9 @@ class CaseWrites:
             if from_account_id is not None:
                 active = conn.execute(select(A.active).where(A.id == from_account_id)).scalar()
                 if not active:
-                    raise Refused("Dit account bestaat niet of is niet meer actief.", "from_account_id")
+                    raise Refused(
+                        "Dit account bestaat niet of is niet meer actief.", "from_account_id"
+                    )
             else:  # the partner now in that role, when it is an account
                 from_account_id = conn.execute(
                     select(CP.account_id)
@@ -797,25 +984,62 @@ class CaseWrites:
                 ).scalar()
             document_id = conn.execute(
                 insert(Document.__table__).values(
-                    case_id=case_id, kind=kind, status=DocumentStatus.REQUESTED.value,
-                    requested_from_role=from_role, requested_from_account_id=from_account_id,
-                    requested_at=now, due_at=due_at, fields={}, created_at=now, updated_at=now,
+                    case_id=case_id,
+                    kind=kind,
+                    status=DocumentStatus.REQUESTED.value,
+                    requested_from_role=from_role,
+                    requested_from_account_id=from_account_id,
+                    requested_at=now,
+                    due_at=due_at,
+                    fields={},
+                    created_at=now,
+                    updated_at=now,
                 )
             ).inserted_primary_key[0]
-            self._event(conn, case_id, actor, "document_requested", now, {
-                "document_id": document_id, "soort": kind, "bij_rol": from_role,
-                "account_id": from_account_id, "uiterlijk": due_at,
-            })
+            self._event(
+                conn,
+                case_id,
+                actor,
+                "document_requested",
+                now,
+                {
+                    "document_id": document_id,
+                    "soort": kind,
+                    "bij_rol": from_role,
+                    "account_id": from_account_id,
+                    "uiterlijk": due_at,
+                },
+            )
         return version + 1
 
-    def receive_document(self, case_id: int, version: int, kind: str, actor: Actor, *,
-                         received_at: datetime, author_name: str, fields: dict[str, Any],
-                         status: str = "received") -> int:
-        return self._keyed(case_id, self._receive_document, case_id, version, kind, actor,
-                           received_at, author_name, fields, status)
+    def receive_document(
+        self,
+        case_id: int,
+        version: int,
+        kind: str,
+        actor: Actor,
+        *,
+        received_at: datetime,
+        author_name: str,
+        fields: dict[str, Any],
+        status: str = "received",
+    ) -> int:
+        return self._keyed(
+            case_id,
+            self._receive_document,
+            case_id,
+            version,
+            kind,
+            actor,
+            received_at,
+            author_name,
+            fields,
+            status,
+        )
 
-    def _receive_document(self, case_id, version, kind, actor, received_at, author_name, fields,
-                          status) -> int:
+    def _receive_document(
+        self, case_id, version, kind, actor, received_at, author_name, fields, status
+    ) -> int:
         self._check_actor(actor, Permission.SUBMIT_DOCUMENT, Permission.EDIT_CASE)
         kind = _enum(DocumentKind, kind, "kind", "Onbekend document")
         if status not in RECEIVE_STATUSES:
@@ -823,8 +1047,10 @@ class CaseWrites:
         received_at = _aware(received_at, "received_at")
         now = self.now()
         if received_at > now:
-            raise Refused(f"Het moment van ontvangst ligt in de toekomst ({_fmt(received_at)}).",
-                          "received_at")
+            raise Refused(
+                f"Het moment van ontvangst ligt in de toekomst ({_fmt(received_at)}).",
+                "received_at",
+            )
         author = (author_name or "").strip()
         if not author:
             raise Refused("Vul in wie het document heeft opgesteld.", "author_name")
@@ -845,15 +1071,20 @@ class CaseWrites:
                 )
             target = conn.execute(
                 select(D.id, D.status)
-                .where(D.case_id == case_id, D.kind == kind,
-                       D.status.in_([DocumentStatus.REQUESTED.value, DocumentStatus.DRAFT.value]))
+                .where(
+                    D.case_id == case_id,
+                    D.kind == kind,
+                    D.status.in_([DocumentStatus.REQUESTED.value, DocumentStatus.DRAFT.value]),
+                )
                 .order_by(D.id.desc())
                 .limit(1)
             ).one_or_none()
             if target is None:
                 newest = conn.execute(
-                    select(D.status).where(D.case_id == case_id, D.kind == kind)
-                    .order_by(D.id.desc()).limit(1)
+                    select(D.status)
+                    .where(D.case_id == case_id, D.kind == kind)
+                    .order_by(D.id.desc())
+                    .limit(1)
                 ).scalar()
                 if newest == DocumentStatus.SIGNED.value:
                     raise Refused(
@@ -861,21 +1092,36 @@ class CaseWrites:
                         "gewijzigd; vraag een nieuwe op of neem een herstelbeschikking.",
                         "status",
                     )
-            values = dict(status=status, received_at=received_at, author_name=author,
-                          fields=clean_fields, updated_at=now)
+            values = dict(
+                status=status,
+                received_at=received_at,
+                author_name=author,
+                fields=clean_fields,
+                updated_at=now,
+            )
             if target is not None:
                 conn.execute(update(Document.__table__).where(D.id == target.id).values(**values))
                 document_id, old_status = target.id, target.status
             else:
                 document_id = conn.execute(
-                    insert(Document.__table__).values(case_id=case_id, kind=kind, created_at=now, **values)
+                    insert(Document.__table__).values(
+                        case_id=case_id, kind=kind, created_at=now, **values
+                    )
                 ).inserted_primary_key[0]
                 old_status = None
-            self._event(conn, case_id, actor, "document_received", now, {
-                "document_id": document_id, "soort": kind,
-                "voor": {"status": old_status},
-                "na": {"status": status, "ontvangen": received_at, "auteur": author},
-            })
+            self._event(
+                conn,
+                case_id,
+                actor,
+                "document_received",
+                now,
+                {
+                    "document_id": document_id,
+                    "soort": kind,
+                    "voor": {"status": old_status},
+                    "na": {"status": status, "ontvangen": received_at, "auteur": author},
+                },
+            )
         return version + 1
 
     def remind_document(self, case_id: int, version: int, document_id: int, actor: Actor) -> int:
@@ -888,15 +1134,22 @@ class CaseWrites:
             case = self._bump(conn, case_id, version, now)
             self._writable(case)
             doc = conn.execute(
-                select(D.id, D.kind, D.status, D.requested_from_role, D.requested_from_account_id,
-                       D.requested_at, D.due_at)
-                .where(D.id == document_id, D.case_id == case_id)
+                select(
+                    D.id,
+                    D.kind,
+                    D.status,
+                    D.requested_from_role,
+                    D.requested_from_account_id,
+                    D.requested_at,
+                    D.due_at,
+                ).where(D.id == document_id, D.case_id == case_id)
             ).one_or_none()
             if doc is None:
                 raise Refused("Dit document hoort niet bij deze zaak.", "document_id")
             if DocumentStatus(doc.status).is_in:
-                raise Refused("Dit document is al ontvangen; een herinnering is niet nodig.",
-                              "document_id")
+                raise Refused(
+                    "Dit document is al ontvangen; een herinnering is niet nodig.", "document_id"
+                )
             name, email = self._reminder_recipient(conn, case_id, doc)
             if not email:
                 raise Refused(
@@ -909,13 +1162,24 @@ class CaseWrites:
                 subject += f" (uiterlijk {_fmt(doc.due_at, 'DD-MM HH:mm')})"
             body = _reminder_body(case, doc, label, name, actor.name, now)
             outbox_id = conn.execute(
-                insert(Outbox.__table__).values(case_id=case_id, recipient=email, subject=subject,
-                                                body=body, created_at=now)
+                insert(Outbox.__table__).values(
+                    case_id=case_id, recipient=email, subject=subject, body=body, created_at=now
+                )
             ).inserted_primary_key[0]
-            self._event(conn, case_id, actor, "reminder_sent", now, {
-                "document_id": doc.id, "soort": doc.kind, "aan": email, "outbox_id": outbox_id,
-                "uiterlijk": doc.due_at,
-            })
+            self._event(
+                conn,
+                case_id,
+                actor,
+                "reminder_sent",
+                now,
+                {
+                    "document_id": doc.id,
+                    "soort": doc.kind,
+                    "aan": email,
+                    "outbox_id": outbox_id,
+                    "uiterlijk": doc.due_at,
+                },
+            )
         return version + 1
 
     @staticmethod
@@ -933,8 +1197,9 @@ class CaseWrites:
                 select(A.full_name, A.email, CP.external_name, CP.external_email)
                 .select_from(CasePartner.__table__)
                 .outerjoin(Account.__table__, A.id == CP.account_id)
-                .where(CP.case_id == case_id, CP.role == doc.requested_from_role,
-                       CP.ended_at.is_(None))
+                .where(
+                    CP.case_id == case_id, CP.role == doc.requested_from_role, CP.ended_at.is_(None)
+                )
                 .order_by(CP.id.desc())
                 .limit(1)
             ).one_or_none()
@@ -947,10 +1212,28 @@ class CaseWrites:
 
     # --- meetings and notes ----------------------------------------------------------------------
 
-    def record_meeting(self, case_id: int, version: int, actor: Actor, *, kind: str,
-                       held_at: datetime, participants: str, outcome: str) -> int:
-        return self._keyed(case_id, self._record_meeting, case_id, version, actor, kind, held_at,
-                           participants, outcome)
+    def record_meeting(
+        self,
+        case_id: int,
+        version: int,
+        actor: Actor,
+        *,
+        kind: str,
+        held_at: datetime,
+        participants: str,
+        outcome: str,
+    ) -> int:
+        return self._keyed(
+            case_id,
+            self._record_meeting,
+            case_id,
+            version,
+            actor,
+            kind,
+            held_at,
+            participants,
+            outcome,
+        )
 
     def _record_meeting(self, case_id, version, actor, kind, held_at, participants, outcome) -> int:
         self._check_actor(actor)
@@ -959,27 +1242,41 @@ class CaseWrites:
         held_at = _aware(held_at, "held_at")
         now = self.now()
         if held_at > now:
-            raise Refused(f"Het overleg ligt in de toekomst ({_fmt(held_at)}); leg het achteraf vast.",
-                          "held_at")
+            raise Refused(
+                f"Het overleg ligt in de toekomst ({_fmt(held_at)}); leg het achteraf vast.",
+                "held_at",
+            )
         with self.engine.begin() as conn:
             case = self._bump(conn, case_id, version, now)
             self._writable(case)
             if held_at < case.opened_at:
                 raise Refused(
-                    f"Het overleg ligt vóór het begin van de zaak ({_fmt(case.opened_at)}).", "held_at"
+                    f"Het overleg ligt vóór het begin van de zaak ({_fmt(case.opened_at)}).",
+                    "held_at",
                 )
             meeting_id = conn.execute(
                 insert(Meeting.__table__).values(
-                    case_id=case_id, kind=kind, held_at=held_at,
-                    participants=(participants or "").strip(), outcome=(outcome or "").strip(),
+                    case_id=case_id,
+                    kind=kind,
+                    held_at=held_at,
+                    participants=(participants or "").strip(),
+                    outcome=(outcome or "").strip(),
                     account_id=actor.account_id,
                 )
             ).inserted_primary_key[0]
-            self._event(conn, case_id, actor, "meeting_recorded", now,
-                        {"meeting_id": meeting_id, "soort": kind, "gehouden": held_at})
+            self._event(
+                conn,
+                case_id,
+                actor,
+                "meeting_recorded",
+                now,
+                {"meeting_id": meeting_id, "soort": kind, "gehouden": held_at},
+            )
         return version + 1
 
-    def add_note(self, case_id: int, version: int, actor: Actor, *, text: str, kind: str = "note") -> int:
+    def add_note(
+        self, case_id: int, version: int, actor: Actor, *, text: str, kind: str = "note"
+    ) -> int:
         return self._keyed(case_id, self._add_note, case_id, version, actor, text, kind)
 
     def _add_note(self, case_id, version, actor, text, kind) -> int:
@@ -994,16 +1291,20 @@ class CaseWrites:
             case = self._bump(conn, case_id, version, now)
             self._writable(case)
             note_id = conn.execute(
-                insert(Note.__table__).values(case_id=case_id, account_id=actor.account_id,
-                                              kind=kind, at=now, text=body)
+                insert(Note.__table__).values(
+                    case_id=case_id, account_id=actor.account_id, kind=kind, at=now, text=body
+                )
             ).inserted_primary_key[0]
             # The text stays out of the event: events outlive the case's personal data.
-            self._event(conn, case_id, actor, "note_added", now, {"note_id": note_id, "soort": kind})
+            self._event(
+                conn, case_id, actor, "note_added", now, {"note_id": note_id, "soort": kind}
+            )
         return version + 1
 
 
-def _reminder_body(case, doc, label: str, recipient_name: str | None, sender: str,
-                   now: datetime) -> str:
+def _reminder_body(
+    case, doc, label: str, recipient_name: str | None, sender: str, now: datetime
+) -> str:
     """The reminder's text: the case number and municipality, the document and its term, the
     sender. No names of the persons involved: e-mail is not a safe channel for them."""
     lines = [f"Beste {recipient_name or 'collega'},", ""]

@@ -42,10 +42,12 @@ def _encoder_for(kind: type) -> Callable[[Any], Any]:
     if issubclass(kind, Enum):
         return lambda value: value.value
     if issubclass(kind, datetime):
+
         def moment(value: datetime) -> str:
             if value.tzinfo is None or value.utcoffset() is None:
                 raise CodecError(f"naive datetime {value!r}")
             return value.isoformat()
+
         return moment
     if issubclass(kind, date):
         return lambda value: value.isoformat()
@@ -57,20 +59,27 @@ def _encoder_for(kind: type) -> Callable[[Any], Any]:
     if issubclass(kind, Mapping):
         return lambda value: {str(to_json(k)): to_json(v) for k, v in value.items()}
     if issubclass(kind, (set, frozenset)):
+
         def unordered(value):
             items = [to_json(v) for v in value]
             try:
                 return sorted(items)
             except TypeError:
                 return items
+
         return unordered
     if issubclass(kind, (list, tuple)):  # NamedTuples too: arrays, as their JSON schema says
         return lambda value: [to_json(v) for v in value]
     raise CodecError(f"cannot encode {kind.__name__}")
 
 
-_ENCODERS: dict[type, Callable[[Any], Any]] = {type(None): _same, str: _same, int: _same,
-                                                bool: _same, float: _same}
+_ENCODERS: dict[type, Callable[[Any], Any]] = {
+    type(None): _same,
+    str: _same,
+    int: _same,
+    bool: _same,
+    float: _same,
+}
 
 
 def from_json(tp: Any, data: Any) -> Any:
@@ -112,6 +121,7 @@ def decoder(tp: Any) -> Callable[[Any], Any]:
                 except (CodecError, ValueError, TypeError) as exc:
                     errors.append(str(exc))
             raise CodecError(f"{data!r} fits none of {tp}: {'; '.join(errors)}")
+
         return union
     if origin in (tuple, list, set, frozenset):
         args = typing.get_args(tp)
@@ -128,25 +138,32 @@ def decoder(tp: Any) -> Callable[[Any], Any]:
                 if len(array(data)) != len(items):
                     raise CodecError(f"expected {len(items)} items for {tp}, got {len(data)}")
                 return tuple(item(value) for item, value in zip(items, data))
+
             return fixed
         item = decoder(args[0]) if args else _same
         return lambda data: origin(item(value) for value in array(data))
     if origin in (dict, Mapping) or tp is dict:
-        key_type, value_type = (typing.get_args(tp) or (str, Any))
+        key_type, value_type = typing.get_args(tp) or (str, Any)
         key, value = decoder(key_type), decoder(value_type)
 
         def mapping(data):
             if not isinstance(data, dict):
                 raise CodecError(f"expected an object for {tp}, got {type(data).__name__}")
             return {key(k): value(v) for k, v in data.items()}
+
         return mapping
     if not isinstance(tp, type):
         raise CodecError(f"cannot decode {tp!r}")
     if dataclasses.is_dataclass(tp):
         hints = _hints(tp)
-        fields = [(f.name, decoder(hints[f.name]),
-                   f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
-                  for f in dataclasses.fields(tp)]
+        fields = [
+            (
+                f.name,
+                decoder(hints[f.name]),
+                f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
+            )
+            for f in dataclasses.fields(tp)
+        ]
 
         def record(data):
             if not isinstance(data, dict):
@@ -158,6 +175,7 @@ def decoder(tp: Any) -> Callable[[Any], Any]:
                 elif required:
                     raise CodecError(f"{tp.__name__}: field {name} missing")
             return tp(**values)
+
         return record
     if _is_namedtuple(tp):
         hints = _hints(tp)
@@ -169,10 +187,12 @@ def decoder(tp: Any) -> Callable[[Any], Any]:
             if not isinstance(data, list) or len(data) != len(parts):
                 raise CodecError(f"expected {len(parts)} items for {tp.__name__}")
             return tp(*(part(value) for part, value in zip(parts, data)))
+
         return named
     if issubclass(tp, Enum):
         return tp
     if issubclass(tp, datetime):
+
         def moment(data):
             if not isinstance(data, str):
                 raise CodecError(f"expected an ISO moment, got {data!r}")
@@ -180,36 +200,47 @@ def decoder(tp: Any) -> Callable[[Any], Any]:
             if value.tzinfo is None:
                 raise CodecError(f"moment without a time zone: {data!r}")
             return value
+
         return moment
     if issubclass(tp, date):
+
         def day(data):
             if not isinstance(data, str):
                 raise CodecError(f"expected an ISO date, got {data!r}")
             return date.fromisoformat(data)
+
         return day
     if tp is bool:
+
         def boolean(data):
             if not isinstance(data, bool):
                 raise CodecError(f"expected a boolean, got {data!r}")
             return data
+
         return boolean
     if tp is int:
+
         def integer(data):
             if isinstance(data, bool) or not isinstance(data, (int, str)):
                 raise CodecError(f"expected an integer, got {data!r}")
             return int(data)  # object keys arrive as strings
+
         return integer
     if tp is float:
+
         def number(data):
             if isinstance(data, bool) or not isinstance(data, (int, float)):
                 raise CodecError(f"expected a number, got {data!r}")
             return float(data)
+
         return number
     if tp is str:
+
         def text(data):
             if not isinstance(data, str):
                 raise CodecError(f"expected text, got {data!r}")
             return data
+
         return text
     raise CodecError(f"cannot decode {tp!r}")
 

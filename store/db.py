@@ -71,9 +71,7 @@ def make_engine(url: str | URL, *, schema: str | None = None, **kw) -> Engine:
         connect_args.setdefault("connect_timeout", 5)
         if schema:
             connect_args["options"] = f"-csearch_path={schema}"
-        return create_engine(
-            parsed, pool_pre_ping=True, connect_args=connect_args, **kw
-        )
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kw)
     except (ArgumentError, NoSuchModuleError) as exc:
         raise DatabaseOpenError(f"database {mask_url(parsed)}: {exc}") from None
 

@@ -39,7 +39,7 @@ import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -80,7 +80,7 @@ from .models import (
 )
 from .types import UTCDateTime
 
-UTC = timezone.utc
+UTC = UTC
 AMS = ZoneInfo("Europe/Amsterdam")
 BATCH = 5000
 
@@ -124,112 +124,329 @@ REGION_NAMES = ("Noord-Limburg", "Midden-Limburg", "Hollands Midden")
 
 # (name, kind, region, e-mail domain, municipality whose area code the phone gets)
 ORGANISATIONS: tuple[tuple[str, OrgKind, str, str, str], ...] = (
-    ("Zorg- en Veiligheidshuis Limburg-Noord", OrgKind.VEILIGHEIDSHUIS, "Noord-Limburg",
-     "zvhlimburgnoord.nl", "Venlo"),
+    (
+        "Zorg- en Veiligheidshuis Limburg-Noord",
+        OrgKind.VEILIGHEIDSHUIS,
+        "Noord-Limburg",
+        "zvhlimburgnoord.nl",
+        "Venlo",
+    ),
     ("Politie Limburg, basisteam Venlo", OrgKind.POLITIE, "Noord-Limburg", "politie.nl", "Venlo"),
-    ("Veilig Thuis Limburg-Noord", OrgKind.VEILIG_THUIS, "Noord-Limburg",
-     "veiligthuislimburgnoord.nl", "Venlo"),
-    ("Algemeen Maatschappelijk Werk Noord- en Midden-Limburg", OrgKind.CASEMANAGEMENT,
-     "Noord-Limburg", "amwnml.nl", "Venlo"),
-    ("Vincent van Gogh voor geestelijke gezondheid", OrgKind.GGZ, "Noord-Limburg", "vvgi.nl",
-     "Venray"),
-    ("Zorg- en Veiligheidshuis Midden-Limburg", OrgKind.VEILIGHEIDSHUIS, "Midden-Limburg",
-     "zvhmiddenlimburg.nl", "Roermond"),
-    ("Politie Limburg, basisteam Roermond", OrgKind.POLITIE, "Midden-Limburg", "politie.nl",
-     "Roermond"),
-    ("Veilig Thuis Limburg-Noord, locatie Roermond", OrgKind.VEILIG_THUIS, "Midden-Limburg",
-     "veiligthuislimburgnoord.nl", "Roermond"),
-    ("Partners in Welzijn", OrgKind.CASEMANAGEMENT, "Midden-Limburg", "partnersinwelzijn.nl",
-     "Roermond"),
+    (
+        "Veilig Thuis Limburg-Noord",
+        OrgKind.VEILIG_THUIS,
+        "Noord-Limburg",
+        "veiligthuislimburgnoord.nl",
+        "Venlo",
+    ),
+    (
+        "Algemeen Maatschappelijk Werk Noord- en Midden-Limburg",
+        OrgKind.CASEMANAGEMENT,
+        "Noord-Limburg",
+        "amwnml.nl",
+        "Venlo",
+    ),
+    (
+        "Vincent van Gogh voor geestelijke gezondheid",
+        OrgKind.GGZ,
+        "Noord-Limburg",
+        "vvgi.nl",
+        "Venray",
+    ),
+    (
+        "Zorg- en Veiligheidshuis Midden-Limburg",
+        OrgKind.VEILIGHEIDSHUIS,
+        "Midden-Limburg",
+        "zvhmiddenlimburg.nl",
+        "Roermond",
+    ),
+    (
+        "Politie Limburg, basisteam Roermond",
+        OrgKind.POLITIE,
+        "Midden-Limburg",
+        "politie.nl",
+        "Roermond",
+    ),
+    (
+        "Veilig Thuis Limburg-Noord, locatie Roermond",
+        OrgKind.VEILIG_THUIS,
+        "Midden-Limburg",
+        "veiligthuislimburgnoord.nl",
+        "Roermond",
+    ),
+    (
+        "Partners in Welzijn",
+        OrgKind.CASEMANAGEMENT,
+        "Midden-Limburg",
+        "partnersinwelzijn.nl",
+        "Roermond",
+    ),
     ("Vincent van Gogh, locatie Roermond", OrgKind.GGZ, "Midden-Limburg", "vvgi.nl", "Roermond"),
-    ("Zorg- en Veiligheidshuis Hollands Midden", OrgKind.VEILIGHEIDSHUIS, "Hollands Midden",
-     "zvhhollandsmidden.nl", "Leiden"),
-    ("Politie Den Haag, basisteam Leiden", OrgKind.POLITIE, "Hollands Midden", "politie.nl",
-     "Leiden"),
-    ("Veilig Thuis Hollands Midden", OrgKind.VEILIG_THUIS, "Hollands Midden",
-     "veiligthuishm.nl", "Leiden"),
+    (
+        "Zorg- en Veiligheidshuis Hollands Midden",
+        OrgKind.VEILIGHEIDSHUIS,
+        "Hollands Midden",
+        "zvhhollandsmidden.nl",
+        "Leiden",
+    ),
+    (
+        "Politie Den Haag, basisteam Leiden",
+        OrgKind.POLITIE,
+        "Hollands Midden",
+        "politie.nl",
+        "Leiden",
+    ),
+    (
+        "Veilig Thuis Hollands Midden",
+        OrgKind.VEILIG_THUIS,
+        "Hollands Midden",
+        "veiligthuishm.nl",
+        "Leiden",
+    ),
     ("Kwadraad", OrgKind.CASEMANAGEMENT, "Hollands Midden", "kwadraad.nl", "Gouda"),
     ("Incluzio Leiden", OrgKind.CASEMANAGEMENT, "Hollands Midden", "incluzio.nl", "Leiden"),
     ("GGZ Rivierduinen", OrgKind.GGZ, "Hollands Midden", "rivierduinen.nl", "Leiden"),
 )
 # Hollands Midden: the Gouda side gets its casemanagers from Kwadraad, the rest from Incluzio.
-KWADRAAD_AREA = frozenset({"Gouda", "Waddinxveen", "Zuidplas", "Krimpenerwaard",
-                           "Bodegraven-Reeuwijk"})
+KWADRAAD_AREA = frozenset(
+    {"Gouda", "Waddinxveen", "Zuidplas", "Krimpenerwaard", "Bodegraven-Reeuwijk"}
+)
 
 AREA_CODES = {
-    "Venlo": "077", "Venray": "0478", "Horst aan de Maas": "077", "Peel en Maas": "077",
-    "Beesel": "077", "Bergen (L.)": "0485", "Gennep": "0485", "Mook en Middelaar": "024",
-    "Roermond": "0475", "Weert": "0495", "Leudal": "0475", "Maasgouw": "0475",
-    "Echt-Susteren": "0475", "Roerdalen": "0475", "Nederweert": "0495",
-    "Alphen aan den Rijn": "0172", "Bodegraven-Reeuwijk": "0172", "Gouda": "0182",
-    "Hillegom": "0252", "Kaag en Braassem": "071", "Katwijk": "071", "Krimpenerwaard": "0182",
-    "Leiden": "071", "Leiderdorp": "071", "Lisse": "0252", "Nieuwkoop": "0172",
-    "Noordwijk": "071", "Oegstgeest": "071", "Teylingen": "0252", "Voorschoten": "071",
-    "Waddinxveen": "0182", "Zoeterwoude": "071", "Zuidplas": "0180",
+    "Venlo": "077",
+    "Venray": "0478",
+    "Horst aan de Maas": "077",
+    "Peel en Maas": "077",
+    "Beesel": "077",
+    "Bergen (L.)": "0485",
+    "Gennep": "0485",
+    "Mook en Middelaar": "024",
+    "Roermond": "0475",
+    "Weert": "0495",
+    "Leudal": "0475",
+    "Maasgouw": "0475",
+    "Echt-Susteren": "0475",
+    "Roerdalen": "0475",
+    "Nederweert": "0495",
+    "Alphen aan den Rijn": "0172",
+    "Bodegraven-Reeuwijk": "0172",
+    "Gouda": "0182",
+    "Hillegom": "0252",
+    "Kaag en Braassem": "071",
+    "Katwijk": "071",
+    "Krimpenerwaard": "0182",
+    "Leiden": "071",
+    "Leiderdorp": "071",
+    "Lisse": "0252",
+    "Nieuwkoop": "0172",
+    "Noordwijk": "071",
+    "Oegstgeest": "071",
+    "Teylingen": "0252",
+    "Voorschoten": "071",
+    "Waddinxveen": "0182",
+    "Zoeterwoude": "071",
+    "Zuidplas": "0180",
 }
 # The main place (woonplaats) of each municipality, for addresses.
 PLACES = {
-    "Horst aan de Maas": "Horst", "Peel en Maas": "Panningen", "Beesel": "Reuver",
-    "Bergen (L.)": "Bergen", "Mook en Middelaar": "Mook", "Leudal": "Heythuysen",
-    "Maasgouw": "Maasbracht", "Echt-Susteren": "Echt", "Roerdalen": "Sint Odiliënberg",
-    "Bodegraven-Reeuwijk": "Bodegraven", "Kaag en Braassem": "Roelofarendsveen",
-    "Krimpenerwaard": "Stolwijk", "Teylingen": "Sassenheim", "Zuidplas": "Nieuwerkerk aan den IJssel",
+    "Horst aan de Maas": "Horst",
+    "Peel en Maas": "Panningen",
+    "Beesel": "Reuver",
+    "Bergen (L.)": "Bergen",
+    "Mook en Middelaar": "Mook",
+    "Leudal": "Heythuysen",
+    "Maasgouw": "Maasbracht",
+    "Echt-Susteren": "Echt",
+    "Roerdalen": "Sint Odiliënberg",
+    "Bodegraven-Reeuwijk": "Bodegraven",
+    "Kaag en Braassem": "Roelofarendsveen",
+    "Krimpenerwaard": "Stolwijk",
+    "Teylingen": "Sassenheim",
+    "Zuidplas": "Nieuwerkerk aan den IJssel",
 }
 
 # (username, full name, organisation, roles, regions in scope, bestuurlijk, active)
 # None as username: generated from the name; None as name: a generated Dutch name.
 ALL = "*"
-ACCOUNTS: tuple[tuple[str | None, str | None, str, tuple[Role, ...], tuple[str, ...], bool, bool], ...] = (
-    ("ans", "Ans Verhoeven", "Zorg- en Veiligheidshuis Midden-Limburg", (Role.PROCESMANAGER,),
-     ("Midden-Limburg",), False, True),
-    ("mehmet", "Mehmet Yilmaz", "Zorg- en Veiligheidshuis Limburg-Noord", (Role.PROCESMANAGER,),
-     ("Noord-Limburg",), False, True),
-    ("peter", "Peter de Graaf", "Zorg- en Veiligheidshuis Midden-Limburg", (Role.BEHEERDER,),
-     (ALL,), False, True),
-    ("fatima", "Fatima El Amrani", "Zorg- en Veiligheidshuis Hollands Midden", (Role.SUPPORT,),
-     (ALL,), False, True),
+ACCOUNTS: tuple[
+    tuple[str | None, str | None, str, tuple[Role, ...], tuple[str, ...], bool, bool], ...
+] = (
+    (
+        "ans",
+        "Ans Verhoeven",
+        "Zorg- en Veiligheidshuis Midden-Limburg",
+        (Role.PROCESMANAGER,),
+        ("Midden-Limburg",),
+        False,
+        True,
+    ),
+    (
+        "mehmet",
+        "Mehmet Yilmaz",
+        "Zorg- en Veiligheidshuis Limburg-Noord",
+        (Role.PROCESMANAGER,),
+        ("Noord-Limburg",),
+        False,
+        True,
+    ),
+    (
+        "peter",
+        "Peter de Graaf",
+        "Zorg- en Veiligheidshuis Midden-Limburg",
+        (Role.BEHEERDER,),
+        (ALL,),
+        False,
+        True,
+    ),
+    (
+        "fatima",
+        "Fatima El Amrani",
+        "Zorg- en Veiligheidshuis Hollands Midden",
+        (Role.SUPPORT,),
+        (ALL,),
+        False,
+        True,
+    ),
     ("lotte", "Lotte Hendriks", "Partners in Welzijn", (Role.CASEMANAGER,), (), False, True),
-    ("bas", "Bas Willems", "Politie Limburg, basisteam Roermond", (Role.POLITIE, Role.HOVJ), (),
-     False, True),
-    ("burgemeester.roermond", "Burgemeester van Roermond", "Gemeente Roermond",
-     (Role.BESTUURDER,), (), True, True),
+    (
+        "bas",
+        "Bas Willems",
+        "Politie Limburg, basisteam Roermond",
+        (Role.POLITIE, Role.HOVJ),
+        (),
+        False,
+        True,
+    ),
+    (
+        "burgemeester.roermond",
+        "Burgemeester van Roermond",
+        "Gemeente Roermond",
+        (Role.BESTUURDER,),
+        (),
+        True,
+        True,
+    ),
     # Noord-Limburg
-    (None, None, "Zorg- en Veiligheidshuis Limburg-Noord", (Role.PROCESMANAGER,),
-     ("Noord-Limburg",), False, True),
-    (None, None, "Algemeen Maatschappelijk Werk Noord- en Midden-Limburg", (Role.CASEMANAGER,),
-     (), False, True),
-    (None, None, "Algemeen Maatschappelijk Werk Noord- en Midden-Limburg", (Role.CASEMANAGER,),
-     (), False, True),
-    (None, None, "Algemeen Maatschappelijk Werk Noord- en Midden-Limburg", (Role.CASEMANAGER,),
-     (), False, False),
+    (
+        None,
+        None,
+        "Zorg- en Veiligheidshuis Limburg-Noord",
+        (Role.PROCESMANAGER,),
+        ("Noord-Limburg",),
+        False,
+        True,
+    ),
+    (
+        None,
+        None,
+        "Algemeen Maatschappelijk Werk Noord- en Midden-Limburg",
+        (Role.CASEMANAGER,),
+        (),
+        False,
+        True,
+    ),
+    (
+        None,
+        None,
+        "Algemeen Maatschappelijk Werk Noord- en Midden-Limburg",
+        (Role.CASEMANAGER,),
+        (),
+        False,
+        True,
+    ),
+    (
+        None,
+        None,
+        "Algemeen Maatschappelijk Werk Noord- en Midden-Limburg",
+        (Role.CASEMANAGER,),
+        (),
+        False,
+        False,
+    ),
     (None, None, "Politie Limburg, basisteam Venlo", (Role.POLITIE, Role.HOVJ), (), False, True),
     (None, None, "Politie Limburg, basisteam Venlo", (Role.POLITIE,), (), False, True),
     (None, None, "Veilig Thuis Limburg-Noord", (Role.VEILIG_THUIS,), (), False, True),
     (None, None, "Gemeente Venlo", (Role.BELEIDSMEDEWERKER,), (), False, True),
     (None, None, "Gemeente Venray", (Role.BELEIDSMEDEWERKER,), (), False, True),
-    ("burgemeester.venlo", "Burgemeester van Venlo", "Gemeente Venlo", (Role.BESTUURDER,), (),
-     True, True),
+    (
+        "burgemeester.venlo",
+        "Burgemeester van Venlo",
+        "Gemeente Venlo",
+        (Role.BESTUURDER,),
+        (),
+        True,
+        True,
+    ),
     # Midden-Limburg
-    (None, None, "Zorg- en Veiligheidshuis Midden-Limburg", (Role.PROCESMANAGER,),
-     ("Midden-Limburg",), False, True),
+    (
+        None,
+        None,
+        "Zorg- en Veiligheidshuis Midden-Limburg",
+        (Role.PROCESMANAGER,),
+        ("Midden-Limburg",),
+        False,
+        True,
+    ),
     (None, None, "Partners in Welzijn", (Role.CASEMANAGER,), (), False, True),
     (None, None, "Partners in Welzijn", (Role.CASEMANAGER,), (), False, True),
     (None, None, "Politie Limburg, basisteam Roermond", (Role.POLITIE,), (), False, True),
-    (None, None, "Veilig Thuis Limburg-Noord, locatie Roermond", (Role.VEILIG_THUIS,), (), False,
-     True),
+    (
+        None,
+        None,
+        "Veilig Thuis Limburg-Noord, locatie Roermond",
+        (Role.VEILIG_THUIS,),
+        (),
+        False,
+        True,
+    ),
     (None, None, "Gemeente Roermond", (Role.BELEIDSMEDEWERKER,), (), False, True),
     (None, None, "Gemeente Weert", (Role.BELEIDSMEDEWERKER,), (), False, True),
-    ("burgemeester.weert", "Burgemeester van Weert", "Gemeente Weert", (Role.BESTUURDER,), (),
-     True, True),
+    (
+        "burgemeester.weert",
+        "Burgemeester van Weert",
+        "Gemeente Weert",
+        (Role.BESTUURDER,),
+        (),
+        True,
+        True,
+    ),
     # Hollands Midden
-    (None, None, "Zorg- en Veiligheidshuis Hollands Midden", (Role.PROCESMANAGER,),
-     ("Hollands Midden",), False, True),
-    (None, None, "Zorg- en Veiligheidshuis Hollands Midden", (Role.PROCESMANAGER,),
-     ("Hollands Midden",), False, True),
-    (None, None, "Zorg- en Veiligheidshuis Hollands Midden", (Role.SUPPORT,),
-     ("Hollands Midden",), False, True),
-    (None, None, "Zorg- en Veiligheidshuis Hollands Midden", (Role.BEHEERDER,),
-     ("Hollands Midden",), False, True),
+    (
+        None,
+        None,
+        "Zorg- en Veiligheidshuis Hollands Midden",
+        (Role.PROCESMANAGER,),
+        ("Hollands Midden",),
+        False,
+        True,
+    ),
+    (
+        None,
+        None,
+        "Zorg- en Veiligheidshuis Hollands Midden",
+        (Role.PROCESMANAGER,),
+        ("Hollands Midden",),
+        False,
+        True,
+    ),
+    (
+        None,
+        None,
+        "Zorg- en Veiligheidshuis Hollands Midden",
+        (Role.SUPPORT,),
+        ("Hollands Midden",),
+        False,
+        True,
+    ),
+    (
+        None,
+        None,
+        "Zorg- en Veiligheidshuis Hollands Midden",
+        (Role.BEHEERDER,),
+        ("Hollands Midden",),
+        False,
+        True,
+    ),
     (None, None, "Kwadraad", (Role.CASEMANAGER,), (), False, True),
     (None, None, "Kwadraad", (Role.CASEMANAGER,), (), False, True),
     (None, None, "Incluzio Leiden", (Role.CASEMANAGER,), (), False, True),
@@ -242,17 +459,64 @@ ACCOUNTS: tuple[tuple[str | None, str | None, str, tuple[Role, ...], tuple[str, 
     (None, None, "Gemeente Leiden", (Role.BELEIDSMEDEWERKER,), (), False, True),
     (None, None, "Gemeente Gouda", (Role.BELEIDSMEDEWERKER,), (), False, True),
     (None, None, "Gemeente Alphen aan den Rijn", (Role.BELEIDSMEDEWERKER,), (), False, True),
-    ("burgemeester.leiden", "Burgemeester van Leiden", "Gemeente Leiden", (Role.BESTUURDER,), (),
-     True, True),
+    (
+        "burgemeester.leiden",
+        "Burgemeester van Leiden",
+        "Gemeente Leiden",
+        (Role.BESTUURDER,),
+        (),
+        True,
+        True,
+    ),
 )
 
 # A few names from the Netherlands' larger communities beside faker's nl_NL lists.
-EXTRA_MALE = ("Mohamed", "Ahmed", "Youssef", "Mustafa", "Emre", "Hakan", "Ricardo", "Marek",
-              "Tomasz", "Dennis", "Anil", "Rachid", "Sven", "Kevin")
-EXTRA_FEMALE = ("Fatima", "Samira", "Naima", "Ayse", "Elif", "Sharon", "Kimberley", "Agnieszka",
-                "Priya", "Yasmina", "Zeynep", "Chantal")
-EXTRA_LAST = ("Yilmaz", "El Idrissi", "Bakkali", "Kaya", "Demir", "Öztürk", "Amrani", "Kowalski",
-              "Nowak", "Ramdin", "Sewnarain", "Martina", "Benali", "Aydin")
+EXTRA_MALE = (
+    "Mohamed",
+    "Ahmed",
+    "Youssef",
+    "Mustafa",
+    "Emre",
+    "Hakan",
+    "Ricardo",
+    "Marek",
+    "Tomasz",
+    "Dennis",
+    "Anil",
+    "Rachid",
+    "Sven",
+    "Kevin",
+)
+EXTRA_FEMALE = (
+    "Fatima",
+    "Samira",
+    "Naima",
+    "Ayse",
+    "Elif",
+    "Sharon",
+    "Kimberley",
+    "Agnieszka",
+    "Priya",
+    "Yasmina",
+    "Zeynep",
+    "Chantal",
+)
+EXTRA_LAST = (
+    "Yilmaz",
+    "El Idrissi",
+    "Bakkali",
+    "Kaya",
+    "Demir",
+    "Öztürk",
+    "Amrani",
+    "Kowalski",
+    "Nowak",
+    "Ramdin",
+    "Sewnarain",
+    "Martina",
+    "Benali",
+    "Aydin",
+)
 
 NOT_IMPOSED_REASONS = (
     "niet opgelegd: onvoldoende ernstig en onmiddellijk gevaar",
@@ -372,7 +636,7 @@ def _next_id(conn: Connection, table) -> int:
 def _insert(conn: Connection, table, rows: list[dict[str, Any]]) -> None:
     """Core bulk insert (executemany), BATCH rows per execute."""
     for start in range(0, len(rows), BATCH):
-        conn.execute(insert(table), rows[start:start + BATCH])
+        conn.execute(insert(table), rows[start : start + BATCH])
 
 
 def _sqlite_moment(value: datetime) -> str:
@@ -424,7 +688,7 @@ def _insert_fast(conn: Connection, table, rows: list[dict[str, Any]]) -> None:
         cur = raw.cursor()
         try:
             for start in range(0, len(rows), BATCH):
-                cur.executemany(sql, values(rows[start:start + BATCH]))
+                cur.executemany(sql, values(rows[start : start + BATCH]))
         finally:
             cur.close()
         return
@@ -462,12 +726,18 @@ def load_reference(conn: Connection) -> dict:
     mid = _next_id(conn, muni_t)
     munis: list[dict[str, Any]] = []
     for row in rows:
-        munis.append({
-            "id": mid, "cbs_code": row["cbs_code"], "name": row["gemeente"],
-            "population": int(row["inwoners"]), "population_year": int(row["peiljaar"]),
-            "region_id": regions[row["region"]], "postcodes": row["postcodes"],
-            "streets": row["straten"],
-        })
+        munis.append(
+            {
+                "id": mid,
+                "cbs_code": row["cbs_code"],
+                "name": row["gemeente"],
+                "population": int(row["inwoners"]),
+                "population_year": int(row["peiljaar"]),
+                "region_id": regions[row["region"]],
+                "postcodes": row["postcodes"],
+                "streets": row["straten"],
+            }
+        )
         mid += 1
     _insert(conn, muni_t, munis)
 
@@ -475,9 +745,15 @@ def load_reference(conn: Connection) -> dict:
     orgs: dict[str, dict[str, Any]] = {}
     for name, kind, region, domain, phone_muni in ORGANISATIONS:
         orgs[name] = {
-            "id": oid, "name": name, "kind": kind.value, "region_id": regions[region],
-            "municipality_id": None, "phone": _landline(phone_muni, oid * 7919),
-            "email": f"info@{domain}", "_domain": domain, "_region": region,
+            "id": oid,
+            "name": name,
+            "kind": kind.value,
+            "region_id": regions[region],
+            "municipality_id": None,
+            "phone": _landline(phone_muni, oid * 7919),
+            "email": f"info@{domain}",
+            "_domain": domain,
+            "_region": region,
         }
         oid += 1
     for m in munis:
@@ -485,13 +761,20 @@ def load_reference(conn: Connection) -> dict:
         region = next(n for n, i in regions.items() if i == m["region_id"])
         domain = _muni_domain(m["name"])
         orgs[name] = {
-            "id": oid, "name": name, "kind": OrgKind.GEMEENTE.value, "region_id": m["region_id"],
-            "municipality_id": m["id"], "phone": "14 " + AREA_CODES.get(m["name"], "071"),
-            "email": f"info@{domain}", "_domain": domain, "_region": region,
+            "id": oid,
+            "name": name,
+            "kind": OrgKind.GEMEENTE.value,
+            "region_id": m["region_id"],
+            "municipality_id": m["id"],
+            "phone": "14 " + AREA_CODES.get(m["name"], "071"),
+            "email": f"info@{domain}",
+            "_domain": domain,
+            "_region": region,
         }
         oid += 1
-    _insert(conn, org_t, [{k: v for k, v in o.items() if not k.startswith("_")}
-                          for o in orgs.values()])
+    _insert(
+        conn, org_t, [{k: v for k, v in o.items() if not k.startswith("_")} for o in orgs.values()]
+    )
     _fix_sequences(conn, (region_t, muni_t, org_t))
     return {"regions": regions, "municipalities": munis, "organisations": orgs}
 
@@ -633,27 +916,47 @@ class _Builder:
             else:
                 first, _, last = name.partition(" ")
                 email = f"{_ascii(first)[:1]}.{_ascii(last)}@{org['_domain']}"
-                field_work = set(acc_roles) & {Role.CASEMANAGER, Role.POLITIE, Role.HOVJ,
-                                               Role.PROCESMANAGER, Role.VEILIG_THUIS}
-                phone = self.mobile() if field_work else _landline(
-                    self.munis[aid % len(self.munis)]["name"], aid)
+                field_work = set(acc_roles) & {
+                    Role.CASEMANAGER,
+                    Role.POLITIE,
+                    Role.HOVJ,
+                    Role.PROCESMANAGER,
+                    Role.VEILIG_THUIS,
+                }
+                phone = (
+                    self.mobile()
+                    if field_work
+                    else _landline(self.munis[aid % len(self.munis)]["name"], aid)
+                )
             created = _utc(self.now - timedelta(days=self.rng.randint(120, 1400)))
             deactivated = None
             if not active:
                 deactivated = _utc(self.now - timedelta(days=self.rng.randint(20, 100)))
             row = {
-                "id": aid, "username": username, "full_name": name, "organisation_id": org["id"],
-                "phone": phone, "email": email, "active": active, "bestuurlijk": bestuurlijk,
-                "password_hash": None, "totp_secret": None, "login_code_hash": None,
-                "must_change_password": False, "failed_logins": 0, "locked_until": None,
-                "created_at": created, "deactivated_at": deactivated,
+                "id": aid,
+                "username": username,
+                "full_name": name,
+                "organisation_id": org["id"],
+                "phone": phone,
+                "email": email,
+                "active": active,
+                "bestuurlijk": bestuurlijk,
+                "password_hash": None,
+                "totp_secret": None,
+                "login_code_hash": None,
+                "must_change_password": False,
+                "failed_logins": 0,
+                "locked_until": None,
+                "created_at": created,
+                "deactivated_at": deactivated,
             }
             rows.append(row)
             roles.extend({"account_id": aid, "role": r.value} for r in acc_roles)
-            for region in (REGION_NAMES if scope == (ALL,) else scope):
+            for region in REGION_NAMES if scope == (ALL,) else scope:
                 scopes.append({"account_id": aid, "region_id": regions[region]})
-            self.acc.append({**row, "_org": org, "_roles": set(acc_roles),
-                             "_region": org["_region"]})
+            self.acc.append(
+                {**row, "_org": org, "_roles": set(acc_roles), "_region": org["_region"]}
+            )
             aid += 1
         _insert(self.conn, acc_t, rows)
         _insert(self.conn, AccountRole.__table__, roles)
@@ -666,19 +969,27 @@ class _Builder:
         for a in self.acc:
             for r in a["_roles"]:
                 self.pool[(a["_region"], r)].append(a)
-        self.pool_with_inactive = {key for key, accs in self.pool.items()
-                                   if any(a["deactivated_at"] is not None for a in accs)}
-        self.beleid_by_muni = {a["_org"]["municipality_id"]: a for a in self.acc
-                               if Role.BELEIDSMEDEWERKER in a["_roles"]}
-        self.mayor_by_muni = {a["_org"]["municipality_id"]: a for a in self.acc
-                              if Role.BESTUURDER in a["_roles"]}
+        self.pool_with_inactive = {
+            key
+            for key, accs in self.pool.items()
+            if any(a["deactivated_at"] is not None for a in accs)
+        }
+        self.beleid_by_muni = {
+            a["_org"]["municipality_id"]: a
+            for a in self.acc
+            if Role.BELEIDSMEDEWERKER in a["_roles"]
+        }
+        self.mayor_by_muni = {
+            a["_org"]["municipality_id"]: a for a in self.acc if Role.BESTUURDER in a["_roles"]
+        }
 
     def pick(self, region: str, role: Role, at: datetime, muni: dict | None = None) -> dict | None:
         """An account of ``role`` in ``region`` that was active at ``at``."""
         options = self.pool[(region, role)]
         if (region, role) in self.pool_with_inactive:
-            options = [a for a in options
-                       if a["deactivated_at"] is None or a["deactivated_at"] > at]
+            options = [
+                a for a in options if a["deactivated_at"] is None or a["deactivated_at"] > at
+            ]
         if role is Role.CASEMANAGER and muni is not None and region == "Hollands Midden":
             org = "Kwadraad" if muni["name"] in KWADRAAD_AREA else "Incluzio Leiden"
             options = [a for a in options if a["_org"]["name"] == org] or options
@@ -692,27 +1003,64 @@ class _Builder:
 
     # --- case pieces ----------------------------------------------------------------------------
 
-    def new_case(self, muni: dict, status: CaseStatus, kind: CaseKind, opened_at: datetime,
-                 address: tuple | None = None, lean: bool = False) -> _Draft:
+    def new_case(
+        self,
+        muni: dict,
+        status: CaseStatus,
+        kind: CaseKind,
+        opened_at: datetime,
+        address: tuple | None = None,
+        lean: bool = False,
+    ) -> _Draft:
         street, number, postcode, city = address or self.address(muni)
         case = {
-            "number": None, "kind": kind.value, "status": status.value,
-            "municipality_id": muni["id"], "street": street, "house_number": number,
-            "postcode": postcode, "city": city, "opened_at": opened_at, "imposed_at": None,
-            "ends_at": None, "extended_until": None, "imposed_by_hovj": False,
-            "child_abuse": False, "vt_consulted_at": None, "mayor_informed_at": None,
-            "household_informed_at": None, "vt_informed_at": None, "reachable_address_at": None,
-            "extension_decided_at": None, "decided_at": None, "appeal_requested_at": None,
-            "appeal_hearing_at": None, "appeal_decided_at": None, "appeal_outcome": None,
-            "violation_count": 0, "herstel": False, "closed_at": None, "close_reason": None,
-            "archived_at": None, "version": 1, "created_at": opened_at, "updated_at": opened_at,
+            "number": None,
+            "kind": kind.value,
+            "status": status.value,
+            "municipality_id": muni["id"],
+            "street": street,
+            "house_number": number,
+            "postcode": postcode,
+            "city": city,
+            "opened_at": opened_at,
+            "imposed_at": None,
+            "ends_at": None,
+            "extended_until": None,
+            "imposed_by_hovj": False,
+            "child_abuse": False,
+            "vt_consulted_at": None,
+            "mayor_informed_at": None,
+            "household_informed_at": None,
+            "vt_informed_at": None,
+            "reachable_address_at": None,
+            "extension_decided_at": None,
+            "decided_at": None,
+            "appeal_requested_at": None,
+            "appeal_hearing_at": None,
+            "appeal_decided_at": None,
+            "appeal_outcome": None,
+            "violation_count": 0,
+            "herstel": False,
+            "closed_at": None,
+            "close_reason": None,
+            "archived_at": None,
+            "version": 1,
+            "created_at": opened_at,
+            "updated_at": opened_at,
         }
         draft = _Draft(case=case, muni=muni, lean=lean)
         self.drafts.append(draft)
         return draft
 
-    def impose(self, d: _Draft, t0: datetime, *, informed: bool = True,
-               end: datetime | None = None, on_track: bool = False) -> None:
+    def impose(
+        self,
+        d: _Draft,
+        t0: datetime,
+        *,
+        informed: bool = True,
+        end: datetime | None = None,
+        on_track: bool = False,
+    ) -> None:
         """The facts of imposing at ``t0``; ``informed`` False leaves the recent ones to do.
         ``end`` is ``ban_end(t0)`` when the caller has it already. ``on_track`` (open cases):
         nothing that was due by ``now`` is left undone (Veilig Thuis consulted, everyone informed
@@ -728,7 +1076,8 @@ class _Builder:
             c["vt_consulted_at"] = _utc(t0 - timedelta(minutes=rng.randint(15, 120)))
         # The informing is due within 24 hours (RULES); an on-track case has done it by then.
         overdue = on_track and self.now >= t0 + timedelta(
-            hours=min(RULES.informed_hours, RULES.reachable_hours))
+            hours=min(RULES.informed_hours, RULES.reachable_hours)
+        )
 
         def within(lo_min: int, hi_min: int, p_missing: float) -> datetime | None:
             if not informed and rng.random() < 0.5 and not overdue:
@@ -767,32 +1116,52 @@ class _Builder:
             first, last = self.person_name(male)
             age = min(75, max(18, int(rng.gauss(37, 11))))
             banned = {
-                "first_name": first, "last_name": last, "_male": male,
+                "first_name": first,
+                "last_name": last,
+                "_male": male,
                 "birth_date": self.birth(year, age),
                 "bsn": _bsn(rng) if rng.random() < 0.92 else None,
                 "phone": self.mobile() if rng.random() < 0.85 else None,
             }
         street, number, postcode, city = address
         base = {"street": street, "house_number": number, "postcode": postcode, "city": city}
-        out = [{**base, "role": PersonRole.UITHUISGEPLAATSTE.value,
-                **{k: v for k, v in banned.items() if not k.startswith("_")}}]
+        out = [
+            {
+                **base,
+                "role": PersonRole.UITHUISGEPLAATSTE.value,
+                **{k: v for k, v in banned.items() if not k.startswith("_")},
+            }
+        ]
         partner_male = not banned["_male"] if rng.random() < 0.93 else banned["_male"]
         pfirst, plast = self.person_name(partner_male)
         if rng.random() < 0.35:
             plast = banned["last_name"]
         page = min(80, max(18, int(rng.gauss(35, 10))))
-        out.append({**base, "role": PersonRole.ACHTERBLIJVER.value, "first_name": pfirst,
-                    "last_name": plast,
-                    "birth_date": self.birth(year, page),
-                    "bsn": _bsn(rng) if rng.random() < 0.9 else None,
-                    "phone": self.mobile() if rng.random() < 0.9 else None})
+        out.append(
+            {
+                **base,
+                "role": PersonRole.ACHTERBLIJVER.value,
+                "first_name": pfirst,
+                "last_name": plast,
+                "birth_date": self.birth(year, page),
+                "bsn": _bsn(rng) if rng.random() < 0.9 else None,
+                "phone": self.mobile() if rng.random() < 0.9 else None,
+            }
+        )
         if not d.lean:
             if rng.random() < 0.06:  # a second adult in the home, e.g. a parent
                 gfirst, glast = self.person_name(rng.random() < 0.4)
-                out.append({**base, "role": PersonRole.ACHTERBLIJVER.value, "first_name": gfirst,
-                            "last_name": glast,
-                            "birth_date": self.birth(year, rng.randint(55, 80)),
-                            "bsn": _bsn(rng) if rng.random() < 0.9 else None, "phone": None})
+                out.append(
+                    {
+                        **base,
+                        "role": PersonRole.ACHTERBLIJVER.value,
+                        "first_name": gfirst,
+                        "last_name": glast,
+                        "birth_date": self.birth(year, rng.randint(55, 80)),
+                        "bsn": _bsn(rng) if rng.random() < 0.9 else None,
+                        "phone": None,
+                    }
+                )
             kids = rng.choices((0, 1, 2, 3, 4), weights=(34, 26, 25, 11, 4))[0]
             if d.case["child_abuse"] and kids == 0:
                 kids = 1
@@ -800,45 +1169,96 @@ class _Builder:
             for _ in range(kids):
                 kfirst, _ = self.person_name(rng.random() < 0.5)
                 kage = rng.randint(0, 17)
-                out.append({**base, "role": PersonRole.KIND.value, "first_name": kfirst,
-                            "last_name": surname,
-                            "birth_date": self.birth(year, kage),
-                            "bsn": _bsn(rng) if rng.random() < 0.88 else None, "phone": None})
+                out.append(
+                    {
+                        **base,
+                        "role": PersonRole.KIND.value,
+                        "first_name": kfirst,
+                        "last_name": surname,
+                        "birth_date": self.birth(year, kage),
+                        "bsn": _bsn(rng) if rng.random() < 0.88 else None,
+                        "phone": None,
+                    }
+                )
         d.persons = out
         history.append((opened, banned, address))
 
-    def doc(self, d: _Draft, kind: DocumentKind, status: DocumentStatus, *,
-            requested_at: datetime | None = None, due_at: datetime | None = None,
-            received_at: datetime | None = None, from_role: PartnerRole | None = None,
-            from_acc: dict | None = None, author: dict | None = None,
-            author_name: str | None = None, fields: dict | None = None) -> None:
+    def doc(
+        self,
+        d: _Draft,
+        kind: DocumentKind,
+        status: DocumentStatus,
+        *,
+        requested_at: datetime | None = None,
+        due_at: datetime | None = None,
+        received_at: datetime | None = None,
+        from_role: PartnerRole | None = None,
+        from_acc: dict | None = None,
+        author: dict | None = None,
+        author_name: str | None = None,
+        fields: dict | None = None,
+    ) -> None:
         first = requested_at or received_at or d.case["opened_at"]
         last = received_at or requested_at or first
-        d.documents.append({
-            "kind": kind.value, "status": status.value,
-            "requested_from_role": from_role.value if from_role else None,
-            "requested_from_account_id": from_acc["id"] if from_acc else None,
-            "requested_at": requested_at, "due_at": due_at, "received_at": received_at,
-            "author_account_id": author["id"] if author else None,
-            "author_name": author_name or (author["full_name"] if author else None),
-            "fields": fields or {}, "created_at": first, "updated_at": last,
-        })
+        d.documents.append(
+            {
+                "kind": kind.value,
+                "status": status.value,
+                "requested_from_role": from_role.value if from_role else None,
+                "requested_from_account_id": from_acc["id"] if from_acc else None,
+                "requested_at": requested_at,
+                "due_at": due_at,
+                "received_at": received_at,
+                "author_account_id": author["id"] if author else None,
+                "author_name": author_name or (author["full_name"] if author else None),
+                "fields": fields or {},
+                "created_at": first,
+                "updated_at": last,
+            }
+        )
 
-    def partner(self, d: _Draft, role: PartnerRole, acc: dict | None, at: datetime,
-                external: dict | None = None) -> None:
-        row = {"role": role.value, "account_id": acc["id"] if acc else None,
-               "external_name": None, "external_organisation": None, "external_phone": None,
-               "external_email": None, "assigned_at": at, "ended_at": None}
+    def partner(
+        self,
+        d: _Draft,
+        role: PartnerRole,
+        acc: dict | None,
+        at: datetime,
+        external: dict | None = None,
+    ) -> None:
+        row = {
+            "role": role.value,
+            "account_id": acc["id"] if acc else None,
+            "external_name": None,
+            "external_organisation": None,
+            "external_phone": None,
+            "external_email": None,
+            "assigned_at": at,
+            "ended_at": None,
+        }
         if external:
             row.update(external)
         d.partners.append(row)
 
-    def event(self, d: _Draft, action: str, at: datetime, actor: dict | None,
-              details: dict | None = None, actor_name: str | None = None) -> None:
-        d.events.append({"account_id": actor["id"] if actor else None,
-                         "actor_name": actor_name or (actor["full_name"] if actor else "systeem"),
-                         "action": action, "at": at, "details": details or {},
-                         "prev_hash": None, "hash": None})
+    def event(
+        self,
+        d: _Draft,
+        action: str,
+        at: datetime,
+        actor: dict | None,
+        details: dict | None = None,
+        actor_name: str | None = None,
+    ) -> None:
+        d.events.append(
+            {
+                "account_id": actor["id"] if actor else None,
+                "actor_name": actor_name or (actor["full_name"] if actor else "systeem"),
+                "action": action,
+                "at": at,
+                "details": details or {},
+                "prev_hash": None,
+                "hash": None,
+            }
+        )
 
     def gemeente_contact(self, d: _Draft) -> tuple[dict | None, dict | None]:
         """The municipality's partner: its beleidsmedewerker account, or an external contact."""
@@ -847,10 +1267,12 @@ class _Builder:
             return acc, None
         first, last = self.person_name(self.rng.random() < 0.45)
         domain = _muni_domain(d.muni["name"])
-        return None, {"external_name": f"{first} {last}",
-                      "external_organisation": f"Gemeente {d.muni['name']}",
-                      "external_phone": _landline(d.muni["name"], d.muni["id"] * 31 + len(last)),
-                      "external_email": f"oov@{domain}"}
+        return None, {
+            "external_name": f"{first} {last}",
+            "external_organisation": f"Gemeente {d.muni['name']}",
+            "external_phone": _landline(d.muni["name"], d.muni["id"] * 31 + len(last)),
+            "external_email": f"oov@{domain}",
+        }
 
     def mayor_name(self, d: _Draft) -> tuple[dict | None, str]:
         acc = self.mayor_by_muni.get(d.muni["id"])
@@ -861,16 +1283,24 @@ class _Builder:
         signals = set(self.rng.sample(RIHG_SIGNALS, self.rng.randint(3, 11)))
         # No further random draws: the rest of the demo stays as it was.
         unknown = (sum(signals) % 20) + 1
-        fields = {f"s{n:02d}": "ja" if n in signals else ("onbekend" if n == unknown else "nee")
-                  for n in RIHG_SIGNALS}
+        fields = {
+            f"s{n:02d}": "ja" if n in signals else ("onbekend" if n == unknown else "nee")
+            for n in RIHG_SIGNALS
+        }
         fields["conclusie"] = "niet_opleggen" if imposed is False else "opleggen"
         return fields
 
     # --- open cases -----------------------------------------------------------------------------
 
-    def open_case(self, status: CaseStatus, states: dict[DocumentKind, str],
-                  muni: dict | None = None, t0: datetime | None = None,
-                  casemanager: bool | None = None, meeting: bool = True) -> _Draft:
+    def open_case(
+        self,
+        status: CaseStatus,
+        states: dict[DocumentKind, str],
+        muni: dict | None = None,
+        t0: datetime | None = None,
+        casemanager: bool | None = None,
+        meeting: bool = True,
+    ) -> _Draft:
         """An open case in ``status`` with its queue documents in ``states`` (as given: see
         ``on_track``). Everything else keeps its deadlines: the informing, the casemanager from
         day 2, the day-3 meeting (unless ``meeting`` is False), an appeal heard in time."""
@@ -895,12 +1325,20 @@ class _Builder:
         self.partner(d, PartnerRole.POLITIE, police, opened)
         self.partner(d, PartnerRole.PROCESMANAGER, pm, _utc(opened + timedelta(minutes=30)))
         rihg = states[DocumentKind.RIHG]
-        self.open_doc(d, DocumentKind.RIHG, rihg, requested_at=opened,
-                      default_due=_utc(opened + timedelta(hours=4)), role=PartnerRole.POLITIE,
-                      acc=police, receive_after=(30, 200))
+        self.open_doc(
+            d,
+            DocumentKind.RIHG,
+            rihg,
+            requested_at=opened,
+            default_due=_utc(opened + timedelta(hours=4)),
+            role=PartnerRole.POLITIE,
+            acc=police,
+            receive_after=(30, 200),
+        )
         if status is CaseStatus.NOT_IMPOSED:
-            c["decided_at"] = self.between(opened + timedelta(hours=1),
-                                           min(now, opened + timedelta(hours=6)))
+            c["decided_at"] = self.between(
+                opened + timedelta(hours=1), min(now, opened + timedelta(hours=6))
+            )
             c["close_reason"] = rng.choice(NOT_IMPOSED_REASONS)
             mayor, mayor_name = self.mayor_name(d)
             self.event(d, "case.not_imposed", c["decided_at"], mayor, actor_name=mayor_name)
@@ -917,15 +1355,25 @@ class _Builder:
             self.partner(d, PartnerRole.HOVJ, hovj, t0)
         if mayor is not None:
             self.partner(d, PartnerRole.BESTUURDER, mayor, t0)
-        self.event(d, "case.imposed", t0, hovj or mayor, {"status": "imposed"},
-                   actor_name=None if (hovj or mayor) else mayor_name)
+        self.event(
+            d,
+            "case.imposed",
+            t0,
+            hovj or mayor,
+            {"status": "imposed"},
+            actor_name=None if (hovj or mayor) else mayor_name,
+        )
         age_h = (now - t0).total_seconds() / 3600
         if casemanager is None:  # help starts within a day or so; the day-3 meeting needs it
             casemanager = age_h >= 30 or rng.random() < 0.25 + age_h / 40
         cm = self.pick(region, Role.CASEMANAGER, now, muni) if casemanager else None
         if cm is not None:
-            self.partner(d, PartnerRole.CASEMANAGER, cm,
-                         self.between(t0 + timedelta(hours=1), min(now, t0 + timedelta(hours=30))))
+            self.partner(
+                d,
+                PartnerRole.CASEMANAGER,
+                cm,
+                self.between(t0 + timedelta(hours=1), min(now, t0 + timedelta(hours=30))),
+            )
         gem_acc, gem_ext = self.gemeente_contact(d)
         self.partner(d, PartnerRole.GEMEENTE, gem_acc, _utc(t0 + timedelta(hours=2)), gem_ext)
         vt = None
@@ -933,28 +1381,52 @@ class _Builder:
             vt = self.pick(region, Role.VEILIG_THUIS, now)
             self.partner(d, PartnerRole.VEILIG_THUIS, vt, _utc(t0 + timedelta(hours=1)))
 
-        self.open_doc(d, DocumentKind.BESCHIKKING, states[DocumentKind.BESCHIKKING],
-                      requested_at=t0, default_due=_utc(t0 + timedelta(hours=12)),
-                      role=PartnerRole.HOVJ if hovj else PartnerRole.BESTUURDER, acc=hovj or mayor,
-                      receive_after=(0, 50), author_name=None if (hovj or mayor) else mayor_name,
-                      signed=True)
-        self.open_doc(d, DocumentKind.PROCES_VERBAAL,
-                      states[DocumentKind.PROCES_VERBAAL], requested_at=t0,
-                      default_due=_utc(add_days(t0, 1)), role=PartnerRole.POLITIE, acc=police,
-                      receive_after=(240, 1800))
+        self.open_doc(
+            d,
+            DocumentKind.BESCHIKKING,
+            states[DocumentKind.BESCHIKKING],
+            requested_at=t0,
+            default_due=_utc(t0 + timedelta(hours=12)),
+            role=PartnerRole.HOVJ if hovj else PartnerRole.BESTUURDER,
+            acc=hovj or mayor,
+            receive_after=(0, 50),
+            author_name=None if (hovj or mayor) else mayor_name,
+            signed=True,
+        )
+        self.open_doc(
+            d,
+            DocumentKind.PROCES_VERBAAL,
+            states[DocumentKind.PROCES_VERBAAL],
+            requested_at=t0,
+            default_due=_utc(add_days(t0, 1)),
+            role=PartnerRole.POLITIE,
+            acc=police,
+            receive_after=(240, 1800),
+        )
         advice_due = _utc(add_days(t0, 8))
         zorg_from = cm or vt
-        self.open_doc(d, DocumentKind.ZORGADVIES, states[DocumentKind.ZORGADVIES],
-                      requested_at=self.between(t0 + timedelta(hours=20), t0 + timedelta(days=3)),
-                      default_due=advice_due, role=PartnerRole.CASEMANAGER, acc=zorg_from,
-                      receive_after=(60 * 24 * 3, 60 * 24 * 6),
-                      author_name=None if zorg_from else "casemanager (extern)")
-        self.open_doc(d, DocumentKind.BELEIDSADVIES,
-                      states[DocumentKind.BELEIDSADVIES],
-                      requested_at=self.between(t0 + timedelta(days=2), t0 + timedelta(days=5)),
-                      default_due=advice_due, role=PartnerRole.GEMEENTE, acc=gem_acc,
-                      receive_after=(60 * 24, 60 * 24 * 4),
-                      author_name=None if gem_acc else gem_ext["external_name"])
+        self.open_doc(
+            d,
+            DocumentKind.ZORGADVIES,
+            states[DocumentKind.ZORGADVIES],
+            requested_at=self.between(t0 + timedelta(hours=20), t0 + timedelta(days=3)),
+            default_due=advice_due,
+            role=PartnerRole.CASEMANAGER,
+            acc=zorg_from,
+            receive_after=(60 * 24 * 3, 60 * 24 * 6),
+            author_name=None if zorg_from else "casemanager (extern)",
+        )
+        self.open_doc(
+            d,
+            DocumentKind.BELEIDSADVIES,
+            states[DocumentKind.BELEIDSADVIES],
+            requested_at=self.between(t0 + timedelta(days=2), t0 + timedelta(days=5)),
+            default_due=advice_due,
+            role=PartnerRole.GEMEENTE,
+            acc=gem_acc,
+            receive_after=(60 * 24, 60 * 24 * 4),
+            author_name=None if gem_acc else gem_ext["external_name"],
+        )
 
         end = ban_end(t0)
         if status is CaseStatus.EXTENDED:
@@ -971,33 +1443,65 @@ class _Builder:
             c["extended_until"] = until
             c["extension_decided_at"] = c["decided_at"] = decided
             c["ends_at"] = _utc(ban_end(t0, until))
-            self.doc(d, DocumentKind.VERLENGING, DocumentStatus.SIGNED,
-                     requested_at=_utc(decided - timedelta(hours=rng.randint(2, 30))),
-                     due_at=_utc(end), received_at=decided, author=mayor,
-                     author_name=None if mayor else mayor_name,
-                     fields={"verlengd_tot": until.isoformat(), "dagen": n})
-            self.event(d, "case.extended", decided, mayor, {"tot": until.isoformat()},
-                       actor_name=None if mayor else mayor_name)
+            self.doc(
+                d,
+                DocumentKind.VERLENGING,
+                DocumentStatus.SIGNED,
+                requested_at=_utc(decided - timedelta(hours=rng.randint(2, 30))),
+                due_at=_utc(end),
+                received_at=decided,
+                author=mayor,
+                author_name=None if mayor else mayor_name,
+                fields={"verlengd_tot": until.isoformat(), "dagen": n},
+            )
+            self.event(
+                d,
+                "case.extended",
+                decided,
+                mayor,
+                {"tot": until.isoformat()},
+                actor_name=None if mayor else mayor_name,
+            )
         elif status is CaseStatus.WITHDRAWN:
             decided = self.between(t0 + timedelta(days=3), min(now, end - timedelta(hours=2)))
             helper = cm or self.pick(region, Role.CASEMANAGER, t0, muni)
-            self.doc(d, DocumentKind.HULPBEVESTIGING, DocumentStatus.RECEIVED,
-                     requested_at=_utc(decided - timedelta(days=1)),
-                     received_at=_utc(decided - timedelta(hours=rng.randint(2, 20))),
-                     author=helper, from_role=PartnerRole.CASEMANAGER, from_acc=helper)
-            self.doc(d, DocumentKind.INTREKKING, DocumentStatus.SIGNED, received_at=decided,
-                     author=mayor, author_name=None if mayor else mayor_name)
+            self.doc(
+                d,
+                DocumentKind.HULPBEVESTIGING,
+                DocumentStatus.RECEIVED,
+                requested_at=_utc(decided - timedelta(days=1)),
+                received_at=_utc(decided - timedelta(hours=rng.randint(2, 20))),
+                author=helper,
+                from_role=PartnerRole.CASEMANAGER,
+                from_acc=helper,
+            )
+            self.doc(
+                d,
+                DocumentKind.INTREKKING,
+                DocumentStatus.SIGNED,
+                received_at=decided,
+                author=mayor,
+                author_name=None if mayor else mayor_name,
+            )
             c["decided_at"] = decided
-            self.event(d, "case.withdrawn", decided, mayor, actor_name=None if mayor else mayor_name)
+            self.event(
+                d, "case.withdrawn", decided, mayor, actor_name=None if mayor else mayor_name
+            )
         elif status is CaseStatus.EXPIRED:
             self.event(d, "case.expired", _utc(end), None)
 
         if rng.random() < 0.05:
             c["herstel"] = True
             at = self.between(t0 + timedelta(hours=6), min(now, t0 + timedelta(days=3)))
-            self.doc(d, DocumentKind.HERSTEL, DocumentStatus.SIGNED, received_at=at, author=mayor,
-                     author_name=None if mayor else mayor_name,
-                     fields={"reden": "verkeerde geboortedatum uithuisgeplaatste"})
+            self.doc(
+                d,
+                DocumentKind.HERSTEL,
+                DocumentStatus.SIGNED,
+                received_at=at,
+                author=mayor,
+                author_name=None if mayor else mayor_name,
+                fields={"reden": "verkeerde geboortedatum uithuisgeplaatste"},
+            )
         if age_h > 30 and rng.random() < 0.12:
             c["violation_count"] = rng.choice((1, 1, 1, 2, 3))
             self.event(d, "case.violation", self.between(t0 + timedelta(hours=20), now), police)
@@ -1019,23 +1523,42 @@ class _Builder:
         if day3 <= now and cm is not None and meeting:
             held = self.meeting_moment(t0, day3)
             if held <= now:
-                d.meetings.append({
-                    "kind": "overleg_dag3", "held_at": held, "account_id": cm["id"],
-                    "participants": ", ".join(filter(None, (cm["full_name"],
-                                                            pm["full_name"] if pm else None,
-                                                            police["full_name"] if police else None))),
-                    "outcome": rng.choice(MEETING_OUTCOMES)})
+                d.meetings.append(
+                    {
+                        "kind": "overleg_dag3",
+                        "held_at": held,
+                        "account_id": cm["id"],
+                        "participants": ", ".join(
+                            filter(
+                                None,
+                                (
+                                    cm["full_name"],
+                                    pm["full_name"] if pm else None,
+                                    police["full_name"] if police else None,
+                                ),
+                            )
+                        ),
+                        "outcome": rng.choice(MEETING_OUTCOMES),
+                    }
+                )
                 self.event(d, "meeting.held", held, cm, {"kind": "overleg_dag3"})
         if rng.random() < 0.25 and pm is not None:
             at = self.between(t0 + timedelta(hours=2), now)
-            d.notes.append({"account_id": pm["id"], "kind": rng.choice(("note", "contact")),
-                            "at": at, "text": rng.choice(NOTE_TEXTS)})
+            d.notes.append(
+                {
+                    "account_id": pm["id"],
+                    "kind": rng.choice(("note", "contact")),
+                    "at": at,
+                    "text": rng.choice(NOTE_TEXTS),
+                }
+            )
             self.event(d, "note.added", at, pm)
         self.finish_open(d)
         return d
 
-    def open_t0(self, status: CaseStatus,
-                states: dict[DocumentKind, str] | None = None) -> datetime:
+    def open_t0(
+        self, status: CaseStatus, states: dict[DocumentKind, str] | None = None
+    ) -> datetime:
         """A T0 that fits ``status`` at ``now``; an imposed ban whose proces-verbaal is still to
         come is less than a day old (it is due on day 1), advice is still expected only before
         it is due (day 8)."""
@@ -1046,22 +1569,27 @@ class _Builder:
                 return self.clock(now - 23 * h, now - h)
             return self.clock(now - 30 * h, now - h)
         if status is CaseStatus.RUNNING:
-            return self.clock(now - 7 * 24 * h + h, now - 26 * h,
-                              lambda t: add_days(t, 7) > now)
+            return self.clock(now - 7 * 24 * h + h, now - 26 * h, lambda t: add_days(t, 7) > now)
         if status is CaseStatus.ADVICE_DUE:
-            return self.clock(now - 8 * 24 * h, now - 7 * 24 * h,
-                              lambda t: add_days(t, 7) <= now < add_days(t, RULES.advice_day) - h)
+            return self.clock(
+                now - 8 * 24 * h,
+                now - 7 * 24 * h,
+                lambda t: add_days(t, 7) <= now < add_days(t, RULES.advice_day) - h,
+            )
         if status is CaseStatus.ADVICE_RECEIVED:
-            return self.clock(now - 10 * 24 * h, now - 7 * 24 * h,
-                              lambda t: add_days(t, 7) <= now < ban_end(t) - h)
+            return self.clock(
+                now - 10 * 24 * h,
+                now - 7 * 24 * h,
+                lambda t: add_days(t, 7) <= now < ban_end(t) - h,
+            )
         if status is CaseStatus.EXTENDED:
-            return self.clock(now - 27 * 24 * h, now - 7 * 24 * h - 3 * h,
-                              lambda t: add_days(t, 7) < now - h)
+            return self.clock(
+                now - 27 * 24 * h, now - 7 * 24 * h - 3 * h, lambda t: add_days(t, 7) < now - h
+            )
         if status is CaseStatus.WITHDRAWN:
             return self.clock(now - 12 * 24 * h, now - 3 * 24 * h - 4 * h)
         if status is CaseStatus.EXPIRED:
-            return self.clock(now - 16 * 24 * h, now - 10 * 24 * h,
-                              lambda t: ban_end(t) < now - h)
+            return self.clock(now - 16 * 24 * h, now - 10 * 24 * h, lambda t: ban_end(t) < now - h)
         raise ValueError(status)
 
     def meeting_moment(self, t0: datetime, due: datetime) -> datetime:
@@ -1077,8 +1605,9 @@ class _Builder:
                 return held
         return self.between(t0 + timedelta(days=1), latest)
 
-    def on_track(self, status: CaseStatus, states: dict[DocumentKind, str],
-                 t0: datetime) -> dict[DocumentKind, str]:
+    def on_track(
+        self, status: CaseStatus, states: dict[DocumentKind, str], t0: datetime
+    ) -> dict[DocumentKind, str]:
         """The document states of an ordinary ban, dealt for variety, made to keep the case's
         deadlines at ``now``: the RiHG and the beschikking are in (an imposed ban's beschikking
         may still be on its way), a proces-verbaal or advice whose due moment (day 1, day 8)
@@ -1090,9 +1619,11 @@ class _Builder:
         out[DocumentKind.RIHG] = "received"
         if status is not CaseStatus.IMPOSED:
             out[DocumentKind.BESCHIKKING] = "received"
-        for kind, day in ((DocumentKind.PROCES_VERBAAL, RULES.proces_verbaal_day),
-                          (DocumentKind.ZORGADVIES, RULES.advice_day),
-                          (DocumentKind.BELEIDSADVIES, RULES.advice_day)):
+        for kind, day in (
+            (DocumentKind.PROCES_VERBAAL, RULES.proces_verbaal_day),
+            (DocumentKind.ZORGADVIES, RULES.advice_day),
+            (DocumentKind.BELEIDSADVIES, RULES.advice_day),
+        ):
             state = out.setdefault(kind, OPEN_DOC_DEFAULT[kind])
             if add_days(t0, day) <= now:
                 out[kind] = "received"
@@ -1100,10 +1631,20 @@ class _Builder:
                 out[kind] = "requested"
         return out
 
-    def open_doc(self, d: _Draft, kind: DocumentKind, state: str, *, requested_at: datetime,
-                 default_due: datetime, role: PartnerRole, acc: dict | None,
-                 receive_after: tuple[int, int], author_name: str | None = None,
-                 signed: bool = False) -> None:
+    def open_doc(
+        self,
+        d: _Draft,
+        kind: DocumentKind,
+        state: str,
+        *,
+        requested_at: datetime,
+        default_due: datetime,
+        role: PartnerRole,
+        acc: dict | None,
+        receive_after: tuple[int, int],
+        author_name: str | None = None,
+        signed: bool = False,
+    ) -> None:
         """One queue document of an open case in ``state``: received, requested (due later),
         late (due passed), draft or absent. Times never lie after ``now``."""
         rng, now = self.rng, self.now
@@ -1115,27 +1656,63 @@ class _Builder:
             if received > now:
                 received = self.between(requested_at, now)
             status = DocumentStatus.SIGNED if signed else DocumentStatus.RECEIVED
-            fields = (self.rihg_fields(d.case["status"] != CaseStatus.NOT_IMPOSED.value)
-                      if kind is DocumentKind.RIHG else {})
-            self.doc(d, kind, status, requested_at=requested_at, due_at=default_due,
-                     received_at=received, from_role=role, from_acc=acc, author=acc,
-                     author_name=author_name, fields=fields)
-            self.event(d, "document.received", received, acc, {"kind": kind.value},
-                       actor_name=author_name if acc is None else None)
+            fields = (
+                self.rihg_fields(d.case["status"] != CaseStatus.NOT_IMPOSED.value)
+                if kind is DocumentKind.RIHG
+                else {}
+            )
+            self.doc(
+                d,
+                kind,
+                status,
+                requested_at=requested_at,
+                due_at=default_due,
+                received_at=received,
+                from_role=role,
+                from_acc=acc,
+                author=acc,
+                author_name=author_name,
+                fields=fields,
+            )
+            self.event(
+                d,
+                "document.received",
+                received,
+                acc,
+                {"kind": kind.value},
+                actor_name=author_name if acc is None else None,
+            )
             return
         if state == "late":
             due = default_due if default_due < now else self.between(requested_at, now)
         elif state == "requested":
-            due = default_due if default_due > now else _utc(now + timedelta(
-                hours=rng.randint(2, 30)))
+            due = (
+                default_due
+                if default_due > now
+                else _utc(now + timedelta(hours=rng.randint(2, 30)))
+            )
         else:  # draft
             due = default_due
         status = DocumentStatus.DRAFT if state == "draft" else DocumentStatus.REQUESTED
-        self.doc(d, kind, status, requested_at=requested_at, due_at=due, from_role=role,
-                 from_acc=acc, author=acc if state == "draft" else None,
-                 author_name=author_name if state == "draft" else None)
-        self.event(d, "document.requested", requested_at, None, {"kind": kind.value},
-                   actor_name="procesmanager")
+        self.doc(
+            d,
+            kind,
+            status,
+            requested_at=requested_at,
+            due_at=due,
+            from_role=role,
+            from_acc=acc,
+            author=acc if state == "draft" else None,
+            author_name=author_name if state == "draft" else None,
+        )
+        self.event(
+            d,
+            "document.requested",
+            requested_at,
+            None,
+            {"kind": kind.value},
+            actor_name="procesmanager",
+        )
 
     def finish_open(self, d: _Draft) -> None:
         c = d.case
@@ -1143,12 +1720,14 @@ class _Builder:
         c["updated_at"] = last
         c["version"] = len(d.events)
 
-    def ordinary_case(self, status: CaseStatus, states: dict[DocumentKind, str],
-                      muni: dict | None = None) -> None:
+    def ordinary_case(
+        self, status: CaseStatus, states: dict[DocumentKind, str], muni: dict | None = None
+    ) -> None:
         """An open case as most are: a T0 that fits its status, its documents on track."""
         if status is CaseStatus.ADVICE_DUE and all(
-                states.get(k) == "received"
-                for k in (DocumentKind.ZORGADVIES, DocumentKind.BELEIDSADVIES)):
+            states.get(k) == "received"
+            for k in (DocumentKind.ZORGADVIES, DocumentKind.BELEIDSADVIES)
+        ):
             states[DocumentKind.BELEIDSADVIES] = "requested"
         t0 = None
         if status not in (CaseStatus.SCREENING, CaseStatus.NOT_IMPOSED):
@@ -1171,8 +1750,12 @@ class _Builder:
         for d in self.drafts:
             if d.case["status"] in open_values:
                 made[self.region_name[d.muni["region_id"]]] += 1
-        self.deal_open_cases({region: max(0, round(people * OPEN_PER_100K / 100_000) - made[region])
-                              for region, people in population.items()})
+        self.deal_open_cases(
+            {
+                region: max(0, round(people * OPEN_PER_100K / 100_000) - made[region])
+                for region, people in population.items()
+            }
+        )
 
     def deal_open_cases(self, per_region: dict[str | None, int]) -> None:
         """Per region (None: anywhere) that many ordinary open cases, by status in OPEN_MIX's
@@ -1184,12 +1767,15 @@ class _Builder:
             where = [region for region, counts in shares.items() for _ in range(counts[i])]
             if len(shares) > 1:
                 self.rng.shuffle(where)
-            decks = {kind: _deck(self.rng, len(where), weights)
-                     for kind, weights in OPEN_DOC_STATES[status].items()}
+            decks = {
+                kind: _deck(self.rng, len(where), weights)
+                for kind, weights in OPEN_DOC_STATES[status].items()
+            }
             for j, region in enumerate(where):
                 states = {kind: deck[j] for kind, deck in decks.items()}
-                self.ordinary_case(status, states,
-                                   self.region_muni(region) if region is not None else None)
+                self.ordinary_case(
+                    status, states, self.region_muni(region) if region is not None else None
+                )
 
     def region_muni(self, region: str) -> dict:
         """A municipality of ``region``, drawn by population."""
@@ -1203,21 +1789,37 @@ class _Builder:
         with the mayor's decision still to come, and a day-3 meeting that was not held."""
         now, h = self.now, timedelta(hours=1)
         t0 = self.clock(now - 5 * 24 * h, now - 2 * 24 * h, lambda t: add_days(t, 7) > now)
-        self.open_case(CaseStatus.RUNNING, {DocumentKind.PROCES_VERBAAL: "late",
-                                            DocumentKind.ZORGADVIES: "requested"},
-                       muni=self.region_muni("Noord-Limburg"), t0=t0)
-        t0 = self.clock(now - 10 * 24 * h + 4 * h, now - 8 * 24 * h - 2 * h,
-                        lambda t: add_days(t, RULES.advice_day) <= now - 2 * h < ban_end(t) - 4 * h)
-        self.open_case(CaseStatus.ADVICE_DUE, {DocumentKind.ZORGADVIES: "late",
-                                               DocumentKind.BELEIDSADVIES: "late"},
-                       muni=self.region_muni("Hollands Midden"), t0=t0, casemanager=True)
-        t0 = self.clock(now - 6 * 24 * h, now - 3 * 24 * h - 3 * h,
-                        lambda t: add_days(t, RULES.meeting_day) <= now - 3 * h
-                        and add_days(t, 7) > now)
-        self.open_case(CaseStatus.RUNNING, {DocumentKind.ZORGADVIES: "requested",
-                                            DocumentKind.BELEIDSADVIES: "requested"},
-                       muni=self.region_muni("Hollands Midden"), t0=t0, casemanager=True,
-                       meeting=False)
+        self.open_case(
+            CaseStatus.RUNNING,
+            {DocumentKind.PROCES_VERBAAL: "late", DocumentKind.ZORGADVIES: "requested"},
+            muni=self.region_muni("Noord-Limburg"),
+            t0=t0,
+        )
+        t0 = self.clock(
+            now - 10 * 24 * h + 4 * h,
+            now - 8 * 24 * h - 2 * h,
+            lambda t: add_days(t, RULES.advice_day) <= now - 2 * h < ban_end(t) - 4 * h,
+        )
+        self.open_case(
+            CaseStatus.ADVICE_DUE,
+            {DocumentKind.ZORGADVIES: "late", DocumentKind.BELEIDSADVIES: "late"},
+            muni=self.region_muni("Hollands Midden"),
+            t0=t0,
+            casemanager=True,
+        )
+        t0 = self.clock(
+            now - 6 * 24 * h,
+            now - 3 * 24 * h - 3 * h,
+            lambda t: add_days(t, RULES.meeting_day) <= now - 3 * h and add_days(t, 7) > now,
+        )
+        self.open_case(
+            CaseStatus.RUNNING,
+            {DocumentKind.ZORGADVIES: "requested", DocumentKind.BELEIDSADVIES: "requested"},
+            muni=self.region_muni("Hollands Midden"),
+            t0=t0,
+            casemanager=True,
+            meeting=False,
+        )
 
     def scenario_cases(self) -> None:
         """Scenario 1 (domain scenarios): Ans's Monday in Midden-Limburg."""
@@ -1234,23 +1836,36 @@ class _Builder:
             minute = local_now.hour * 60 + local_now.minute + 10
             minute += rng.randrange(max(1, 24 * 60 - 1 - minute))
             t0 = _local_dt(self.today - timedelta(days=10), minute // 60, minute % 60)
-        self.open_case(CaseStatus.ADVICE_DUE, {
-            DocumentKind.ZORGADVIES: "absent", DocumentKind.BELEIDSADVIES: "received"},
-            muni=roermond, t0=t0, casemanager=True)
+        self.open_case(
+            CaseStatus.ADVICE_DUE,
+            {DocumentKind.ZORGADVIES: "absent", DocumentKind.BELEIDSADVIES: "received"},
+            muni=roermond,
+            t0=t0,
+            casemanager=True,
+        )
         # Two bans from the last nights, no casemanager yet.
         for name, back, hour in (("Weert", 2, 23), ("Roermond", 1, 2)):
             t = _local_dt(self.today - timedelta(days=back), hour, rng.randrange(60))
             if t > now - timedelta(hours=2):
                 t = _utc(now - timedelta(hours=28))
             status = CaseStatus.RUNNING if now - t > timedelta(hours=24) else CaseStatus.IMPOSED
-            self.open_case(status, {DocumentKind.PROCES_VERBAAL: "requested"},
-                           muni=self.munis_by_name[name], t0=t, casemanager=False)
+            self.open_case(
+                status,
+                {DocumentKind.PROCES_VERBAAL: "requested"},
+                muni=self.munis_by_name[name],
+                t0=t,
+                casemanager=False,
+            )
         # A screening from last night waiting for the mayor's decision.
         opened = _local_dt(self.today - timedelta(days=1), 23, 15)
         if opened > now - timedelta(hours=1):
             opened = _utc(now - timedelta(hours=3))
-        self.open_case(CaseStatus.SCREENING, {DocumentKind.RIHG: "received"},
-                       muni=self.munis_by_name["Echt-Susteren"], t0=opened)
+        self.open_case(
+            CaseStatus.SCREENING,
+            {DocumentKind.RIHG: "received"},
+            muni=self.munis_by_name["Echt-Susteren"],
+            t0=opened,
+        )
 
     # --- closed cases ---------------------------------------------------------------------------
 
@@ -1303,9 +1918,17 @@ class _Builder:
         rihg_in = _utc(opened + timedelta(minutes=rng.randint(25, 210)))
         if not ban:
             c["close_reason"] = rng.choice(NOT_IMPOSED_REASONS)
-            self.doc(d, DocumentKind.RIHG, DocumentStatus.RECEIVED, requested_at=opened,
-                     due_at=_utc(opened + timedelta(hours=4)), received_at=min(rihg_in, decided),
-                     from_role=PartnerRole.POLITIE, from_acc=police, author=police)
+            self.doc(
+                d,
+                DocumentKind.RIHG,
+                DocumentStatus.RECEIVED,
+                requested_at=opened,
+                due_at=_utc(opened + timedelta(hours=4)),
+                received_at=min(rihg_in, decided),
+                from_role=PartnerRole.POLITIE,
+                from_acc=police,
+                author=police,
+            )
             if not lean:
                 self.partner(d, PartnerRole.POLITIE, police, opened)
                 self.closed_events(d, pm, police)
@@ -1322,52 +1945,115 @@ class _Builder:
             c["close_reason"] = "verlopen na 10 dagen; niet verlengd"
         hovj = self.pick(region, Role.HOVJ, t0) if c["imposed_by_hovj"] else None
         mayor, mayor_name = self.mayor_name(d)
-        self.doc(d, DocumentKind.RIHG, DocumentStatus.RECEIVED, requested_at=opened,
-                 due_at=_utc(opened + timedelta(hours=4)), received_at=min(rihg_in, t0),
-                 from_role=PartnerRole.POLITIE, from_acc=police, author=police)
-        self.doc(d, DocumentKind.BESCHIKKING, DocumentStatus.SIGNED, requested_at=t0,
-                 due_at=_utc(t0 + timedelta(hours=12)),
-                 received_at=_utc(t0 + timedelta(minutes=rng.randint(0, 90))),
-                 author=hovj or mayor, author_name=None if (hovj or mayor) else mayor_name)
+        self.doc(
+            d,
+            DocumentKind.RIHG,
+            DocumentStatus.RECEIVED,
+            requested_at=opened,
+            due_at=_utc(opened + timedelta(hours=4)),
+            received_at=min(rihg_in, t0),
+            from_role=PartnerRole.POLITIE,
+            from_acc=police,
+            author=police,
+        )
+        self.doc(
+            d,
+            DocumentKind.BESCHIKKING,
+            DocumentStatus.SIGNED,
+            requested_at=t0,
+            due_at=_utc(t0 + timedelta(hours=12)),
+            received_at=_utc(t0 + timedelta(minutes=rng.randint(0, 90))),
+            author=hovj or mayor,
+            author_name=None if (hovj or mayor) else mayor_name,
+        )
         if lean:
             return
         cm = self.pick(region, Role.CASEMANAGER, t0, muni)
         self.partner(d, PartnerRole.POLITIE, police, opened)
         if cm is not None:
-            self.partner(d, PartnerRole.CASEMANAGER, cm, _utc(t0 + timedelta(hours=rng.randint(2, 30))))
+            self.partner(
+                d, PartnerRole.CASEMANAGER, cm, _utc(t0 + timedelta(hours=rng.randint(2, 30)))
+            )
         pv_due = _utc(add_days(t0, 1))
-        self.doc(d, DocumentKind.PROCES_VERBAAL, DocumentStatus.RECEIVED, requested_at=t0,
-                 due_at=pv_due, received_at=_utc(t0 + timedelta(minutes=rng.randint(180, 2900))),
-                 from_role=PartnerRole.POLITIE, from_acc=police, author=police)
+        self.doc(
+            d,
+            DocumentKind.PROCES_VERBAAL,
+            DocumentStatus.RECEIVED,
+            requested_at=t0,
+            due_at=pv_due,
+            received_at=_utc(t0 + timedelta(minutes=rng.randint(180, 2900))),
+            from_role=PartnerRole.POLITIE,
+            from_acc=police,
+            author=police,
+        )
         advice_due = _utc(add_days(t0, 8))
         stop = decided if wd else _utc(end - timedelta(hours=1))
         if not wd or decided > t0 + timedelta(days=5):
             for kind, role, acc, lo, hi in (
-                    (DocumentKind.ZORGADVIES, PartnerRole.CASEMANAGER, cm, -60, 40),
-                    (DocumentKind.BELEIDSADVIES, PartnerRole.GEMEENTE,
-                     self.beleid_by_muni.get(muni["id"]), -40, 30)):
+                (DocumentKind.ZORGADVIES, PartnerRole.CASEMANAGER, cm, -60, 40),
+                (
+                    DocumentKind.BELEIDSADVIES,
+                    PartnerRole.GEMEENTE,
+                    self.beleid_by_muni.get(muni["id"]),
+                    -40,
+                    30,
+                ),
+            ):
                 requested = _utc(t0 + timedelta(hours=rng.randint(20, 100)))
-                received = min(_utc(advice_due + timedelta(hours=rng.randint(lo, hi))),
-                               stop - timedelta(minutes=30))
+                received = min(
+                    _utc(advice_due + timedelta(hours=rng.randint(lo, hi))),
+                    stop - timedelta(minutes=30),
+                )
                 received = max(received, requested + timedelta(hours=2))
-                self.doc(d, kind, DocumentStatus.RECEIVED, requested_at=requested,
-                         due_at=advice_due, received_at=received, from_role=role, from_acc=acc,
-                         author=acc,
-                         author_name=None if acc else f"beleidsadviseur gemeente {muni['name']}")
+                self.doc(
+                    d,
+                    kind,
+                    DocumentStatus.RECEIVED,
+                    requested_at=requested,
+                    due_at=advice_due,
+                    received_at=received,
+                    from_role=role,
+                    from_acc=acc,
+                    author=acc,
+                    author_name=None if acc else f"beleidsadviseur gemeente {muni['name']}",
+                )
         if ext:
-            self.doc(d, DocumentKind.VERLENGING, DocumentStatus.SIGNED, received_at=decided,
-                     due_at=_utc(end), author=mayor, author_name=None if mayor else mayor_name)
+            self.doc(
+                d,
+                DocumentKind.VERLENGING,
+                DocumentStatus.SIGNED,
+                received_at=decided,
+                due_at=_utc(end),
+                author=mayor,
+                author_name=None if mayor else mayor_name,
+            )
         elif wd:
-            self.doc(d, DocumentKind.HULPBEVESTIGING, DocumentStatus.RECEIVED,
-                     received_at=_utc(decided - timedelta(hours=rng.randint(2, 24))), author=cm)
-            self.doc(d, DocumentKind.INTREKKING, DocumentStatus.SIGNED, received_at=decided,
-                     author=mayor, author_name=None if mayor else mayor_name)
+            self.doc(
+                d,
+                DocumentKind.HULPBEVESTIGING,
+                DocumentStatus.RECEIVED,
+                received_at=_utc(decided - timedelta(hours=rng.randint(2, 24))),
+                author=cm,
+            )
+            self.doc(
+                d,
+                DocumentKind.INTREKKING,
+                DocumentStatus.SIGNED,
+                received_at=decided,
+                author=mayor,
+                author_name=None if mayor else mayor_name,
+            )
         if rng.random() < 0.5 and cm is not None:
             day3 = add_days(t0, 3)
-            d.meetings.append({"kind": "overleg_dag3",
-                               "held_at": _utc(day3.replace(hour=rng.randint(9, 15), minute=0)),
-                               "account_id": cm["id"], "participants": cm["full_name"],
-                               "outcome": rng.choice(MEETING_OUTCOMES)})
+            d.meetings.append(
+                {
+                    "kind": "overleg_dag3",
+                    "held_at": _utc(day3.replace(hour=rng.randint(9, 15), minute=0)),
+                    "account_id": cm["id"],
+                    "participants": cm["full_name"],
+                    "outcome": rng.choice(MEETING_OUTCOMES),
+                }
+            )
         r = rng.random()
         if r < 0.04:
             req = _utc(t0 + timedelta(hours=rng.randint(14, 90)))
@@ -1405,20 +2091,32 @@ class _Builder:
             muni = rng.choices(self.munis, cum_weights=self.muni_cum)[0]
             t0 = self.clock(lo, hi)
             opened = _utc(t0 - timedelta(minutes=rng.randint(20, 240)))
-            d = self.new_case(muni, CaseStatus.DESTROYED, CaseKind.HUISVERBOD, opened,
-                              address=(None, None, None, PLACES.get(muni["name"], muni["name"])))
+            d = self.new_case(
+                muni,
+                CaseStatus.DESTROYED,
+                CaseKind.HUISVERBOD,
+                opened,
+                address=(None, None, None, PLACES.get(muni["name"], muni["name"])),
+            )
             c = d.case
             c["imposed_at"], c["ends_at"], c["decided_at"] = t0, _utc(ban_end(t0)), t0
             c["imposed_by_hovj"] = rng.random() < 0.85
             c["closed_at"] = _utc(c["ends_at"] + timedelta(days=rng.randint(1, 4)))
             c["archived_at"] = _utc(c["closed_at"] + timedelta(days=rng.randint(30, 75)))
-            destroyed = self.between(c["decided_at"] + timedelta(days=int(365.25 * RETENTION_YEARS)),
-                                     now - timedelta(days=1))
+            destroyed = self.between(
+                c["decided_at"] + timedelta(days=int(365.25 * RETENTION_YEARS)),
+                now - timedelta(days=1),
+            )
             c["close_reason"] = "verlopen na 10 dagen; niet verlengd"
             c["updated_at"] = destroyed
             c["version"] = 4
-            self.event(d, "case.destroyed", destroyed, None,
-                       {"reden": f"bewaartermijn {RETENTION_YEARS} jaar verstreken"})
+            self.event(
+                d,
+                "case.destroyed",
+                destroyed,
+                None,
+                {"reden": f"bewaartermijn {RETENTION_YEARS} jaar verstreken"},
+            )
 
     # --- writing --------------------------------------------------------------------------------
 
@@ -1443,16 +2141,26 @@ class _Builder:
             if c["status"] != CaseStatus.DESTROYED.value:
                 self.persons(d)
             tables["case"].append(c)
-            for name, rows in (("person", d.persons), ("document", d.documents),
-                               ("partner", d.partners), ("event", d.events),
-                               ("meeting", d.meetings), ("note", d.notes)):
+            for name, rows in (
+                ("person", d.persons),
+                ("document", d.documents),
+                ("partner", d.partners),
+                ("event", d.events),
+                ("meeting", d.meetings),
+                ("note", d.notes),
+            ):
                 for row in rows:
                     row["case_id"] = cid
                     tables[name].append(row)
             cid += 1
-        for name, table in (("person", CasePerson.__table__), ("document", Document.__table__),
-                            ("partner", CasePartner.__table__), ("event", Event.__table__),
-                            ("meeting", Meeting.__table__), ("note", Note.__table__)):
+        for name, table in (
+            ("person", CasePerson.__table__),
+            ("document", Document.__table__),
+            ("partner", CasePartner.__table__),
+            ("event", Event.__table__),
+            ("meeting", Meeting.__table__),
+            ("note", Note.__table__),
+        ):
             nid = _next_id(conn, table)
             for row in tables[name]:
                 row["id"] = nid
@@ -1468,23 +2176,47 @@ class _Builder:
         heads: dict[int, dict[str, Any]] = {}
         for row in tables["event"]:
             row["prev_hash"] = last_hash.get(row["case_id"])
-            row["hash"] = event_hash(case_id=row["case_id"], account_id=row["account_id"],
-                                     actor_name=row["actor_name"], action=row["action"],
-                                     at=row["at"], details=row["details"], prev_hash=row["prev_hash"])
+            row["hash"] = event_hash(
+                case_id=row["case_id"],
+                account_id=row["account_id"],
+                actor_name=row["actor_name"],
+                action=row["action"],
+                at=row["at"],
+                details=row["details"],
+                prev_hash=row["prev_hash"],
+            )
             last_hash[row["case_id"]] = row["hash"]
             count = heads[row["case_id"]]["event_count"] if row["case_id"] in heads else 0
-            heads[row["case_id"]] = {"chain_key": row["case_id"], "last_event_id": row["id"],
-                                     "last_hash": row["hash"], "event_count": count + 1}
+            heads[row["case_id"]] = {
+                "chain_key": row["case_id"],
+                "last_event_id": row["id"],
+                "last_hash": row["hash"],
+                "event_count": count + 1,
+            }
         write = _insert_fast if self.fast else _insert
         write(conn, case_t, tables["case"])
-        for name, table in (("person", CasePerson.__table__), ("document", Document.__table__),
-                            ("partner", CasePartner.__table__), ("event", Event.__table__),
-                            ("meeting", Meeting.__table__), ("note", Note.__table__)):
+        for name, table in (
+            ("person", CasePerson.__table__),
+            ("document", Document.__table__),
+            ("partner", CasePartner.__table__),
+            ("event", Event.__table__),
+            ("meeting", Meeting.__table__),
+            ("note", Note.__table__),
+        ):
             write(conn, table, tables[name])
         write(conn, EventHead.__table__, list(heads.values()))
-        _fix_sequences(conn, (case_t, CasePerson.__table__, Document.__table__,
-                              CasePartner.__table__, Event.__table__, Meeting.__table__,
-                              Note.__table__))
+        _fix_sequences(
+            conn,
+            (
+                case_t,
+                CasePerson.__table__,
+                Document.__table__,
+                CasePartner.__table__,
+                Event.__table__,
+                Meeting.__table__,
+                Note.__table__,
+            ),
+        )
         open_values = {s.value for s in OPEN_STATUSES}
         statuses = [c["status"] for c in tables["case"]]
         return {
@@ -1513,9 +2245,13 @@ class _Builder:
 
 # A queue document's state on an open case when none is given: the RiHG, the beschikking and the
 # proces-verbaal are in, the advices not yet asked for.
-OPEN_DOC_DEFAULT = {DocumentKind.RIHG: "received", DocumentKind.BESCHIKKING: "received",
-                    DocumentKind.PROCES_VERBAAL: "received", DocumentKind.ZORGADVIES: "absent",
-                    DocumentKind.BELEIDSADVIES: "absent"}
+OPEN_DOC_DEFAULT = {
+    DocumentKind.RIHG: "received",
+    DocumentKind.BESCHIKKING: "received",
+    DocumentKind.PROCES_VERBAAL: "received",
+    DocumentKind.ZORGADVIES: "absent",
+    DocumentKind.BELEIDSADVIES: "absent",
+}
 # Document states of the open cases per status (weights; every state occurs when n allows);
 # an ordinary ban's are then brought on track (_Builder.on_track: what was due by now is in). A
 # late document without a deadline behind it (a screening's RiHG, an imposed ban's beschikking,
@@ -1542,10 +2278,12 @@ OPEN_DOC_STATES: dict[CaseStatus, dict[DocumentKind, dict[str, int]]] = {
         DocumentKind.BELEIDSADVIES: {"requested": 4, "received": 2, "absent": 2, "draft": 1},
     },
     CaseStatus.ADVICE_RECEIVED: {
-        DocumentKind.ZORGADVIES: _R, DocumentKind.BELEIDSADVIES: _R,
+        DocumentKind.ZORGADVIES: _R,
+        DocumentKind.BELEIDSADVIES: _R,
     },
     CaseStatus.EXTENDED: {
-        DocumentKind.ZORGADVIES: _R, DocumentKind.BELEIDSADVIES: _R,
+        DocumentKind.ZORGADVIES: _R,
+        DocumentKind.BELEIDSADVIES: _R,
     },
     CaseStatus.WITHDRAWN: {
         DocumentKind.ZORGADVIES: {"received": 3, "absent": 1},
@@ -1575,8 +2313,9 @@ def build_demo(engine: Engine, now: datetime, seed: int = 2026) -> dict[str, int
         return b.write()
 
 
-def build_large(engine: Engine, cases: int, open_cases: int = 2000, *, now: datetime,
-                seed: int = 2026) -> dict[str, int]:
+def build_large(
+    engine: Engine, cases: int, open_cases: int = 2000, *, now: datetime, seed: int = 2026
+) -> dict[str, int]:
     """Reference data and accounts, then ``cases`` cases of which ``open_cases`` open (full
     detail, like the demo) and the rest closed or archived over five years (lean: two persons
     and a document or two each)."""
@@ -1591,8 +2330,9 @@ def build_large(engine: Engine, cases: int, open_cases: int = 2000, *, now: date
             gc.enable()
 
 
-def _build_large(engine: Engine, cases: int, open_cases: int, now: datetime,
-                 seed: int) -> dict[str, int]:
+def _build_large(
+    engine: Engine, cases: int, open_cases: int, now: datetime, seed: int
+) -> dict[str, int]:
     with engine.begin() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:

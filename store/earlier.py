@@ -58,8 +58,13 @@ def earlier_pairs(conn: Connection, ids: Collection[int]) -> dict[int, dict[int,
     same_address = (
         select(now_case.c.id, then_case.c.id)
         .select_from(now_case)
-        .join(then_case, and_(then_case.c.postcode == now_case.c.postcode,
-                              then_case.c.house_number == now_case.c.house_number))
+        .join(
+            then_case,
+            and_(
+                then_case.c.postcode == now_case.c.postcode,
+                then_case.c.house_number == now_case.c.house_number,
+            ),
+        )
         .where(now_case.c.id.in_(ids), now_case.c.postcode.is_not(None), earlier)
     )
     for case_id, earlier_id in conn.execute(same_address):
@@ -68,7 +73,10 @@ def earlier_pairs(conn: Connection, ids: Collection[int]) -> dict[int, dict[int,
         found[case_id][earlier_id] = "persoon"
     same_birth = by_person(
         and_(p_now.c.birth_date.is_not(None), p_then.c.birth_date == p_now.c.birth_date),
-        p_now.c.first_name, p_now.c.last_name, p_then.c.first_name, p_then.c.last_name,
+        p_now.c.first_name,
+        p_now.c.last_name,
+        p_then.c.first_name,
+        p_then.c.last_name,
     )
     for case_id, earlier_id, first, last, then_first, then_last in conn.execute(same_birth):
         if _fold(first) == _fold(then_first) and _fold(last) == _fold(then_last):

@@ -71,9 +71,17 @@ def _location(url: httpx.URL) -> str:
 class HttpStore:
     """``Store`` over the hvo API at ``base_url`` (``https://hvo.example.nl``)."""
 
-    def __init__(self, base_url: str, *, token: str | None = None, timeout: float = 10.0,
-                 retries: int = 3, backoff: float = 0.25,
-                 transport: httpx.BaseTransport | None = None, verify: Any = True) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.25,
+        transport: httpx.BaseTransport | None = None,
+        verify: Any = True,
+    ) -> None:
         url = httpx.URL(base_url.rstrip("/") + "/")
         if url.scheme not in ("http", "https") or not url.host:
             raise ValueError(f"ongeldige API-URL {base_url!r}: verwacht bv. https://hvo.example.nl")
@@ -86,8 +94,13 @@ class HttpStore:
         self.actor: Actor | None = None
         # Called (from whichever thread made the call) when the server answers 401 to a session.
         self.on_session_expired: Callable[[], None] | None = None
-        self._client = httpx.Client(base_url=str(url), timeout=self.timeout, transport=transport,
-                                    verify=verify, headers={"User-Agent": "hvo-tui"})
+        self._client = httpx.Client(
+            base_url=str(url),
+            timeout=self.timeout,
+            transport=transport,
+            verify=verify,
+            headers={"User-Agent": "hvo-tui"},
+        )
         self._transport = transport
         self._verify = verify
 
@@ -96,8 +109,16 @@ class HttpStore:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
-    def _call(self, method: str, path: str, *, params: Any = None, body: Any = None,
-              session: bool = True, key: str | None = None) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        body: Any = None,
+        session: bool = True,
+        key: str | None = None,
+    ) -> Any:
         """One request; returns the decoded JSON (None for 204) or raises the store's errors.
         ``key``: the write's idempotency key (such a write is safe to send again)."""
         attempts = 1 + (self.retries if method == "GET" or key is not None else 0)
@@ -111,15 +132,16 @@ class HttpStore:
         for attempt in range(attempts):
             last = attempt == attempts - 1
             try:
-                response = self._client.request(method, API + path, params=params, content=content,
-                                                headers=headers)
+                response = self._client.request(
+                    method, API + path, params=params, content=content, headers=headers
+                )
             except httpx.TransportError as exc:
                 if last:
                     raise ConnectionLost(f"{UNREACHABLE} ({_reason(exc)})") from exc
-                time.sleep(self.backoff * 2 ** attempt)
+                time.sleep(self.backoff * 2**attempt)
                 continue
             if response.status_code == 503 and not last:
-                time.sleep(self.backoff * 2 ** attempt)
+                time.sleep(self.backoff * 2**attempt)
                 continue
             return self._answer(response, session=session)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -141,8 +163,11 @@ class HttpStore:
                 from .accounts import LoginError
 
                 until = body.get("locked_until")
-                raise LoginError(message, locked_until=datetime.fromisoformat(until) if until else None,
-                                 second_factor=bool(body.get("second_factor")))
+                raise LoginError(
+                    message,
+                    locked_until=datetime.fromisoformat(until) if until else None,
+                    second_factor=bool(body.get("second_factor")),
+                )
             if session and self.token:
                 self.token = None
                 hook = self.on_session_expired
@@ -163,8 +188,14 @@ class HttpStore:
         clean = {k: v for k, v in params.items() if v is not None}
         return from_json(tp, self._call("GET", path, params=clean))
 
-    def _post(self, path: str, body: Any = None, tp: Any = None, method: str = "POST",
-              key: str | None = None) -> Any:
+    def _post(
+        self,
+        path: str,
+        body: Any = None,
+        tp: Any = None,
+        method: str = "POST",
+        key: str | None = None,
+    ) -> Any:
         data = self._call(method, path, body=body if body is not None else {}, key=key)
         return from_json(tp, data) if tp is not None else data
 
@@ -175,24 +206,44 @@ class HttpStore:
 
     # --- session ------------------------------------------------------------------------------
 
-    def authenticate(self, username: str, password: str, *, totp_code: str | None = None,
-                     now: datetime | None = None):
+    def authenticate(
+        self,
+        username: str,
+        password: str,
+        *,
+        totp_code: str | None = None,
+        now: datetime | None = None,
+    ):
         """Log in (the server's clock decides; ``now`` is ignored). Returns a ``LoggedIn``."""
         from .accounts import LoggedIn
 
-        data = self._call("POST", "/login", session=False,
-                          body={"username": username or "", "password": password or "",
-                                "totp_code": totp_code or None})
+        data = self._call(
+            "POST",
+            "/login",
+            session=False,
+            body={
+                "username": username or "",
+                "password": password or "",
+                "totp_code": totp_code or None,
+            },
+        )
         previous, self.token = self.token, data["token"]
         if previous and previous != self.token:
             self._logout(previous)
         self.actor = from_json(LoggedIn, data["actor"])
         return self.actor
 
-    def set_password(self, account_id: int, old_or_code: str, new_password: str, *,
-                     now: datetime | None = None) -> None:
-        self._post("/password", {"account_id": account_id, "current": old_or_code or "",
-                                 "new_password": new_password or ""})
+    def set_password(
+        self, account_id: int, old_or_code: str, new_password: str, *, now: datetime | None = None
+    ) -> None:
+        self._post(
+            "/password",
+            {
+                "account_id": account_id,
+                "current": old_or_code or "",
+                "new_password": new_password or "",
+            },
+        )
 
     def me(self):
         from .accounts import LoggedIn
@@ -210,8 +261,9 @@ class HttpStore:
 
     def _logout(self, token: str) -> None:
         try:
-            self._client.post(API + "/logout", headers={"Authorization": f"Bearer {token}"},
-                              timeout=3.0)
+            self._client.post(
+                API + "/logout", headers={"Authorization": f"Bearer {token}"}, timeout=3.0
+            )
         except httpx.HTTPError:
             pass  # the token expires by itself
 
@@ -221,7 +273,9 @@ class HttpStore:
 
     # --- queue --------------------------------------------------------------------------------
 
-    def queue_rows(self, ids: Collection[int] | None = None, *, first: int | None = None) -> list[QueueRow]:
+    def queue_rows(
+        self, ids: Collection[int] | None = None, *, first: int | None = None
+    ) -> list[QueueRow]:
         if ids is None:
             return self._get("/queue", list[QueueRow], first=first)
         rows: list[QueueRow] = []
@@ -250,74 +304,189 @@ class HttpStore:
         return self._get(f"/cases/{int(case_id)}", CaseDetail)
 
     def _write(self, case_id: int, path: str, body: dict[str, Any]) -> int:
-        return int(self._post(f"/cases/{int(case_id)}{path}", body,
-                              key=idempotency.take_write_key())["version"])
+        return int(
+            self._post(f"/cases/{int(case_id)}{path}", body, key=idempotency.take_write_key())[
+                "version"
+            ]
+        )
 
-    def apply_action(self, case_id: int, version: int, action: str, actor: Actor | None = None,
-                     **params: Any) -> int:
-        return self._write(case_id, "/actions", {"version": version, "action": str(action),
-                                                 "params": params})
+    def apply_action(
+        self, case_id: int, version: int, action: str, actor: Actor | None = None, **params: Any
+    ) -> int:
+        return self._write(
+            case_id, "/actions", {"version": version, "action": str(action), "params": params}
+        )
 
-    def assign_partner(self, case_id: int, version: int, role: str, actor: Actor | None = None, *,
-                       account_id: int | None = None, external: dict[str, str] | None = None) -> int:
-        return self._write(case_id, "/partners", {"version": version, "role": str(role),
-                                                  "account_id": account_id,
-                                                  "external": external or None})
+    def assign_partner(
+        self,
+        case_id: int,
+        version: int,
+        role: str,
+        actor: Actor | None = None,
+        *,
+        account_id: int | None = None,
+        external: dict[str, str] | None = None,
+    ) -> int:
+        return self._write(
+            case_id,
+            "/partners",
+            {
+                "version": version,
+                "role": str(role),
+                "account_id": account_id,
+                "external": external or None,
+            },
+        )
 
-    def request_document(self, case_id: int, version: int, kind: str, actor: Actor | None = None, *,
-                         from_role: str, due_at: datetime, from_account_id: int | None = None) -> int:
-        return self._write(case_id, "/documents/requests", {
-            "version": version, "kind": str(kind), "from_role": str(from_role), "due_at": due_at,
-            "from_account_id": from_account_id})
+    def request_document(
+        self,
+        case_id: int,
+        version: int,
+        kind: str,
+        actor: Actor | None = None,
+        *,
+        from_role: str,
+        due_at: datetime,
+        from_account_id: int | None = None,
+    ) -> int:
+        return self._write(
+            case_id,
+            "/documents/requests",
+            {
+                "version": version,
+                "kind": str(kind),
+                "from_role": str(from_role),
+                "due_at": due_at,
+                "from_account_id": from_account_id,
+            },
+        )
 
-    def receive_document(self, case_id: int, version: int, kind: str, actor: Actor | None = None, *,
-                         received_at: datetime, author_name: str, fields: dict[str, Any],
-                         status: str = "received") -> int:
-        return self._write(case_id, "/documents/received", {
-            "version": version, "kind": str(kind), "received_at": received_at,
-            "author_name": author_name, "fields": fields, "status": str(status)})
+    def receive_document(
+        self,
+        case_id: int,
+        version: int,
+        kind: str,
+        actor: Actor | None = None,
+        *,
+        received_at: datetime,
+        author_name: str,
+        fields: dict[str, Any],
+        status: str = "received",
+    ) -> int:
+        return self._write(
+            case_id,
+            "/documents/received",
+            {
+                "version": version,
+                "kind": str(kind),
+                "received_at": received_at,
+                "author_name": author_name,
+                "fields": fields,
+                "status": str(status),
+            },
+        )
 
-    def remind_document(self, case_id: int, version: int, document_id: int,
-                        actor: Actor | None = None) -> int:
-        return self._write(case_id, f"/documents/{int(document_id)}/reminders", {"version": version})
+    def remind_document(
+        self, case_id: int, version: int, document_id: int, actor: Actor | None = None
+    ) -> int:
+        return self._write(
+            case_id, f"/documents/{int(document_id)}/reminders", {"version": version}
+        )
 
-    def record_meeting(self, case_id: int, version: int, actor: Actor | None = None, *, kind: str,
-                       held_at: datetime, participants: str, outcome: str) -> int:
-        return self._write(case_id, "/meetings", {
-            "version": version, "kind": str(kind), "held_at": held_at,
-            "participants": participants or "", "outcome": outcome or ""})
+    def record_meeting(
+        self,
+        case_id: int,
+        version: int,
+        actor: Actor | None = None,
+        *,
+        kind: str,
+        held_at: datetime,
+        participants: str,
+        outcome: str,
+    ) -> int:
+        return self._write(
+            case_id,
+            "/meetings",
+            {
+                "version": version,
+                "kind": str(kind),
+                "held_at": held_at,
+                "participants": participants or "",
+                "outcome": outcome or "",
+            },
+        )
 
-    def add_note(self, case_id: int, version: int, actor: Actor | None = None, *, text: str,
-                 kind: str = "note") -> int:
+    def add_note(
+        self,
+        case_id: int,
+        version: int,
+        actor: Actor | None = None,
+        *,
+        text: str,
+        kind: str = "note",
+    ) -> int:
         return self._write(case_id, "/notes", {"version": version, "text": text, "kind": str(kind)})
 
     def municipalities(self) -> list[MunicipalityChoice]:
         return self._get("/municipalities", list[MunicipalityChoice])
 
-    def open_screening(self, actor: Actor | None = None, *, municipality_id: int, opened_at: datetime,
-                       address: Mapping[str, Any], persons: Sequence[Mapping[str, Any]],
-                       rihg: Mapping[str, Any], rihg_author: str, decision: str | None = None,
-                       imposed_at: datetime | None = None, reason: str | None = None) -> NewCase:
-        return self._post("/screenings", {
-            "municipality_id": municipality_id, "opened_at": opened_at, "address": dict(address),
-            "persons": [dict(p) for p in persons], "rihg": dict(rihg),
-            "rihg_author": rihg_author or "", "decision": decision or None,
-            "imposed_at": imposed_at, "reason": reason}, NewCase, key=idempotency.take_write_key())
+    def open_screening(
+        self,
+        actor: Actor | None = None,
+        *,
+        municipality_id: int,
+        opened_at: datetime,
+        address: Mapping[str, Any],
+        persons: Sequence[Mapping[str, Any]],
+        rihg: Mapping[str, Any],
+        rihg_author: str,
+        decision: str | None = None,
+        imposed_at: datetime | None = None,
+        reason: str | None = None,
+    ) -> NewCase:
+        return self._post(
+            "/screenings",
+            {
+                "municipality_id": municipality_id,
+                "opened_at": opened_at,
+                "address": dict(address),
+                "persons": [dict(p) for p in persons],
+                "rihg": dict(rihg),
+                "rihg_author": rihg_author or "",
+                "decision": decision or None,
+                "imposed_at": imposed_at,
+                "reason": reason,
+            },
+            NewCase,
+            key=idempotency.take_write_key(),
+        )
 
     def accounts_for_role(self, role: str, region: str | None = None) -> list[AccountChoice]:
         return self._get("/partner-accounts", list[AccountChoice], role=str(role), region=region)
 
     # --- account administration ---------------------------------------------------------------
 
-    def list_accounts(self, *, organisation_id: int | None = None, role: str | None = None,
-                      region: str | None = None, active: bool | None = None,
-                      text: str | None = None, now: datetime | None = None):
+    def list_accounts(
+        self,
+        *,
+        organisation_id: int | None = None,
+        role: str | None = None,
+        region: str | None = None,
+        active: bool | None = None,
+        text: str | None = None,
+        now: datetime | None = None,
+    ):
         from .accounts import AccountRow
 
-        return self._get("/accounts", list[AccountRow], organisation_id=organisation_id,
-                         role=role, region=region,
-                         active=None if active is None else ("true" if active else "false"),
-                         text=text)
+        return self._get(
+            "/accounts",
+            list[AccountRow],
+            organisation_id=organisation_id,
+            role=role,
+            region=region,
+            active=None if active is None else ("true" if active else "false"),
+            text=text,
+        )
 
     def account(self, account_id: int, *, now: datetime | None = None):
         from .accounts import AccountRow
@@ -339,15 +508,32 @@ class HttpStore:
     def account_activity(self, account_id: int, *, limit: int = 200) -> list[EventRow]:
         return self._get(f"/accounts/{int(account_id)}/activity", list[EventRow], limit=limit)
 
-    def create_account(self, actor: Actor | None = None, *, username: str, full_name: str,
-                       organisation_id: int, roles: Iterable[Any], regions: Iterable[Any] = (),
-                       phone: str | None = None, email: str | None = None,
-                       bestuurlijk: bool = False) -> tuple[int, str]:
-        data = self._post("/accounts", {
-            "username": username or "", "full_name": full_name or "",
-            "organisation_id": organisation_id, "roles": [str(r) for r in roles or ()],
-            "regions": list(regions or ()), "phone": phone, "email": email,
-            "bestuurlijk": bool(bestuurlijk)})
+    def create_account(
+        self,
+        actor: Actor | None = None,
+        *,
+        username: str,
+        full_name: str,
+        organisation_id: int,
+        roles: Iterable[Any],
+        regions: Iterable[Any] = (),
+        phone: str | None = None,
+        email: str | None = None,
+        bestuurlijk: bool = False,
+    ) -> tuple[int, str]:
+        data = self._post(
+            "/accounts",
+            {
+                "username": username or "",
+                "full_name": full_name or "",
+                "organisation_id": organisation_id,
+                "roles": [str(r) for r in roles or ()],
+                "regions": list(regions or ()),
+                "phone": phone,
+                "email": email,
+                "bestuurlijk": bool(bestuurlijk),
+            },
+        )
         return int(data["id"]), str(data["code"])
 
     def update_account(self, actor: Actor | None, account_id: int, **changes: Any) -> None:
@@ -360,8 +546,11 @@ class HttpStore:
         self._post(f"/accounts/{int(account_id)}/reactivate")
 
     def reset_login(self, actor: Actor | None, account_id: int, *, reset_totp: bool = False) -> str:
-        return str(self._post(f"/accounts/{int(account_id)}/login-reset",
-                              {"reset_totp": bool(reset_totp)})["code"])
+        return str(
+            self._post(
+                f"/accounts/{int(account_id)}/login-reset", {"reset_totp": bool(reset_totp)}
+            )["code"]
+        )
 
     def enable_totp(self, actor: Actor | None, account_id: int) -> str:
         return str(self._post(f"/accounts/{int(account_id)}/totp")["secret"])
@@ -372,8 +561,9 @@ class HttpStore:
     def import_accounts_csv(self, actor: Actor | None, text: str, *, dry_run: bool):
         from .accounts import ImportReport
 
-        return self._post("/accounts/import", {"text": text or "", "dry_run": bool(dry_run)},
-                          ImportReport)
+        return self._post(
+            "/accounts/import", {"text": text or "", "dry_run": bool(dry_run)}, ImportReport
+        )
 
     # --- statistics, the invoice and the mayor's signature ----------------------------------------
     # A server older than these endpoints answers 404 for the path: said in Dutch, as a StoreError
@@ -400,9 +590,16 @@ class HttpStore:
         if not names:
             return {}
         return self._feature(
-            "statistieken", self._get, "/reports", dict[str, ReportTable], name=names,
-            start=to_json(flt.start), end=to_json(flt.end), region=flt.region or None,
-            municipality=flt.municipality or None)
+            "statistieken",
+            self._get,
+            "/reports",
+            dict[str, ReportTable],
+            name=names,
+            start=to_json(flt.start),
+            end=to_json(flt.end),
+            region=flt.region or None,
+            municipality=flt.municipality or None,
+        )
 
     def report(self, name: str, flt: Any) -> Any:
         return self.reports([name], flt)[name]
@@ -413,22 +610,49 @@ class HttpStore:
     def billing_usage(self, actor: Actor | None, region: str, period: Any) -> Any:
         from hvo_tui.domain.billing import RegionUsage
 
-        return self._feature("rekening per gemeente", self._get, "/billing/usage", RegionUsage,
-                             region=region, start=to_json(period.start), end=to_json(period.end),
-                             label=period.label)
+        return self._feature(
+            "rekening per gemeente",
+            self._get,
+            "/billing/usage",
+            RegionUsage,
+            region=region,
+            start=to_json(period.start),
+            end=to_json(period.end),
+            label=period.label,
+        )
 
     def decisions_awaiting_signature(self, actor: Actor | None = None) -> list[PendingDecision]:
         return self._feature("ondertekening", self._get, "/signing/pending", list[PendingDecision])
 
-    def sign_decision(self, case_id: int, version: int, document_id: int,
-                      actor: Actor | None = None, *, password: str) -> int:
-        return self._write(case_id, f"/documents/{int(document_id)}/signature",
-                           {"version": version, "password": password or ""})
+    def sign_decision(
+        self,
+        case_id: int,
+        version: int,
+        document_id: int,
+        actor: Actor | None = None,
+        *,
+        password: str,
+    ) -> int:
+        return self._write(
+            case_id,
+            f"/documents/{int(document_id)}/signature",
+            {"version": version, "password": password or ""},
+        )
 
-    def refuse_decision(self, case_id: int, version: int, document_id: int,
-                        actor: Actor | None = None, *, reason: str) -> int:
-        return self._write(case_id, f"/documents/{int(document_id)}/refusal",
-                           {"version": version, "reason": reason or ""})
+    def refuse_decision(
+        self,
+        case_id: int,
+        version: int,
+        document_id: int,
+        actor: Actor | None = None,
+        *,
+        reason: str,
+    ) -> int:
+        return self._write(
+            case_id,
+            f"/documents/{int(document_id)}/refusal",
+            {"version": version, "reason": reason or ""},
+        )
 
     def decision_signatures(self, case_id: int) -> list[SignatureCheck]:
         return self._get(f"/cases/{int(case_id)}/signatures", list[SignatureCheck])
@@ -436,7 +660,7 @@ class HttpStore:
 
 def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _segment(text: str) -> str:
@@ -475,9 +699,12 @@ class HttpChangeFeed:
     def reopen(self) -> None:
         self.close()
         self._events = queue.Queue()
-        client = httpx.Client(base_url=str(self.store.base_url), transport=self.store._transport,
-                              verify=self.store._verify,
-                              timeout=httpx.Timeout(self.READ_TIMEOUT, connect=5.0))
+        client = httpx.Client(
+            base_url=str(self.store.base_url),
+            transport=self.store._transport,
+            verify=self.store._verify,
+            timeout=httpx.Timeout(self.READ_TIMEOUT, connect=5.0),
+        )
         try:
             request = client.build_request("GET", API + "/events", headers=self.store._headers())
             response = client.send(request, stream=True)
@@ -491,8 +718,9 @@ class HttpChangeFeed:
             raise ConnectionLost(f"{UNREACHABLE} (HTTP {response.status_code})")
         self._client, self._response = client, response
         events = self._events
-        self._thread = threading.Thread(target=self._read, args=(response, events),
-                                        name="hvo-events", daemon=True)
+        self._thread = threading.Thread(
+            target=self._read, args=(response, events), name="hvo-events", daemon=True
+        )
         self._thread.start()
         try:
             first = events.get(timeout=10)

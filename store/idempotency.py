@@ -74,5 +74,12 @@ def recording_key() -> str | None:
     return _recording.get()
 
 
-__all__ = ["HEADER", "MAX_KEY_LENGTH", "recording", "recording_key", "take_write_key",
-           "valid_key", "write_key"]
+__all__ = [
+    "HEADER",
+    "MAX_KEY_LENGTH",
+    "recording",
+    "recording_key",
+    "take_write_key",
+    "valid_key",
+    "write_key",
+]

@@ -236,7 +236,9 @@ class ChangeFeed(Protocol):
 class Store(Protocol):
     info: StoreInfo
 
-    def queue_rows(self, ids: Collection[int] | None = None, *, first: int | None = None) -> list[QueueRow]:
+    def queue_rows(
+        self, ids: Collection[int] | None = None, *, first: int | None = None
+    ) -> list[QueueRow]:
         """Every open case (``ids`` None), or exactly the cases ``ids`` whatever their status
         (after a change: a case no longer open leaves the queue). In no particular order, except
         with ``first``: only the ``first`` open cases whose ban ends soonest (a fast first paint)."""
@@ -260,31 +262,70 @@ class Store(Protocol):
         """Everything about one case; logs that ``actor`` opened it."""
         ...
 
-    def apply_action(self, case_id: int, version: int, action: str, actor: Actor, **params: Any) -> int:
+    def apply_action(
+        self, case_id: int, version: int, action: str, actor: Actor, **params: Any
+    ) -> int:
         """A life-cycle action (domain CaseAction value) through the domain's state machine."""
         ...
 
-    def assign_partner(self, case_id: int, version: int, role: str, actor: Actor, *,
-                       account_id: int | None = None, external: dict[str, str] | None = None) -> int:
+    def assign_partner(
+        self,
+        case_id: int,
+        version: int,
+        role: str,
+        actor: Actor,
+        *,
+        account_id: int | None = None,
+        external: dict[str, str] | None = None,
+    ) -> int:
         """Put an account (or an external contact: name, organisation, phone, email) on the case
         in ``role``; a partner already in that role is ended (kept in history), not deleted."""
         ...
 
-    def request_document(self, case_id: int, version: int, kind: str, actor: Actor, *,
-                         from_role: str, due_at: datetime, from_account_id: int | None = None) -> int: ...
+    def request_document(
+        self,
+        case_id: int,
+        version: int,
+        kind: str,
+        actor: Actor,
+        *,
+        from_role: str,
+        due_at: datetime,
+        from_account_id: int | None = None,
+    ) -> int: ...
 
-    def receive_document(self, case_id: int, version: int, kind: str, actor: Actor, *,
-                         received_at: datetime, author_name: str, fields: dict[str, Any],
-                         status: str = "received") -> int: ...
+    def receive_document(
+        self,
+        case_id: int,
+        version: int,
+        kind: str,
+        actor: Actor,
+        *,
+        received_at: datetime,
+        author_name: str,
+        fields: dict[str, Any],
+        status: str = "received",
+    ) -> int: ...
 
     def remind_document(self, case_id: int, version: int, document_id: int, actor: Actor) -> int:
         """Record a reminder on the timeline and write it to the outbox for the mail gateway."""
         ...
 
-    def record_meeting(self, case_id: int, version: int, actor: Actor, *, kind: str,
-                       held_at: datetime, participants: str, outcome: str) -> int: ...
+    def record_meeting(
+        self,
+        case_id: int,
+        version: int,
+        actor: Actor,
+        *,
+        kind: str,
+        held_at: datetime,
+        participants: str,
+        outcome: str,
+    ) -> int: ...
 
-    def add_note(self, case_id: int, version: int, actor: Actor, *, text: str, kind: str = "note") -> int: ...
+    def add_note(
+        self, case_id: int, version: int, actor: Actor, *, text: str, kind: str = "note"
+    ) -> int: ...
 
     def write_key(self, key: str | None) -> AbstractContextManager[None]:
         """``with store.write_key(key): store.add_note(...)``: an idempotency key (1-80 printable
@@ -300,10 +341,20 @@ class Store(Protocol):
         """Where the reader may register a new screening (its regions' municipalities)."""
         ...
 
-    def open_screening(self, actor: Actor, *, municipality_id: int, opened_at: datetime,
-                       address: dict[str, Any], persons: list[dict[str, Any]],
-                       rihg: dict[str, Any], rihg_author: str, decision: str | None = None,
-                       imposed_at: datetime | None = None, reason: str | None = None) -> NewCase:
+    def open_screening(
+        self,
+        actor: Actor,
+        *,
+        municipality_id: int,
+        opened_at: datetime,
+        address: dict[str, Any],
+        persons: list[dict[str, Any]],
+        rihg: dict[str, Any],
+        rihg_author: str,
+        decision: str | None = None,
+        imposed_at: datetime | None = None,
+        reason: str | None = None,
+    ) -> NewCase:
         """A new screening with its persons and RiHG; with ``decision`` ("impose" /
         "not_impose") decided at once, imposing sets T0 and requests the documents the ban
         needs. One transaction; Refused(field) for bad input, nothing written then."""
@@ -329,14 +380,16 @@ class Store(Protocol):
         """Draft decisions on open cases of the municipality of ``actor``'s organisation."""
         ...
 
-    def sign_decision(self, case_id: int, version: int, document_id: int, actor: Actor, *,
-                      password: str) -> int:
+    def sign_decision(
+        self, case_id: int, version: int, document_id: int, actor: Actor, *, password: str
+    ) -> int:
         """Sign a draft decision with the account's key, opened with ``password``; only a
         bestuurder of the case's municipality. The document is then immutable."""
         ...
 
-    def refuse_decision(self, case_id: int, version: int, document_id: int, actor: Actor, *,
-                        reason: str) -> int:
+    def refuse_decision(
+        self, case_id: int, version: int, document_id: int, actor: Actor, *, reason: str
+    ) -> int:
         """Refuse to sign a draft decision, with a reason (the document becomes 'afgewezen')."""
         ...
 

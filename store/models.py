@@ -7,7 +7,7 @@ these models with the migrated schema.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, String, Text
@@ -17,7 +17,7 @@ from .types import UTCDateTime
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _moment(nullable: bool = True, index: bool = False, **kw: Any) -> Any:
@@ -74,7 +74,9 @@ class Account(SQLModel, table=True):
     totp_secret: str | None = Field(default=None, sa_type=String(200))
     login_code_hash: str | None = Field(default=None, sa_type=String(200))
     login_code_expires_at: datetime | None = _moment()  # a login code works until then
-    totp_last_step: int | None = Field(default=None, sa_type=BigInteger)  # the last TOTP step accepted
+    totp_last_step: int | None = Field(
+        default=None, sa_type=BigInteger
+    )  # the last TOTP step accepted
     must_change_password: bool = False
     failed_logins: int = 0
     locked_until: datetime | None = _moment()
@@ -321,7 +323,24 @@ class ApiSession(SQLModel, table=True):
 # One case may hold several documents of a kind (a second request, a herstelbeschikking).
 metadata = SQLModel.metadata
 __all__ = [
-    "Account", "AccountRegion", "AccountRole", "ApiSession", "Case", "CasePartner", "CasePerson", "DecisionSignature",
-    "Document", "Event", "EventHead", "Meeting", "Municipality", "Note", "Organisation", "Outbox", "Region",
-    "SigningKey", "WriteKey", "metadata",
+    "Account",
+    "AccountRegion",
+    "AccountRole",
+    "ApiSession",
+    "Case",
+    "CasePartner",
+    "CasePerson",
+    "DecisionSignature",
+    "Document",
+    "Event",
+    "EventHead",
+    "Meeting",
+    "Municipality",
+    "Note",
+    "Organisation",
+    "Outbox",
+    "Region",
+    "SigningKey",
+    "WriteKey",
+    "metadata",
 ]

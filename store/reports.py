@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -93,14 +93,16 @@ def local_hour_key(conn: Connection, column) -> ColumnElement:
         offset = case((and_(text >= start, text < end), "+2 hours"), else_="+1 hours")
         return type_coerce(func.strftime("%Y-%m %H", text, offset), String)
     return type_coerce(
-        func.to_char(func.timezone("Europe/Amsterdam", column), "YYYY-MM HH24"), String)
+        func.to_char(func.timezone("Europe/Amsterdam", column), "YYYY-MM HH24"), String
+    )
 
 
 def seconds_between(conn: Connection, start, end) -> ColumnElement:
     """``end - start`` in seconds (a float)."""
     if conn.dialect.name == "sqlite":
-        return (func.julianday(type_coerce(end, String))
-                - func.julianday(type_coerce(start, String))) * 86400.0
+        return (
+            func.julianday(type_coerce(end, String)) - func.julianday(type_coerce(start, String))
+        ) * 86400.0
     return extract("epoch", end - start)
 
 
@@ -122,9 +124,16 @@ def _quantiles(conn: Connection, group, value, from_, where) -> dict[Any, LeadTi
     so there the values come back and the domain computes the same percentiles."""
     if conn.dialect.name == "postgresql":
         cols = [] if group is None else [group]
-        query = (select(*cols, func.count(), func.percentile_cont(0.5).within_group(value),
-                        func.percentile_cont(0.9).within_group(value))
-                 .select_from(from_).where(where))
+        query = (
+            select(
+                *cols,
+                func.count(),
+                func.percentile_cont(0.5).within_group(value),
+                func.percentile_cont(0.9).within_group(value),
+            )
+            .select_from(from_)
+            .where(where)
+        )
         if group is not None:
             query = query.group_by(group)
         out = {}
@@ -196,16 +205,19 @@ class Reports:
 
     def _now(self) -> datetime:
         clock = getattr(self, "clock", None)
-        return clock.now() if clock is not None else datetime.now(timezone.utc)
+        return clock.now() if clock is not None else datetime.now(UTC)
 
     def _reports(self, names: list[str], flt: ReportFilter) -> dict[str, ReportTable]:
         out: dict[str, ReportTable] = {}
         cache: dict[str, Any] = {}
         with self.engine.connect() as conn:
             munis = _municipalities(conn)
-            chosen = [m for m in munis.values()
-                      if (not flt.region or m.region == flt.region)
-                      and (not flt.municipality or m.name == flt.municipality)]
+            chosen = [
+                m
+                for m in munis.values()
+                if (not flt.region or m.region == flt.region)
+                and (not flt.municipality or m.name == flt.municipality)
+            ]
             area = self._area(flt, chosen)
 
             def once(key, fn):
@@ -215,8 +227,11 @@ class Reports:
 
             for name in names:
                 if name == "per-maand":
-                    out[name] = monthly_table(flt, once("opened", self._opened_hours),
-                                              once("imposed", self._imposed_hours))
+                    out[name] = monthly_table(
+                        flt,
+                        once("opened", self._opened_hours),
+                        once("imposed", self._imposed_hours),
+                    )
                 elif name == "tijdstip":
                     out[name] = hours_table(flt, once("imposed", self._imposed_hours))
                 elif name in ("per-gemeente", "aandelen"):
@@ -228,9 +243,13 @@ class Reports:
                     ext, docs = self._lead_times(conn, flt, area)
                     out[name] = lead_times_table(flt, ext, docs)
                 elif name == "kruistabel":
-                    groups = [(munis[mid].name, pc4, n)
-                              for mid, pc4, n in self._residence_groups(conn, flt, area)]
-                    postcodes = PostcodeMap.from_specs({m.name: m.postcodes for m in munis.values()})
+                    groups = [
+                        (munis[mid].name, pc4, n)
+                        for mid, pc4, n in self._residence_groups(conn, flt, area)
+                    ]
+                    postcodes = PostcodeMap.from_specs(
+                        {m.name: m.postcodes for m in munis.values()}
+                    )
                     out[name] = cross_table(flt, groups, postcodes)
                 elif name == "te-laat":
                     out[name] = late_table(flt, self._late_counts(conn, flt, area, munis))
@@ -247,8 +266,9 @@ class Reports:
             parts.append(case_scope_clause(scope))
         return and_(true(), *parts)
 
-    def _with_zeros(self, counts: dict[int, MunicipalityCounts], munis: dict[int, _Muni],
-                    chosen: list[_Muni]) -> list[MunicipalityCounts]:
+    def _with_zeros(
+        self, counts: dict[int, MunicipalityCounts], munis: dict[int, _Muni], chosen: list[_Muni]
+    ) -> list[MunicipalityCounts]:
         """Every chosen municipality (within the account's regions), also those without cases:
         a 0 is an answer too."""
         regions = self._region_scope()
@@ -257,14 +277,20 @@ class Reports:
             if m.id in counts:
                 out.append(counts[m.id])
             elif regions is None or m.region in regions:
-                out.append(MunicipalityCounts(name=m.name, region=m.region, population=m.population))
+                out.append(
+                    MunicipalityCounts(name=m.name, region=m.region, population=m.population)
+                )
         return out
 
     def _hours(self, conn: Connection, flt: ReportFilter, area, column) -> list[tuple[str, int]]:
         lo, hi = flt.bounds()
         key = local_hour_key(conn, column).label("key")
-        query = (select(key, func.count().label("n")).select_from(Case.__table__)
-                 .where(_in_period(column, lo, hi), area).group_by(key))
+        query = (
+            select(key, func.count().label("n"))
+            .select_from(Case.__table__)
+            .where(_in_period(column, lo, hi), area)
+            .group_by(key)
+        )
         return [(k, n) for k, n in conn.execute(query)]
 
     def _opened_hours(self, conn: Connection, flt: ReportFilter, area) -> list[tuple[str, int]]:
@@ -273,13 +299,15 @@ class Reports:
     def _imposed_hours(self, conn: Connection, flt: ReportFilter, area) -> list[tuple[str, int]]:
         return self._hours(conn, flt, area, C.imposed_at)
 
-    def _municipality_counts(self, conn: Connection, flt: ReportFilter, area
-                             ) -> dict[int, MunicipalityCounts]:
+    def _municipality_counts(
+        self, conn: Connection, flt: ReportFilter, area
+    ) -> dict[int, MunicipalityCounts]:
         lo, hi = flt.bounds()
         opened = _in_period(C.opened_at, lo, hi)
         imposed = _in_period(C.imposed_at, lo, hi)
-        withdrawal_on_file = (select(D.case_id)
-                              .where(D.kind == DocumentKind.INTREKKING.value, D.status.in_(_IN)))
+        withdrawal_on_file = select(D.case_id).where(
+            D.kind == DocumentKind.INTREKKING.value, D.status.in_(_IN)
+        )
         withdrawn = or_(C.status == CaseStatus.WITHDRAWN.value, C.id.in_(withdrawal_on_file))
         query = (
             select(
@@ -298,28 +326,50 @@ class Reports:
         for row in conn.execute(query):
             m = munis[row.municipality_id]
             out[m.id] = MunicipalityCounts(
-                name=m.name, region=m.region, population=m.population,
-                screenings=int(row.screenings), screenings_with_ban=int(row.with_ban),
-                bans=int(row.bans), extended=int(row.extended), withdrawn=int(row.withdrawn))
+                name=m.name,
+                region=m.region,
+                population=m.population,
+                screenings=int(row.screenings),
+                screenings_with_ban=int(row.with_ban),
+                bans=int(row.bans),
+                extended=int(row.extended),
+                withdrawn=int(row.withdrawn),
+            )
         return out
 
-    def _lead_times(self, conn: Connection, flt: ReportFilter, area
-                    ) -> tuple[LeadTime, dict[str, LeadTime]]:
+    def _lead_times(
+        self, conn: Connection, flt: ReportFilter, area
+    ) -> tuple[LeadTime, dict[str, LeadTime]]:
         lo, hi = flt.bounds()
         ext = _quantiles(
-            conn, None, seconds_between(conn, C.imposed_at, C.extension_decided_at),
+            conn,
+            None,
+            seconds_between(conn, C.imposed_at, C.extension_decided_at),
             Case.__table__,
-            and_(_in_period(C.imposed_at, lo, hi), C.extension_decided_at.is_not(None),
-                 C.extension_decided_at >= C.imposed_at, area))
+            and_(
+                _in_period(C.imposed_at, lo, hi),
+                C.extension_decided_at.is_not(None),
+                C.extension_decided_at >= C.imposed_at,
+                area,
+            ),
+        )
         docs = _quantiles(
-            conn, D.kind, seconds_between(conn, D.requested_at, D.received_at),
+            conn,
+            D.kind,
+            seconds_between(conn, D.requested_at, D.received_at),
             Document.__table__.join(Case.__table__, C.id == D.case_id),
-            and_(_in_period(D.requested_at, lo, hi), D.received_at.is_not(None),
-                 D.received_at >= D.requested_at, area))
+            and_(
+                _in_period(D.requested_at, lo, hi),
+                D.received_at.is_not(None),
+                D.received_at >= D.requested_at,
+                area,
+            ),
+        )
         return ext.get(None, LeadTime()), {k: v for k, v in docs.items() if k is not None}
 
-    def _residence_groups(self, conn: Connection, flt: ReportFilter, area
-                          ) -> list[tuple[int, str | None, int]]:
+    def _residence_groups(
+        self, conn: Connection, flt: ReportFilter, area
+    ) -> list[tuple[int, str | None, int]]:
         """(municipality id of imposition, first four postcode digits of the banned person, n)."""
         lo, hi = flt.bounds()
         pc4 = type_coerce(func.substr(P.postcode, 1, 4), String).label("pc4")
@@ -332,8 +382,9 @@ class Reports:
         )
         return [(mid, pc, n) for mid, pc, n in conn.execute(query)]
 
-    def _late_counts(self, conn: Connection, flt: ReportFilter, area,
-                     munis: dict[int, _Muni]) -> list[LateCounts]:
+    def _late_counts(
+        self, conn: Connection, flt: ReportFilter, area, munis: dict[int, _Muni]
+    ) -> list[LateCounts]:
         lo, hi = flt.bounds()
         now = self._now()
         late_received = and_(D.received_at.is_not(None), D.received_at > D.due_at)
@@ -341,30 +392,54 @@ class Reports:
         # The partner: the account it was requested from, else the account that delivered it.
         partner = func.coalesce(D.requested_from_account_id, D.author_account_id).label("partner")
         query = (
-            select(partner, D.requested_from_role, C.municipality_id,
-                   func.count().label("due"),
-                   _count_if(late_received).label("late_received"),
-                   _count_if(late_open).label("late_open"))
+            select(
+                partner,
+                D.requested_from_role,
+                C.municipality_id,
+                func.count().label("due"),
+                _count_if(late_received).label("late_received"),
+                _count_if(late_open).label("late_open"),
+            )
             .select_from(Document.__table__.join(Case.__table__, C.id == D.case_id))
             .where(_in_period(D.due_at, lo, hi), area)
             .group_by(partner, D.requested_from_role, C.municipality_id)
         )
         rows = conn.execute(query).all()
         accounts = {r.partner for r in rows if r.partner is not None}
-        organisation = dict(conn.execute(
-            select(A.id, O.name).join(Organisation.__table__, O.id == A.organisation_id)
-            .where(A.id.in_(sorted(accounts)))).all()) if accounts else {}
-        return [LateCounts(organisation=organisation.get(pid), role=role,
-                           municipality=munis[mid].name, due=int(due), late_received=int(lr),
-                           late_open=int(lo_))
-                for pid, role, mid, due, lr, lo_ in rows]
+        organisation = (
+            dict(
+                conn.execute(
+                    select(A.id, O.name)
+                    .join(Organisation.__table__, O.id == A.organisation_id)
+                    .where(A.id.in_(sorted(accounts)))
+                ).all()
+            )
+            if accounts
+            else {}
+        )
+        return [
+            LateCounts(
+                organisation=organisation.get(pid),
+                role=role,
+                municipality=munis[mid].name,
+                due=int(due),
+                late_received=int(lr),
+                late_open=int(lo_),
+            )
+            for pid, role, mid, due, lr, lo_ in rows
+        ]
 
 
 def _municipalities(conn: Connection) -> dict[int, _Muni]:
-    rows = conn.execute(select(M.id, M.name, R.name, M.population, M.postcodes)
-                        .join(Region.__table__, R.id == M.region_id))
-    return {mid: _Muni(mid, name, region, population, postcodes)
-            for mid, name, region, population, postcodes in rows}
+    rows = conn.execute(
+        select(M.id, M.name, R.name, M.population, M.postcodes).join(
+            Region.__table__, R.id == M.region_id
+        )
+    )
+    return {
+        mid: _Muni(mid, name, region, population, postcodes)
+        for mid, name, region, population, postcodes in rows
+    }
 
 
 __all__ = ["Reports", "UnknownReport", "local_hour_key", "seconds_between"]

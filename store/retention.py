@@ -63,14 +63,28 @@ class PurgeResult:
     failed: list[tuple[RetentionCase, str]] = field(default_factory=list)
 
 
-def retention_overview(engine: Engine, now: datetime) -> tuple[list[RetentionCase], list[RetentionCase]]:
+def retention_overview(
+    engine: Engine, now: datetime
+) -> tuple[list[RetentionCase], list[RetentionCase]]:
     """(cases a purge destroys now, open cases past their term that it leaves alone), by number."""
     horizon = pendulum.instance(now).subtract(years=MIN_RETENTION_YEARS).add(days=1)  # 29 Feb
     with engine.connect() as conn:
         rows = conn.execute(
-            select(C.id, C.number, C.kind, C.status, C.version, C.opened_at, C.decided_at,
-                   C.extension_decided_at, C.appeal_decided_at, C.closed_at,
-                   M.name.label("municipality"), R.name.label("region"), R.rules_toml)
+            select(
+                C.id,
+                C.number,
+                C.kind,
+                C.status,
+                C.version,
+                C.opened_at,
+                C.decided_at,
+                C.extension_decided_at,
+                C.appeal_decided_at,
+                C.closed_at,
+                M.name.label("municipality"),
+                R.name.label("region"),
+                R.rules_toml,
+            )
             .join(Municipality.__table__, M.id == C.municipality_id)
             .join(Region.__table__, R.id == M.region_id)
             .where(C.status != CaseStatus.DESTROYED.value, C.opened_at <= horizon)
@@ -84,20 +98,34 @@ def retention_overview(engine: Engine, now: datetime) -> tuple[list[RetentionCas
         if rules is None:
             rules = rules_of[row.rules_toml] = _rules(row.rules_toml)
         facts = CaseFacts(
-            number=row.number, kind=CaseKind(row.kind), status=CaseStatus(row.status),
-            opened_at=row.opened_at, decided_at=row.decided_at,
-            extension_decided_at=row.extension_decided_at, appeal_decided_at=row.appeal_decided_at,
+            number=row.number,
+            kind=CaseKind(row.kind),
+            status=CaseStatus(row.status),
+            opened_at=row.opened_at,
+            decided_at=row.decided_at,
+            extension_decided_at=row.extension_decided_at,
+            appeal_decided_at=row.appeal_decided_at,
             closed_at=row.closed_at,
         )
-        target = due if purgeable(facts, rules, now) else (
-            open_overdue if overdue_open(facts, rules, now) else None)
+        target = (
+            due
+            if purgeable(facts, rules, now)
+            else (open_overdue if overdue_open(facts, rules, now) else None)
+        )
         if target is not None:
-            target.append(RetentionCase(
-                case_id=row.id, number=row.number, status=row.status,
-                municipality=row.municipality, region=row.region,
-                last_decision=last_decision(facts), retention_end=retention_end(facts, rules),
-                retention_years=rules.retention_years, version=row.version,
-            ))
+            target.append(
+                RetentionCase(
+                    case_id=row.id,
+                    number=row.number,
+                    status=row.status,
+                    municipality=row.municipality,
+                    region=row.region,
+                    last_decision=last_decision(facts),
+                    retention_end=retention_end(facts, rules),
+                    retention_years=rules.retention_years,
+                    version=row.version,
+                )
+            )
     return due, open_overdue
 
 
@@ -111,19 +139,29 @@ def purge(store: Any, actor: Actor, cases: list[RetentionCase]) -> PurgeResult:
             if case.status == CaseStatus.CLOSED.value:
                 version = store.apply_action(case.case_id, version, "archive", actor)
             store.apply_action(
-                case.case_id, version, "destroy", actor,
-                reason=(f"bewaartermijn van {case.retention_years} jaar verstreken "
-                        f"(laatste besluit {pendulum.instance(case.last_decision).in_timezone('Europe/Amsterdam').format('DD-MM-YYYY')})"),
+                case.case_id,
+                version,
+                "destroy",
+                actor,
+                reason=(
+                    f"bewaartermijn van {case.retention_years} jaar verstreken "
+                    f"(laatste besluit {pendulum.instance(case.last_decision).in_timezone('Europe/Amsterdam').format('DD-MM-YYYY')})"
+                ),
             )
         except StoreError as exc:
             result.failed.append((case, str(exc)))
             continue
         result.purged.append(case)
         with store.engine.connect() as conn:
-            details = conn.execute(
-                select(E.details).where(E.case_id == case.case_id, E.action == "destroy")
-                .order_by(E.id.desc()).limit(1)
-            ).scalar() or {}
+            details = (
+                conn.execute(
+                    select(E.details)
+                    .where(E.case_id == case.case_id, E.action == "destroy")
+                    .order_by(E.id.desc())
+                    .limit(1)
+                ).scalar()
+                or {}
+            )
         for kind, n in (details.get("verwijderd") or {}).items():
             result.removed[kind] = result.removed.get(kind, 0) + int(n)
         result.rewritten_events += len(details.get("herschreven") or ())

@@ -24,7 +24,14 @@ from hvo_tui.domain.facts import CaseFacts
 from hvo_tui.domain.permissions import Permission, action_allowed, registering_partner_role
 from hvo_tui.domain.standard_forms import check_fields
 from hvo_tui.domain.validation import normalise_phone, normalise_postcode, valid_bsn
-from hvo_tui.domain.vocab import CaseKind, CaseStatus, DocumentKind, DocumentStatus, PersonRole, Role
+from hvo_tui.domain.vocab import (
+    CaseKind,
+    CaseStatus,
+    DocumentKind,
+    DocumentStatus,
+    PersonRole,
+    Role,
+)
 
 from . import idempotency
 from .interface import Actor, MunicipalityChoice, NewCase, NotFound, Refused
@@ -36,8 +43,12 @@ M = Municipality.__table__.c
 R = Region.__table__.c
 
 # The documents an imposed ban needs, requested at once with their due moments by the rules.
-IMPOSE_REQUESTS = (DocumentKind.BESCHIKKING, DocumentKind.PROCES_VERBAAL,
-                   DocumentKind.ZORGADVIES, DocumentKind.BELEIDSADVIES)
+IMPOSE_REQUESTS = (
+    DocumentKind.BESCHIKKING,
+    DocumentKind.PROCES_VERBAAL,
+    DocumentKind.ZORGADVIES,
+    DocumentKind.BELEIDSADVIES,
+)
 # Who is asked for each (a partner role on the case).
 _REQUEST_FROM = {
     DocumentKind.BESCHIKKING: "bestuurder",
@@ -61,8 +72,9 @@ def _aware(value: Any, field: str) -> pendulum.DateTime:
     return pendulum.instance(value)
 
 
-def impose_requests(conn: Connection, case_id: int, facts: CaseFacts, rules: RegionRules,
-                    now: datetime, append: Any) -> list[int]:
+def impose_requests(
+    conn: Connection, case_id: int, facts: CaseFacts, rules: RegionRules, now: datetime, append: Any
+) -> list[int]:
     """Request every document in ``IMPOSE_REQUESTS`` the case does not hold yet, due when the
     checklist says (the region's rules); ``append(conn, action, details)`` writes the event."""
     from .models import Document as DocumentModel
@@ -77,15 +89,31 @@ def impose_requests(conn: Connection, case_id: int, facts: CaseFacts, rules: Reg
         due = due_by_kind.get(kind)
         if due is None:
             continue
-        document_id = conn.execute(insert(Document.__table__).values(
-            case_id=case_id, kind=kind.value, status=DocumentStatus.REQUESTED.value,
-            requested_from_role=_REQUEST_FROM[kind], requested_at=now, due_at=due, fields={},
-            created_at=now, updated_at=now,
-        )).inserted_primary_key[0]
-        append(conn, "document_requested", {
-            "document_id": document_id, "soort": kind.value, "bij_rol": _REQUEST_FROM[kind],
-            "account_id": None, "uiterlijk": due, "bij_opleggen": True,
-        })
+        document_id = conn.execute(
+            insert(Document.__table__).values(
+                case_id=case_id,
+                kind=kind.value,
+                status=DocumentStatus.REQUESTED.value,
+                requested_from_role=_REQUEST_FROM[kind],
+                requested_at=now,
+                due_at=due,
+                fields={},
+                created_at=now,
+                updated_at=now,
+            )
+        ).inserted_primary_key[0]
+        append(
+            conn,
+            "document_requested",
+            {
+                "document_id": document_id,
+                "soort": kind.value,
+                "bij_rol": _REQUEST_FROM[kind],
+                "account_id": None,
+                "uiterlijk": due,
+                "bij_opleggen": True,
+            },
+        )
         created.append(document_id)
     return created
 
@@ -100,18 +128,31 @@ class Screenings:
         return self._guard(self._municipalities)
 
     def _municipalities(self) -> list[MunicipalityChoice]:
-        query = (select(M.id, M.name, R.name.label("region"))
-                 .join(Region.__table__, R.id == M.region_id).order_by(M.name))
+        query = (
+            select(M.id, M.name, R.name.label("region"))
+            .join(Region.__table__, R.id == M.region_id)
+            .order_by(M.name)
+        )
         regions = getattr(getattr(self, "scope", None), "regions", None)
         if regions is not None:
             query = query.where(R.name.in_(sorted(regions)))
         with self.engine.connect() as conn:
             return [MunicipalityChoice(r.id, r.name, r.region) for r in conn.execute(query)]
 
-    def open_screening(self, actor: Actor, *, municipality_id: int, opened_at: datetime,
-                       address: Mapping[str, Any], persons: Sequence[Mapping[str, Any]],
-                       rihg: Mapping[str, Any], rihg_author: str, decision: str | None = None,
-                       imposed_at: datetime | None = None, reason: str | None = None) -> NewCase:
+    def open_screening(
+        self,
+        actor: Actor,
+        *,
+        municipality_id: int,
+        opened_at: datetime,
+        address: Mapping[str, Any],
+        persons: Sequence[Mapping[str, Any]],
+        rihg: Mapping[str, Any],
+        rihg_author: str,
+        decision: str | None = None,
+        imposed_at: datetime | None = None,
+        reason: str | None = None,
+    ) -> NewCase:
         """Register a new screening and, with ``decision`` "impose" or "not_impose", decide it.
 
         ``address``: street, house_number, postcode, city of the home. ``persons``: dicts with
@@ -121,8 +162,18 @@ class Screenings:
 
         Under a write key (``store.write_key``) the key maps to the new case: a repeat returns
         the case the first attempt created instead of registering a second one."""
-        args = (actor, municipality_id, opened_at, dict(address), [dict(p) for p in persons],
-                dict(rihg), rihg_author, decision, imposed_at, reason)
+        args = (
+            actor,
+            municipality_id,
+            opened_at,
+            dict(address),
+            [dict(p) for p in persons],
+            dict(rihg),
+            rihg_author,
+            decision,
+            imposed_at,
+            reason,
+        )
         key = idempotency.take_write_key()
         if key is None:
             return self._guard(self._open_screening, *args)
@@ -148,17 +199,31 @@ class Screenings:
             number = conn.execute(select(C.number).where(C.id == done.case_id)).scalar_one()
         return NewCase(case_id=done.case_id, number=number, version=done.version)
 
-    def _open_screening(self, actor, municipality_id, opened_at, address, persons, rihg,
-                        rihg_author, decision, imposed_at, reason) -> NewCase:
+    def _open_screening(
+        self,
+        actor,
+        municipality_id,
+        opened_at,
+        address,
+        persons,
+        rihg,
+        rihg_author,
+        decision,
+        imposed_at,
+        reason,
+    ) -> NewCase:
         self._check_actor(actor, Permission.CREATE_CASE)
         now = pendulum.instance(self.now())
         opened_at = _aware(opened_at, "opened_at")
         if opened_at > now + FUTURE_SLACK:
-            raise Refused(f"Het begin van de screening ligt in de toekomst ({_fmt(opened_at)}).",
-                          "opened_at")
+            raise Refused(
+                f"Het begin van de screening ligt in de toekomst ({_fmt(opened_at)}).", "opened_at"
+            )
         if opened_at < now - MAX_OPENED_AGO:
-            raise Refused(f"Het begin van de screening ligt meer dan 7 dagen terug ({_fmt(opened_at)}).",
-                          "opened_at")
+            raise Refused(
+                f"Het begin van de screening ligt meer dan 7 dagen terug ({_fmt(opened_at)}).",
+                "opened_at",
+            )
         home = self._check_address(address)
         people = [self._check_person(i, p, now) for i, p in enumerate(persons)]
         if not any(p["role"] == PersonRole.UITHUISGEPLAATSTE.value for p in people):
@@ -174,7 +239,8 @@ class Screenings:
         with self.engine.connect() as conn:
             place = conn.execute(
                 select(M.id, M.name, R.name.label("region"), R.rules_toml)
-                .join(Region.__table__, R.id == M.region_id).where(M.id == municipality_id)
+                .join(Region.__table__, R.id == M.region_id)
+                .where(M.id == municipality_id)
             ).one_or_none()
         if place is None:
             raise Refused("Kies een gemeente.", "municipality_id")
@@ -184,8 +250,9 @@ class Screenings:
         from .case_writes import _rules
 
         rules = _rules(place.rules_toml)
-        facts = CaseFacts(number="", status=CaseStatus.SCREENING, kind=CaseKind.SCREENING,
-                          opened_at=opened_at)
+        facts = CaseFacts(
+            number="", status=CaseStatus.SCREENING, kind=CaseKind.SCREENING, opened_at=opened_at
+        )
         decided = None
         if decision:
             try:
@@ -209,8 +276,21 @@ class Screenings:
 
         for attempt in range(5):
             try:
-                return self._insert_screening(actor, place, opened_at, home, people, rihg_fields,
-                                              author, facts, decided, decision, reason, rules, now)
+                return self._insert_screening(
+                    actor,
+                    place,
+                    opened_at,
+                    home,
+                    people,
+                    rihg_fields,
+                    author,
+                    facts,
+                    decided,
+                    decision,
+                    reason,
+                    rules,
+                    now,
+                )
             except IntegrityError:  # two new cases took the same number: take the next one
                 key = idempotency.recording_key()
                 if attempt == 4 or (key is not None and self._screening_applied(key) is not None):
@@ -237,7 +317,9 @@ class Screenings:
         return {"street": street, "house_number": number, "postcode": postcode, "city": city}
 
     @staticmethod
-    def _check_person(index: int, person: Mapping[str, Any], now: pendulum.DateTime) -> dict[str, Any]:
+    def _check_person(
+        index: int, person: Mapping[str, Any], now: pendulum.DateTime
+    ) -> dict[str, Any]:
         field = f"p{index}_"
         role = str(person.get("role") or "")
         if role not in PERSON_ROLES:
@@ -256,7 +338,9 @@ class Screenings:
             if birth > today:
                 raise Refused("De geboortedatum ligt in de toekomst.", field + "birth_date")
             if birth.year < today.year - 120:
-                raise Refused("De geboortedatum ligt meer dan 120 jaar terug.", field + "birth_date")
+                raise Refused(
+                    "De geboortedatum ligt meer dan 120 jaar terug.", field + "birth_date"
+                )
         bsn = str(person.get("bsn") or "").strip() or None
         if bsn is not None and not valid_bsn(bsn):
             raise Refused(f"'{bsn}' is geen geldig BSN (9 cijfers en de elfproef).", field + "bsn")
@@ -266,61 +350,134 @@ class Screenings:
                 phone = normalise_phone(phone)
             except DomainError as exc:
                 raise Refused(exc.message, field + "phone") from None
-        return {"role": role, "first_name": first, "last_name": last, "birth_date": birth,
-                "bsn": bsn, "phone": phone}
+        return {
+            "role": role,
+            "first_name": first,
+            "last_name": last,
+            "birth_date": birth,
+            "bsn": bsn,
+            "phone": phone,
+        }
 
-    def _insert_screening(self, actor, place, opened_at, home, people, rihg_fields, author, facts,
-                          decided: CaseFacts | None, decision, reason, rules, now) -> NewCase:
+    def _insert_screening(
+        self,
+        actor,
+        place,
+        opened_at,
+        home,
+        people,
+        rihg_fields,
+        author,
+        facts,
+        decided: CaseFacts | None,
+        decision,
+        reason,
+        rules,
+        now,
+    ) -> NewCase:
         year = opened_at.in_timezone("Europe/Amsterdam").year
         prefix = f"HV-{year}-"
         with self.engine.begin() as conn:
             numbers = conn.execute(select(C.number).where(C.number.like(prefix + "%"))).scalars()
-            highest = max((int(n[len(prefix):]) for n in numbers if n[len(prefix):].isdigit()),
-                          default=0)
+            highest = max(
+                (int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0
+            )
             number = f"{prefix}{highest + 1:05d}"
-            case_id = conn.execute(insert(CT).values(
-                number=number, kind=CaseKind.SCREENING.value, status=CaseStatus.SCREENING.value,
-                municipality_id=place.id, opened_at=opened_at, created_at=now, updated_at=now,
-                version=1, **home,
-            )).inserted_primary_key[0]
+            case_id = conn.execute(
+                insert(CT).values(
+                    number=number,
+                    kind=CaseKind.SCREENING.value,
+                    status=CaseStatus.SCREENING.value,
+                    municipality_id=place.id,
+                    opened_at=opened_at,
+                    created_at=now,
+                    updated_at=now,
+                    version=1,
+                    **home,
+                )
+            ).inserted_primary_key[0]
             for person in people:
                 conn.execute(insert(CasePerson.__table__).values(case_id=case_id, **person))
 
             def append(c: Connection, action: str, details: dict[str, Any]) -> None:
                 self._event(c, case_id, actor, action, now, details)
 
-            append(conn, "case_created", {
-                "nummer": number, "gemeente": place.name, "begin": opened_at,
-                "personen": len(people), "adres": f"{home['street']} {home['house_number']}",
-            })
+            append(
+                conn,
+                "case_created",
+                {
+                    "nummer": number,
+                    "gemeente": place.name,
+                    "begin": opened_at,
+                    "personen": len(people),
+                    "adres": f"{home['street']} {home['house_number']}",
+                },
+            )
             own_role = registering_partner_role(actor.roles)
             if own_role is not None and actor.account_id is not None:
-                partner_id = conn.execute(insert(CasePartner.__table__).values(
-                    case_id=case_id, role=own_role.value, account_id=actor.account_id, assigned_at=now,
-                )).inserted_primary_key[0]
-                append(conn, "assign_partner", {
-                    "rol": own_role.value, "voor": [], "na": actor.name, "account_id": actor.account_id,
-                    "extern": False, "partner_id": partner_id, "bij_registratie": True,
-                })
-            document_id = conn.execute(insert(Document.__table__).values(
-                case_id=case_id, kind=DocumentKind.RIHG.value, status=DocumentStatus.RECEIVED.value,
-                requested_from_role="politie", received_at=now, author_account_id=actor.account_id,
-                author_name=author, fields=rihg_fields, created_at=now, updated_at=now,
-            )).inserted_primary_key[0]
-            append(conn, "document_received", {
-                "document_id": document_id, "soort": DocumentKind.RIHG.value,
-                "voor": {"status": None}, "na": {"status": "received", "auteur": author},
-            })
+                partner_id = conn.execute(
+                    insert(CasePartner.__table__).values(
+                        case_id=case_id,
+                        role=own_role.value,
+                        account_id=actor.account_id,
+                        assigned_at=now,
+                    )
+                ).inserted_primary_key[0]
+                append(
+                    conn,
+                    "assign_partner",
+                    {
+                        "rol": own_role.value,
+                        "voor": [],
+                        "na": actor.name,
+                        "account_id": actor.account_id,
+                        "extern": False,
+                        "partner_id": partner_id,
+                        "bij_registratie": True,
+                    },
+                )
+            document_id = conn.execute(
+                insert(Document.__table__).values(
+                    case_id=case_id,
+                    kind=DocumentKind.RIHG.value,
+                    status=DocumentStatus.RECEIVED.value,
+                    requested_from_role="politie",
+                    received_at=now,
+                    author_account_id=actor.account_id,
+                    author_name=author,
+                    fields=rihg_fields,
+                    created_at=now,
+                    updated_at=now,
+                )
+            ).inserted_primary_key[0]
+            append(
+                conn,
+                "document_received",
+                {
+                    "document_id": document_id,
+                    "soort": DocumentKind.RIHG.value,
+                    "voor": {"status": None},
+                    "na": {"status": "received", "auteur": author},
+                },
+            )
             version = 1
             if decided is not None:
-                values: dict[str, Any] = {"status": decided.status.value, "kind": decided.kind.value,
-                                          "decided_at": decided.decided_at, "version": 2}
-                details: dict[str, Any] = {"voor": {"status": CaseStatus.SCREENING.value},
-                                           "na": {"status": decided.status.value}}
+                values: dict[str, Any] = {
+                    "status": decided.status.value,
+                    "kind": decided.kind.value,
+                    "decided_at": decided.decided_at,
+                    "version": 2,
+                }
+                details: dict[str, Any] = {
+                    "voor": {"status": CaseStatus.SCREENING.value},
+                    "na": {"status": decided.status.value},
+                }
                 if decided.imposed_at is not None:
-                    values.update(imposed_at=decided.imposed_at,
-                                  imposed_by_hovj=decided.imposed_by_hovj,
-                                  ends_at=ban_end(decided.imposed_at))
+                    values.update(
+                        imposed_at=decided.imposed_at,
+                        imposed_by_hovj=decided.imposed_by_hovj,
+                        ends_at=ban_end(decided.imposed_at),
+                    )
                     details["na"]["imposed_at"] = decided.imposed_at
                 if reason and reason.strip():
                     details["reden"] = reason.strip()

@@ -40,7 +40,7 @@ the chained ``decision_signed`` event names this signature with the same digest 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -87,7 +87,7 @@ REFUSED_EVENT = "decision_refused"
 
 def _second(moment: datetime) -> datetime:
     """A signing moment to the second, in UTC (what every database keeps exactly)."""
-    return moment.astimezone(timezone.utc).replace(microsecond=0)
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 # --- keys (also called by store/accounts.py inside its transactions) ----------------------------
@@ -97,24 +97,45 @@ def _active_key(conn: Connection, account_id: int):
     return conn.execute(
         select(K.id, K.public_key, K.sealed_private_key)
         .where(K.account_id == account_id, K.retired_at.is_(None))
-        .order_by(K.id.desc()).limit(1)
+        .order_by(K.id.desc())
+        .limit(1)
     ).one_or_none()
 
 
-def _key_event(conn: Connection, account_id: int, action: str, at: datetime,
-               details: dict[str, Any]) -> None:
+def _key_event(
+    conn: Connection, account_id: int, action: str, at: datetime, details: dict[str, Any]
+) -> None:
     name = conn.execute(select(A.full_name).where(A.id == account_id)).scalar() or "?"
-    append_event(conn, case_id=None, account_id=account_id, actor_name=name, action=action, at=at,
-                 details={"account_id": account_id, **details})
+    append_event(
+        conn,
+        case_id=None,
+        account_id=account_id,
+        actor_name=name,
+        action=action,
+        at=at,
+        details={"account_id": account_id, **details},
+    )
 
 
-def _insert_key(conn: Connection, account_id: int, public_key: str, sealed: str, now: datetime) -> int:
-    key_id = conn.execute(insert(KT).values(
-        account_id=account_id, algorithm=sig.ALGORITHM, public_key=public_key,
-        sealed_private_key=sealed, created_at=now,
-    )).inserted_primary_key[0]
-    _key_event(conn, account_id, "signing_key_created", now,
-               {"sleutel_id": key_id, "vingerafdruk": sig.fingerprint(public_key)})
+def _insert_key(
+    conn: Connection, account_id: int, public_key: str, sealed: str, now: datetime
+) -> int:
+    key_id = conn.execute(
+        insert(KT).values(
+            account_id=account_id,
+            algorithm=sig.ALGORITHM,
+            public_key=public_key,
+            sealed_private_key=sealed,
+            created_at=now,
+        )
+    ).inserted_primary_key[0]
+    _key_event(
+        conn,
+        account_id,
+        "signing_key_created",
+        now,
+        {"sleutel_id": key_id, "vingerafdruk": sig.fingerprint(public_key)},
+    )
     return key_id
 
 
@@ -125,10 +146,22 @@ def retire_signing_keys(conn: Connection, account_id: int, now: datetime, reason
         select(K.id, K.public_key).where(K.account_id == account_id, K.retired_at.is_(None))
     ).all()
     for key in keys:
-        conn.execute(update(KT).where(K.id == key.id).values(
-            retired_at=now, retired_reason=reason[:200], sealed_private_key=None))
-        _key_event(conn, account_id, "signing_key_retired", now,
-                   {"sleutel_id": key.id, "vingerafdruk": sig.fingerprint(key.public_key), "reden": reason})
+        conn.execute(
+            update(KT)
+            .where(K.id == key.id)
+            .values(retired_at=now, retired_reason=reason[:200], sealed_private_key=None)
+        )
+        _key_event(
+            conn,
+            account_id,
+            "signing_key_retired",
+            now,
+            {
+                "sleutel_id": key.id,
+                "vingerafdruk": sig.fingerprint(key.public_key),
+                "reden": reason,
+            },
+        )
     return len(keys)
 
 
@@ -137,22 +170,27 @@ def _may_sign(conn: Connection, account_id: int) -> bool:
     return allowed(roles, Permission.SIGN_DECISION)
 
 
-def rekey_after_password_change(conn: Connection, account_id: int, *, old_password: str | None,
-                                new_password: str, now: datetime) -> None:
+def rekey_after_password_change(
+    conn: Connection, account_id: int, *, old_password: str | None, new_password: str, now: datetime
+) -> None:
     """Inside ``set_password``'s transaction: re-seal the active key under the new password, or,
     when the old one cannot open it (a login code was used after a reset), retire it; a bestuurder
     without a usable key gets a new key pair sealed under the new password."""
     key = _active_key(conn, account_id)
     if key is not None and key.sealed_private_key and old_password is not None:
         try:
-            resealed = sig.reseal(key.sealed_private_key, key.public_key, old_password, new_password)
+            resealed = sig.reseal(
+                key.sealed_private_key, key.public_key, old_password, new_password
+            )
         except sig.WrongPassword:
             pass
         else:
             conn.execute(update(KT).where(K.id == key.id).values(sealed_private_key=resealed))
             return
     if key is not None:
-        retire_signing_keys(conn, account_id, now, "nieuw wachtwoord; de oude sleutel is niet meer te openen")
+        retire_signing_keys(
+            conn, account_id, now, "nieuw wachtwoord; de oude sleutel is niet meer te openen"
+        )
     if _may_sign(conn, account_id):
         public_key, sealed = sig.new_key(new_password)
         _insert_key(conn, account_id, public_key, sealed, now)
@@ -165,29 +203,47 @@ def _signed_case(conn: Connection, case_id: int) -> sig.SignedCase:
     from .sql import format_address  # sql imports this module: import late
 
     c = conn.execute(
-        select(C.number, C.imposed_at, C.imposed_by_hovj, C.street, C.house_number, C.postcode,
-               C.city, M.name.label("municipality"), M.cbs_code)
+        select(
+            C.number,
+            C.imposed_at,
+            C.imposed_by_hovj,
+            C.street,
+            C.house_number,
+            C.postcode,
+            C.city,
+            M.name.label("municipality"),
+            M.cbs_code,
+        )
         .join(Municipality.__table__, M.id == C.municipality_id)
         .where(C.id == case_id)
     ).one()
     banned = tuple(
         sig.SignedPerson(name=f"{p.first_name} {p.last_name}", birth_date=p.birth_date)
         for p in conn.execute(
-            select(P.first_name, P.last_name, P.birth_date)
-            .where(P.case_id == case_id, P.role == PersonRole.UITHUISGEPLAATSTE.value)
+            select(P.first_name, P.last_name, P.birth_date).where(
+                P.case_id == case_id, P.role == PersonRole.UITHUISGEPLAATSTE.value
+            )
         )
     )
     return sig.SignedCase(
-        number=c.number, municipality=c.municipality, cbs_code=c.cbs_code,
-        imposed_at=c.imposed_at, imposed_by_hovj=bool(c.imposed_by_hovj),
+        number=c.number,
+        municipality=c.municipality,
+        cbs_code=c.cbs_code,
+        imposed_at=c.imposed_at,
+        imposed_by_hovj=bool(c.imposed_by_hovj),
         address=format_address(c.street, c.house_number, c.postcode, c.city) or None,
         banned=banned,
     )
 
 
 def _signed_document(doc) -> sig.SignedDocument:
-    return sig.SignedDocument(id=doc.id, kind=doc.kind, fields=dict(doc.fields or {}),
-                              author_name=doc.author_name, received_at=doc.received_at)
+    return sig.SignedDocument(
+        id=doc.id,
+        kind=doc.kind,
+        fields=dict(doc.fields or {}),
+        author_name=doc.author_name,
+        received_at=doc.received_at,
+    )
 
 
 class Signing:
@@ -200,10 +256,21 @@ class Signing:
         """The account, if it may sign decisions of this case; Refused (in Dutch) otherwise."""
         if account_id is None:
             raise Refused("Ondertekenen kan alleen met een persoonlijk account.")
-        query = (select(A.id, A.username, A.full_name, A.active, A.password_hash, A.locked_until,
-                        A.failed_logins, O.name.label("organisation"), O.municipality_id)
-                 .join(Organisation.__table__, O.id == A.organisation_id)
-                 .where(A.id == account_id))
+        query = (
+            select(
+                A.id,
+                A.username,
+                A.full_name,
+                A.active,
+                A.password_hash,
+                A.locked_until,
+                A.failed_logins,
+                O.name.label("organisation"),
+                O.municipality_id,
+            )
+            .join(Organisation.__table__, O.id == A.organisation_id)
+            .where(A.id == account_id)
+        )
         if lock:
             query = query.with_for_update(of=Account.__table__)
         acc = conn.execute(query).one_or_none()
@@ -219,27 +286,37 @@ class Signing:
         if case is None:
             raise NotFound("zaak bestaat niet")
         if acc.municipality_id != case.municipality_id:
-            raise Refused(f"Alleen een bestuurder van de gemeente {case.name} mag dit besluit "
-                          "ondertekenen.")
+            raise Refused(
+                f"Alleen een bestuurder van de gemeente {case.name} mag dit besluit ondertekenen."
+            )
         return acc
 
     @staticmethod
     def _draft_decision(conn: Connection, case_id: int, document_id: int):
         doc = conn.execute(
-            select(D.id, D.case_id, D.kind, D.status, D.fields, D.author_name, D.received_at)
-            .where(D.id == document_id)
+            select(D.id, D.case_id, D.kind, D.status, D.fields, D.author_name, D.received_at).where(
+                D.id == document_id
+            )
         ).one_or_none()
         if doc is None or doc.case_id != case_id:
             raise Refused("Dit document hoort niet bij deze zaak.", "document_id")
         if not sig.is_decision(doc.kind):
-            raise Refused(f"Een {DocumentKind(doc.kind).label} is geen besluit om te ondertekenen.",
-                          "document_id")
+            raise Refused(
+                f"Een {DocumentKind(doc.kind).label} is geen besluit om te ondertekenen.",
+                "document_id",
+            )
         if doc.status == DocumentStatus.SIGNED.value:
-            raise Refused("Dit besluit is al ondertekend en kan niet meer worden gewijzigd; een "
-                          "correctie is een herstelbeschikking.", "document_id")
+            raise Refused(
+                "Dit besluit is al ondertekend en kan niet meer worden gewijzigd; een "
+                "correctie is een herstelbeschikking.",
+                "document_id",
+            )
         if doc.status != DocumentStatus.DRAFT.value:
-            raise Refused("Alleen een concept kan worden ondertekend of geweigerd (stand: "
-                          f"{DocumentStatus(doc.status).label}).", "document_id")
+            raise Refused(
+                "Alleen een concept kan worden ondertekend of geweigerd (stand: "
+                f"{DocumentStatus(doc.status).label}).",
+                "document_id",
+            )
         return doc
 
     def _password_problem(self, conn: Connection, acc, password: str, now: datetime) -> str | None:
@@ -250,11 +327,15 @@ class Signing:
         if acc.locked_until is not None and acc.locked_until > now:
             return f"account geblokkeerd tot {local(acc.locked_until).format('HH:mm')}"
         if not acc.password_hash:
-            return ("Dit account heeft nog geen wachtwoord; ondertekenen vraagt om uw wachtwoord. "
-                    "Stel eerst een wachtwoord in.")
+            return (
+                "Dit account heeft nog geen wachtwoord; ondertekenen vraagt om uw wachtwoord. "
+                "Stel eerst een wachtwoord in."
+            )
         if _verify(acc.password_hash, password):
             return None
-        error = self._failure(conn, acc, now, "onjuist wachtwoord bij ondertekenen", "onjuist wachtwoord")
+        error = self._failure(
+            conn, acc, now, "onjuist wachtwoord bij ondertekenen", "onjuist wachtwoord"
+        )
         return str(error)
 
     # --- the bestuurder's list -------------------------------------------------------------------
@@ -269,7 +350,8 @@ class Signing:
             if not _may_sign(conn, actor.account_id):
                 return []
             municipality = conn.execute(
-                select(O.municipality_id).join(Account.__table__, A.organisation_id == O.id)
+                select(O.municipality_id)
+                .join(Account.__table__, A.organisation_id == O.id)
                 .where(A.id == actor.account_id, A.active.is_(True))
             ).scalar()
             if municipality is None:
@@ -277,29 +359,44 @@ class Signing:
             docs = conn.execute(
                 select(D.id, D.case_id, D.kind, D.status, D.received_at, D.author_name)
                 .join(Case.__table__, C.id == D.case_id)
-                .where(D.kind.in_(DECISION_KIND_VALUES), D.status == DocumentStatus.DRAFT.value,
-                       C.municipality_id == municipality, C.status.in_(_OPEN))
+                .where(
+                    D.kind.in_(DECISION_KIND_VALUES),
+                    D.status == DocumentStatus.DRAFT.value,
+                    C.municipality_id == municipality,
+                    C.status.in_(_OPEN),
+                )
                 .order_by(D.id)
             ).all()
         if not docs:
             return []
         rows = {r.case_id: r for r in self._queue_rows(C.id.in_(sorted({d.case_id for d in docs})))}
         return [
-            PendingDecision(row=rows[d.case_id],
-                            document=DocumentRow(id=d.id, kind=d.kind, status=d.status,
-                                                 received_at=d.received_at, author_name=d.author_name))
-            for d in docs if d.case_id in rows
+            PendingDecision(
+                row=rows[d.case_id],
+                document=DocumentRow(
+                    id=d.id,
+                    kind=d.kind,
+                    status=d.status,
+                    received_at=d.received_at,
+                    author_name=d.author_name,
+                ),
+            )
+            for d in docs
+            if d.case_id in rows
         ]
 
     # --- signing ---------------------------------------------------------------------------------
 
-    def sign_decision(self, case_id: int, version: int, document_id: int, actor: Actor, *,
-                      password: str) -> int:
-        return self._keyed(case_id, self._sign_decision, case_id, version, document_id, actor,
-                           password or "")
+    def sign_decision(
+        self, case_id: int, version: int, document_id: int, actor: Actor, *, password: str
+    ) -> int:
+        return self._keyed(
+            case_id, self._sign_decision, case_id, version, document_id, actor, password or ""
+        )
 
-    def _sign_decision(self, case_id: int, version: int, document_id: int, actor: Actor,
-                       password: str) -> int:
+    def _sign_decision(
+        self, case_id: int, version: int, document_id: int, actor: Actor, password: str
+    ) -> int:
         self._check_actor(actor, Permission.SIGN_DECISION)
         now = _second(self.now())
         # 1. May this account sign this case's decisions, and is this its password?
@@ -332,43 +429,72 @@ class Signing:
             if stale_key is not None:
                 retire_signing_keys(conn, acc.id, now, "niet te openen met het huidige wachtwoord")
             if new_key is not None:
-                key_id, public_key = _insert_key(conn, acc.id, new_key[0], new_key[1], now), new_key[0]
+                key_id, public_key = (
+                    _insert_key(conn, acc.id, new_key[0], new_key[1], now),
+                    new_key[0],
+                )
             else:
                 current = _active_key(conn, acc.id)
                 if current is None or current.id != key.id:
-                    raise Refused("Uw ondertekeningssleutel is intussen vervangen; probeer het opnieuw.")
+                    raise Refused(
+                        "Uw ondertekeningssleutel is intussen vervangen; probeer het opnieuw."
+                    )
                 key_id, public_key = key.id, key.public_key
             payload = sig.decision_payload(
-                _signed_case(conn, case_id), _signed_document(doc),
+                _signed_case(conn, case_id),
+                _signed_document(doc),
                 sig.Signer(account_id=acc.id, name=acc.full_name, organisation=acc.organisation),
-                now, key_id,
+                now,
+                key_id,
             )
             data = sig.canonical(payload)
-            signature_id = conn.execute(insert(ST).values(
-                document_id=doc.id, case_id=case_id, signing_key_id=key_id, account_id=acc.id,
-                signer_name=acc.full_name, signed_at=now, payload=data.decode("utf-8"),
-                signature=sig.sign(private_key, data),
-            )).inserted_primary_key[0]
-            conn.execute(update(Document.__table__).where(D.id == doc.id)
-                         .values(status=DocumentStatus.SIGNED.value, updated_at=now))
-            self._event(conn, case_id, actor, SIGNED_EVENT, now, {
-                "document_id": doc.id, "soort": doc.kind,
-                "besluit": sig.decision_action(doc.kind).value,
-                "handtekening_id": signature_id, "sleutel_id": key_id,
-                "sleutel_vingerafdruk": sig.fingerprint(public_key),
-                "inhoud_sha256": sig.digest(data),
-            })
+            signature_id = conn.execute(
+                insert(ST).values(
+                    document_id=doc.id,
+                    case_id=case_id,
+                    signing_key_id=key_id,
+                    account_id=acc.id,
+                    signer_name=acc.full_name,
+                    signed_at=now,
+                    payload=data.decode("utf-8"),
+                    signature=sig.sign(private_key, data),
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                update(Document.__table__)
+                .where(D.id == doc.id)
+                .values(status=DocumentStatus.SIGNED.value, updated_at=now)
+            )
+            self._event(
+                conn,
+                case_id,
+                actor,
+                SIGNED_EVENT,
+                now,
+                {
+                    "document_id": doc.id,
+                    "soort": doc.kind,
+                    "besluit": sig.decision_action(doc.kind).value,
+                    "handtekening_id": signature_id,
+                    "sleutel_id": key_id,
+                    "sleutel_vingerafdruk": sig.fingerprint(public_key),
+                    "inhoud_sha256": sig.digest(data),
+                },
+            )
         return version + 1
 
     # --- refusing --------------------------------------------------------------------------------
 
-    def refuse_decision(self, case_id: int, version: int, document_id: int, actor: Actor, *,
-                        reason: str) -> int:
-        return self._keyed(case_id, self._refuse_decision, case_id, version, document_id, actor,
-                           reason)
+    def refuse_decision(
+        self, case_id: int, version: int, document_id: int, actor: Actor, *, reason: str
+    ) -> int:
+        return self._keyed(
+            case_id, self._refuse_decision, case_id, version, document_id, actor, reason
+        )
 
-    def _refuse_decision(self, case_id: int, version: int, document_id: int, actor: Actor,
-                         reason: str) -> int:
+    def _refuse_decision(
+        self, case_id: int, version: int, document_id: int, actor: Actor, reason: str
+    ) -> int:
         self._check_actor(actor, Permission.SIGN_DECISION)
         reason = (reason or "").strip()
         if not reason:
@@ -379,12 +505,24 @@ class Signing:
             self._writable(case)
             self._signer(conn, actor.account_id, case_id)
             doc = self._draft_decision(conn, case_id, document_id)
-            conn.execute(update(Document.__table__).where(D.id == doc.id)
-                         .values(status=DocumentStatus.REJECTED.value, updated_at=now))
-            self._event(conn, case_id, actor, REFUSED_EVENT, now, {
-                "document_id": doc.id, "soort": doc.kind,
-                "besluit": sig.decision_action(doc.kind).value, "reden": reason,
-            })
+            conn.execute(
+                update(Document.__table__)
+                .where(D.id == doc.id)
+                .values(status=DocumentStatus.REJECTED.value, updated_at=now)
+            )
+            self._event(
+                conn,
+                case_id,
+                actor,
+                REFUSED_EVENT,
+                now,
+                {
+                    "document_id": doc.id,
+                    "soort": doc.kind,
+                    "besluit": sig.decision_action(doc.kind).value,
+                    "reden": reason,
+                },
+            )
         return version + 1
 
     # --- verifying -------------------------------------------------------------------------------
@@ -398,37 +536,68 @@ class Signing:
             if status is None:
                 raise NotFound("zaak bestaat niet")
             rows = conn.execute(
-                select(S.id, S.document_id, S.signing_key_id, S.account_id, S.signer_name,
-                       S.signed_at, S.payload, S.signature, K.public_key,
-                       K.account_id.label("key_account_id"))
+                select(
+                    S.id,
+                    S.document_id,
+                    S.signing_key_id,
+                    S.account_id,
+                    S.signer_name,
+                    S.signed_at,
+                    S.payload,
+                    S.signature,
+                    K.public_key,
+                    K.account_id.label("key_account_id"),
+                )
                 .join(KT, K.id == S.signing_key_id)
                 .where(S.case_id == case_id)
                 .order_by(S.id)
             ).all()
             events: dict[Any, dict] = {}
             for details in conn.execute(
-                select(E.details).where(E.case_id == case_id, E.action == SIGNED_EVENT).order_by(E.id)
+                select(E.details)
+                .where(E.case_id == case_id, E.action == SIGNED_EVENT)
+                .order_by(E.id)
             ).scalars():
                 if isinstance(details, dict):
                     events[details.get("handtekening_id")] = details
             facts = _signed_case(conn, case_id) if rows else None
-            docs = {
-                d.id: d for d in conn.execute(
-                    select(D.id, D.case_id, D.kind, D.status, D.fields, D.author_name, D.received_at)
-                    .where(D.id.in_([r.document_id for r in rows]))
-                )
-            } if rows else {}
-        checks = [self._check_one(r, docs.get(r.document_id), facts, events.get(r.id)) for r in rows]
+            docs = (
+                {
+                    d.id: d
+                    for d in conn.execute(
+                        select(
+                            D.id,
+                            D.case_id,
+                            D.kind,
+                            D.status,
+                            D.fields,
+                            D.author_name,
+                            D.received_at,
+                        ).where(D.id.in_([r.document_id for r in rows]))
+                    )
+                }
+                if rows
+                else {}
+            )
+        checks = [
+            self._check_one(r, docs.get(r.document_id), facts, events.get(r.id)) for r in rows
+        ]
         if status != CaseStatus.DESTROYED.value:
             seen = {r.id for r in rows}
             for signature_id, details in events.items():
                 if signature_id not in seen:
-                    checks.append(SignatureCheck(
-                        signature_id=signature_id, document_id=details.get("document_id"),
-                        kind=str(details.get("soort") or ""), signer_name="?", signed_at=None,
-                        valid=False, problem="de handtekening uit het logboek ontbreekt in de database",
-                        key_fingerprint=str(details.get("sleutel_vingerafdruk") or ""),
-                    ))
+                    checks.append(
+                        SignatureCheck(
+                            signature_id=signature_id,
+                            document_id=details.get("document_id"),
+                            kind=str(details.get("soort") or ""),
+                            signer_name="?",
+                            signed_at=None,
+                            valid=False,
+                            problem="de handtekening uit het logboek ontbreekt in de database",
+                            key_fingerprint=str(details.get("sleutel_vingerafdruk") or ""),
+                        )
+                    )
         return checks
 
     @staticmethod
@@ -449,10 +618,15 @@ class Signing:
         elif stored:
             signer = stored.get("ondertekenaar") or {}
             current = sig.decision_payload(
-                facts, _signed_document(doc),
-                sig.Signer(account_id=r.account_id, name=r.signer_name,
-                           organisation=signer.get("organisatie")),
-                r.signed_at, r.signing_key_id,
+                facts,
+                _signed_document(doc),
+                sig.Signer(
+                    account_id=r.account_id,
+                    name=r.signer_name,
+                    organisation=signer.get("organisatie"),
+                ),
+                r.signed_at,
+                r.signing_key_id,
             )
             changed = sig.differences(stored, current)
             if changed:
@@ -461,13 +635,20 @@ class Signing:
                 problems.append("het document staat niet meer op ondertekend")
         if event is None:
             problems.append("geen overeenkomende gebeurtenis in het logboek")
-        elif (event.get("inhoud_sha256") != sig.digest(data)
-              or event.get("sleutel_vingerafdruk") != fingerprint
-              or event.get("document_id") != r.document_id):
+        elif (
+            event.get("inhoud_sha256") != sig.digest(data)
+            or event.get("sleutel_vingerafdruk") != fingerprint
+            or event.get("document_id") != r.document_id
+        ):
             problems.append("de gebeurtenis in het logboek noemt een andere inhoud of sleutel")
         return SignatureCheck(
-            signature_id=r.id, document_id=r.document_id, kind=kind, signer_name=r.signer_name,
-            signed_at=r.signed_at, valid=not problems, problem="; ".join(problems) or None,
+            signature_id=r.id,
+            document_id=r.document_id,
+            kind=kind,
+            signer_name=r.signer_name,
+            signed_at=r.signed_at,
+            valid=not problems,
+            problem="; ".join(problems) or None,
             key_fingerprint=fingerprint,
         )
 

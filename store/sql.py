@@ -26,13 +26,10 @@ from hvo_tui.domain.vocab import (
 
 from .accounts import AccountAdmin, case_scope_clause
 from .billing import BillingQueries
-from .screening import Screenings
 from .case_writes import CaseWrites
 from .db import mask_url
 from .earlier import earlier_pairs
 from .feed import PostgresChangeFeed, SqliteChangeFeed
-from .reports import Reports
-from .signing import Signing
 from .interface import Actor, ChangeFeed, ConnectionLost, PartnerContact, QueueRow, StoreInfo
 from .models import (
     Account,
@@ -45,6 +42,9 @@ from .models import (
     Organisation,
     Region,
 )
+from .reports import Reports
+from .screening import Screenings
+from .signing import Signing
 
 C = Case.__table__.c
 M = Municipality.__table__.c
@@ -105,10 +105,16 @@ class SqlStore(AccountAdmin, CaseWrites, Screenings, Reports, BillingQueries, Si
                 raise ConnectionLost("verbinding met de database verbroken") from exc
             raise
 
-    def queue_rows(self, ids: Collection[int] | None = None, *, first: int | None = None) -> list[QueueRow]:
+    def queue_rows(
+        self, ids: Collection[int] | None = None, *, first: int | None = None
+    ) -> list[QueueRow]:
         if ids is None and first is not None:
-            soonest = (select(C.id).where(C.status.in_(_OPEN))
-                       .order_by(C.ends_at.is_(None), C.ends_at, C.id).limit(first))
+            soonest = (
+                select(C.id)
+                .where(C.status.in_(_OPEN))
+                .order_by(C.ends_at.is_(None), C.ends_at, C.id)
+                .limit(first)
+            )
             return self._guarded(self._queue_rows, C.id.in_(soonest.scalar_subquery()))
         if ids is None:
             return self._guarded(self._queue_rows, C.status.in_(_OPEN))
@@ -126,17 +132,30 @@ class SqlStore(AccountAdmin, CaseWrites, Screenings, Reports, BillingQueries, Si
         AR = AccountRole.__table__.c
         with self.engine.connect() as conn:
             account = conn.execute(
-                select(A.id, A.username, A.full_name).where(A.username == username, A.active.is_(True))
+                select(A.id, A.username, A.full_name).where(
+                    A.username == username, A.active.is_(True)
+                )
             ).first()
             if account is None:
                 return None
             roles = conn.execute(select(AR.role).where(AR.account_id == account.id)).scalars().all()
-            regions = conn.execute(
-                select(R.name).join(AccountRegion.__table__, AccountRegion.__table__.c.region_id == R.id)
-                .where(AccountRegion.__table__.c.account_id == account.id).order_by(R.name)
-            ).scalars().all()
-        return Actor(name=account.full_name, roles=frozenset(roles), account_id=account.id,
-                     username=account.username, regions=tuple(regions))
+            regions = (
+                conn.execute(
+                    select(R.name)
+                    .join(AccountRegion.__table__, AccountRegion.__table__.c.region_id == R.id)
+                    .where(AccountRegion.__table__.c.account_id == account.id)
+                    .order_by(R.name)
+                )
+                .scalars()
+                .all()
+            )
+        return Actor(
+            name=account.full_name,
+            roles=frozenset(roles),
+            account_id=account.id,
+            username=account.username,
+            regions=tuple(regions),
+        )
 
     def act_as(self, actor: Actor) -> None:
         """Read as ``actor`` from now on: its scope of cases and whether it sees person data."""
@@ -156,8 +175,15 @@ class SqlStore(AccountAdmin, CaseWrites, Screenings, Reports, BillingQueries, Si
         from hvo_tui.domain import mask_person
 
         persons = tuple(
-            replace(p, first_name=mask_person(f"{p.first_name} {p.last_name}"), last_name="",
-                    birth_date=None, bsn=None, address="", phone=None)
+            replace(
+                p,
+                first_name=mask_person(f"{p.first_name} {p.last_name}"),
+                last_name="",
+                birth_date=None,
+                bsn=None,
+                address="",
+                phone=None,
+            )
             for p in detail.persons
         )
         return replace(detail, persons=persons)
@@ -181,13 +207,35 @@ class SqlStore(AccountAdmin, CaseWrites, Screenings, Reports, BillingQueries, Si
         with self.engine.connect() as conn:
             cases = conn.execute(
                 select(
-                    C.id, C.number, C.kind, C.status, C.opened_at, C.imposed_at, C.extended_until,
-                    C.imposed_by_hovj, C.child_abuse, C.vt_consulted_at, C.mayor_informed_at,
-                    C.household_informed_at, C.vt_informed_at, C.reachable_address_at,
-                    C.extension_decided_at, C.decided_at, C.appeal_requested_at,
-                    C.appeal_hearing_at, C.appeal_decided_at, C.violation_count, C.herstel,
-                    C.closed_at, C.street, C.house_number, C.postcode, C.city, C.version,
-                    M.name.label("municipality"), R.name.label("region"),
+                    C.id,
+                    C.number,
+                    C.kind,
+                    C.status,
+                    C.opened_at,
+                    C.imposed_at,
+                    C.extended_until,
+                    C.imposed_by_hovj,
+                    C.child_abuse,
+                    C.vt_consulted_at,
+                    C.mayor_informed_at,
+                    C.household_informed_at,
+                    C.vt_informed_at,
+                    C.reachable_address_at,
+                    C.extension_decided_at,
+                    C.decided_at,
+                    C.appeal_requested_at,
+                    C.appeal_hearing_at,
+                    C.appeal_decided_at,
+                    C.violation_count,
+                    C.herstel,
+                    C.closed_at,
+                    C.street,
+                    C.house_number,
+                    C.postcode,
+                    C.city,
+                    C.version,
+                    M.name.label("municipality"),
+                    R.name.label("region"),
                 )
                 .join(Municipality.__table__, M.id == C.municipality_id)
                 .join(Region.__table__, R.id == M.region_id)
@@ -213,9 +261,17 @@ class SqlStore(AccountAdmin, CaseWrites, Screenings, Reports, BillingQueries, Si
             ).all()
             partners = conn.execute(
                 select(
-                    CP.case_id, CP.role, CP.external_name, CP.external_organisation,
-                    CP.external_phone, CP.external_email, A.full_name, A.username, A.phone,
-                    A.email, O.name.label("organisation"),
+                    CP.case_id,
+                    CP.role,
+                    CP.external_name,
+                    CP.external_organisation,
+                    CP.external_phone,
+                    CP.external_email,
+                    A.full_name,
+                    A.username,
+                    A.phone,
+                    A.email,
+                    O.name.label("organisation"),
                 )
                 .outerjoin(Account.__table__, A.id == CP.account_id)
                 .outerjoin(Organisation.__table__, O.id == A.organisation_id)
@@ -233,8 +289,10 @@ def mask_row(row: QueueRow) -> QueueRow:
 
     from hvo_tui.domain import mask_person
 
-    persons = tuple(replace(p, name=mask_person(p.name), bsn=None, birth_date=None, address=None)
-                    for p in row.facts.persons)
+    persons = tuple(
+        replace(p, name=mask_person(p.name), bsn=None, birth_date=None, address=None)
+        for p in row.facts.persons
+    )
     # The incident address is the household's home address: person data too.
     return replace(row, address="", facts=replace(row.facts, persons=persons, address=None))
 
@@ -298,7 +356,9 @@ def build_queue_rows(cases, docs, meetings, persons, partners) -> list[QueueRow]
                 )
                 for d in docs_by.get(c.id, ())
             ),
-            meetings=tuple(MeetingFacts(kind=m.kind, held_at=m.held_at) for m in meetings_by.get(c.id, ())),
+            meetings=tuple(
+                MeetingFacts(kind=m.kind, held_at=m.held_at) for m in meetings_by.get(c.id, ())
+            ),
             persons=tuple(
                 PersonFacts(
                     role=PersonRole(p.role),

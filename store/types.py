@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -22,11 +22,17 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime {value!r}: store timezone-aware moments")
-        utc = value.astimezone(timezone.utc)
+        utc = value.astimezone(UTC)
         # pendulum subclasses datetime; drivers want the plain type.
         utc = datetime(
-            utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond,
-            tzinfo=timezone.utc,
+            utc.year,
+            utc.month,
+            utc.day,
+            utc.hour,
+            utc.minute,
+            utc.second,
+            utc.microsecond,
+            tzinfo=UTC,
         )
         if dialect.name == "sqlite":
             return utc.replace(tzinfo=None)  # stored as UTC text, sorts correctly
@@ -36,5 +42,5 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

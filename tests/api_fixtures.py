@@ -31,15 +31,17 @@ TESTER = "api.tester"
 class ApiServer:
     """``hvo serve`` over ``engine`` on a free port of 127.0.0.1, in a thread."""
 
-    def __init__(self, engine, *, clock=None, token_hours: float = 8.0,
-                 recheck_seconds: float = 5.0) -> None:
+    def __init__(
+        self, engine, *, clock=None, token_hours: float = 8.0, recheck_seconds: float = 5.0
+    ) -> None:
         import uvicorn
 
         from hvo_tui.server import create_app
 
         self.engine = engine
-        self.app = create_app(engine, clock=clock, token_hours=token_hours,
-                              recheck_seconds=recheck_seconds)
+        self.app = create_app(
+            engine, clock=clock, token_hours=token_hours, recheck_seconds=recheck_seconds
+        )
         self.state = self.app.state
         # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and
         # without it every small answer waits ~40 ms for a delayed ACK (Nagle).
@@ -48,11 +50,21 @@ class ApiServer:
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="on", loop="asyncio",
-                                timeout_graceful_shutdown=1, access_log=False)
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            lifespan="on",
+            loop="asyncio",
+            timeout_graceful_shutdown=1,
+            access_log=False,
+        )
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]},
-                                       name=f"uvicorn-{self.port}", daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.run,
+            kwargs={"sockets": [sock]},
+            name=f"uvicorn-{self.port}",
+            daemon=True,
+        )
         self.thread.start()
         end = time.monotonic() + 15
         while not self.server.started:
@@ -70,8 +82,13 @@ class ApiServer:
         store = self.state.store()
         actor = store.actor_for(username)
         assert actor is not None, f"no active account {username}"
-        logged_in = LoggedIn(name=actor.name, roles=actor.roles, account_id=actor.account_id,
-                             username=actor.username, regions=actor.regions)
+        logged_in = LoggedIn(
+            name=actor.name,
+            roles=actor.roles,
+            account_id=actor.account_id,
+            username=actor.username,
+            regions=actor.regions,
+        )
         token, session = self.state.sessions.issue(logged_in)
         self.state.refresh(session)
         return token

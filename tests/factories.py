@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pendulum
 from sqlalchemy import insert, select
@@ -23,7 +23,7 @@ from store.models import (
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _get_or_insert(conn, table, where: dict, values: dict) -> int:
@@ -39,9 +39,15 @@ def _get_or_insert(conn, table, where: dict, values: dict) -> int:
 def municipality_id(conn, name: str = "Roermond", region: str = "Midden-Limburg") -> int:
     region_id = _get_or_insert(conn, Region.__table__, {"name": region}, {})
     return _get_or_insert(
-        conn, Municipality.__table__, {"name": name},
-        {"cbs_code": f"GM{zlib.crc32(name.encode()) % 10000:04d}", "population": 59076,
-         "population_year": 2024, "region_id": region_id},
+        conn,
+        Municipality.__table__,
+        {"name": name},
+        {
+            "cbs_code": f"GM{zlib.crc32(name.encode()) % 10000:04d}",
+            "population": 59076,
+            "population_year": 2024,
+            "region_id": region_id,
+        },
     )
 
 
@@ -64,10 +70,17 @@ def seed_case(
     now = _utcnow()
     imposed = None if screening else t0
     row = dict(
-        number=number, kind="screening" if screening else "huisverbod", status=status,
-        municipality_id=mun_id, opened_at=t0 - pendulum.duration(hours=2), imposed_at=imposed,
+        number=number,
+        kind="screening" if screening else "huisverbod",
+        status=status,
+        municipality_id=mun_id,
+        opened_at=t0 - pendulum.duration(hours=2),
+        imposed_at=imposed,
         ends_at=ban_end(imposed, values.get("extended_until")) if imposed else None,
-        created_at=now, updated_at=now, street="Markt", house_number=str(int(number[-5:])),
+        created_at=now,
+        updated_at=now,
+        street="Markt",
+        house_number=str(int(number[-5:])),
         postcode="6041 EL",
         city=municipality,
     )
@@ -75,21 +88,46 @@ def seed_case(
     return conn.execute(insert(Case.__table__).values(**row)).inserted_primary_key[0]
 
 
-def add_person(conn, case_id: int, first: str, last: str, *, role: str = "uithuisgeplaatste",
-               birth: date | None = None, bsn: str | None = None) -> int:
+def add_person(
+    conn,
+    case_id: int,
+    first: str,
+    last: str,
+    *,
+    role: str = "uithuisgeplaatste",
+    birth: date | None = None,
+    bsn: str | None = None,
+) -> int:
     return conn.execute(
         insert(CasePerson.__table__).values(
-            case_id=case_id, role=role, first_name=first, last_name=last, birth_date=birth, bsn=bsn,
+            case_id=case_id,
+            role=role,
+            first_name=first,
+            last_name=last,
+            birth_date=birth,
+            bsn=bsn,
         )
     ).inserted_primary_key[0]
 
 
-def account_id(conn, username: str, full_name: str, *, role: str = "casemanager",
-               organisation: str = "AMW Midden-Limburg", phone: str | None = "06-12345678",
-               email: str | None = None, region: str | None = None) -> int:
+def account_id(
+    conn,
+    username: str,
+    full_name: str,
+    *,
+    role: str = "casemanager",
+    organisation: str = "AMW Midden-Limburg",
+    phone: str | None = "06-12345678",
+    email: str | None = None,
+    region: str | None = None,
+) -> int:
     region_id = _get_or_insert(conn, Region.__table__, {"name": region}, {}) if region else None
-    org_id = _get_or_insert(conn, Organisation.__table__, {"name": organisation},
-                            {"kind": "casemanagement", "region_id": region_id})
+    org_id = _get_or_insert(
+        conn,
+        Organisation.__table__,
+        {"name": organisation},
+        {"kind": "casemanagement", "region_id": region_id},
+    )
     found = conn.execute(
         select(Account.__table__.c.id).where(Account.__table__.c.username == username)
     ).scalar()
@@ -97,8 +135,12 @@ def account_id(conn, username: str, full_name: str, *, role: str = "casemanager"
         return found
     acc = conn.execute(
         insert(Account.__table__).values(
-            username=username, full_name=full_name, organisation_id=org_id, phone=phone,
-            email=email or f"{username}@example.nl", created_at=_utcnow(),
+            username=username,
+            full_name=full_name,
+            organisation_id=org_id,
+            phone=phone,
+            email=email or f"{username}@example.nl",
+            created_at=_utcnow(),
         )
     ).inserted_primary_key[0]
     conn.execute(insert(AccountRole.__table__).values(account_id=acc, role=role))
@@ -108,8 +150,9 @@ def account_id(conn, username: str, full_name: str, *, role: str = "casemanager"
 def add_partner(conn, case_id: int, role: str, username: str, full_name: str, **account) -> int:
     acc = account_id(conn, username, full_name, role=role, **account)
     return conn.execute(
-        insert(CasePartner.__table__).values(case_id=case_id, role=role, account_id=acc,
-                                             assigned_at=_utcnow())
+        insert(CasePartner.__table__).values(
+            case_id=case_id, role=role, account_id=acc, assigned_at=_utcnow()
+        )
     ).inserted_primary_key[0]
 
 
@@ -126,6 +169,7 @@ def add_meeting(conn, case_id: int, held_at: datetime, kind: str = "overleg_dag3
     from store.models import Meeting
 
     return conn.execute(
-        insert(Meeting.__table__).values(case_id=case_id, kind=kind, held_at=held_at,
-                                         participants="", outcome="")
+        insert(Meeting.__table__).values(
+            case_id=case_id, kind=kind, held_at=held_at, participants="", outcome=""
+        )
     ).inserted_primary_key[0]

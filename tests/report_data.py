@@ -43,9 +43,15 @@ def _local(y, m, d, h, mi):
 
 
 def _person(conn, case_id: int, postcode: str) -> None:
-    conn.execute(insert(CasePerson.__table__).values(
-        case_id=case_id, role="uithuisgeplaatste", first_name="Jan", last_name="Test",
-        postcode=postcode))
+    conn.execute(
+        insert(CasePerson.__table__).values(
+            case_id=case_id,
+            role="uithuisgeplaatste",
+            first_name="Jan",
+            last_name="Test",
+            postcode=postcode,
+        )
+    )
 
 
 def seed_reports(conn) -> dict[str, int]:
@@ -53,28 +59,52 @@ def seed_reports(conn) -> dict[str, int]:
     mt = Municipality.__table__
     for name, (region, population, postcodes) in MUNICIPALITIES.items():
         mid = municipality_id(conn, name, region)
-        conn.execute(update(mt).where(mt.c.id == mid).values(population=population,
-                                                             postcodes=postcodes))
+        conn.execute(
+            update(mt).where(mt.c.id == mid).values(population=population, postcodes=postcodes)
+        )
     ids: dict[str, int] = {}
 
     def ban(number, where, t0, status="closed", **values):
-        ids[number] = seed_case(conn, number=number, municipality=where,
-                                region=MUNICIPALITIES[where][0], status=status, t0=t0, **values)
+        ids[number] = seed_case(
+            conn,
+            number=number,
+            municipality=where,
+            region=MUNICIPALITIES[where][0],
+            status=status,
+            t0=t0,
+            **values,
+        )
         return ids[number]
 
     t1 = _local(2026, 3, 10, 21, 15)
-    ban("HV-2026-00001", "Roermond", t1, extended_until=t1.add(days=28),
-        extension_decided_at=t1.add(hours=192))
+    ban(
+        "HV-2026-00001",
+        "Roermond",
+        t1,
+        extended_until=t1.add(days=28),
+        extension_decided_at=t1.add(hours=192),
+    )
     t2 = _local(2026, 4, 2, 3, 5)
     ban("HV-2026-00002", "Roermond", t2, status="withdrawn")
     ids["HV-2026-00003"] = seed_case(
-        conn, number="HV-2026-00003", municipality="Roermond", status="not_imposed",
-        screening=True, t0=_local(2026, 4, 15, 12, 0))  # opened two hours before: 10:00
+        conn,
+        number="HV-2026-00003",
+        municipality="Roermond",
+        status="not_imposed",
+        screening=True,
+        t0=_local(2026, 4, 15, 12, 0),
+    )  # opened two hours before: 10:00
     t4 = _local(2026, 4, 20, 21, 40)
     ban("HV-2026-00004", "Weert", t4)
     t5 = _local(2026, 6, 1, 0, 30)
-    ban("HV-2026-00005", "Weert", t5, status="extended", extended_until=t5.add(days=20),
-        extension_decided_at=t5.add(hours=216))
+    ban(
+        "HV-2026-00005",
+        "Weert",
+        t5,
+        status="extended",
+        extended_until=t5.add(days=20),
+        extension_decided_at=t5.add(hours=216),
+    )
     t6 = _local(2026, 2, 14, 14, 0)
     ban("HV-2026-00006", "Leiden", t6)
     t7 = _local(2026, 1, 1, 0, 10)
@@ -86,29 +116,67 @@ def seed_reports(conn) -> dict[str, int]:
     _person(conn, ids["HV-2026-00006"], "2313 BB")
     _person(conn, ids["HV-2026-00007"], "6045 CD")
 
-    agent_r = account_id(conn, "agent.r", "Agent Roermond", role="politie",
-                         organisation="Politie Roermond")
-    agent_w = account_id(conn, "agent.w", "Agent Weert", role="politie",
-                         organisation="Politie Weert")
+    agent_r = account_id(
+        conn, "agent.r", "Agent Roermond", role="politie", organisation="Politie Roermond"
+    )
+    agent_w = account_id(
+        conn, "agent.w", "Agent Weert", role="politie", organisation="Politie Weert"
+    )
     cm = account_id(conn, "cm.amw", "Casemanager AMW", role="casemanager")  # AMW Midden-Limburg
     o1, o2, o4 = (t - timedelta(hours=2) for t in (t1, t2, t4))
     # RiHG: 90, 30 and 60 minutes from request to receipt; HV-2's was due after 15 minutes.
-    add_document(conn, ids["HV-2026-00001"], "rihg", requested_from_role="politie",
-                 requested_from_account_id=agent_r, requested_at=o1,
-                 due_at=o1 + timedelta(hours=4), received_at=o1 + timedelta(minutes=90))
-    add_document(conn, ids["HV-2026-00002"], "rihg", requested_from_role="politie",
-                 requested_from_account_id=agent_r, requested_at=o2,
-                 due_at=o2 + timedelta(minutes=15), received_at=o2 + timedelta(minutes=30))
-    add_document(conn, ids["HV-2026-00004"], "rihg", requested_from_role="politie",
-                 requested_from_account_id=agent_w, requested_at=o4,
-                 due_at=o4 + timedelta(hours=4), received_at=o4 + timedelta(minutes=60))
+    add_document(
+        conn,
+        ids["HV-2026-00001"],
+        "rihg",
+        requested_from_role="politie",
+        requested_from_account_id=agent_r,
+        requested_at=o1,
+        due_at=o1 + timedelta(hours=4),
+        received_at=o1 + timedelta(minutes=90),
+    )
+    add_document(
+        conn,
+        ids["HV-2026-00002"],
+        "rihg",
+        requested_from_role="politie",
+        requested_from_account_id=agent_r,
+        requested_at=o2,
+        due_at=o2 + timedelta(minutes=15),
+        received_at=o2 + timedelta(minutes=30),
+    )
+    add_document(
+        conn,
+        ids["HV-2026-00004"],
+        "rihg",
+        requested_from_role="politie",
+        requested_from_account_id=agent_w,
+        requested_at=o4,
+        due_at=o4 + timedelta(hours=4),
+        received_at=o4 + timedelta(minutes=60),
+    )
     # A zorgadvies never delivered (due 9 June), a beleidsadvies a day late without an account.
-    add_document(conn, ids["HV-2026-00005"], "zorgadvies", status="requested",
-                 requested_from_role="casemanager", requested_from_account_id=cm,
-                 requested_at=t5.add(days=1), due_at=t5.add(days=8))
-    add_document(conn, ids["HV-2026-00001"], "beleidsadvies", requested_from_role="gemeente",
-                 requested_at=t1.add(days=2), due_at=t1.add(days=8), received_at=t1.add(days=9))
+    add_document(
+        conn,
+        ids["HV-2026-00005"],
+        "zorgadvies",
+        status="requested",
+        requested_from_role="casemanager",
+        requested_from_account_id=cm,
+        requested_at=t5.add(days=1),
+        due_at=t5.add(days=8),
+    )
+    add_document(
+        conn,
+        ids["HV-2026-00001"],
+        "beleidsadvies",
+        requested_from_role="gemeente",
+        requested_at=t1.add(days=2),
+        due_at=t1.add(days=8),
+        received_at=t1.add(days=9),
+    )
     # HV-4 is withdrawn by its signed beschikking intrekken (the case itself is closed).
-    add_document(conn, ids["HV-2026-00004"], "intrekking", status="signed",
-                 received_at=t4.add(days=5))
+    add_document(
+        conn, ids["HV-2026-00004"], "intrekking", status="signed", received_at=t4.add(days=5)
+    )
     return ids

@@ -58,10 +58,13 @@ class TcpProxy:
                 self._sockets.update((client, server))
             link = {"swallow": False}  # this connection's answers are being thrown away
             for a, b, upstream in ((client, server, True), (server, client, False)):
-                threading.Thread(target=self._pump, args=(a, b, upstream, link), daemon=True).start()
+                threading.Thread(
+                    target=self._pump, args=(a, b, upstream, link), daemon=True
+                ).start()
 
-    def _pump(self, source: socket.socket, target: socket.socket, upstream: bool,
-              link: dict) -> None:
+    def _pump(
+        self, source: socket.socket, target: socket.socket, upstream: bool, link: dict
+    ) -> None:
         try:
             while data := source.recv(65536):
                 if upstream and self._armed and COMMIT in data:

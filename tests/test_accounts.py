@@ -10,6 +10,8 @@ import pytest
 from argon2 import PasswordHasher, Type
 from sqlalchemy import func, insert, select
 
+from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.permissions import LOGIN_CODE_DAYS
 from store.accounts import (
     AccountAdmin,
     ImportReport,
@@ -18,8 +20,6 @@ from store.accounts import (
     OrganisationCount,
     totp_uri,
 )
-from hvo_tui.clock import FrozenClock
-from hvo_tui.domain.permissions import LOGIN_CODE_DAYS
 from store.interface import Actor, NotFound, Refused
 from store.models import Account, AccountRegion, AccountRole, Event, Organisation, Region, metadata
 from store.sql import SqlStore
@@ -55,8 +55,11 @@ def quick_argon2(monkeypatch):
     hundreds). ``test_production_hasher`` checks the parameters that ship."""
     import store.accounts
 
-    monkeypatch.setattr(store.accounts, "password_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1))
+    monkeypatch.setattr(
+        store.accounts,
+        "password_hasher",
+        PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1),
+    )
 
 
 def test_production_hasher_is_argon2id_with_sound_parameters():
@@ -73,22 +76,43 @@ def world(engine, quick_argon2) -> World:
     with engine.begin() as conn:
         municipality_id(conn, "Roermond", "Midden-Limburg")
         mun_venlo = municipality_id(conn, "Venlo", "Noord-Limburg")
-        ml = conn.execute(select(Region.__table__.c.id).where(Region.__table__.c.name == "Midden-Limburg")).scalar_one()
-        nl = conn.execute(select(Region.__table__.c.id).where(Region.__table__.c.name == "Noord-Limburg")).scalar_one()
+        ml = conn.execute(
+            select(Region.__table__.c.id).where(Region.__table__.c.name == "Midden-Limburg")
+        ).scalar_one()
+        nl = conn.execute(
+            select(Region.__table__.c.id).where(Region.__table__.c.name == "Noord-Limburg")
+        ).scalar_one()
         org = Organisation.__table__
-        politie = conn.execute(insert(org).values(name="Politie Limburg", kind="politie", region_id=ml)).inserted_primary_key[0]
-        gemeente = conn.execute(insert(org).values(name="Gemeente Venlo", kind="gemeente", region_id=nl,
-                                                   municipality_id=mun_venlo)).inserted_primary_key[0]
-        amw = conn.execute(insert(org).values(name="AMW Limburg", kind="casemanagement")).inserted_primary_key[0]
-        peter = make_account(conn, "peter", "Peter de Graaf", role="beheerder", organisation="ZVH Midden-Limburg")
-    admin = Actor(name="Peter de Graaf", roles=frozenset({"beheerder"}), account_id=peter, username="peter")
+        politie = conn.execute(
+            insert(org).values(name="Politie Limburg", kind="politie", region_id=ml)
+        ).inserted_primary_key[0]
+        gemeente = conn.execute(
+            insert(org).values(
+                name="Gemeente Venlo", kind="gemeente", region_id=nl, municipality_id=mun_venlo
+            )
+        ).inserted_primary_key[0]
+        amw = conn.execute(
+            insert(org).values(name="AMW Limburg", kind="casemanagement")
+        ).inserted_primary_key[0]
+        peter = make_account(
+            conn, "peter", "Peter de Graaf", role="beheerder", organisation="ZVH Midden-Limburg"
+        )
+    admin = Actor(
+        name="Peter de Graaf", roles=frozenset({"beheerder"}), account_id=peter, username="peter"
+    )
     return World(_Store(engine), engine, admin, politie, gemeente, amw, ml, nl)
 
 
 def _new(w: World, username: str = "j.jansen", **kw) -> tuple[int, str]:
-    values = dict(username=username, full_name="Jan Jansen", organisation_id=w.politie,
-                  roles=["politie"], regions=["Midden-Limburg"], phone="06-12345678",
-                  email=f"{username}@politie.nl")
+    values = dict(
+        username=username,
+        full_name="Jan Jansen",
+        organisation_id=w.politie,
+        roles=["politie"],
+        regions=["Midden-Limburg"],
+        phone="06-12345678",
+        email=f"{username}@politie.nl",
+    )
     values.update(kw)
     return w.store.create_account(w.admin, **values)
 
@@ -272,18 +296,27 @@ def test_totp_is_required_once_enabled(world):
     with pytest.raises(LoginError, match="onjuiste code"):
         w.store.authenticate("j.jansen", PASSWORD, totp_code=wrong, now=NOW)
     with pytest.raises(LoginError, match="onjuiste code"):  # two steps old: outside the window
-        w.store.authenticate("j.jansen", PASSWORD, totp_code=totp.at(NOW.subtract(seconds=75)), now=NOW)
+        w.store.authenticate(
+            "j.jansen", PASSWORD, totp_code=totp.at(NOW.subtract(seconds=75)), now=NOW
+        )
     # One step (30 s) of clock drift either way is accepted.
     w.store.authenticate("j.jansen", PASSWORD, totp_code=totp.at(NOW.subtract(seconds=30)), now=NOW)
-    assert w.store.authenticate("j.jansen", PASSWORD, totp_code=totp.at(NOW), now=NOW).account_id == account
+    assert (
+        w.store.authenticate("j.jansen", PASSWORD, totp_code=totp.at(NOW), now=NOW).account_id
+        == account
+    )
     # A code is accepted once: the same code again, or an older one, is refused (someone who saw it
     # over a shoulder cannot log in with it) and counts as a failed attempt.
     for replayed in (totp.at(NOW), totp.at(NOW.subtract(seconds=30))):
         with pytest.raises(LoginError, match="al gebruikt") as reused:
             w.store.authenticate("j.jansen", PASSWORD, totp_code=replayed, now=NOW)
         assert reused.value.second_factor
-    assert w.store.authenticate("j.jansen", PASSWORD, totp_code=totp.at(NOW.add(seconds=30)),
-                                now=NOW.add(seconds=30)).account_id == account
+    assert (
+        w.store.authenticate(
+            "j.jansen", PASSWORD, totp_code=totp.at(NOW.add(seconds=30)), now=NOW.add(seconds=30)
+        ).account_id
+        == account
+    )
     # A wrong password with a right code is still a wrong password.
     with pytest.raises(LoginError, match="onjuist wachtwoord"):
         w.store.authenticate("j.jansen", "fout", totp_code=totp.at(NOW), now=NOW)
@@ -337,7 +370,9 @@ def test_deactivate_keeps_the_row_and_its_history_and_refuses_login(world):
     row = w.store.account(account)
     assert not row.active and row.roles == ("politie",)
     with w.engine.connect() as conn:
-        assert conn.execute(select(A.deactivated_at).where(A.id == account)).scalar_one() is not None
+        assert (
+            conn.execute(select(A.deactivated_at).where(A.id == account)).scalar_one() is not None
+        )
     assert [e.id for e in _events(w) if e.account_id == account] == events_before
     with pytest.raises(LoginError, match="gedeactiveerd"):
         w.store.authenticate("j.jansen", PASSWORD, now=NOW)
@@ -369,11 +404,22 @@ def test_a_beheerder_keeps_the_last_way_in(world):
 def test_update_account_changes_fields_and_logs_before_and_after(world):
     w = world
     account, _ = _new(w)
-    w.store.update_account(w.admin, account, phone="+31 (0)6 8765 4321", email="jan@politie.nl",
-                           roles=["politie", "hovj"], regions=["Noord-Limburg", "Midden-Limburg"],
-                           organisation_id=w.gemeente, full_name="Jan Jansen-de Boer")
+    w.store.update_account(
+        w.admin,
+        account,
+        phone="+31 (0)6 8765 4321",
+        email="jan@politie.nl",
+        roles=["politie", "hovj"],
+        regions=["Noord-Limburg", "Midden-Limburg"],
+        organisation_id=w.gemeente,
+        full_name="Jan Jansen-de Boer",
+    )
     row = w.store.account(account)
-    assert (row.phone, row.email, row.full_name) == ("+31687654321", "jan@politie.nl", "Jan Jansen-de Boer")
+    assert (row.phone, row.email, row.full_name) == (
+        "+31687654321",
+        "jan@politie.nl",
+        "Jan Jansen-de Boer",
+    )
     assert row.roles == ("hovj", "politie") and row.regions == ("Midden-Limburg", "Noord-Limburg")
     assert row.organisation == "Gemeente Venlo"
     event = _events(w, "account_updated")[-1]
@@ -381,7 +427,14 @@ def test_update_account_changes_fields_and_logs_before_and_after(world):
     assert event.case_id is None and event.hash is not None and event.prev_hash is not None
     assert event.details["voor"]["rollen"] == ["politie"]
     assert event.details["na"]["rollen"] == ["hovj", "politie"]
-    assert set(event.details["voor"]) == {"naam", "telefoon", "email", "rollen", "regio's", "organisatie"}
+    assert set(event.details["voor"]) == {
+        "naam",
+        "telefoon",
+        "email",
+        "rollen",
+        "regio's",
+        "organisatie",
+    }
 
     n = len(_events(w))
     w.store.update_account(w.admin, account, phone="06 87654321")  # the same number: no event
@@ -406,10 +459,23 @@ def test_update_account_changes_fields_and_logs_before_and_after(world):
 def test_list_accounts_filters(world):
     w = world
     jan, _ = _new(w, "j.jansen", full_name="Jan Jansen", roles=["politie", "hovj"])
-    els, _ = _new(w, "e.smit", full_name="Els Smit", organisation_id=w.amw, roles=["casemanager"],
-                  regions=["Noord-Limburg"])
-    burg, _ = _new(w, "burgemeester.venlo", full_name="Burgemeester van Venlo",
-                   organisation_id=w.gemeente, roles=["bestuurder"], regions=[], bestuurlijk=True)
+    els, _ = _new(
+        w,
+        "e.smit",
+        full_name="Els Smit",
+        organisation_id=w.amw,
+        roles=["casemanager"],
+        regions=["Noord-Limburg"],
+    )
+    burg, _ = _new(
+        w,
+        "burgemeester.venlo",
+        full_name="Burgemeester van Venlo",
+        organisation_id=w.gemeente,
+        roles=["bestuurder"],
+        regions=[],
+        bestuurlijk=True,
+    )
     w.store.deactivate(w.admin, els)
     peter = w.admin.account_id
 
@@ -429,16 +495,32 @@ def test_list_accounts_filters(world):
     assert ids(text="%") == []
     assert ids(role="politie", region="Midden-Limburg", active=True) == [jan]
     burg_row = w.store.list_accounts(organisation_id=w.gemeente)[0]
-    assert burg_row.bestuurlijk and burg_row.organisation == "Gemeente Venlo" and burg_row.regions == ()
+    assert (
+        burg_row.bestuurlijk
+        and burg_row.organisation == "Gemeente Venlo"
+        and burg_row.regions == ()
+    )
 
 
 def test_organisation_counts(world):
     w = world
     _new(w, "a.politie")
     gone, _ = _new(w, "b.politie")
-    _new(w, "burgemeester.venlo", full_name="Burgemeester van Venlo", organisation_id=w.gemeente,
-         roles=["bestuurder"], bestuurlijk=True)
-    _new(w, "oov.venlo", full_name="Olga Oov", organisation_id=w.gemeente, roles=["beleidsmedewerker"])
+    _new(
+        w,
+        "burgemeester.venlo",
+        full_name="Burgemeester van Venlo",
+        organisation_id=w.gemeente,
+        roles=["bestuurder"],
+        bestuurlijk=True,
+    )
+    _new(
+        w,
+        "oov.venlo",
+        full_name="Olga Oov",
+        organisation_id=w.gemeente,
+        roles=["beleidsmedewerker"],
+    )
     w.store.deactivate(w.admin, gone)
     counts = w.store.organisation_counts()
     assert counts == [
@@ -470,8 +552,12 @@ MIXED_CSV = HEADER + (
 
 
 def _world_state(w: World) -> tuple[int, int, int, int]:
-    return (_count(w, Account.__table__), _count(w, AccountRole.__table__),
-            _count(w, AccountRegion.__table__), _count(w, Event.__table__))
+    return (
+        _count(w, Account.__table__),
+        _count(w, AccountRole.__table__),
+        _count(w, AccountRegion.__table__),
+        _count(w, Event.__table__),
+    )
 
 
 def test_csv_dry_run_reports_every_bad_line_and_writes_nothing(world):
@@ -487,7 +573,8 @@ def test_csv_dry_run_reports_every_bad_line_and_writes_nothing(world):
     assert by_line[3].errors == ("e-mailadres zonder @: 'm.visser.politie.nl'",)
     assert by_line[5].status == "bestaat al" and by_line[5].errors == ("gebruikersnaam bestaat al",)
     assert by_line[6].errors == (
-        "onbekende organisatie: 'Politie Utrecht'", "onbekende rol: 'agent'",
+        "onbekende organisatie: 'Politie Utrecht'",
+        "onbekende rol: 'agent'",
         "onbekende regio: 'Atlantis'",
         "Geen Nederlands telefoonnummer: '12' (verwacht bijv. 06 12345678).",
     )
@@ -557,8 +644,16 @@ def test_passwords_and_codes_never_stored_in_plain_text(world):
         w.store.authenticate(PASSWORD, PASSWORD, now=NOW)
     reset_code = w.store.reset_login(w.admin, account)
     report = w.store.import_accounts_csv(w.admin, CLEAN_CSV, dry_run=False)
-    secrets = [PASSWORD, typo, code, code.replace("-", ""), reset_code, reset_code.replace("-", ""),
-               *report.codes.values(), *(c.replace("-", "") for c in report.codes.values())]
+    secrets = [
+        PASSWORD,
+        typo,
+        code,
+        code.replace("-", ""),
+        reset_code,
+        reset_code.replace("-", ""),
+        *report.codes.values(),
+        *(c.replace("-", "") for c in report.codes.values()),
+    ]
 
     with w.engine.connect() as conn:
         hashes = conn.execute(select(A.password_hash, A.login_code_hash)).all()
@@ -585,18 +680,34 @@ def test_case_scope_clause_keeps_exactly_the_cases_an_account_sees(world):
 
     w = world
     with w.engine.connect() as conn:
-        zvh = conn.execute(select(Organisation.__table__.c.id)
-                           .where(Organisation.__table__.c.name == "ZVH Midden-Limburg")).scalar_one()
+        zvh = conn.execute(
+            select(Organisation.__table__.c.id).where(
+                Organisation.__table__.c.name == "ZVH Midden-Limburg"
+            )
+        ).scalar_one()
     pm, _ = _new(w, "ans", full_name="Ans", organisation_id=zvh, roles=["procesmanager"])
-    els, _ = _new(w, "els", full_name="Els", organisation_id=w.amw, roles=["casemanager"], regions=[])
-    mayor, _ = _new(w, "burg.venlo", full_name="Burgemeester", organisation_id=w.gemeente,
-                    roles=["bestuurder"], regions=[], bestuurlijk=True)
+    els, _ = _new(
+        w, "els", full_name="Els", organisation_id=w.amw, roles=["casemanager"], regions=[]
+    )
+    mayor, _ = _new(
+        w,
+        "burg.venlo",
+        full_name="Burgemeester",
+        organisation_id=w.gemeente,
+        roles=["bestuurder"],
+        regions=[],
+        bestuurlijk=True,
+    )
     cop, _ = _new(w, "cop", full_name="Agent", roles=["politie"], regions=[])
     with w.engine.begin() as conn:
-        c1 = seed_case(conn, number="HV-2026-00001", municipality="Roermond", region="Midden-Limburg")
+        c1 = seed_case(
+            conn, number="HV-2026-00001", municipality="Roermond", region="Midden-Limburg"
+        )
         c2 = seed_case(conn, number="HV-2026-00002", municipality="Venlo", region="Noord-Limburg")
         c3 = seed_case(conn, number="HV-2026-00003", municipality="Venlo", region="Noord-Limburg")
-        c4 = seed_case(conn, number="HV-2026-00004", municipality="Leiden", region="Hollands Midden")
+        c4 = seed_case(
+            conn, number="HV-2026-00004", municipality="Leiden", region="Hollands Midden"
+        )
         colleague = make_account(conn, "collega", "Collega", organisation="AMW Limburg")
         partner = CasePartner.__table__
         for case_id, role, account, ended in (
@@ -605,11 +716,17 @@ def test_case_scope_clause_keeps_exactly_the_cases_an_account_sees(world):
             (c4, "politie", cop, NOW),
             (c4, "procesmanager", pm, None),
         ):
-            conn.execute(insert(partner).values(case_id=case_id, role=role, account_id=account,
-                                                assigned_at=NOW, ended_at=ended))
+            conn.execute(
+                insert(partner).values(
+                    case_id=case_id, role=role, account_id=account, assigned_at=NOW, ended_at=ended
+                )
+            )
         facts = conn.execute(
             select(Case.__table__.c.id, Case.__table__.c.municipality_id, Region.__table__.c.name)
-            .join(Municipality.__table__, Municipality.__table__.c.id == Case.__table__.c.municipality_id)
+            .join(
+                Municipality.__table__,
+                Municipality.__table__.c.id == Case.__table__.c.municipality_id,
+            )
             .join(Region.__table__, Region.__table__.c.id == Municipality.__table__.c.region_id)
         ).all()
         partners = conn.execute(
@@ -617,18 +734,30 @@ def test_case_scope_clause_keeps_exactly_the_cases_an_account_sees(world):
             .join(Account.__table__, A.id == partner.c.account_id)
             .where(partner.c.ended_at.is_(None))
         ).all()
-        venlo = conn.execute(select(Organisation.__table__.c.municipality_id)
-                             .where(Organisation.__table__.c.id == w.gemeente)).scalar_one()
+        venlo = conn.execute(
+            select(Organisation.__table__.c.municipality_id).where(
+                Organisation.__table__.c.id == w.gemeente
+            )
+        ).scalar_one()
 
     def visible(scope: Scope) -> set[int]:
         with w.engine.connect() as conn:
-            found = set(conn.execute(select(Case.__table__.c.id).where(case_scope_clause(scope))).scalars())
+            found = set(
+                conn.execute(select(Case.__table__.c.id).where(case_scope_clause(scope))).scalars()
+            )
         org_mun = venlo if scope.organisation_id == w.gemeente else None
         in_python = {
-            case_id for case_id, mun, region in facts
-            if scope.sees(region=region, municipality_id=mun, organisation_municipality_id=org_mun,
-                          partner_account_ids={p.account_id for p in partners if p.case_id == case_id},
-                          partner_organisation_ids={p.organisation_id for p in partners if p.case_id == case_id})
+            case_id
+            for case_id, mun, region in facts
+            if scope.sees(
+                region=region,
+                municipality_id=mun,
+                organisation_municipality_id=org_mun,
+                partner_account_ids={p.account_id for p in partners if p.case_id == case_id},
+                partner_organisation_ids={
+                    p.organisation_id for p in partners if p.case_id == case_id
+                },
+            )
         }
         assert found == in_python, scope
         return found
@@ -640,7 +769,10 @@ def test_case_scope_clause_keeps_exactly_the_cases_an_account_sees(world):
     assert visible(w.store.account_scope(mayor)) == {c2, c3}  # municipality Venlo
     assert visible(w.store.account_scope(cop)) == set()  # an ended partnership shows nothing
     assert visible(scope_for(["support"], None, w.amw)) == {c1, c2, c3, c4}
-    assert visible(scope_for(["beheerder"], [], w.amw)) == {c2, c3}  # no regions: only AMW's partner cases
+    assert visible(scope_for(["beheerder"], [], w.amw)) == {
+        c2,
+        c3,
+    }  # no regions: only AMW's partner cases
     assert visible(scope_for(["beleidsmedewerker"], ["Hollands Midden"], w.politie)) == {c4}
     w.store.deactivate(w.admin, els)
     assert visible(w.store.account_scope(els)) == set()

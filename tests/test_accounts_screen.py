@@ -31,9 +31,9 @@ from store.interface import Actor
 from store.models import Account, Organisation
 from store.sql import SqlStore
 from tests.conftest import FROZEN_NOW
-from tests.test_queue_screen import wait_for as queue_wait_for
 from tests.factories import account_id as make_account
 from tests.factories import municipality_id
+from tests.test_queue_screen import wait_for as queue_wait_for
 from themes import CSS_PATH, DEFAULT_THEME, THEMES
 
 NOW = FROZEN_NOW  # Monday 2026-11-23 08:30 Europe/Amsterdam
@@ -105,25 +105,44 @@ class World:
 def world(engine, monkeypatch) -> World:
     import store.accounts
 
-    monkeypatch.setattr(store.accounts, "password_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1))
+    monkeypatch.setattr(
+        store.accounts,
+        "password_hasher",
+        PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1),
+    )
     with engine.begin() as conn:
         municipality_id(conn, "Roermond", "Midden-Limburg")
         municipality_id(conn, "Venlo", "Noord-Limburg")
         org = Organisation.__table__
-        zvh = conn.execute(insert(org).values(name=ZVH, kind="veiligheidshuis")).inserted_primary_key[0]
-        politie = conn.execute(insert(org).values(name="Politie Limburg", kind="politie")).inserted_primary_key[0]
+        zvh = conn.execute(
+            insert(org).values(name=ZVH, kind="veiligheidshuis")
+        ).inserted_primary_key[0]
+        politie = conn.execute(
+            insert(org).values(name="Politie Limburg", kind="politie")
+        ).inserted_primary_key[0]
         peter = make_account(conn, "peter", "Peter de Graaf", role="beheerder", organisation=ZVH)
     sql = SqlStore(engine)
-    admin = Actor(name="Peter de Graaf", roles=frozenset({"beheerder"}), account_id=peter,
-                  username="peter")
-    ans, code = sql.create_account(admin, username="ans", full_name="Ans Verhoeven",
-                                   organisation_id=zvh, roles=["procesmanager"],
-                                   regions=["Midden-Limburg"], email="ans@zvh.nl")
+    admin = Actor(
+        name="Peter de Graaf", roles=frozenset({"beheerder"}), account_id=peter, username="peter"
+    )
+    ans, code = sql.create_account(
+        admin,
+        username="ans",
+        full_name="Ans Verhoeven",
+        organisation_id=zvh,
+        roles=["procesmanager"],
+        regions=["Midden-Limburg"],
+        email="ans@zvh.nl",
+    )
     sql.set_password(ans, code, PASSWORD, now=NOW)
-    _, bas_code = sql.create_account(admin, username="bas", full_name="Bas Willems",
-                                     organisation_id=politie, roles=["politie", "hovj"],
-                                     regions=["Noord-Limburg"])
+    _, bas_code = sql.create_account(
+        admin,
+        username="bas",
+        full_name="Bas Willems",
+        organisation_id=politie,
+        roles=["politie", "hovj"],
+        regions=["Noord-Limburg"],
+    )
     return World(engine, sql, admin, zvh, politie, bas_code)
 
 
@@ -240,8 +259,9 @@ async def test_idle_lock_over_a_screen_keeps_the_typed_input(world):
         assert not app.check_idle_lock()
         moment[0] += 2 * 60
         assert app.check_idle_lock()
-        await wait_for(pilot, lambda: isinstance(app.screen, LockScreen)
-                       and app.screen.query(".auth-intro"))
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, LockScreen) and app.screen.query(".auth-intro")
+        )
         lock = app.screen
         assert "(ans)" in str(lock.query_one(".auth-intro", Static).content)
         await pilot.press(*"fout", "enter")
@@ -296,12 +316,17 @@ async def test_accounts_list_detail_and_counts(world, backend):
     async with app.run_test(size=(150, 40)) as pilot:
         screen = await _accounts(pilot)
         assert usernames(screen) == ["ans", "bas", "peter"]  # by name
-        assert "Procesmanager" in row_text(screen, "ans") or "procesmanager" in row_text(screen, "ans").lower()
+        assert (
+            "Procesmanager" in row_text(screen, "ans")
+            or "procesmanager" in row_text(screen, "ans").lower()
+        )
         assert "Midden-Limburg" in row_text(screen, "ans") and "actief" in row_text(screen, "ans")
         counts = text_of(screen, "#organisation-counts")
         assert "Per organisatie" in counts and "Politie Limburg" in counts
         assert {(c.organisation, c.active, c.bestuurlijk) for c in screen.counts} == {
-            (ZVH, 2, 0), ("Politie Limburg", 1, 0)}
+            (ZVH, 2, 0),
+            ("Politie Limburg", 1, 0),
+        }
         assert "ans" in text_of(screen, "#account-detail")
         await pilot.press("j")
         await pilot.pause()
@@ -327,8 +352,17 @@ async def test_create_account_refusal_next_to_field_then_code_shown_and_copied(w
         await pilot.press("enter", "down", "enter")
         await pilot.pause()
         assert form.raw_values()["organisation_id"] == world.politie
-        await pilot.press("tab", *"politie, piloot", "tab", *"Midden-Limburg", "tab",
-                          *"06-12345678", "tab", *"j.jansen@politie.nl", "enter")
+        await pilot.press(
+            "tab",
+            *"politie, piloot",
+            "tab",
+            *"Midden-Limburg",
+            "tab",
+            *"06-12345678",
+            "tab",
+            *"j.jansen@politie.nl",
+            "enter",
+        )
         await pilot.pause()
         assert "onbekende rol: piloot" in text_of(form, "#e-roles")  # checked before the store
         roles = form.query_one("#f-roles", Input)
@@ -483,8 +517,14 @@ async def test_a_non_beheerder_gets_no_admin_actions(world, backend):
         for action in ADMIN_ACTIONS:
             assert screen.check_action(action, ()) is False, action
         shown = {description for _, description in binding_rows(screen)}
-        assert not shown & {"Nieuw", "Wijzigen", "Deactiveren", "Heractiveren",
-                            "Nieuwe inlogcode", "Importeren"}
+        assert not shown & {
+            "Nieuw",
+            "Wijzigen",
+            "Deactiveren",
+            "Heractiveren",
+            "Nieuwe inlogcode",
+            "Importeren",
+        }
         assert "Terug" in shown
         assert "functioneel beheerder" in text_of(screen, "#banner")
         assert screen.query_one(DataTable).row_count == 0  # nothing listed either

@@ -18,9 +18,9 @@ from store.codec import from_json, to_json
 from store.interface import CaseDetail, Conflict, ConnectionLost, NotFound, QueueRow, Refused
 from store.models import Account, Case, Event, Note
 from store.sql import SqlStore
+from tests.api_fixtures import grant_all_regions
 from tests.conftest import FROZEN_NOW
 from tests.factories import account_id
-from tests.api_fixtures import grant_all_regions
 from tests.queue_data import seed_queue
 
 C = Case.__table__.c
@@ -65,8 +65,18 @@ class World:
 
         digest = hashlib.sha256()
         with self.engine.connect() as conn:
-            for model in (Case, Event, Note, Account, AccountRole, AccountRegion, CasePartner,
-                          Document, Meeting, Outbox):
+            for model in (
+                Case,
+                Event,
+                Note,
+                Account,
+                AccountRole,
+                AccountRegion,
+                CasePartner,
+                Document,
+                Meeting,
+                Outbox,
+            ):
                 table = model.__table__
                 rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
                 digest.update(repr([tuple(r) for r in rows]).encode())
@@ -77,17 +87,46 @@ def build_world(engine, server) -> World:
     with engine.begin() as conn:
         ids = seed_queue(conn)
         accounts = {
-            "mayor": account_id(conn, "mayor", "A. Schreurs", role="bestuurder",
-                                organisation="Gemeente Roermond", region="Midden-Limburg"),
-            "sam": account_id(conn, "sam", "Sam Support", role="support",
-                              organisation="hvo support", region="Midden-Limburg"),
-            "peter": account_id(conn, "peter", "Peter de Graaf", role="beheerder",
-                                organisation="Zorg- en Veiligheidshuis Midden-Limburg",
-                                region="Midden-Limburg"),
-            "bea": account_id(conn, "bea", "Bea Beleid", role="beleidsmedewerker",
-                              organisation="Gemeente Roermond", region="Midden-Limburg"),
-            "paul": account_id(conn, "paul", "Paul Politie", role="politie",
-                               organisation="Politie Limburg", region="Midden-Limburg"),
+            "mayor": account_id(
+                conn,
+                "mayor",
+                "A. Schreurs",
+                role="bestuurder",
+                organisation="Gemeente Roermond",
+                region="Midden-Limburg",
+            ),
+            "sam": account_id(
+                conn,
+                "sam",
+                "Sam Support",
+                role="support",
+                organisation="hvo support",
+                region="Midden-Limburg",
+            ),
+            "peter": account_id(
+                conn,
+                "peter",
+                "Peter de Graaf",
+                role="beheerder",
+                organisation="Zorg- en Veiligheidshuis Midden-Limburg",
+                region="Midden-Limburg",
+            ),
+            "bea": account_id(
+                conn,
+                "bea",
+                "Bea Beleid",
+                role="beleidsmedewerker",
+                organisation="Gemeente Roermond",
+                region="Midden-Limburg",
+            ),
+            "paul": account_id(
+                conn,
+                "paul",
+                "Paul Politie",
+                role="politie",
+                organisation="Politie Limburg",
+                region="Midden-Limburg",
+            ),
         }
     for username in ("ans", "mayor", "sam", "peter", "bea", "paul"):
         grant_all_regions(engine, username)
@@ -103,12 +142,17 @@ def build_world(engine, server) -> World:
 def world(engine, api_server, monkeypatch):
     import store.accounts
 
-    monkeypatch.setattr(store.accounts, "password_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1))
+    monkeypatch.setattr(
+        store.accounts,
+        "password_hasher",
+        PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1),
+    )
     return build_world(engine, api_server(engine))
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def shared_world(request, tmp_path_factory):
     """One world per database for the refusal tests: a refused request changes nothing (each test
     proves it), so they can share it, and the suite stays fast."""
@@ -176,41 +220,92 @@ def _write(world, username, path, body):
 REFUSED = [
     # (who, method, path template, body template) - {missed}/{today}/{soon}: case ids, {v...}: versions
     ("sam", "POST", "/cases/{soon}/notes", {"version": "{v_soon}", "text": "support schrijft"}),
-    ("sam", "POST", "/cases/{soon}/meetings", {"version": "{v_soon}", "kind": "mdo",
-                                               "held_at": "2026-11-23T08:00:00+01:00"}),
+    (
+        "sam",
+        "POST",
+        "/cases/{soon}/meetings",
+        {"version": "{v_soon}", "kind": "mdo", "held_at": "2026-11-23T08:00:00+01:00"},
+    ),
     ("bea", "POST", "/cases/{soon}/notes", {"version": "{v_soon}", "text": "beleid schrijft"}),
-    ("bea", "POST", "/cases/{today}/partners", {"version": "{v_today}", "role": "casemanager",
-                                                "external": {"name": "X"}}),
+    (
+        "bea",
+        "POST",
+        "/cases/{today}/partners",
+        {"version": "{v_today}", "role": "casemanager", "external": {"name": "X"}},
+    ),
     ("peter", "POST", "/cases/{soon}/notes", {"version": "{v_soon}", "text": "beheerder schrijft"}),
-    ("mayor", "POST", "/cases/{soon}/documents/requests", {
-        "version": "{v_soon}", "kind": "zorgadvies", "from_role": "casemanager",
-        "due_at": "2026-11-24T12:00:00+01:00"}),
-    ("ans", "POST", "/cases/{today}/actions", {"version": "{v_today}", "action": "extend",
-                                               "params": {"extended_until": "2026-12-11T17:00:00+01:00"}}),
+    (
+        "mayor",
+        "POST",
+        "/cases/{soon}/documents/requests",
+        {
+            "version": "{v_soon}",
+            "kind": "zorgadvies",
+            "from_role": "casemanager",
+            "due_at": "2026-11-24T12:00:00+01:00",
+        },
+    ),
+    (
+        "ans",
+        "POST",
+        "/cases/{today}/actions",
+        {
+            "version": "{v_today}",
+            "action": "extend",
+            "params": {"extended_until": "2026-12-11T17:00:00+01:00"},
+        },
+    ),
     ("lotte", "POST", "/cases/{soon}/actions", {"version": "{v_soon}", "action": "close"}),
     ("ans", "GET", "/accounts", None),
     ("ans", "GET", "/organisations", None),
     ("ans", "GET", "/organisation-counts", None),
     ("ans", "GET", "/accounts/{peter}", None),
     ("ans", "GET", "/accounts/{peter}/activity", None),
-    ("ans", "POST", "/accounts", {"username": "nieuw", "full_name": "Nieuw", "organisation_id": 1,
-                                  "roles": ["procesmanager"]}),
+    (
+        "ans",
+        "POST",
+        "/accounts",
+        {
+            "username": "nieuw",
+            "full_name": "Nieuw",
+            "organisation_id": 1,
+            "roles": ["procesmanager"],
+        },
+    ),
     ("ans", "PATCH", "/accounts/{lotte}", {"full_name": "Lotte Gewijzigd"}),
     ("ans", "POST", "/accounts/{lotte}/deactivate", {}),
     ("ans", "POST", "/accounts/{lotte}/reactivate", {}),
     ("ans", "POST", "/accounts/{lotte}/login-reset", {"reset_totp": True}),
     ("ans", "POST", "/accounts/{lotte}/totp", {}),
     ("ans", "DELETE", "/accounts/{lotte}/totp", None),
-    ("ans", "POST", "/accounts/import", {"dry_run": False, "text": (
-        "gebruikersnaam,naam,organisatie,rollen,regio,telefoon,email\n"
-        "x.y,X Y,Gemeente Roermond,politie,,,x@y.nl\n")}),
-    ("ans", "POST", "/password", {"account_id": "{lotte}", "current": "x", "new_password": "y" * 14}),
+    (
+        "ans",
+        "POST",
+        "/accounts/import",
+        {
+            "dry_run": False,
+            "text": (
+                "gebruikersnaam,naam,organisatie,rollen,regio,telefoon,email\n"
+                "x.y,X Y,Gemeente Roermond,politie,,,x@y.nl\n"
+            ),
+        },
+    ),
+    (
+        "ans",
+        "POST",
+        "/password",
+        {"account_id": "{lotte}", "current": "x", "new_password": "y" * 14},
+    ),
 ]
 
 
 def _fill(value, world):
-    names = {**{k: v for k, v in world.ids.items()}, **world.accounts,
-             "v_soon": world.version("soon"), "v_today": world.version("today")}
+    names = {
+        **{k: v for k, v in world.ids.items()},
+        **world.accounts,
+        "v_soon": world.version("soon"),
+        "v_today": world.version("today"),
+    }
     if isinstance(value, str):
         if value.startswith("{") and value.endswith("}") and value[1:-1] in names:
             return names[value[1:-1]]
@@ -220,15 +315,18 @@ def _fill(value, world):
     return value
 
 
-@pytest.mark.parametrize("who, method, path, body", REFUSED,
-                         ids=[f"{w}-{m}-{p}" for w, m, p, _ in REFUSED])
-def test_a_refused_permission_is_403_with_a_dutch_message_and_changes_nothing(shared_world, who,
-                                                                             method, path, body):
+@pytest.mark.parametrize(
+    "who, method, path, body", REFUSED, ids=[f"{w}-{m}-{p}" for w, m, p, _ in REFUSED]
+)
+def test_a_refused_permission_is_403_with_a_dutch_message_and_changes_nothing(
+    shared_world, who, method, path, body
+):
     world = shared_world
     before = world.snapshot()
     with world.raw(who) as client:
-        response = client.request(method, _fill(path, world),
-                                  json=_fill(body, world) if body is not None else None)
+        response = client.request(
+            method, _fill(path, world), json=_fill(body, world) if body is not None else None
+        )
     assert response.status_code == 403, response.text
     answer = response.json()
     assert answer["kind"] == "refused" and answer["detail"]
@@ -241,9 +339,13 @@ def test_the_http_store_raises_refused_with_the_message_and_field(world):
     with pytest.raises(Refused, match="support"):
         api.add_note(world.ids["soon"], world.version("soon"), text="mag niet")
     with pytest.raises(Refused) as refused:
-        world.http("ans").request_document(world.ids["soon"], world.version("soon"), "zorgadvies",
-                                           from_role="casemanager",
-                                           due_at=FROZEN_NOW.subtract(days=1))
+        world.http("ans").request_document(
+            world.ids["soon"],
+            world.version("soon"),
+            "zorgadvies",
+            from_role="casemanager",
+            due_at=FROZEN_NOW.subtract(days=1),
+        )
     assert refused.value.field == "due_at" and "verleden" in str(refused.value)
     assert world.count(Event, action="document_requested") == 0
 
@@ -298,14 +400,30 @@ def test_concurrent_requests_never_see_each_others_scope(world):
             numbers = sorted(r.number for r in rows)
             if numbers != expected_numbers:
                 errors.append(f"{numbers} != {expected_numbers}")
-            if any(("Vries" in p.name) == masked for r in rows for p in r.facts.persons
-                   if r.number == "HV-2026-00101"):
+            if any(
+                ("Vries" in p.name) == masked
+                for r in rows
+                for p in r.facts.persons
+                if r.number == "HV-2026-00101"
+            ):
                 errors.append("masking leaked")
 
     threads = [
         threading.Thread(target=run, args=(lotte, ["HV-2026-00101", "HV-2026-00103"], False)),
-        threading.Thread(target=run, args=(sam, ["HV-2026-00101", "HV-2026-00102", "HV-2026-00103",
-                                                 "HV-2026-00104", "HV-2026-00105"], True)),
+        threading.Thread(
+            target=run,
+            args=(
+                sam,
+                [
+                    "HV-2026-00101",
+                    "HV-2026-00102",
+                    "HV-2026-00103",
+                    "HV-2026-00104",
+                    "HV-2026-00105",
+                ],
+                True,
+            ),
+        ),
     ]
     for thread in threads:
         thread.start()
@@ -331,9 +449,11 @@ def test_a_stale_version_is_409_with_the_current_version_and_writes_nothing(worl
 
 
 def test_login_token_expires_and_logout_revokes_it(world):
-    world.sql.set_password(world.accounts["ans"],
-                           world.sql.reset_login(world.sql.actor_for("peter"), world.accounts["ans"]),
-                           PASSWORD)
+    world.sql.set_password(
+        world.accounts["ans"],
+        world.sql.reset_login(world.sql.actor_for("peter"), world.accounts["ans"]),
+        PASSWORD,
+    )
     from store.http import HttpStore, SessionExpired
 
     api = HttpStore(world.server.url, retries=0)
@@ -371,16 +491,20 @@ def test_sessions_live_in_the_database_shared_by_server_processes_and_restarts(w
 
     second = api_server(world.engine, recheck_seconds=0)
     token = world.server.token_for("ans")
-    with httpx.Client(base_url=second.url + "/api/v1",
-                      headers={"Authorization": f"Bearer {token}"}, timeout=10) as other:
+    with httpx.Client(
+        base_url=second.url + "/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    ) as other:
         me = other.get("/me")
         assert me.status_code == 200 and me.json()["username"] == "ans"
         assert len(other.get("/queue").json()) == 5  # with ans's scope, reread at the second server
         with world.engine.connect() as conn:
             stored = conn.execute(select(ApiSession.__table__.c.token_hash)).scalars().all()
         assert token not in stored and hashlib.sha256(token.encode()).hexdigest() in stored
-        with httpx.Client(base_url=world.server.url + "/api/v1",
-                          headers={"Authorization": f"Bearer {token}"}, timeout=10) as first:
+        with httpx.Client(
+            base_url=world.server.url + "/api/v1",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        ) as first:
             assert first.post("/logout").status_code == 204
         gone = other.get("/queue")
         assert gone.status_code == 401 and gone.json()["kind"] == "session"
@@ -402,8 +526,10 @@ def test_invalid_input_is_422_with_a_dutch_message(world):
         assert response.status_code == 422
         assert response.json()["detail"] == "Verplicht veld 'version' ontbreekt."
         assert response.json()["field"] == "version"
-        naive = client.post(f"/cases/{world.ids['soon']}/meetings", json={
-            "version": 1, "kind": "mdo", "held_at": "2026-11-23T08:00:00"})
+        naive = client.post(
+            f"/cases/{world.ids['soon']}/meetings",
+            json={"version": 1, "kind": "mdo", "held_at": "2026-11-23T08:00:00"},
+        )
         assert naive.status_code == 422 and "tijdzone" in naive.json()["detail"]
         nul = client.post(f"/cases/{world.ids['soon']}/notes", json=note(1, "a\x00b"))
         assert nul.status_code == 422 and "NUL" in nul.json()["detail"]
@@ -418,8 +544,12 @@ def test_the_event_stream_names_the_changed_case(world):
     feed = api.change_feed()
     try:
         assert feed.wait(0.2) == set()
-        world.sql.add_note(world.ids["soon"], world.version("soon"), world.sql.actor_for("ans"),
-                           text="via de database")
+        world.sql.add_note(
+            world.ids["soon"],
+            world.version("soon"),
+            world.sql.actor_for("ans"),
+            text="via de database",
+        )
         changed = feed.wait(5)
         # PostgreSQL names the case; SQLite only knows that something changed (reread all).
         assert changed is None or world.ids["soon"] in changed
@@ -438,14 +568,16 @@ def test_only_gets_are_retried_and_a_dead_server_is_connection_lost():
     def flaky(request: httpx.Request) -> httpx.Response:
         calls.append(request.method)
         if len(calls) % 2 == 1:
-            return httpx.Response(503, json={"detail": "database niet bereikbaar",
-                                             "kind": "unavailable"})
+            return httpx.Response(
+                503, json={"detail": "database niet bereikbaar", "kind": "unavailable"}
+            )
         if request.method == "GET":
             return httpx.Response(200, json=[])
         return httpx.Response(200, json={"version": 2})
 
-    api = HttpStore("http://hvo.test", token="t", transport=httpx.MockTransport(flaky),
-                    backoff=0.001)
+    api = HttpStore(
+        "http://hvo.test", token="t", transport=httpx.MockTransport(flaky), backoff=0.001
+    )
     assert api.queue_rows() == []
     assert calls == ["GET", "GET"]  # the 503 was retried
     calls.clear()
@@ -454,8 +586,7 @@ def test_only_gets_are_retried_and_a_dead_server_is_connection_lost():
     assert calls == ["POST"]  # a write is never sent twice
 
     with socketless_port() as port:
-        dead = HttpStore(f"http://127.0.0.1:{port}", token="t", retries=1, backoff=0.001,
-                         timeout=2)
+        dead = HttpStore(f"http://127.0.0.1:{port}", token="t", retries=1, backoff=0.001, timeout=2)
         with pytest.raises(ConnectionLost, match="niet bereikbaar"):
             dead.queue_rows()
         with pytest.raises(ConnectionLost):
@@ -496,12 +627,21 @@ def test_a_new_screening_over_the_api_and_its_refusals(world):
     places = {m.name: m for m in api.municipalities()}
     assert "Roermond" in places
     rihg = {f.name: (f.choices[0][1] if f.choices else "x") for f in RIHG_FIELDS}
-    new = dict(municipality_id=places["Roermond"].id, opened_at=FROZEN_NOW.subtract(hours=1),
-               address={"street": "Markt", "house_number": "7", "postcode": "6041 EL",
-                        "city": "Roermond"},
-               persons=[{"role": "uithuisgeplaatste", "first_name": "Tom", "last_name": "Kok",
-                         "birth_date": FROZEN_NOW.date().replace(year=1980)}],
-               rihg=rihg, rihg_author="Agent Bakker")
+    new = dict(
+        municipality_id=places["Roermond"].id,
+        opened_at=FROZEN_NOW.subtract(hours=1),
+        address={"street": "Markt", "house_number": "7", "postcode": "6041 EL", "city": "Roermond"},
+        persons=[
+            {
+                "role": "uithuisgeplaatste",
+                "first_name": "Tom",
+                "last_name": "Kok",
+                "birth_date": FROZEN_NOW.date().replace(year=1980),
+            }
+        ],
+        rihg=rihg,
+        rihg_author="Agent Bakker",
+    )
     before = world.snapshot()
     with pytest.raises(Refused) as refused:
         api.open_screening(None, **{**new, "persons": [{**new["persons"][0], "last_name": ""}]})
@@ -528,9 +668,11 @@ async def test_an_ended_session_brings_the_login_back_and_the_queue_resumes(worl
     from store.http import HttpStore
     from tests.test_queue_screen import loaded, wait_for
 
-    world.sql.set_password(world.accounts["ans"],
-                           world.sql.reset_login(world.sql.actor_for("peter"), world.accounts["ans"]),
-                           PASSWORD)
+    world.sql.set_password(
+        world.accounts["ans"],
+        world.sql.reset_login(world.sql.actor_for("peter"), world.accounts["ans"]),
+        PASSWORD,
+    )
     store = HttpStore(world.server.url, retries=0)
     ans = store.authenticate("ans", PASSWORD)
     app = HvoApp(store, clock=FrozenClock(FROZEN_NOW), actor=ans, username="ans")
@@ -550,11 +692,21 @@ async def test_an_ended_session_brings_the_login_back_and_the_queue_resumes(worl
         banner = queue.query_one("#banner")
         await wait_for(pilot, lambda: not banner.has_class("visible"), timeout=15)
         # The feed follows changes again.
-        world.sql.add_note(world.ids["soon"], world.version("soon"), world.sql.actor_for("ans"),
-                           text="na opnieuw inloggen")
-        await wait_for(pilot, lambda: any(r.version == world.version("soon")
-                                          for r in queue.model.rows.values()
-                                          if r.case_id == world.ids["soon"]), timeout=10)
+        world.sql.add_note(
+            world.ids["soon"],
+            world.version("soon"),
+            world.sql.actor_for("ans"),
+            text="na opnieuw inloggen",
+        )
+        await wait_for(
+            pilot,
+            lambda: any(
+                r.version == world.version("soon")
+                for r in queue.model.rows.values()
+                if r.case_id == world.ids["soon"]
+            ),
+            timeout=10,
+        )
     store.close()
 
 
@@ -578,16 +730,33 @@ def test_hvo_serve_with_two_workers_shares_the_sessions(tmp_path):
     from store.interface import Actor
 
     admin = Actor(name="test", roles=frozenset({"beheerder"}))
-    kim, code = store.create_account(admin, username="kim", full_name="Kim de Boer",
-                                     organisation_id=org, roles=["procesmanager"])
+    kim, code = store.create_account(
+        admin, username="kim", full_name="Kim de Boer", organisation_id=org, roles=["procesmanager"]
+    )
     store.set_password(kim, code, PASSWORD, now=pendulum.now("UTC"))
     store.close()
     engine.dispose()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HVO_")}
-    server = subprocess.Popen([sys.executable, "-m", "hvo_tui", "--database", db, "serve",
-                               "--port", str(port), "--workers", "2", "--log-level", "warning"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hvo_tui",
+            "--database",
+            db,
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
         end = time.monotonic() + 30
@@ -600,8 +769,12 @@ def test_hvo_serve_with_two_workers_shares_the_sessions(tmp_path):
                 pass
             assert time.monotonic() < end, "hvo serve --workers 2 did not start"
             time.sleep(0.1)
-        token = httpx.post(f"{base}/login", json={"username": "kim", "password": PASSWORD}).json()["token"]
-        answers = [httpx.get(f"{base}/me", headers={"Authorization": f"Bearer {token}"}) for _ in range(8)]
+        token = httpx.post(f"{base}/login", json={"username": "kim", "password": PASSWORD}).json()[
+            "token"
+        ]
+        answers = [
+            httpx.get(f"{base}/me", headers={"Authorization": f"Bearer {token}"}) for _ in range(8)
+        ]
         assert [a.status_code for a in answers] == [200] * 8
         assert {a.json()["username"] for a in answers} == {"kim"}
     finally:

@@ -7,9 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 import schemathesis
-
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import (  # noqa: E402
@@ -26,10 +24,14 @@ EXAMPLES = 8
 
 # The description is static: load it from the application itself, without a server. The event
 # stream never ends (it is tested in test_api.py).
-schema = schemathesis.openapi.from_dict(create_app(None).openapi()).exclude(path_regex=r".*/events$")
+schema = schemathesis.openapi.from_dict(create_app(None).openapi()).exclude(
+    path_regex=r".*/events$"
+)
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
 def fuzz_server(request, tmp_path_factory):
     """A server over demo-sized test data, and an account that may do much (procesmanager,
     bestuurder and beheerder in every region), so the fuzzer gets past the refusals."""
@@ -56,9 +58,10 @@ def fuzz_server(request, tmp_path_factory):
         for role in ("bestuurder", "beheerder"):
             conn.exec_driver_sql(
                 "insert into account_role (account_id, role) select id, ? from account where username = ?"
-                if request.param == "sqlite" else
-                "insert into account_role (account_id, role) select id, %s from account where username = %s",
-                (role, FUZZER))
+                if request.param == "sqlite"
+                else "insert into account_role (account_id, role) select id, %s from account where username = %s",
+                (role, FUZZER),
+            )
         add_partner(conn, ids["soon"], "politie", "paul", "Paul Politie")
     grant_all_regions(engine, FUZZER)
     server = ApiServer(engine, clock=FrozenClock(FROZEN_NOW))
@@ -74,13 +77,18 @@ def fuzz_server(request, tmp_path_factory):
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
-          derandomize=True)
+@settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True
+)
 def test_no_server_errors_and_every_response_fits_the_description(case, fuzz_server):
     token = fuzz_server.token_for(FUZZER)  # a fresh one each time: logout may revoke it
     case.call_and_validate(
         base_url=fuzz_server.url,
         headers={"Authorization": f"Bearer {token}"},
-        checks=[not_a_server_error, status_code_conformance, content_type_conformance,
-                response_schema_conformance],
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
     )

@@ -32,10 +32,12 @@ from tests.billing_data import seed_billing
 from tests.conftest import FROZEN_NOW
 from tests.factories import account_id
 from tests.report_data import PERIOD, seed_reports
-from tests.test_invoice_screen import rows as invoice_rows, text_of
+from tests.test_invoice_screen import rows as invoice_rows
+from tests.test_invoice_screen import text_of
 from tests.test_queue_screen import loaded, wait_for
 from tests.test_screening_screen import cases, fill_at_once
-from tests.test_signing_screen import refuse_the_first_draft, text_of as rich_text
+from tests.test_signing_screen import refuse_the_first_draft
+from tests.test_signing_screen import text_of as rich_text
 from tests.test_signing_store import PASSWORD, build_world
 from tests.test_statistics_screen import cells, filter_to_hollands_midden, open_statistics, status
 
@@ -58,8 +60,9 @@ def grant(engine, username: str, *regions: str) -> None:
 
 def app_over(server, actor: Actor) -> HvoApp:
     """The app as ``hvo --api`` runs it: an HttpStore logged in as ``actor``'s account."""
-    return HvoApp(server.store_for(actor), clock=FrozenClock(FROZEN_NOW), actor=actor,
-                  username=actor.username)
+    return HvoApp(
+        server.store_for(actor), clock=FrozenClock(FROZEN_NOW), actor=actor, username=actor.username
+    )
 
 
 def digest(engine) -> str:
@@ -77,8 +80,17 @@ def digest(engine) -> str:
 
 # --- the HTTP store has the SQL store's methods -----------------------------------------------------
 
-NEW = ("report", "reports", "report_areas", "billing_regions", "billing_usage",
-       "decisions_awaiting_signature", "sign_decision", "refuse_decision", "decision_signatures")
+NEW = (
+    "report",
+    "reports",
+    "report_areas",
+    "billing_regions",
+    "billing_usage",
+    "decisions_awaiting_signature",
+    "sign_decision",
+    "refuse_decision",
+    "decision_signatures",
+)
 
 
 @pytest.mark.parametrize("name", NEW)
@@ -129,8 +141,10 @@ def test_statistics_stay_within_the_account_s_regions(engine, api_server):
     table = api.report("per-gemeente", PERIOD)
     assert [row[0] for row in table.rows] == ["Roermond", "Weert", "Totaal"]
     assert table.rows[-1][3] == 5  # HV-1 to HV-5; Leiden's HV-6 is not counted
-    for flt, field in ((ReportFilter(region="Hollands Midden"), "region"),
-                       (ReportFilter(municipality="Leiden"), "municipality")):
+    for flt, field in (
+        (ReportFilter(region="Hollands Midden"), "region"),
+        (ReportFilter(municipality="Leiden"), "municipality"),
+    ):
         with pytest.raises(Refused) as refused:
             api.reports(["per-gemeente"], flt)
         assert refused.value.field == field and "buiten uw" in str(refused.value)
@@ -138,8 +152,9 @@ def test_statistics_stay_within_the_account_s_regions(engine, api_server):
 
 # --- the invoice -------------------------------------------------------------------------------------
 
-BEHEERDER = Actor(name="Peter de Graaf", roles=frozenset({"beheerder"}), username="peter",
-                  regions=("Testregio",))
+BEHEERDER = Actor(
+    name="Peter de Graaf", roles=frozenset({"beheerder"}), username="peter", regions=("Testregio",)
+)
 
 
 @SQLITE_ONLY
@@ -151,7 +166,8 @@ async def test_the_invoice_over_the_api(engine, api_server):
     app = app_over(server, BEHEERDER)
     q3 = parse_period("2026-Q3")
     assert app.store.billing_usage(None, "Testregio", q3) == SqlStore(engine).billing_usage(
-        BEHEERDER, "Testregio", q3)
+        BEHEERDER, "Testregio", q3
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         await pilot.press("ctrl+p")
@@ -166,8 +182,12 @@ async def test_the_invoice_over_the_api(engine, api_server):
         assert "Rekening Testregio · 2026-Q3" in text_of(screen, "#invoice-summary")
         assert "totaal € 385,00" in text_of(screen, "#invoice-summary")
         totals = {r[1]: r[4] for r in invoice_rows(screen) if r[1].startswith("Totaal")}
-        assert totals == {"Totaal Aa": "€ 288,50", "Totaal Bee": "€ 30,83",
-                          "Totaal Cee": "€ 65,67", "Totaal gedeeld": "€ 185,00"}
+        assert totals == {
+            "Totaal Aa": "€ 288,50",
+            "Totaal Bee": "€ 30,83",
+            "Totaal Cee": "€ 65,67",
+            "Totaal gedeeld": "€ 185,00",
+        }
         await pilot.press("p")
         screen.query_one("#invoice-period", Input).value = "2026-Q4"
         await pilot.press("enter")
@@ -192,8 +212,12 @@ async def test_the_mayor_signs_over_the_api(engine, api_server):
         screen = app.screen
         table = screen.query_one("#sign-table", DataTable)
         assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["HV-2026-00102"]
-        await wait_for(pilot, lambda: "hulpverlening is net gestart"
-                       in rich_text(screen.query_one("#sign-draft", Static)))
+        await wait_for(
+            pilot,
+            lambda: (
+                "hulpverlening is net gestart" in rich_text(screen.query_one("#sign-draft", Static))
+            ),
+        )
         # A wrong password: 403 at the field over the wire, nothing signed. (Typing is tested in
         # test_signing_screen; here the values are set, which keeps this test fast.)
         await pilot.press("o")
@@ -202,8 +226,10 @@ async def test_the_mayor_signs_over_the_api(engine, api_server):
         password = form.query_one("#f-password", Input)
         password.value = "niet-mijn-wachtwoord"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "onjuist wachtwoord"
-                       in str(form.query_one("#e-password", Static).render()))
+        await wait_for(
+            pilot,
+            lambda: "onjuist wachtwoord" in str(form.query_one("#e-password", Static).render()),
+        )
         with engine.connect() as conn:
             assert conn.execute(select(DecisionSignature.__table__)).all() == []
         password.value = PASSWORD
@@ -215,8 +241,10 @@ async def test_the_mayor_signs_over_the_api(engine, api_server):
         case = CaseScreen(case_id, "HV-2026-00102", screen.rules)
         app.push_screen(case)
         await wait_for(pilot, lambda: app.screen is case and case.detail is not None)
-        await wait_for(pilot, lambda: "handtekening geldig"
-                       in rich_text(case.query_one("#case-documents", Static)))
+        await wait_for(
+            pilot,
+            lambda: "handtekening geldig" in rich_text(case.query_one("#case-documents", Static)),
+        )
     with engine.connect() as conn:
         assert conn.execute(select(D.status).where(D.id == world.draft)).scalar() == "signed"
     [check] = app.store.decision_signatures(case_id)
@@ -243,7 +271,9 @@ def test_a_stale_version_to_sign_is_409_and_signs_nothing(engine, api_server):
     server = api_server(engine)
     api = server.store_for(world.mayor)
     version = world.store.queue_rows({world.ids["today"]})[0].version
-    world.store.add_note(world.ids["today"], version, world.store.actor_for("ans"), text="tussendoor")
+    world.store.add_note(
+        world.ids["today"], version, world.store.actor_for("ans"), text="tussendoor"
+    )
     with pytest.raises(Conflict) as conflict:
         api.sign_decision(world.ids["today"], version, world.draft, password=PASSWORD)
     assert conflict.value.current_version == version + 1
@@ -292,13 +322,19 @@ def refusal_world(tmp_path_factory):
     from store.db import open_database
     from tests.api_fixtures import ApiServer
 
-    engine = open_database(f"sqlite:///{tmp_path_factory.mktemp('refusals') / 'hvo.db'}",
-                           auto_upgrade=True)
+    engine = open_database(
+        f"sqlite:///{tmp_path_factory.mktemp('refusals') / 'hvo.db'}", auto_upgrade=True
+    )
     world = build_world(engine)
     with engine.begin() as conn:
         account_id(conn, "pm.ml", "PM Midden", role="procesmanager", organisation="ZVH ML")
-        account_id(conn, "bestuur.ml", "Bestuurder Zonder Gemeente", role="bestuurder",
-                   organisation="Regio Midden-Limburg bestuur")
+        account_id(
+            conn,
+            "bestuur.ml",
+            "Bestuurder Zonder Gemeente",
+            role="bestuurder",
+            organisation="Regio Midden-Limburg bestuur",
+        )
         account_id(conn, "lotte", "Lotte Jansen", role="casemanager")
     for username in ("pm.ml", "bestuur.ml", "m.peeters", "peter"):
         grant(engine, username, "Midden-Limburg")
@@ -322,38 +358,86 @@ REFUSED = [
     ("pm.ml", "GET", "/reports?name=per-gemeente&municipality=Venlo", None, "buiten uw gebied"),
     ("pm.ml", "GET", "/reports?name=per-maand&start=2026-06-30&end=2026-01-01", None, "vóór"),
     ("pm.ml", "GET", "/billing/regions", None, "functioneel beheerder"),
-    ("burgemeester.roermond", "GET", "/billing/usage?region=Midden-Limburg&start=2026-07-01"
-                                     "&end=2026-10-01", None, "functioneel beheerder"),
-    ("peter", "GET", "/billing/usage?region=Midden-Limburg&start=2026-10-01&end=2026-07-01",
-     None, "na het begin"),
+    (
+        "burgemeester.roermond",
+        "GET",
+        "/billing/usage?region=Midden-Limburg&start=2026-07-01&end=2026-10-01",
+        None,
+        "functioneel beheerder",
+    ),
+    (
+        "peter",
+        "GET",
+        "/billing/usage?region=Midden-Limburg&start=2026-10-01&end=2026-07-01",
+        None,
+        "na het begin",
+    ),
     ("pm.ml", "GET", "/signing/pending", None, "bestuurder"),
-    ("pm.ml", "POST", "/cases/{case}/documents/{draft}/signature", {"password": PASSWORD},
-     "Uw rol mag dit niet"),
-    ("m.peeters", "POST", "/cases/{case}/documents/{draft}/signature", {"password": PASSWORD},
-     "Uw rol mag dit niet"),
-    ("bestuur.ml", "POST", "/cases/{case}/documents/{draft}/signature", {"password": PASSWORD},
-     "bestuurder van de gemeente Roermond"),
-    ("pm.ml", "POST", "/cases/{case}/documents/{draft}/refusal", {"reason": "nee"},
-     "Uw rol mag dit niet"),
-    ("bestuur.ml", "POST", "/cases/{case}/documents/{draft}/refusal", {"reason": "nee"},
-     "bestuurder van de gemeente Roermond"),
-    ("burgemeester.roermond", "POST", "/cases/{case}/documents/{draft}/refusal", {"reason": " "},
-     "Geef een reden"),
+    (
+        "pm.ml",
+        "POST",
+        "/cases/{case}/documents/{draft}/signature",
+        {"password": PASSWORD},
+        "Uw rol mag dit niet",
+    ),
+    (
+        "m.peeters",
+        "POST",
+        "/cases/{case}/documents/{draft}/signature",
+        {"password": PASSWORD},
+        "Uw rol mag dit niet",
+    ),
+    (
+        "bestuur.ml",
+        "POST",
+        "/cases/{case}/documents/{draft}/signature",
+        {"password": PASSWORD},
+        "bestuurder van de gemeente Roermond",
+    ),
+    (
+        "pm.ml",
+        "POST",
+        "/cases/{case}/documents/{draft}/refusal",
+        {"reason": "nee"},
+        "Uw rol mag dit niet",
+    ),
+    (
+        "bestuur.ml",
+        "POST",
+        "/cases/{case}/documents/{draft}/refusal",
+        {"reason": "nee"},
+        "bestuurder van de gemeente Roermond",
+    ),
+    (
+        "burgemeester.roermond",
+        "POST",
+        "/cases/{case}/documents/{draft}/refusal",
+        {"reason": " "},
+        "Geef een reden",
+    ),
 ]
 
 
-@pytest.mark.parametrize("who, method, path, body, words", REFUSED,
-                         ids=[f"{w}-{m}-{p.split('?')[0]}" for w, m, p, _, _ in REFUSED])
-def test_a_refused_request_is_403_in_dutch_and_changes_nothing(refusal_world, who, method, path,
-                                                               body, words):
+@pytest.mark.parametrize(
+    "who, method, path, body, words",
+    REFUSED,
+    ids=[f"{w}-{m}-{p.split('?')[0]}" for w, m, p, _, _ in REFUSED],
+)
+def test_a_refused_request_is_403_in_dutch_and_changes_nothing(
+    refusal_world, who, method, path, body, words
+):
     world = refusal_world
     before = digest(world.engine)
     url = path.format(case=world.ids["today"], draft=world.draft)
     token = world.server.token_for(who)
-    with httpx.Client(base_url=world.server.url + "/api/v1", timeout=10,
-                      headers={"Authorization": f"Bearer {token}"}) as client:
-        response = client.request(method, url, json=None if body is None
-                                  else {"version": _version(world), **body})
+    with httpx.Client(
+        base_url=world.server.url + "/api/v1",
+        timeout=10,
+        headers={"Authorization": f"Bearer {token}"},
+    ) as client:
+        response = client.request(
+            method, url, json=None if body is None else {"version": _version(world), **body}
+        )
     assert response.status_code == 403, response.text
     answer = response.json()
     assert answer["kind"] == "refused" and words in answer["detail"], answer
@@ -383,10 +467,17 @@ def test_a_wrong_password_is_403_at_the_field_and_counts_as_a_failed_login(refus
         api.sign_decision(world.ids["today"], _version(world), world.draft, password="fout")
     assert refused.value.field == "password" and "onjuist wachtwoord" in str(refused.value)
     with world.engine.begin() as conn:
-        assert conn.execute(select(A.failed_logins).where(A.username == "burgemeester.roermond")
-                            ).scalar() == 1
-        conn.execute(Account.__table__.update().where(A.username == "burgemeester.roermond")
-                     .values(failed_logins=0))  # the world stays as the other tests expect
+        assert (
+            conn.execute(
+                select(A.failed_logins).where(A.username == "burgemeester.roermond")
+            ).scalar()
+            == 1
+        )
+        conn.execute(
+            Account.__table__.update()
+            .where(A.username == "burgemeester.roermond")
+            .values(failed_logins=0)
+        )  # the world stays as the other tests expect
     with world.engine.connect() as conn:
         assert conn.execute(select(D.status).where(D.id == world.draft)).scalar() == "draft"
 
@@ -397,14 +488,17 @@ def test_an_older_server_without_these_endpoints_is_said_in_dutch():
     from store.interface import StoreError
 
     def older(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(404, json={"detail": "Deze pagina bestaat niet.", "kind": "not_found"})
+        return httpx.Response(
+            404, json={"detail": "Deze pagina bestaat niet.", "kind": "not_found"}
+        )
 
     api = HttpStore("http://hvo.test", token="t", transport=httpx.MockTransport(older), retries=0)
-    for call, what in ((lambda: api.reports(["per-maand"], PERIOD), "statistieken"),
-                       (api.report_areas, "statistieken"),
-                       (lambda: api.billing_regions(None), "rekening per gemeente"),
-                       (lambda: api.billing_usage(None, "X", parse_period("2026-Q3")),
-                        "rekening per gemeente"),
-                       (api.decisions_awaiting_signature, "ondertekening")):
+    for call, what in (
+        (lambda: api.reports(["per-maand"], PERIOD), "statistieken"),
+        (api.report_areas, "statistieken"),
+        (lambda: api.billing_regions(None), "rekening per gemeente"),
+        (lambda: api.billing_usage(None, "X", parse_period("2026-Q3")), "rekening per gemeente"),
+        (api.decisions_awaiting_signature, "ondertekening"),
+    ):
         with pytest.raises(StoreError, match=f"biedt nog geen {what}; werk de server bij"):
             call()

@@ -38,9 +38,14 @@ def recording_driver(written: list[str]) -> type[HeadlessDriver]:
 
 async def test_nothing_but_ascii_reaches_the_terminal(queue_store):  # noqa: F811
     written: list[str] = []
-    app = HvoApp(queue_store, clock=FrozenClock(FROZEN_NOW), theme="hvo-16",
-                 actor=_actor("procesmanager", "ans"), ascii=True,
-                 driver_class=recording_driver(written))
+    app = HvoApp(
+        queue_store,
+        clock=FrozenClock(FROZEN_NOW),
+        theme="hvo-16",
+        actor=_actor("procesmanager", "ans"),
+        ascii=True,
+        driver_class=recording_driver(written),
+    )
     app.animation_level = "none"  # the tabs' underline jumps instead of gliding: a faster test
 
     async def step(*keys: str) -> None:
@@ -60,7 +65,9 @@ async def test_nothing_but_ascii_reaches_the_terminal(queue_store):  # noqa: F81
         await step("escape")
         queue.jump_to("HV-2026-00101")
         await step("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.detail is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.detail is not None
+        )
         tabs = app.screen.query_one(TabbedContent)
         for _ in range(6):  # every tab, back to the first
             await step("right")
@@ -76,13 +83,17 @@ async def test_nothing_but_ascii_reaches_the_terminal(queue_store):  # noqa: F81
     out = "".join(written)
     assert out.isascii(), sorted({ch for ch in out if not ch.isascii()})
     out = re.sub(r"\x1b\[[0-9;]*m", "", out)  # colours and styles apart, text runs along a line
-    for shown in ("HV-2026-00101 | verlopen",  # the detail pane's separator
-                  "Zoeken",  # the filter input's footer
-                  "Toetsen",  # the help
-                  "Overzicht", "Tijdlijn", "Notities",  # the tabs
-                  "F2 of Ctrl+S: opslaan | Enter",  # the form's hint
-                  "Een cafe",  # typed into the form
-                  "Opgeslagen."):  # a toast
+    for shown in (
+        "HV-2026-00101 | verlopen",  # the detail pane's separator
+        "Zoeken",  # the filter input's footer
+        "Toetsen",  # the help
+        "Overzicht",
+        "Tijdlijn",
+        "Notities",  # the tabs
+        "F2 of Ctrl+S: opslaan | Enter",  # the form's hint
+        "Een cafe",  # typed into the form
+        "Opgeslagen.",
+    ):  # a toast
         assert shown in out, shown
     assert "+-----" in out and "|^p palet" in out  # frames and the footer's separator
     assert "Zoek een opdracht, zaak of filter..." in out  # the palette, in Dutch

@@ -52,8 +52,9 @@ def cases(engine, store):
         ans_id = account_id(conn, "ans", "Ans Verhoeven", role="procesmanager")
         first = seed_case(conn, number="HV-2026-00042")
         second = seed_case(conn, number="HV-2026-00043")
-    ans = Actor(name="Ans Verhoeven", roles=frozenset({"procesmanager"}), account_id=ans_id,
-                username="ans")
+    ans = Actor(
+        name="Ans Verhoeven", roles=frozenset({"procesmanager"}), account_id=ans_id, username="ans"
+    )
     for case_id in (first, second):
         store.case_detail(case_id, ans)
         v = 1
@@ -86,14 +87,18 @@ def verify(capsys, engine, db_target) -> tuple[int, str]:
 def test_intact_chains_exit_0_with_a_count(engine, db_target, cases, capsys):
     code, out = verify(capsys, engine, db_target)
     assert code == 0, out
-    assert "auditlog intact: 2 zaken met 8 gebeurtenissen en het accountlogboek met 0 " \
-           "gebeurtenissen gecontroleerd" in out
+    assert (
+        "auditlog intact: 2 zaken met 8 gebeurtenissen en het accountlogboek met 0 "
+        "gebeurtenissen gecontroleerd" in out
+    )
 
 
 def test_an_event_changed_in_the_database_is_named(engine, db_target, cases, capsys):
     first, second = cases
     victim = events_of(engine, first)[2]
-    statement = update(ET).where(E.id == victim.id).values(details={"note_id": 999, "soort": "note"})
+    statement = (
+        update(ET).where(E.id == victim.id).values(details={"note_id": 999, "soort": "note"})
+    )
     if is_postgres(engine):
         tamper(engine, statement)
     else:  # SQLite: no trigger, a plain UPDATE goes through
@@ -118,7 +123,7 @@ def test_a_deleted_event_is_named_at_the_next_link(engine, db_target, cases, cap
     tamper(engine, delete(ET).where(E.id == events[1].id))
     code, out = verify(capsys, engine, db_target)
     assert code == 1
-    assert (f"zaak HV-2026-00042: eerste gebroken schakel is gebeurtenis {events[2].id} " in out)
+    assert f"zaak HV-2026-00042: eerste gebroken schakel is gebeurtenis {events[2].id} " in out
     assert f"sluit niet aan op de vorige gebeurtenis (#{events[0].id})" in out
 
 
@@ -130,9 +135,15 @@ def test_a_consistently_rehashed_event_still_breaks_the_next_link(engine, db_tar
     events = events_of(engine, first)
     victim = events[1]
     forged = {"note_id": victim.details["note_id"], "soort": "contact"}
-    digest = event_hash(case_id=victim.case_id, account_id=victim.account_id,
-                        actor_name=victim.actor_name, action=victim.action, at=victim.at,
-                        details=forged, prev_hash=victim.prev_hash)
+    digest = event_hash(
+        case_id=victim.case_id,
+        account_id=victim.account_id,
+        actor_name=victim.actor_name,
+        action=victim.action,
+        at=victim.at,
+        details=forged,
+        prev_hash=victim.prev_hash,
+    )
     with engine.begin() as conn:
         if is_postgres(engine):
             conn.execute(text("SELECT set_config('hvo.retention', 'on', true)"))
@@ -145,20 +156,26 @@ def test_a_consistently_rehashed_event_still_breaks_the_next_link(engine, db_tar
 def test_an_event_slipped_in_without_a_hash_is_named(engine, db_target, cases, capsys):
     _, second = cases
     with engine.begin() as conn:
-        conn.execute(insert(ET).values(case_id=second, actor_name="iemand", action="note_added",
-                                       at=FROZEN_NOW, details={}))
+        conn.execute(
+            insert(ET).values(
+                case_id=second, actor_name="iemand", action="note_added", at=FROZEN_NOW, details={}
+            )
+        )
     code, out = verify(capsys, engine, db_target)
     assert code == 1
     assert "zaak HV-2026-00043:" in out and "heeft geen hash" in out
 
 
-@pytest.mark.parametrize("db_target", [pytest.param("postgres", marks=pytest.mark.postgres)],
-                         indirect=True)  # the append-only trigger exists on PostgreSQL only
+@pytest.mark.parametrize(
+    "db_target", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)  # the append-only trigger exists on PostgreSQL only
 def test_postgres_refuses_update_and_delete_of_events(engine, cases):
     assert is_postgres(engine)
     first, _ = cases
     victim = events_of(engine, first)[1]
-    refused = re.compile(r"het auditlog is alleen aan te vullen: (UPDATE|DELETE) van gebeurtenis \d+ geweigerd")
+    refused = re.compile(
+        r"het auditlog is alleen aan te vullen: (UPDATE|DELETE) van gebeurtenis \d+ geweigerd"
+    )
     attempts = [
         update(ET).where(E.id == victim.id).values(details={"soort": "contact"}),
         update(ET).where(E.case_id == first).values(actor_name="iemand anders"),
@@ -166,27 +183,28 @@ def test_postgres_refuses_update_and_delete_of_events(engine, cases):
         delete(ET),
     ]
     for statement in attempts:
-        with pytest.raises(DBAPIError) as caught:
-            with engine.begin() as conn:
-                conn.execute(statement)
+        with pytest.raises(DBAPIError) as caught, engine.begin() as conn:
+            conn.execute(statement)
         assert refused.search(str(caught.value.orig)), caught.value
     # The retention exception allows only details and hash, and never a DELETE.
-    for statement in (update(ET).where(E.id == victim.id).values(actor_name="iemand anders"),
-                      update(ET).where(E.id == victim.id).values(prev_hash=None),
-                      delete(ET).where(E.id == victim.id)):
+    for statement in (
+        update(ET).where(E.id == victim.id).values(actor_name="iemand anders"),
+        update(ET).where(E.id == victim.id).values(prev_hash=None),
+        delete(ET).where(E.id == victim.id),
+    ):
         with pytest.raises(DBAPIError, match="alleen aan te vullen"):
             with engine.begin() as conn:
                 conn.execute(text("SELECT set_config('hvo.retention', 'on', true)"))
                 conn.execute(statement)
     # The setting is transaction-local: the next transaction is refused again.
-    with pytest.raises(DBAPIError, match="alleen aan te vullen"):
-        with engine.begin() as conn:
-            conn.execute(update(ET).where(E.id == victim.id).values(details={}))
+    with pytest.raises(DBAPIError, match="alleen aan te vullen"), engine.begin() as conn:
+        conn.execute(update(ET).where(E.id == victim.id).values(details={}))
     assert len(events_of(engine, first)) == 4
     # Appending still works.
     with engine.begin() as conn:
-        conn.execute(insert(ET).values(case_id=None, actor_name="x", action="y", at=FROZEN_NOW,
-                                       details={}))
+        conn.execute(
+            insert(ET).values(case_id=None, actor_name="x", action="y", at=FROZEN_NOW, details={})
+        )
 
 
 def test_downgrading_0004_drops_the_trigger_and_upgrading_restores_it(engine, cases):
@@ -211,11 +229,15 @@ PASSWORD = "paarden-batterij-nietje-7"
 @pytest.fixture
 def quick_argon2(monkeypatch):
     """Real argon2id at test cost (as in tests/test_accounts.py)."""
-    import store.accounts
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr(store.accounts, "password_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1))
+    import store.accounts
+
+    monkeypatch.setattr(
+        store.accounts,
+        "password_hasher",
+        PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1),
+    )
 
 
 def account_events(engine):
@@ -225,8 +247,9 @@ def account_events(engine):
 
 def head_of(engine, key):
     with engine.connect() as conn:
-        return conn.execute(select(EventHead.__table__).where(
-            EventHead.__table__.c.chain_key == key)).one_or_none()
+        return conn.execute(
+            select(EventHead.__table__).where(EventHead.__table__.c.chain_key == key)
+        ).one_or_none()
 
 
 @pytest.fixture
@@ -234,15 +257,24 @@ def jan(engine, store, cases, quick_argon2) -> int:
     """An account created, given a password, logged in (once wrongly, once as a stranger) and
     changed by a beheerder: six events without a case."""
     with engine.begin() as conn:
-        peter = account_id(conn, "peter", "Peter de Graaf", role="beheerder", region="Midden-Limburg")
-    admin = Actor(name="Peter de Graaf", roles=frozenset({"beheerder"}), account_id=peter,
-                  username="peter")
+        peter = account_id(
+            conn, "peter", "Peter de Graaf", role="beheerder", region="Midden-Limburg"
+        )
+    admin = Actor(
+        name="Peter de Graaf", roles=frozenset({"beheerder"}), account_id=peter, username="peter"
+    )
     with engine.connect() as conn:
-        org = conn.execute(select(Account.__table__.c.organisation_id)
-                           .where(Account.__table__.c.id == peter)).scalar_one()
-    jan, code = store.create_account(admin, username="j.jansen", full_name="Jan Jansen",
-                                     organisation_id=org, roles=["politie"],
-                                     regions=["Midden-Limburg"])
+        org = conn.execute(
+            select(Account.__table__.c.organisation_id).where(Account.__table__.c.id == peter)
+        ).scalar_one()
+    jan, code = store.create_account(
+        admin,
+        username="j.jansen",
+        full_name="Jan Jansen",
+        organisation_id=org,
+        roles=["politie"],
+        regions=["Midden-Limburg"],
+    )
     store.set_password(jan, code, PASSWORD, now=FROZEN_NOW)
     store.authenticate("j.jansen", PASSWORD, now=FROZEN_NOW)
     with pytest.raises(LoginError):
@@ -255,16 +287,28 @@ def jan(engine, store, cases, quick_argon2) -> int:
 
 def test_the_account_log_is_one_chain_with_a_head_and_verifies(engine, db_target, jan, capsys):
     events = account_events(engine)
-    assert [e.action for e in events] == ["account_created", "password_changed", "login",
-                                          "login_failed", "login_failed", "account_updated"]
+    assert [e.action for e in events] == [
+        "account_created",
+        "password_changed",
+        "login",
+        "login_failed",
+        "login_failed",
+        "account_updated",
+    ]
     assert events[0].prev_hash is None
     assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:]))
     head = head_of(engine, ACCOUNT_CHAIN)
-    assert (head.last_event_id, head.last_hash, head.event_count) == (events[-1].id, events[-1].hash, 6)
+    assert (head.last_event_id, head.last_hash, head.event_count) == (
+        events[-1].id,
+        events[-1].hash,
+        6,
+    )
     code, out = verify(capsys, engine, db_target)
     assert code == 0, out
-    assert out.strip() == ("auditlog intact: 2 zaken met 8 gebeurtenissen en het accountlogboek "
-                           "met 6 gebeurtenissen gecontroleerd")
+    assert out.strip() == (
+        "auditlog intact: 2 zaken met 8 gebeurtenissen en het accountlogboek "
+        "met 6 gebeurtenissen gecontroleerd"
+    )
 
 
 def test_a_tampered_login_event_is_named(engine, db_target, jan, capsys):
@@ -315,9 +359,11 @@ def test_a_case_whose_every_event_was_deleted_is_named(engine, db_target, cases,
     code, out = verify(capsys, engine, db_target)
     assert code == 1
     last = head_of(engine, first).last_event_id
-    assert out.startswith(f"zaak HV-2026-00042: de keten is leeg maar de kop noemt gebeurtenis "
-                          f"#{last} als laatste van 4 gebeurtenissen: alle gebeurtenissen zijn "
-                          "verwijderd\n")
+    assert out.startswith(
+        f"zaak HV-2026-00042: de keten is leeg maar de kop noemt gebeurtenis "
+        f"#{last} als laatste van 4 gebeurtenissen: alle gebeurtenissen zijn "
+        "verwijderd\n"
+    )
 
 
 def test_an_opening_after_a_deleted_tail_does_not_hide_it(engine, db_target, store, cases, capsys):
@@ -325,18 +371,28 @@ def test_an_opening_after_a_deleted_tail_does_not_hide_it(engine, db_target, sto
     first, _ = cases
     events = events_of(engine, first)
     tamper(engine, delete(ET).where(E.id == events[-1].id))
-    store.case_detail(first, Actor(name="Ans Verhoeven", roles=frozenset({"procesmanager"}),
-                                   account_id=events[0].account_id, username="ans"))
+    store.case_detail(
+        first,
+        Actor(
+            name="Ans Verhoeven",
+            roles=frozenset({"procesmanager"}),
+            account_id=events[0].account_id,
+            username="ans",
+        ),
+    )
     opened = events_of(engine, first)[-1]
     assert opened.prev_hash == events[-1].hash
     code, out = verify(capsys, engine, db_target)
     assert code == 1
-    assert (f"zaak HV-2026-00042: eerste gebroken schakel is gebeurtenis {opened.id} " in out
-            and f"sluit niet aan op de vorige gebeurtenis (#{events[-2].id})" in out)
+    assert (
+        f"zaak HV-2026-00042: eerste gebroken schakel is gebeurtenis {opened.id} " in out
+        and f"sluit niet aan op de vorige gebeurtenis (#{events[-2].id})" in out
+    )
 
 
-@pytest.mark.parametrize("db_target", [pytest.param("postgres", marks=pytest.mark.postgres)],
-                         indirect=True)  # SQLite serialises every writer anyway
+@pytest.mark.parametrize(
+    "db_target", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)  # SQLite serialises every writer anyway
 def test_concurrent_logins_leave_one_unforked_chain(engine, db_target, jan, quick_argon2):
     """Logins on eight connections at once, each waiting at a barrier before its transaction:
     the head row's lock makes them take turns, so no two events share a predecessor."""
@@ -381,7 +437,8 @@ def test_concurrent_logins_leave_one_unforked_chain(engine, db_target, jan, quic
 
 
 def test_upgrading_to_0009_chains_the_old_account_events_and_anchors_every_chain(
-        engine, db_target, cases, jan, capsys):
+    engine, db_target, cases, jan, capsys
+):
     """A database from before 0009: account events without hashes, no heads. After the upgrade
     every chain verifies, and hvo continues them; downgrading drops the heads again."""
     first, _ = cases
@@ -392,8 +449,16 @@ def test_upgrading_to_0009_chains_the_old_account_events_and_anchors_every_chain
         if is_postgres(engine):
             conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(update(ET).where(E.case_id.is_(None)).values(prev_hash=None, hash=None))
-        conn.execute(insert(ET).values(case_id=None, account_id=jan, actor_name="Jan Jansen",
-                                       action="login", at=FROZEN_NOW, details={"met": "wachtwoord"}))
+        conn.execute(
+            insert(ET).values(
+                case_id=None,
+                account_id=jan,
+                actor_name="Jan Jansen",
+                action="login",
+                at=FROZEN_NOW,
+                details={"met": "wachtwoord"},
+            )
+        )
     db.upgrade(engine)
     assert db.current_revision(engine) == db.head_revision()
     events = account_events(engine)
@@ -401,8 +466,11 @@ def test_upgrading_to_0009_chains_the_old_account_events_and_anchors_every_chain
     assert head_of(engine, ACCOUNT_CHAIN).last_event_id == events[-1].id
     case_events = events_of(engine, first)
     head = head_of(engine, first)
-    assert (head.last_event_id, head.last_hash, head.event_count) == \
-        (case_events[-1].id, case_events[-1].hash, 4)
+    assert (head.last_event_id, head.last_hash, head.event_count) == (
+        case_events[-1].id,
+        case_events[-1].hash,
+        4,
+    )
     if is_postgres(engine):  # the append-only trigger is armed again
         with pytest.raises(DBAPIError, match="alleen aan te vullen"):
             with engine.begin() as conn:
@@ -418,14 +486,18 @@ def test_upgrading_to_0009_chains_the_old_account_events_and_anchors_every_chain
 
 
 def test_log_of_a_case_shows_who_viewed_and_changed_it(engine, db_target, cases, capsys):
-    code = main(["audit", "log", "--zaak", "HV-2026-00042", "--database", cli_url(engine, db_target)])
+    code = main(
+        ["audit", "log", "--zaak", "HV-2026-00042", "--database", cli_url(engine, db_target)]
+    )
     out = capsys.readouterr().out
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0].split() == ["moment", "wie", "actie", "details"]
     body = [line for line in lines[2:-1]]
     assert len(body) == 4
-    assert "case_opened" in body[0] and "Ans Verhoeven" in body[0] and "23-11-2026 08:30:00" in body[0]
+    assert (
+        "case_opened" in body[0] and "Ans Verhoeven" in body[0] and "23-11-2026 08:30:00" in body[0]
+    )
     assert all("note_added" in line for line in body[1:])
     assert "notitie" not in out  # the note's text is not in the log
     assert lines[-1] == "4 gebeurtenissen voor zaak HV-2026-00042, waarvan 1 keer ingezien"

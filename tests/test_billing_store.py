@@ -39,7 +39,10 @@ def test_usage_of_the_region_in_the_period(store):
     usage = store.billing_usage("testregio", Q3)  # any case
     assert usage.region == "Testregio"
     assert [(m.name, m.population, m.population_year) for m in usage.municipalities] == [
-        ("Aa", 30000, 2024), ("Bee", 10000, 2024), ("Cee", 20000, 2024)]
+        ("Aa", 30000, 2024),
+        ("Bee", 10000, 2024),
+        ("Cee", 20000, 2024),
+    ]
     orgs = {o.name: (o.kind, sorted(a.username for a in o.accounts)) for o in usage.organisations}
     assert orgs == {
         # a.later is created on 1 October: after the period, so not fetched at all.
@@ -52,8 +55,9 @@ def test_usage_of_the_region_in_the_period(store):
     gone = next(a for o in usage.organisations for a in o.accounts if a.username == "a.gone")
     assert gone.deactivated_at is not None and gone.deactivated_at.tzinfo is not None
     muni = {m.id: m.name for m in usage.municipalities}
-    actions = sorted((muni[a.municipality_id], a.kind, a.case_number, a.count)
-                     for a in usage.actions)
+    actions = sorted(
+        (muni[a.municipality_id], a.kind, a.case_number, a.count) for a in usage.actions
+    )
     assert actions == [
         ("Aa", "beschikking", "HV-2026-00001", 1),  # a signed beschikking and its event: once
         ("Aa", "herstel", "HV-2026-00001", 2),  # one document, two events: the larger count
@@ -88,8 +92,9 @@ def test_the_invoice_from_the_database(store):
 
 
 def test_unknown_region_names_the_known_ones(store):
-    with pytest.raises(StoreError,
-                       match="onbekende regio 'Nergens' \\(bekend: Anders, Testregio\\)"):
+    with pytest.raises(
+        StoreError, match="onbekende regio 'Nergens' \\(bekend: Anders, Testregio\\)"
+    ):
         store.billing_usage("Nergens", Q3)
     assert store.billing_regions() == ["Anders", "Testregio"]
 

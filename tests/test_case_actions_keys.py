@@ -19,8 +19,10 @@ async def open_case(pilot) -> CaseScreen:
     await loaded(pilot)
     await goto(pilot, NUMBER)
     await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CaseScreen)
-                   and pilot.app.screen.detail is not None)
+    await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, CaseScreen) and pilot.app.screen.detail is not None,
+    )
     return pilot.app.screen
 
 
@@ -57,10 +59,17 @@ async def test_request_a_document_with_the_rules_due_moment(world):
         await save(pilot)
         await timeline_shows(pilot, screen, "document opgevraagd")
     with world.connect() as conn:
-        requested = conn.execute(select(Document.__table__.c.kind).where(
-            Document.__table__.c.case_id == world.ids["soon"],
-            Document.__table__.c.status == "requested",
-            Document.__table__.c.kind == kind)).scalars().all()
+        requested = (
+            conn.execute(
+                select(Document.__table__.c.kind).where(
+                    Document.__table__.c.case_id == world.ids["soon"],
+                    Document.__table__.c.status == "requested",
+                    Document.__table__.c.kind == kind,
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert requested
 
 
@@ -75,16 +84,18 @@ async def test_record_a_meeting(world):
         await save(pilot)
         await timeline_shows(pilot, screen, "overleg vastgelegd")
     with world.connect() as conn:
-        meeting = conn.execute(select(Meeting.__table__).where(
-            Meeting.__table__.c.case_id == world.ids["soon"])).one()
+        meeting = conn.execute(
+            select(Meeting.__table__).where(Meeting.__table__.c.case_id == world.ids["soon"])
+        ).one()
     assert meeting.kind == "overleg_dag3" and meeting.outcome == "Veiligheidsplan besproken"
 
 
 async def test_report_a_violation_through_the_life_cycle_form(world):
     app = app_for(world, world.ans)
     with world.connect() as conn:
-        before = conn.execute(select(Case.__table__.c.violation_count).where(
-            Case.__table__.c.id == world.ids["soon"])).scalar()
+        before = conn.execute(
+            select(Case.__table__.c.violation_count).where(Case.__table__.c.id == world.ids["soon"])
+        ).scalar()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_case(pilot)
         await pilot.press("l")
@@ -98,6 +109,7 @@ async def test_report_a_violation_through_the_life_cycle_form(world):
         await save(pilot)
         await timeline_shows(pilot, screen, "overtreding melden")
     with world.connect() as conn:
-        after = conn.execute(select(Case.__table__.c.violation_count).where(
-            Case.__table__.c.id == world.ids["soon"])).scalar()
+        after = conn.execute(
+            select(Case.__table__.c.violation_count).where(Case.__table__.c.id == world.ids["soon"])
+        ).scalar()
     assert after == before + 1

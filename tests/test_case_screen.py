@@ -4,7 +4,7 @@ the scenarios of a procesmanager's morning, the mayor's decision, and two people
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from textual.widgets import Input, Static
 
 from hvo_tui.app import HvoApp
@@ -28,24 +28,53 @@ def world(engine):
     with engine.begin() as conn:
         ids = seed_queue(conn)
         # A zorgadvies requested from the casemanager, due yesterday noon: late.
-        add_document(conn, ids["soon"], "zorgadvies", "requested", requested_at=at(21, 23),
-                     due_at=at(22, 12), requested_from_role="casemanager")
-        ans = conn.execute(select(func.min(CasePartner.__table__.c.account_id))
-                           .where(CasePartner.__table__.c.role == "procesmanager")).scalar()
-        mayor = account_id(conn, "burgemeester.roermond", "A. Schreurs", role="bestuurder",
-                           organisation="Gemeente Roermond")
-        second_cm = account_id(conn, "jeroen", "Jeroen Smeets", role="casemanager",
-                               organisation="Incluzio Roermond", region="Midden-Limburg")
+        add_document(
+            conn,
+            ids["soon"],
+            "zorgadvies",
+            "requested",
+            requested_at=at(21, 23),
+            due_at=at(22, 12),
+            requested_from_role="casemanager",
+        )
+        ans = conn.execute(
+            select(func.min(CasePartner.__table__.c.account_id)).where(
+                CasePartner.__table__.c.role == "procesmanager"
+            )
+        ).scalar()
+        mayor = account_id(
+            conn,
+            "burgemeester.roermond",
+            "A. Schreurs",
+            role="bestuurder",
+            organisation="Gemeente Roermond",
+        )
+        second_cm = account_id(
+            conn,
+            "jeroen",
+            "Jeroen Smeets",
+            role="casemanager",
+            organisation="Incluzio Roermond",
+            region="Midden-Limburg",
+        )
     engine.ids = ids
-    engine.ans = Actor(name="Ans Verhoeven", roles=frozenset({"procesmanager"}), account_id=ans, username="ans")
-    engine.mayor = Actor(name="A. Schreurs", roles=frozenset({"bestuurder"}), account_id=mayor,
-                         username="burgemeester.roermond")
+    engine.ans = Actor(
+        name="Ans Verhoeven", roles=frozenset({"procesmanager"}), account_id=ans, username="ans"
+    )
+    engine.mayor = Actor(
+        name="A. Schreurs",
+        roles=frozenset({"bestuurder"}),
+        account_id=mayor,
+        username="burgemeester.roermond",
+    )
     engine.second_cm = second_cm
     return engine
 
 
 def app_for(engine, actor, backend=None) -> HvoApp:
-    store = backend(engine, actor) if backend else SqlStore(engine)  # backend: tests/api_fixtures.py
+    store = (
+        backend(engine, actor) if backend else SqlStore(engine)
+    )  # backend: tests/api_fixtures.py
     return HvoApp(store, clock=FrozenClock(FROZEN_NOW), actor=actor, username=actor.username)
 
 
@@ -74,7 +103,9 @@ async def test_enter_opens_the_case_logs_the_opening_and_esc_goes_back(world, ba
         queue = await loaded(pilot)
         await goto(pilot, "HV-2026-00101")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.detail is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.detail is not None
+        )
         screen = app.screen
         header = str(screen.query_one("#case-header", Static).render())
         assert "HV-2026-00101" in header and "Venlo" in header
@@ -143,7 +174,9 @@ async def test_the_mayors_decision_offers_the_limit_and_refuses_beyond_it(world,
         assert until.value == "11-12-2026 17:00"  # T0 13-11 17:00 + 28 days: the limit
         until.value = "12-12-2026 17:00"
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "uiterlijk" in str(form.query_one("#e-extended_until", Static).render()))
+        await wait_for(
+            pilot, lambda: "uiterlijk" in str(form.query_one("#e-extended_until", Static).render())
+        )
         assert until.value == "12-12-2026 17:00"  # what was typed stays
         assert count(world, Event, case_id=world.ids["today"], action="extend") == 0
         until.value = "11-12-2026 17:00"  # 18 days after the end: the limit exactly
@@ -152,8 +185,16 @@ async def test_the_mayors_decision_offers_the_limit_and_refuses_beyond_it(world,
         with world.connect() as conn:
             case = conn.execute(select(Case.__table__).where(C.id == world.ids["today"])).one()
         assert case.status == "extended"
-        await wait_for(pilot, lambda: "nog 18 d" in " ".join(
-            c.plain for c in queue.query_one("#queue-table").get_row(str(world.ids["today"]))))
+        await wait_for(
+            pilot,
+            lambda: (
+                "nog 18 d"
+                in " ".join(
+                    c.plain
+                    for c in queue.query_one("#queue-table").get_row(str(world.ids["today"]))
+                )
+            ),
+        )
 
 
 async def test_the_decision_is_not_offered_to_a_procesmanager(world):
@@ -161,8 +202,9 @@ async def test_the_decision_is_not_offered_to_a_procesmanager(world):
     async with app.run_test(size=(100, 30)) as pilot:
         queue = await loaded(pilot)
         assert queue.check_action("case_action", ("decide",)) is False
-        assert "decide" not in {b.binding.action for b in queue.active_bindings.values()
-                                if "decide" in b.binding.action}
+        assert "decide" not in {
+            b.binding.action for b in queue.active_bindings.values() if "decide" in b.binding.action
+        }
         await pilot.press("b")
         await pilot.pause()
         assert not isinstance(app.screen, ActionForm)
@@ -181,10 +223,15 @@ async def test_two_people_one_case_conflict_keeps_input_and_saves_on_top(world, 
             await pilot.press(*"casemanager wordt Jeroen")
             # Mehmet records a meeting on the same case meanwhile.
             version = other.queue_rows({world.ids["soon"]})[0].version
-            other.record_meeting(world.ids["soon"], version,
-                                 Actor(name="Mehmet Yilmaz", roles=frozenset({"procesmanager"})),
-                                 kind="overleg_dag3", held_at=FROZEN_NOW.subtract(hours=1),
-                                 participants="Mehmet, Lotte", outcome="afspraken gemaakt")
+            other.record_meeting(
+                world.ids["soon"],
+                version,
+                Actor(name="Mehmet Yilmaz", roles=frozenset({"procesmanager"})),
+                kind="overleg_dag3",
+                held_at=FROZEN_NOW.subtract(hours=1),
+                participants="Mehmet, Lotte",
+                outcome="afspraken gemaakt",
+            )
             await pilot.press("ctrl+s")
             status = form.query_one("#form-status", Static)
             await wait_for(pilot, lambda: "gewijzigd" in str(status.render()))
@@ -212,5 +259,8 @@ async def test_assign_a_casemanager_from_the_accounts_list(world, backend):
         select_account.value = world.second_cm
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm))
-        await wait_for(pilot, lambda: "Jeroen Smeets" in str(queue.query_one("#detail-partners", Static).render()))
+        await wait_for(
+            pilot,
+            lambda: "Jeroen Smeets" in str(queue.query_one("#detail-partners", Static).render()),
+        )
         assert "HV-2026-00102" in numbers(queue)

@@ -97,23 +97,44 @@ def _each_write(engine, store, cid):
     """One call of every kind of write (except life-cycle actions), each from version 1."""
     with engine.begin() as conn:
         lotte = account_id(conn, "lotte", "Lotte Jansen", role="casemanager")
-        doc = add_document(conn, cid, "zorgadvies", "requested", requested_from_role="casemanager",
-                           requested_from_account_id=lotte, requested_at=at(22, 9),
-                           due_at=at(29, 22))
+        doc = add_document(
+            conn,
+            cid,
+            "zorgadvies",
+            "requested",
+            requested_from_role="casemanager",
+            requested_from_account_id=lotte,
+            requested_at=at(22, 9),
+            due_at=at(29, 22),
+        )
     return {
-        "assign_partner": lambda v: store.assign_partner(cid, v, "casemanager", ANS, account_id=lotte),
+        "assign_partner": lambda v: store.assign_partner(
+            cid, v, "casemanager", ANS, account_id=lotte
+        ),
         "document_requested": lambda v: store.request_document(
-            cid, v, "beleidsadvies", ANS, from_role="gemeente", due_at=at(29, 12)),
+            cid, v, "beleidsadvies", ANS, from_role="gemeente", due_at=at(29, 12)
+        ),
         "document_received": lambda v: store.receive_document(
-            cid, v, "proces_verbaal", ANS, received_at=at(22, 10), author_name="Agent Bos",
-            fields={"samenvatting": "pv"}),
+            cid,
+            v,
+            "proces_verbaal",
+            ANS,
+            received_at=at(22, 10),
+            author_name="Agent Bos",
+            fields={"samenvatting": "pv"},
+        ),
         "reminder_sent": lambda v: store.remind_document(cid, v, doc, ANS),
         "meeting_recorded": lambda v: store.record_meeting(
-            cid, v, ANS, kind="overleg_dag3", held_at=at(23, 8), participants="Lotte, Ans",
-            outcome="hulp gestart"),
+            cid,
+            v,
+            ANS,
+            kind="overleg_dag3",
+            held_at=at(23, 8),
+            participants="Lotte, Ans",
+            outcome="hulp gestart",
+        ),
         "note_added": lambda v: store.add_note(cid, v, ANS, text="Gebeld met de casemanager."),
-        "report_violation": lambda v: store.apply_action(
-            cid, v, "report_violation", ANS),
+        "report_violation": lambda v: store.apply_action(cid, v, "report_violation", ANS),
     }
 
 
@@ -136,8 +157,14 @@ def test_each_write_bumps_the_version_and_appends_one_event(engine, store, case_
 def test_a_stale_version_is_a_conflict_and_changes_nothing(engine, store, case_id):
     writes = _each_write(engine, store, case_id)
     store.add_note(case_id, 1, ANS, text="eerste")  # now at version 2
-    tables = (Note.__table__, Meeting.__table__, Document.__table__, CasePartner.__table__,
-              Outbox.__table__, Event.__table__)
+    tables = (
+        Note.__table__,
+        Meeting.__table__,
+        Document.__table__,
+        CasePartner.__table__,
+        Outbox.__table__,
+        Event.__table__,
+    )
     before = {t.name: count(engine, t) for t in tables}
     case_before = row_of(engine, case_id)
     for action, write in writes.items():
@@ -258,8 +285,15 @@ def test_withdraw_needs_the_help_confirmation(engine, store, case_id):
     with pytest.raises(Refused, match="bevestiging van de hulpverlening"):
         store.apply_action(case_id, 1, "withdraw", MAYOR)
     assert version_of(engine, case_id) == 1 and events_of(engine, case_id) == []
-    version = store.receive_document(case_id, 1, "hulpbevestiging", ANS, received_at=at(23, 8),
-                                     author_name="Lotte Jansen", fields={})
+    version = store.receive_document(
+        case_id,
+        1,
+        "hulpbevestiging",
+        ANS,
+        received_at=at(23, 8),
+        author_name="Lotte Jansen",
+        fields={},
+    )
     assert store.apply_action(case_id, version, "withdraw", MAYOR) == version + 1
     row = row_of(engine, case_id)
     assert row.status == "withdrawn" and row.decided_at == FROZEN_NOW
@@ -299,9 +333,12 @@ def test_close_with_reason_archive_reopen(engine, store):
 
 
 def test_appeal_outcome_is_written_and_cleared(engine, store, case_id):
-    v = store.apply_action(case_id, 1, "register_appeal", ANS, requested_at=at(22, 12),
-                           hearing_at=at(24, 10))
-    v = store.apply_action(case_id, v, "decide_appeal", ANS, decided_at=at(23, 8), outcome="ongegrond")
+    v = store.apply_action(
+        case_id, 1, "register_appeal", ANS, requested_at=at(22, 12), hearing_at=at(24, 10)
+    )
+    v = store.apply_action(
+        case_id, v, "decide_appeal", ANS, decided_at=at(23, 8), outcome="ongegrond"
+    )
     assert row_of(engine, case_id).appeal_outcome == "ongegrond"
     v = store.apply_action(case_id, v, "register_appeal", ANS, requested_at=at(23, 8, 15))
     row = row_of(engine, case_id)
@@ -312,9 +349,16 @@ def test_appeal_outcome_is_written_and_cleared(engine, store, case_id):
 def test_destroy_removes_personal_data_and_keeps_events(engine, store):
     opened = pendulum.datetime(2019, 1, 10, 10, tz="Europe/Amsterdam")
     with engine.begin() as conn:
-        cid = seed_case(conn, number="HV-2019-00007", status="archived", t0=opened.add(hours=2),
-                        opened_at=opened, decided_at=opened.add(hours=2),
-                        closed_at=opened.add(days=20), archived_at=opened.add(days=30))
+        cid = seed_case(
+            conn,
+            number="HV-2019-00007",
+            status="archived",
+            t0=opened.add(hours=2),
+            opened_at=opened,
+            decided_at=opened.add(hours=2),
+            closed_at=opened.add(days=20),
+            archived_at=opened.add(days=30),
+        )
         add_person(conn, cid, "Jan", "de Vries", bsn="111222333")
         add_document(conn, cid, "rihg", "received")
         conn.execute(insert(Note.__table__).values(case_id=cid, kind="note", at=opened, text="x"))
@@ -323,13 +367,20 @@ def test_destroy_removes_personal_data_and_keeps_events(engine, store):
     row = row_of(engine, cid)
     assert row.status == "destroyed" and row.street is None and row.postcode is None
     with engine.connect() as conn:  # the document's kind and moments stay for the statistics
-        doc = conn.execute(select(Document.__table__).where(Document.__table__.c.case_id == cid)).one()
+        doc = conn.execute(
+            select(Document.__table__).where(Document.__table__.c.case_id == cid)
+        ).one()
     assert (doc.kind, doc.fields, doc.author_name) == ("rihg", {}, None)
     assert count(engine, Note.__table__, case_id=cid) == 0
     events = events_of(engine, cid)
     assert [e.action for e in events] == ["case_opened", "destroy"]
-    assert events[-1].details["verwijderd"] == {"personen": 1, "documenten": 1, "overleggen": 0,
-                                                "notities": 1, "berichten": 0}
+    assert events[-1].details["verwijderd"] == {
+        "personen": 1,
+        "documenten": 1,
+        "overleggen": 0,
+        "notities": 1,
+        "berichten": 0,
+    }
     with engine.connect() as conn:
         assert verify_chain(conn, cid) is None
 
@@ -343,8 +394,9 @@ def test_assign_partner_replaces_and_keeps_the_old_one(engine, store, case_id):
         piet = account_id(conn, "piet", "Piet Smits", role="casemanager")
     assert store.assign_partner(case_id, 1, "casemanager", ANS, account_id=piet) == 2
     with engine.connect() as conn:
-        rows = conn.execute(select(CasePartner.__table__).where(CP.case_id == case_id)
-                            .order_by(CP.id)).all()
+        rows = conn.execute(
+            select(CasePartner.__table__).where(CP.case_id == case_id).order_by(CP.id)
+        ).all()
     assert len(rows) == 2
     assert rows[0].ended_at == FROZEN_NOW  # Lotte: ended, still there
     assert rows[1].account_id == piet and rows[1].ended_at is None
@@ -362,8 +414,9 @@ def test_assign_partner_replaces_and_keeps_the_old_one(engine, store, case_id):
 def test_assign_partner_refuses_inactive_unknown_and_unfit_accounts(engine, store, case_id):
     with engine.begin() as conn:
         gone = account_id(conn, "weg", "Oud Account", role="casemanager")
-        conn.execute(update(Account.__table__).where(Account.__table__.c.id == gone)
-                     .values(active=False))
+        conn.execute(
+            update(Account.__table__).where(Account.__table__.c.id == gone).values(active=False)
+        )
         agent = account_id(conn, "agent", "Agent Bos", role="politie")
     for acc in (gone, 99999, agent):
         with pytest.raises(Refused) as err:
@@ -375,43 +428,77 @@ def test_assign_partner_refuses_inactive_unknown_and_unfit_accounts(engine, stor
 
 def test_assign_an_external_contact(engine, store, case_id):
     with pytest.raises(Refused) as err:
-        store.assign_partner(case_id, 1, "veilig_thuis", ANS,
-                             external={"name": "Mr. Veilig", "email": "geen-adres"})
+        store.assign_partner(
+            case_id, 1, "veilig_thuis", ANS, external={"name": "Mr. Veilig", "email": "geen-adres"}
+        )
     assert err.value.field == "email"
     with pytest.raises(Refused) as err:
         store.assign_partner(case_id, 1, "veilig_thuis", ANS, external={"name": " "})
     assert err.value.field == "name"
-    store.assign_partner(case_id, 1, "veilig_thuis", ANS,
-                         external={"name": "Mr. Veilig", "organisation": "Veilig Thuis Limburg",
-                                   "phone": "06 1234 5678", "email": "vt@example.nl"})
+    store.assign_partner(
+        case_id,
+        1,
+        "veilig_thuis",
+        ANS,
+        external={
+            "name": "Mr. Veilig",
+            "organisation": "Veilig Thuis Limburg",
+            "phone": "06 1234 5678",
+            "email": "vt@example.nl",
+        },
+    )
     (queue_row,) = store.queue_rows([case_id])
     (contact,) = queue_row.partners
     assert (contact.role, contact.name, contact.phone, contact.email, contact.username) == (
-        "veilig_thuis", "Mr. Veilig", "+31612345678", "vt@example.nl", None)
+        "veilig_thuis",
+        "Mr. Veilig",
+        "+31612345678",
+        "vt@example.nl",
+        None,
+    )
 
 
 def test_accounts_for_role(engine, store):
     with engine.begin() as conn:
         seed_case(conn, number="HV-2026-00001", region="Midden-Limburg")
         seed_case(conn, number="HV-2026-00002", municipality="Leiden", region="Hollands Midden")
-        mid = conn.execute(select(Region.__table__.c.id).where(Region.__table__.c.name == "Midden-Limburg")).scalar()
-        bea = account_id(conn, "bea", "Bea Ooms", role="beleidsmedewerker", organisation="Gemeente Roermond")
-        account_id(conn, "kees", "Kees Aal", role="beleidsmedewerker", organisation="Gemeente Leiden")
-        old = account_id(conn, "old", "Aad Oud", role="beleidsmedewerker", organisation="Gemeente Roermond")
-        conn.execute(update(Account.__table__).where(Account.__table__.c.id == old).values(active=False))
+        mid = conn.execute(
+            select(Region.__table__.c.id).where(Region.__table__.c.name == "Midden-Limburg")
+        ).scalar()
+        bea = account_id(
+            conn, "bea", "Bea Ooms", role="beleidsmedewerker", organisation="Gemeente Roermond"
+        )
+        account_id(
+            conn, "kees", "Kees Aal", role="beleidsmedewerker", organisation="Gemeente Leiden"
+        )
+        old = account_id(
+            conn, "old", "Aad Oud", role="beleidsmedewerker", organisation="Gemeente Roermond"
+        )
+        conn.execute(
+            update(Account.__table__).where(Account.__table__.c.id == old).values(active=False)
+        )
         account_id(conn, "agent", "Agent Bos", role="politie", organisation="Politie Limburg")
-        hovj = account_id(conn, "hovj", "Hulpofficier Hak", role="hovj", organisation="Politie Limburg")
+        hovj = account_id(
+            conn, "hovj", "Hulpofficier Hak", role="hovj", organisation="Politie Limburg"
+        )
         conn.execute(insert(AccountRegion.__table__).values(account_id=bea, region_id=mid))
-        conn.execute(update(Organisation.__table__)
-                     .where(Organisation.__table__.c.name == "Politie Limburg").values(region_id=mid))
+        conn.execute(
+            update(Organisation.__table__)
+            .where(Organisation.__table__.c.name == "Politie Limburg")
+            .values(region_id=mid)
+        )
     gemeente = store.accounts_for_role("gemeente")
     assert [a.full_name for a in gemeente] == ["Bea Ooms", "Kees Aal"]
     assert gemeente[0].organisation == "Gemeente Roermond"
     assert gemeente[0].roles == ("beleidsmedewerker",)
     assert gemeente[0].email == "bea@example.nl"
-    assert [a.full_name for a in store.accounts_for_role("gemeente", "Midden-Limburg")] == ["Bea Ooms"]
+    assert [a.full_name for a in store.accounts_for_role("gemeente", "Midden-Limburg")] == [
+        "Bea Ooms"
+    ]
     assert [a.full_name for a in store.accounts_for_role("politie", "Midden-Limburg")] == [
-        "Agent Bos", "Hulpofficier Hak"]
+        "Agent Bos",
+        "Hulpofficier Hak",
+    ]
     assert [a.id for a in store.accounts_for_role("hovj")] == [hovj]
     assert store.accounts_for_role("gemeente", "Hollands Midden") == []
     assert store.accounts_for_role("onbekend") == []
@@ -428,13 +515,24 @@ def test_request_and_receive_round_trip_shows_in_the_queue(engine, store, case_i
     (row,) = store.queue_rows([case_id])
     (doc,) = row.facts.documents
     assert (doc.kind.value, doc.status.value, doc.due_at, doc.requested_at) == (
-        "zorgadvies", "requested", due, FROZEN_NOW)
+        "zorgadvies",
+        "requested",
+        due,
+        FROZEN_NOW,
+    )
     with engine.connect() as conn:
         requested = conn.execute(select(Document.__table__)).one()
     assert requested.requested_from_account_id is not None  # Lotte, the casemanager on the case
 
-    v = store.receive_document(case_id, v, "zorgadvies", ANS, received_at=at(23, 8),
-                               author_name="Lotte Jansen", fields={"advies": "verlengen"})
+    v = store.receive_document(
+        case_id,
+        v,
+        "zorgadvies",
+        ANS,
+        received_at=at(23, 8),
+        author_name="Lotte Jansen",
+        fields={"advies": "verlengen"},
+    )
     (row,) = store.queue_rows([case_id])
     (doc,) = row.facts.documents  # the request became the received document, no second row
     assert doc.status.value == "received" and doc.received_at == at(23, 8)
@@ -450,7 +548,12 @@ def test_request_and_receive_round_trip_shows_in_the_queue(engine, store, case_i
 def test_request_document_refuses_bad_input(engine, store, case_id):
     cases = [
         (dict(kind="zorgadvies", from_role="casemanager", due_at=at(22, 9)), "due_at"),
-        (dict(kind="zorgadvies", from_role="casemanager", due_at=at(23, 9, month=12).add(years=2)), "due_at"),
+        (
+            dict(
+                kind="zorgadvies", from_role="casemanager", due_at=at(23, 9, month=12).add(years=2)
+            ),
+            "due_at",
+        ),
         (dict(kind="krantenknipsel", from_role="casemanager", due_at=at(29, 9)), "kind"),
         (dict(kind="zorgadvies", from_role="buurman", due_at=at(29, 9)), "from_role"),
     ]
@@ -464,18 +567,35 @@ def test_request_document_refuses_bad_input(engine, store, case_id):
 
 def test_receive_refuses_the_future_and_a_signed_document(engine, store, case_id):
     with pytest.raises(Refused) as err:
-        store.receive_document(case_id, 1, "zorgadvies", ANS, received_at=at(23, 9),
-                               author_name="Lotte", fields={})
+        store.receive_document(
+            case_id, 1, "zorgadvies", ANS, received_at=at(23, 9), author_name="Lotte", fields={}
+        )
     assert err.value.field == "received_at"
     with pytest.raises(Refused) as err:
-        store.receive_document(case_id, 1, "zorgadvies", ANS, received_at=at(23, 8),
-                               author_name="  ", fields={})
+        store.receive_document(
+            case_id, 1, "zorgadvies", ANS, received_at=at(23, 8), author_name="  ", fields={}
+        )
     assert err.value.field == "author_name"
-    v = store.receive_document(case_id, 1, "beschikking", ANS, received_at=at(21, 22, 30),
-                               author_name="HOvJ Hak", fields={}, status="signed")
+    v = store.receive_document(
+        case_id,
+        1,
+        "beschikking",
+        ANS,
+        received_at=at(21, 22, 30),
+        author_name="HOvJ Hak",
+        fields={},
+        status="signed",
+    )
     with pytest.raises(Refused, match="ondertekend"):
-        store.receive_document(case_id, v, "beschikking", ANS, received_at=at(23, 8),
-                               author_name="HOvJ Hak", fields={"gewijzigd": True})
+        store.receive_document(
+            case_id,
+            v,
+            "beschikking",
+            ANS,
+            received_at=at(23, 8),
+            author_name="HOvJ Hak",
+            fields={"gewijzigd": True},
+        )
     with engine.connect() as conn:
         (doc,) = conn.execute(select(Document.__table__)).all()
     assert doc.status == "signed" and doc.fields == {}
@@ -485,8 +605,9 @@ def test_receive_refuses_the_future_and_a_signed_document(engine, store, case_id
 def test_remind_writes_the_outbox_and_refuses_a_received_document(engine, store, case_id):
     with engine.begin() as conn:
         add_partner(conn, case_id, "casemanager", "lotte", "Lotte Jansen")
-    v = store.request_document(case_id, 1, "zorgadvies", ANS, from_role="casemanager",
-                               due_at=at(29, 20, 0))
+    v = store.request_document(
+        case_id, 1, "zorgadvies", ANS, from_role="casemanager", due_at=at(29, 20, 0)
+    )
     with engine.connect() as conn:
         doc_id = conn.execute(select(D.id)).scalar_one()
     v = store.remind_document(case_id, v, doc_id, ANS)
@@ -501,16 +622,18 @@ def test_remind_writes_the_outbox_and_refuses_a_received_document(engine, store,
     event = events_of(engine, case_id)[-1]
     assert event.action == "reminder_sent" and event.details["aan"] == "lotte@example.nl"
 
-    v = store.receive_document(case_id, v, "zorgadvies", ANS, received_at=at(23, 8),
-                               author_name="Lotte Jansen", fields={})
+    v = store.receive_document(
+        case_id, v, "zorgadvies", ANS, received_at=at(23, 8), author_name="Lotte Jansen", fields={}
+    )
     with pytest.raises(Refused, match="al ontvangen"):
         store.remind_document(case_id, v, doc_id, ANS)
     assert count(engine, Outbox.__table__) == 1 and version_of(engine, case_id) == v
 
 
 def test_remind_without_an_address_is_refused(engine, store, case_id):
-    v = store.request_document(case_id, 1, "beleidsadvies", ANS, from_role="gemeente",
-                               due_at=at(29, 12, 0))
+    v = store.request_document(
+        case_id, 1, "beleidsadvies", ANS, from_role="gemeente", due_at=at(29, 12, 0)
+    )
     with engine.connect() as conn:
         doc_id = conn.execute(select(D.id)).scalar_one()
     with pytest.raises(Refused, match="Geen e-mailadres"):
@@ -526,12 +649,14 @@ def test_note_and_meeting_validation(engine, store, case_id):
         store.add_note(case_id, 1, ANS, text="   \n")
     assert err.value.field == "text"
     with pytest.raises(Refused) as err:
-        store.record_meeting(case_id, 1, ANS, kind="mdo", held_at=at(24, 10), participants="",
-                             outcome="")
+        store.record_meeting(
+            case_id, 1, ANS, kind="mdo", held_at=at(24, 10), participants="", outcome=""
+        )
     assert err.value.field == "held_at"
     with pytest.raises(Refused) as err:
-        store.record_meeting(case_id, 1, ANS, kind="mdo", held_at=at(1, 10), participants="",
-                             outcome="")
+        store.record_meeting(
+            case_id, 1, ANS, kind="mdo", held_at=at(1, 10), participants="", outcome=""
+        )
     assert err.value.field == "held_at"  # before the case began
     assert version_of(engine, case_id) == 1 and events_of(engine, case_id) == []
     support = Actor(name="Support", roles=frozenset({"support"}))
@@ -546,15 +671,26 @@ def test_case_detail_logs_the_opening_and_shows_everything(engine, store, case_i
     clock = store.clock
     v = store.add_note(case_id, 1, ans_actor, text="Eerste notitie")
     clock.advance(minutes=5)
-    v = store.record_meeting(case_id, v, ANS, kind="overleg_dag3", held_at=at(23, 8),
-                             participants="Lotte, Ans", outcome="hulp gestart")
+    v = store.record_meeting(
+        case_id,
+        v,
+        ANS,
+        kind="overleg_dag3",
+        held_at=at(23, 8),
+        participants="Lotte, Ans",
+        outcome="hulp gestart",
+    )
     clock.advance(minutes=5)
     v = store.add_note(case_id, v, ANS, text="Gebeld met Veilig Thuis", kind="contact")
     clock.advance(minutes=5)
     detail = store.case_detail(case_id, MAYOR)
     assert detail.row.number == "HV-2026-00042" and detail.row.version == v == 4
     assert [e.action for e in detail.events] == [
-        "case_opened", "note_added", "meeting_recorded", "note_added"]
+        "case_opened",
+        "note_added",
+        "meeting_recorded",
+        "note_added",
+    ]
     assert detail.events[0].actor_name == "Burgemeester Roermond"
     assert [n.text for n in detail.notes] == ["Gebeld met Veilig Thuis", "Eerste notitie"]
     assert [n.author for n in detail.notes] == ["Ans Verhoeven", "Ans Verhoeven"]
@@ -574,30 +710,52 @@ def test_case_detail_logs_the_opening_and_shows_everything(engine, store, case_i
 def test_earlier_cases_by_bsn_and_by_address(engine, store, case_id):
     with engine.begin() as conn:
         # same banned person (BSN), elsewhere, last year
-        same_person = seed_case(conn, number="HV-2025-00010", status="closed",
-                                t0=pendulum.datetime(2025, 6, 1, 20, tz="Europe/Amsterdam"),
-                                municipality="Venlo", region="Noord-Limburg", house_number="1",
-                                postcode="5911 AA")
+        same_person = seed_case(
+            conn,
+            number="HV-2025-00010",
+            status="closed",
+            t0=pendulum.datetime(2025, 6, 1, 20, tz="Europe/Amsterdam"),
+            municipality="Venlo",
+            region="Noord-Limburg",
+            house_number="1",
+            postcode="5911 AA",
+        )
         add_person(conn, same_person, "J.", "Vries", bsn="111222333")
         # same address (Markt 42, 6041 EL), someone else
-        same_address = seed_case(conn, number="HV-2026-00003", status="closed",
-                                 t0=at(1, 20, month=2), house_number="42")
+        same_address = seed_case(
+            conn, number="HV-2026-00003", status="closed", t0=at(1, 20, month=2), house_number="42"
+        )
         add_person(conn, same_address, "Karel", "Appel", bsn="123456782")
         # a screening at the same address that led to nothing: not an earlier ban
-        seed_case(conn, number="HV-2026-00004", status="not_imposed", t0=at(1, 20, month=3),
-                  screening=True, house_number="42")
+        seed_case(
+            conn,
+            number="HV-2026-00004",
+            status="not_imposed",
+            t0=at(1, 20, month=3),
+            screening=True,
+            house_number="42",
+        )
         # a later case of the same person: not earlier
-        later = seed_case(conn, number="HV-2026-00099", status="screening", t0=at(23, 7),
-                          house_number="99")
+        later = seed_case(
+            conn, number="HV-2026-00099", status="screening", t0=at(23, 7), house_number="99"
+        )
         add_person(conn, later, "Jan", "de Vries", bsn="111222333")
         # same name and birth date, no BSN
-        by_name = seed_case(conn, number="HV-2024-00005", status="closed",
-                            t0=pendulum.datetime(2024, 2, 1, 20, tz="Europe/Amsterdam"),
-                            house_number="7", postcode="6041 AB")
+        by_name = seed_case(
+            conn,
+            number="HV-2024-00005",
+            status="closed",
+            t0=pendulum.datetime(2024, 2, 1, 20, tz="Europe/Amsterdam"),
+            house_number="7",
+            postcode="6041 AB",
+        )
         add_person(conn, by_name, "JAN", "De Vries", birth=date(1984, 5, 2))
     detail = store.case_detail(case_id, ANS)
     assert [(e.number, e.match) for e in detail.earlier] == [
-        ("HV-2026-00003", "adres"), ("HV-2025-00010", "persoon"), ("HV-2024-00005", "persoon")]
+        ("HV-2026-00003", "adres"),
+        ("HV-2025-00010", "persoon"),
+        ("HV-2024-00005", "persoon"),
+    ]
     assert detail.earlier[1].municipality == "Venlo" and detail.earlier[1].status == "closed"
     assert store.earlier_counts([case_id]) == {case_id: len(detail.earlier)}
 
@@ -617,8 +775,15 @@ def test_the_chain_links_every_event_of_a_case(engine, store, case_id):
     for earlier, later in zip(events, events[1:]):
         assert later.prev_hash == earlier.hash
     first = events[0]
-    assert first.hash == event_hash(case_id=case_id, account_id=None, actor_name="Ans Verhoeven",
-                                    action="case_opened", at=FROZEN_NOW, details={}, prev_hash=None)
+    assert first.hash == event_hash(
+        case_id=case_id,
+        account_id=None,
+        actor_name="Ans Verhoeven",
+        action="case_opened",
+        at=FROZEN_NOW,
+        details={},
+        prev_hash=None,
+    )
     assert events_of(engine, other)[0].prev_hash is None  # one chain per case
     with engine.connect() as conn:
         assert verify_chain(conn, case_id) is None
@@ -641,8 +806,12 @@ def test_tampering_with_an_event_breaks_the_chain_there(engine, store, case_id):
         v = store.add_note(case_id, v, ANS, text=f"notitie {n}")
     events = events_of(engine, case_id)
     victim = events[1]
-    _tamper(engine, update(Event.__table__).where(E.id == victim.id)
-            .values(details={"note_id": 999, "soort": "note"}))
+    _tamper(
+        engine,
+        update(Event.__table__)
+        .where(E.id == victim.id)
+        .values(details={"note_id": 999, "soort": "note"}),
+    )
     with engine.connect() as conn:
         assert verify_chain(conn, case_id) == victim.id
         assert broken_chains(conn) == {case_id: victim.id}
@@ -659,8 +828,11 @@ def test_a_deleted_or_unhashed_event_breaks_the_chain(engine, store, case_id):
     # an event slipped in without the chain (e.g. by hand)
     with engine.begin() as conn:
         other = seed_case(conn, number="HV-2026-00043", t0=T0)
-        conn.execute(insert(Event.__table__).values(case_id=other, actor_name="x", action="y",
-                                                    at=FROZEN_NOW, details={}))
+        conn.execute(
+            insert(Event.__table__).values(
+                case_id=other, actor_name="x", action="y", at=FROZEN_NOW, details={}
+            )
+        )
         bad = conn.execute(select(E.id).where(E.case_id == other)).scalar_one()
     with engine.connect() as conn:
         assert verify_chain(conn, other) == bad

@@ -5,15 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
 
 
 def hvo(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "hvo_tui", *args], capture_output=True, text=True, env=full_env,
+        [sys.executable, "-m", "hvo_tui", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
         timeout=120,
     )
 
@@ -28,7 +28,9 @@ def assert_one_line_error(result: subprocess.CompletedProcess, pattern: str) -> 
 
 def test_unreachable_database_masks_password_and_exits_2():
     r = hvo("--database", "postgresql+psycopg://hvo:geheim@127.0.0.1:1/hvo")
-    assert_one_line_error(r, "kan database postgresql+psycopg://hvo:***@127.0.0.1:1/hvo niet openen")
+    assert_one_line_error(
+        r, "kan database postgresql+psycopg://hvo:***@127.0.0.1:1/hvo niet openen"
+    )
     assert "geheim" not in r.stderr
 
 
@@ -40,7 +42,9 @@ def test_corrupt_file_exits_2_and_stays_untouched(tmp_path):
     path = tmp_path / "hvo.db"
     path.write_bytes(b"\x00garbage" * 50)
     before = path.read_bytes()
-    assert_one_line_error(hvo("--database", f"sqlite:///{path}"), "geen (of een beschadigde) SQLite")
+    assert_one_line_error(
+        hvo("--database", f"sqlite:///{path}"), "geen (of een beschadigde) SQLite"
+    )
     assert path.read_bytes() == before
 
 

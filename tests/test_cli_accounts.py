@@ -29,8 +29,19 @@ def hvo(capsys, url, *args) -> tuple[int, str, str]:
 
 
 def bootstrap(capsys, url) -> str:
-    code, out, _ = hvo(capsys, url, "accounts", "create", "peter", "--naam", "Peter de Graaf",
-                       "--rol", "beheerder", "--organisatie", "Veiligheidshuis Midden-Limburg")
+    code, out, _ = hvo(
+        capsys,
+        url,
+        "accounts",
+        "create",
+        "peter",
+        "--naam",
+        "Peter de Graaf",
+        "--rol",
+        "beheerder",
+        "--organisatie",
+        "Veiligheidshuis Midden-Limburg",
+    )
     assert code == 0
     return out.split("inlogcode: ")[1].split()[0]
 
@@ -42,8 +53,19 @@ def test_create_bootstraps_a_beheerder_who_logs_in_with_the_code(capsys, url):
     assert who.must_change_password and "beheerder" in who.roles
     store.close()
     # The old singular spelling still works; a taken username is one clear line and exit 2.
-    code, _, err = hvo(capsys, url, "account", "create", "peter", "--naam", "X", "--rol",
-                       "beheerder", "--organisatie", "Y")
+    code, _, err = hvo(
+        capsys,
+        url,
+        "account",
+        "create",
+        "peter",
+        "--naam",
+        "X",
+        "--rol",
+        "beheerder",
+        "--organisatie",
+        "Y",
+    )
     assert code == 2 and "gebruikersnaam bestaat al" in err and len(err.strip().splitlines()) == 1
 
 
@@ -79,13 +101,25 @@ def test_import_dry_run_reports_every_bad_line_and_apply_is_all_or_nothing(capsy
     code, out, _ = hvo(capsys, url, "accounts", "list", "--rol", "procesmanager", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["gebruikersnaam"], r["telefoon"], r["actief"]) for r in rows] == [
-        ("kim", "+31612345678", "ja")]  # stored normalised
+        ("kim", "+31612345678", "ja")
+    ]  # stored normalised
 
 
 def test_deactivate_reactivate_and_reset(capsys, url):
     bootstrap(capsys, url)
-    code, _, _ = hvo(capsys, url, "accounts", "create", "kim", "--naam", "Kim de Boer", "--rol",
-                     "procesmanager", "--organisatie", "Veiligheidshuis Midden-Limburg")
+    code, _, _ = hvo(
+        capsys,
+        url,
+        "accounts",
+        "create",
+        "kim",
+        "--naam",
+        "Kim de Boer",
+        "--rol",
+        "procesmanager",
+        "--organisatie",
+        "Veiligheidshuis Midden-Limburg",
+    )
     assert code == 0
     code, out, _ = hvo(capsys, url, "accounts", "deactivate", "kim")
     assert code == 0 and "gedeactiveerd" in out

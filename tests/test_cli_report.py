@@ -11,9 +11,7 @@ import pytest
 
 from hvo_tui.domain.statistics import REPORTS
 from tests.report_data import seed_reports
-from store.sql import SqlStore
 from tests.test_cli import assert_one_line_error, hvo
-
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +50,17 @@ def test_table_with_dutch_numbers(db_url):
 
 
 def test_csv_has_a_header_of_keys_and_plain_numbers(db_url):
-    r = hvo("report", "aandelen", *PERIOD, "--regio", "Midden-Limburg", "--format", "csv",
-            "--database", db_url)
+    r = hvo(
+        "report",
+        "aandelen",
+        *PERIOD,
+        "--regio",
+        "Midden-Limburg",
+        "--format",
+        "csv",
+        "--database",
+        db_url,
+    )
     assert r.returncode == 0, r.stderr
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [row["gemeente"] for row in rows] == ["Roermond", "Weert", "Totaal"]
@@ -62,13 +69,26 @@ def test_csv_has_a_header_of_keys_and_plain_numbers(db_url):
 
 
 def test_json_carries_the_filter_and_the_rows(db_url):
-    r = hvo("report", "tijdstip", *PERIOD, "--gemeente", "Roermond", "--format", "json",
-            "--database", db_url)
+    r = hvo(
+        "report",
+        "tijdstip",
+        *PERIOD,
+        "--gemeente",
+        "Roermond",
+        "--format",
+        "json",
+        "--database",
+        db_url,
+    )
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["rapport"] == "tijdstip"
-    assert data["filter"] == {"van": "2026-01-01", "tot_en_met": "2026-06-30", "regio": None,
-                              "gemeente": "Roermond"}
+    assert data["filter"] == {
+        "van": "2026-01-01",
+        "tot_en_met": "2026-06-30",
+        "regio": None,
+        "gemeente": "Roermond",
+    }
     hours = {row["uur"]: row["huisverboden"] for row in data["rijen"]}
     assert hours["00:00-00:59"] == 1 and hours["03:00-03:59"] == 1 and hours["21:00-21:59"] == 1
     assert hours["Totaal"] == 3
@@ -88,14 +108,22 @@ def test_unknown_report_lists_the_names(db_url):
     assert_one_line_error(hvo("report", "--database", db_url), "geef een rapport; kies uit:")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--from", "2026-02-30"), "ongeldige begindatum '2026-02-30': die dag bestaat niet"),
-    (("--to", "morgen"), "ongeldige einddatum 'morgen': gebruik JJJJ-MM-DD"),
-    (("--from", "2026-05-01", "--to", "2026-04-01"), "ligt vóór de begindatum"),
-    (("--regio", "Utrecht"), "onbekende regio 'Utrecht'; kies uit: Hollands Midden, Midden-Limburg"),
-    (("--regio", "Hollands Midden", "--gemeente", "Weert"),
-     "onbekende gemeente 'Weert' in regio Hollands Midden; kies uit: Leiden"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--from", "2026-02-30"), "ongeldige begindatum '2026-02-30': die dag bestaat niet"),
+        (("--to", "morgen"), "ongeldige einddatum 'morgen': gebruik JJJJ-MM-DD"),
+        (("--from", "2026-05-01", "--to", "2026-04-01"), "ligt vóór de begindatum"),
+        (
+            ("--regio", "Utrecht"),
+            "onbekende regio 'Utrecht'; kies uit: Hollands Midden, Midden-Limburg",
+        ),
+        (
+            ("--regio", "Hollands Midden", "--gemeente", "Weert"),
+            "onbekende gemeente 'Weert' in regio Hollands Midden; kies uit: Leiden",
+        ),
+    ],
+)
 def test_bad_input_is_one_dutch_line_and_exit_2(db_url, args, message):
     r = hvo("report", "per-maand", *args, "--database", db_url)
     assert_one_line_error(r, message)

@@ -23,7 +23,9 @@ def test_precedence_file_then_env_then_flags(tmp_path):
     assert s.database == "sqlite:///uit-omgeving.db"
     assert s.sources["database"] == "omgeving (HVO_DATABASE_URL)"
     assert s.theme == "hvo-licht"
-    s = load_settings({"database": "sqlite:///vlag.db"}, environ={"HVO_DATABASE_URL": "x"}, config_file=cfg)
+    s = load_settings(
+        {"database": "sqlite:///vlag.db"}, environ={"HVO_DATABASE_URL": "x"}, config_file=cfg
+    )
     assert s.database == "sqlite:///vlag.db" and s.sources["database"] == "opdrachtregel"
     assert not s.embedded
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pendulum
 import pytest
@@ -13,19 +13,30 @@ from store.models import Case, CasePerson, Document, Event, Municipality, Region
 
 
 def _seed_case(conn) -> int:
-    region_id = conn.execute(insert(Region.__table__).values(name="Midden-Limburg")).inserted_primary_key[0]
+    region_id = conn.execute(
+        insert(Region.__table__).values(name="Midden-Limburg")
+    ).inserted_primary_key[0]
     mun_id = conn.execute(
         insert(Municipality.__table__).values(
-            cbs_code="GM0957", name="Roermond", population=59076, population_year=2024,
+            cbs_code="GM0957",
+            name="Roermond",
+            population=59076,
+            population_year=2024,
             region_id=region_id,
         )
     ).inserted_primary_key[0]
     t0 = pendulum.datetime(2026, 3, 27, 20, 0, tz="Europe/Amsterdam")
     return conn.execute(
         insert(Case.__table__).values(
-            number="HV-2026-00042", kind="huisverbod", status="running", municipality_id=mun_id,
-            opened_at=t0.subtract(hours=2), imposed_at=t0, ends_at=t0.add(days=10),
-            created_at=datetime.now(timezone.utc), updated_at=datetime.now(timezone.utc),
+            number="HV-2026-00042",
+            kind="huisverbod",
+            status="running",
+            municipality_id=mun_id,
+            opened_at=t0.subtract(hours=2),
+            imposed_at=t0,
+            ends_at=t0.add(days=10),
+            created_at=datetime.now(UTC),
+            updated_at=datetime.now(UTC),
         )
     ).inserted_primary_key[0]
 
@@ -33,22 +44,42 @@ def _seed_case(conn) -> int:
 def test_round_trip_keeps_moments_aware_and_exact(engine):
     with engine.begin() as conn:
         case_id = _seed_case(conn)
-        conn.execute(insert(CasePerson.__table__).values(
-            case_id=case_id, role="uithuisgeplaatste", first_name="Jan", last_name="Jansen",
-            birth_date=date(1980, 5, 17), bsn="111222333"))
-        conn.execute(insert(Document.__table__).values(
-            case_id=case_id, kind="rihg", status="received", fields={"deel1": {"signalen": [1, 4]}},
-            created_at=datetime.now(timezone.utc), updated_at=datetime.now(timezone.utc)))
-        conn.execute(insert(Event.__table__).values(
-            case_id=case_id, actor_name="Ans", action="case.created", at=datetime.now(timezone.utc),
-            details={"voor": None, "na": {"status": "running"}}))
+        conn.execute(
+            insert(CasePerson.__table__).values(
+                case_id=case_id,
+                role="uithuisgeplaatste",
+                first_name="Jan",
+                last_name="Jansen",
+                birth_date=date(1980, 5, 17),
+                bsn="111222333",
+            )
+        )
+        conn.execute(
+            insert(Document.__table__).values(
+                case_id=case_id,
+                kind="rihg",
+                status="received",
+                fields={"deel1": {"signalen": [1, 4]}},
+                created_at=datetime.now(UTC),
+                updated_at=datetime.now(UTC),
+            )
+        )
+        conn.execute(
+            insert(Event.__table__).values(
+                case_id=case_id,
+                actor_name="Ans",
+                action="case.created",
+                at=datetime.now(UTC),
+                details={"voor": None, "na": {"status": "running"}},
+            )
+        )
     with engine.connect() as conn:
         row = conn.execute(select(Case.__table__).where(Case.__table__.c.id == case_id)).one()
         person = conn.execute(select(CasePerson.__table__)).one()
         doc = conn.execute(select(Document.__table__)).one()
         event = conn.execute(select(Event.__table__)).one()
     # 20:00 in Amsterdam (CET, +01:00 on 27 March 2026) is 19:00 UTC, returned aware.
-    assert row.imposed_at == datetime(2026, 3, 27, 19, 0, tzinfo=timezone.utc)
+    assert row.imposed_at == datetime(2026, 3, 27, 19, 0, tzinfo=UTC)
     assert row.imposed_at.tzinfo is not None
     assert pendulum.instance(row.ends_at).in_timezone("Europe/Amsterdam").hour == 20
     assert row.version == 1
@@ -58,17 +89,21 @@ def test_round_trip_keeps_moments_aware_and_exact(engine):
 
 
 def test_naive_datetimes_are_refused(engine):
-    with pytest.raises(Exception, match="naive"):
-        with engine.begin() as conn:
-            conn.execute(insert(Event.__table__).values(
-                actor_name="x", action="y", at=datetime(2026, 1, 1), details={}))
+    with pytest.raises(Exception, match="naive"), engine.begin() as conn:
+        conn.execute(
+            insert(Event.__table__).values(
+                actor_name="x", action="y", at=datetime(2026, 1, 1), details={}
+            )
+        )
 
 
 def test_foreign_keys_are_enforced(engine):
-    with pytest.raises(Exception):
-        with engine.begin() as conn:
-            conn.execute(insert(CasePerson.__table__).values(
-                case_id=999999, role="kind", first_name="a", last_name="b"))
+    with pytest.raises(Exception), engine.begin() as conn:
+        conn.execute(
+            insert(CasePerson.__table__).values(
+                case_id=999999, role="kind", first_name="a", last_name="b"
+            )
+        )
 
 
 def test_migrations_downgrade_and_upgrade_again(engine):
@@ -91,7 +126,9 @@ def test_models_match_migrated_schema(engine):
     from store.models import metadata
 
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), metadata
+        )
     assert diff == [], "models changed without a migration: add an Alembic revision"
 
 
@@ -135,7 +172,10 @@ def test_sqlite_with_damaged_pages_is_refused_untouched(tmp_path):
     [
         ("niet-een-url", "ongeldige database-URL"),
         ("mysql://root@localhost/x", "alleen SQLite en PostgreSQL"),
-        ("postgresql+psycopg://hvo:geheim@127.0.0.1:1/hvo", "kan database postgresql\\+psycopg://hvo:\\*\\*\\*@127.0.0.1:1/hvo niet openen"),
+        (
+            "postgresql+psycopg://hvo:geheim@127.0.0.1:1/hvo",
+            "kan database postgresql\\+psycopg://hvo:\\*\\*\\*@127.0.0.1:1/hvo niet openen",
+        ),
     ],
 )
 def test_bad_urls_give_one_clear_line(url, expected):
@@ -154,8 +194,10 @@ def test_moments_compare_across_zones():
     from store.types import UTCDateTime
 
     t = UTCDateTime()
+
     class _D:  # noqa: D401 - a minimal dialect stand-in exposing only its name
         name = "postgresql"
+
     value = t.process_bind_param(pendulum.datetime(2026, 7, 1, 12, 0, tz="Europe/Amsterdam"), _D)
-    assert value == datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)
+    assert value == datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
     assert type(value) is datetime

@@ -37,12 +37,19 @@ def proxied(pg_schema_url):
     direct = open_database(url, auto_upgrade=True, schema=schema)
     with direct.begin() as conn:
         ids = seed_queue(conn)
-        ans_id = conn.execute(select(func.min(CasePartner.__table__.c.account_id))
-                              .where(CasePartner.__table__.c.role == "procesmanager")).scalar()
+        ans_id = conn.execute(
+            select(func.min(CasePartner.__table__.c.account_id)).where(
+                CasePartner.__table__.c.role == "procesmanager"
+            )
+        ).scalar()
     real = make_url(url)
     proxy = TcpProxy(real.host or "127.0.0.1", real.port or 5432)
-    through = make_engine(real.set(port=proxy.port).render_as_string(hide_password=False), schema=schema)
-    ans = Actor(name="Ans Verhoeven", roles=frozenset({"procesmanager"}), account_id=ans_id, username="ans")
+    through = make_engine(
+        real.set(port=proxy.port).render_as_string(hide_password=False), schema=schema
+    )
+    ans = Actor(
+        name="Ans Verhoeven", roles=frozenset({"procesmanager"}), account_id=ans_id, username="ans"
+    )
     try:
         yield direct, through, proxy, ids, ans
     finally:
@@ -55,11 +62,16 @@ def state(direct, case_id: int) -> tuple[int, int, int]:
     """(version, notes, note events) of the case, read around the proxy."""
     with direct.connect() as conn:
         version = conn.execute(select(C.version).where(C.id == case_id)).scalar()
-        notes = conn.execute(select(func.count()).select_from(Note.__table__)
-                             .where(Note.__table__.c.case_id == case_id)).scalar()
-        events = conn.execute(select(func.count()).select_from(Event.__table__)
-                              .where(Event.__table__.c.case_id == case_id,
-                                     Event.__table__.c.action == "note_added")).scalar()
+        notes = conn.execute(
+            select(func.count())
+            .select_from(Note.__table__)
+            .where(Note.__table__.c.case_id == case_id)
+        ).scalar()
+        events = conn.execute(
+            select(func.count())
+            .select_from(Event.__table__)
+            .where(Event.__table__.c.case_id == case_id, Event.__table__.c.action == "note_added")
+        ).scalar()
     return version, notes, events
 
 
@@ -69,7 +81,9 @@ async def open_note_form(pilot, number: str) -> ActionForm:
     await goto(pilot, number)
     await pilot.press("enter")
     app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.detail is not None)
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, CaseScreen) and app.screen.detail is not None
+    )
     await pilot.press("n")
     form = await form_open(pilot)
     await pilot.press(*TEXT)
@@ -122,8 +136,11 @@ async def test_cut_before_saving_a_note_keeps_the_form_and_saves_once_after_rest
             assert conn.execute(select(Note.__table__.c.text)).scalar_one() == TEXT
         # The case screen reloads through the restored connection and shows the note.
         screen = app.screen
-        await wait_for(pilot, lambda: screen.detail is not None
-                       and [n.text for n in screen.detail.notes] == [TEXT], timeout=10)
+        await wait_for(
+            pilot,
+            lambda: screen.detail is not None and [n.text for n in screen.detail.notes] == [TEXT],
+            timeout=10,
+        )
 
 
 async def test_cut_in_the_middle_of_the_save_writes_nothing_then_exactly_once(proxied):
@@ -176,6 +193,10 @@ async def test_the_answer_to_commit_lost_the_form_is_honest_and_the_retry_saves_
         assert "niets opgeslagen" not in status
 
         await saves_once_after_restore(pilot, form, proxy)
-        assert state(direct, case_id) == (before[0] + 1, 1, 1)  # once: one note, one bump, one event
+        assert state(direct, case_id) == (
+            before[0] + 1,
+            1,
+            1,
+        )  # once: one note, one bump, one event
         with direct.connect() as conn:
             assert conn.execute(select(Note.__table__.c.text)).scalar_one() == TEXT

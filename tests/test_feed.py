@@ -31,7 +31,8 @@ def test_feed_reports_a_write_from_another_connection(engine, db_target):
             time.sleep(0.2)
             with other.begin() as conn:
                 conn.execute(
-                    update(Case.__table__).where(Case.__table__.c.id == case_id)
+                    update(Case.__table__)
+                    .where(Case.__table__.c.id == case_id)
                     .values(status="advice_due", version=Case.__table__.c.version + 1)
                 )
 

@@ -21,8 +21,11 @@ TODAY = "HV-2026-00102"  # both advices in; the mayor's decision is due
 
 def events(engine) -> int:
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(Event.__table__)
-                            .where(Event.__table__.c.action != "case_opened")).scalar()
+        return conn.execute(
+            select(func.count())
+            .select_from(Event.__table__)
+            .where(Event.__table__.c.action != "case_opened")
+        ).scalar()
 
 
 CASES = [
@@ -39,10 +42,14 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("who, number, key, field, bad, words", CASES,
-                         ids=[f"{c[2]}-{c[3]}-{i}" for i, c in enumerate(CASES)])
-async def test_bad_input_message_at_the_field_input_kept_nothing_saved(world, who, number, key,
-                                                                       field, bad, words):
+@pytest.mark.parametrize(
+    "who, number, key, field, bad, words",
+    CASES,
+    ids=[f"{c[2]}-{c[3]}-{i}" for i, c in enumerate(CASES)],
+)
+async def test_bad_input_message_at_the_field_input_kept_nothing_saved(
+    world, who, number, key, field, bad, words
+):
     actor = world.ans if who == "ans" else world.mayor
     before = events(world)
     app = app_for(world, actor)

@@ -4,7 +4,6 @@ anyone else neither finds it nor sees it."""
 
 from __future__ import annotations
 
-
 import pytest
 from textual.widgets import DataTable, Input, Static
 
@@ -19,16 +18,18 @@ from tests.billing_data import seed_billing
 from tests.conftest import FROZEN_NOW
 from tests.test_queue_screen import wait_for  # noqa: E402
 
-BEHEERDER = Actor(name="Peter de Graaf", roles=frozenset({"beheerder"}), username="peter",
-                  regions=("Testregio",))
-PROCESMANAGER = Actor(name="Ans Verhoeven", roles=frozenset({"procesmanager"}), username="ans",
-                      regions=("Testregio",))
+BEHEERDER = Actor(
+    name="Peter de Graaf", roles=frozenset({"beheerder"}), username="peter", regions=("Testregio",)
+)
+PROCESMANAGER = Actor(
+    name="Ans Verhoeven", roles=frozenset({"procesmanager"}), username="ans", regions=("Testregio",)
+)
 
 
 def make_app(engine, actor: Actor) -> HvoApp:
-    return HvoApp(SqlStore(engine), clock=FrozenClock(FROZEN_NOW), actor=actor,
-                  username=actor.username)
-
+    return HvoApp(
+        SqlStore(engine), clock=FrozenClock(FROZEN_NOW), actor=actor, username=actor.username
+    )
 
 
 def rows(screen: InvoiceScreen) -> list[list[str]]:
@@ -70,8 +71,12 @@ async def test_beheerder_opens_the_invoice_from_the_palette(engine):
         assert "totaal € 385,00 (eigen kosten € 200,00 + gedeeld € 185,00)" in summary
         table = rows(screen)
         totals = {r[1]: r[4] for r in table if r[1].startswith("Totaal")}
-        assert totals == {"Totaal Aa": "€ 288,50", "Totaal Bee": "€ 30,83",
-                          "Totaal Cee": "€ 65,67", "Totaal gedeeld": "€ 185,00"}
+        assert totals == {
+            "Totaal Aa": "€ 288,50",
+            "Totaal Bee": "€ 30,83",
+            "Totaal Cee": "€ 65,67",
+            "Totaal gedeeld": "€ 185,00",
+        }
         assert table[-1][:2] == ["Totaal", "Regio Testregio"] and table[-1][4] == "€ 385,00"
         # The first line (Aa's connection fee) explains itself below the table.
         assert table[0][:5] == ["Aa", "Aansluiting nieuwe accounts", "1", "€ 75,00", "€ 75,00"]
@@ -108,8 +113,10 @@ def test_the_store_refuses_the_use_to_others(engine):
     assert store.billing_regions(BEHEERDER) == ["Anders", "Testregio"]
     q3 = parse_period("2026-Q3")
     assert store.billing_usage(BEHEERDER, "Testregio", q3).region == "Testregio"
-    for call in (lambda: store.billing_regions(PROCESMANAGER),
-                 lambda: store.billing_usage(PROCESMANAGER, "Testregio", q3)):
+    for call in (
+        lambda: store.billing_regions(PROCESMANAGER),
+        lambda: store.billing_usage(PROCESMANAGER, "Testregio", q3),
+    ):
         with pytest.raises(Refused, match="Alleen een functioneel beheerder"):
             call()
 
@@ -147,8 +154,9 @@ async def test_e_exports_a_statement_per_municipality(engine, tmp_path, monkeypa
         dialog = app.screen
         field = dialog.query_one("#export-path", Input)
         assert field.value == "~/hvo-rekeningen/2026-Q3-testregio"
-        assert "3 gemeenten, 6 bestanden" in str(dialog.query_one(".accounts-intro", Static)
-                                                  .render())
+        assert "3 gemeenten, 6 bestanden" in str(
+            dialog.query_one(".accounts-intro", Static).render()
+        )
 
         # A bad folder: said next to the field, which keeps what was typed; nothing written.
         field.value = str(tmp_path / "bestand" / "rekeningen")
@@ -163,7 +171,8 @@ async def test_e_exports_a_statement_per_municipality(engine, tmp_path, monkeypa
         await wait_for(pilot, lambda: app.screen is screen)
         folder = tmp_path / "hvo-rekeningen" / "2026-Q3-testregio"
         assert sorted(p.name for p in folder.iterdir()) == sorted(
-            f"rekening-2026-Q3-{m}.{ext}" for m in ("aa", "bee", "cee") for ext in ("txt", "csv"))
+            f"rekening-2026-Q3-{m}.{ext}" for m in ("aa", "bee", "cee") for ext in ("txt", "csv")
+        )
         aa = (folder / "rekening-2026-Q3-aa.txt").read_text(encoding="utf-8")
         assert f"Opgemaakt:  {app.clock.now():%d-%m-%Y}" in aa
         assert " ".join(aa.split("Totaal te betalen")[1].split()[:2]) == "€ 288,50"

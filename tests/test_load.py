@@ -33,10 +33,15 @@ def test_ten_users_at_once_lose_no_update_and_log_every_change(pg_schema_url):
         C = Case.__table__.c
         case_id = next(iter(result.before["versions"]))
         with engine.begin() as conn:
-            conn.execute(update(Case.__table__).where(C.id == case_id).values(version=C.version + 1))
+            conn.execute(
+                update(Case.__table__).where(C.id == case_id).values(version=C.version + 1)
+            )
             other = conn.execute(select(C.id).where(C.id != case_id).limit(1)).scalar()
-            conn.execute(insert(Note.__table__).values(case_id=other, kind="note", text="buiten de API",
-                                                       at=result_now()))
+            conn.execute(
+                insert(Note.__table__).values(
+                    case_id=other, kind="note", text="buiten de API", at=result_now()
+                )
+            )
     finally:
         engine.dispose()
     problems = check_invariants(url, schema, result)

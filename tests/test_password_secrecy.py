@@ -24,8 +24,10 @@ NEW_PASSWORD = "Kikkerland-Windmolen-2026"
 
 def everything_stored(engine) -> str:
     meta = MetaData()
-    meta.reflect(engine, schema=engine.dialect.default_schema_name
-                 if engine.dialect.name == "sqlite" else None)
+    meta.reflect(
+        engine,
+        schema=engine.dialect.default_schema_name if engine.dialect.name == "sqlite" else None,
+    )
     chunks = []
     with engine.connect() as conn:
         for table in meta.sorted_tables:
@@ -45,8 +47,13 @@ def test_passwords_and_codes_never_appear_in_the_database_or_the_logs(engine, ca
         store = SqlStore(engine)
         admin = Actor(name="Peter de Graaf", roles=frozenset({"beheerder"}))
         org = store.ensure_organisation("Veiligheidshuis Midden-Limburg")
-        account, code = store.create_account(admin, username="kim", full_name="Kim de Boer",
-                                             organisation_id=org, roles=["procesmanager"])
+        account, code = store.create_account(
+            admin,
+            username="kim",
+            full_name="Kim de Boer",
+            organisation_id=org,
+            roles=["procesmanager"],
+        )
         now = pendulum.now("UTC")
         store.set_password(account, code, PASSWORD, now=now)
         with pytest.raises(LoginError):
@@ -57,8 +64,13 @@ def test_passwords_and_codes_never_appear_in_the_database_or_the_logs(engine, ca
     finally:
         logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
-    secrets = {"password": PASSWORD, "wrong password": WRONG, "new password": NEW_PASSWORD,
-               "login code": code, "second login code": second_code}
+    secrets = {
+        "password": PASSWORD,
+        "wrong password": WRONG,
+        "new password": NEW_PASSWORD,
+        "login code": code,
+        "second login code": second_code,
+    }
     stored = everything_stored(engine)
     assert "argon2id" in stored  # the hashes are there ...
     logged = caplog.text

@@ -26,9 +26,14 @@ DECIDES = {"bestuurder"}
 
 def _state(engine, case_id):
     with engine.connect() as conn:
-        version = conn.execute(select(Case.__table__.c.version).where(Case.__table__.c.id == case_id)).scalar()
-        events = conn.execute(select(func.count()).select_from(Event.__table__)
-                              .where(Event.__table__.c.case_id == case_id)).scalar()
+        version = conn.execute(
+            select(Case.__table__.c.version).where(Case.__table__.c.id == case_id)
+        ).scalar()
+        events = conn.execute(
+            select(func.count())
+            .select_from(Event.__table__)
+            .where(Event.__table__.c.case_id == case_id)
+        ).scalar()
     return version, events
 
 
@@ -54,17 +59,31 @@ def test_each_role_in_the_store(engine, role):
 
     assert (role in EDITS) == allowed({role}, Permission.EDIT_CASE)
     attempt(lambda v: store.add_note(case_id, v, actor, text="gebeld"), role in EDITS)
-    attempt(lambda v: store.receive_document(case_id, v, "zorgadvies", actor, received_at=FROZEN_NOW,
-                                             author_name="Lotte Jansen", fields={}), role in RECEIVES)
+    attempt(
+        lambda v: store.receive_document(
+            case_id,
+            v,
+            "zorgadvies",
+            actor,
+            received_at=FROZEN_NOW,
+            author_name="Lotte Jansen",
+            fields={},
+        ),
+        role in RECEIVES,
+    )
     case_today = ids["today"]
     version = store.queue_rows({case_today})[0].version
     before = _state(engine, case_today)
     if role in DECIDES:
-        store.apply_action(case_today, version, "extend", actor, extended_until=FROZEN_NOW.add(days=10))
+        store.apply_action(
+            case_today, version, "extend", actor, extended_until=FROZEN_NOW.add(days=10)
+        )
         assert _state(engine, case_today)[0] == before[0] + 1
     else:
         with pytest.raises(Refused):
-            store.apply_action(case_today, version, "extend", actor, extended_until=FROZEN_NOW.add(days=10))
+            store.apply_action(
+                case_today, version, "extend", actor, extended_until=FROZEN_NOW.add(days=10)
+            )
         assert _state(engine, case_today) == before
 
 

@@ -24,7 +24,9 @@ C = Case.__table__.c
 
 def make_app(engine, backend=None, **kw) -> HvoApp:
     """``backend``: the fixture that runs a test over the SQL and the HTTP store (tests/api_fixtures.py)."""
-    return HvoApp(backend(engine) if backend else SqlStore(engine), clock=FrozenClock(FROZEN_NOW), **kw)
+    return HvoApp(
+        backend(engine) if backend else SqlStore(engine), clock=FrozenClock(FROZEN_NOW), **kw
+    )
 
 
 async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
@@ -77,8 +79,13 @@ async def test_rows_in_urgency_order_with_countdowns_and_counts(queue_engine, ba
         screen = await loaded(pilot)
         shown = numbers(screen)
         # Open cases only; the closed one is not there.
-        assert sorted(shown) == ["HV-2026-00101", "HV-2026-00102", "HV-2026-00103",
-                                 "HV-2026-00104", "HV-2026-00105"]
+        assert sorted(shown) == [
+            "HV-2026-00101",
+            "HV-2026-00102",
+            "HV-2026-00103",
+            "HV-2026-00104",
+            "HV-2026-00105",
+        ]
         # Missed first, then due today, then the nearest; the extended case later.
         assert shown.index("HV-2026-00101") < shown.index("HV-2026-00102")
         assert shown.index("HV-2026-00102") < shown.index("HV-2026-00103")
@@ -186,9 +193,20 @@ async def test_help_lists_every_binding_and_palette_jumps(queue_engine):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         help_screen = app.screen
-        listed = [d for _, d in help_screen.bindings_shown] + [c for c, _ in help_screen.commands_shown]
-        for description in ("Zoeken", "Opdracht", "Urgent", "Mijn zaken", "Sorteren", "Omkeren",
-                            "Stoppen", "Vernieuwen", ":zaak NUMMER"):
+        listed = [d for _, d in help_screen.bindings_shown] + [
+            c for c, _ in help_screen.commands_shown
+        ]
+        for description in (
+            "Zoeken",
+            "Opdracht",
+            "Urgent",
+            "Mijn zaken",
+            "Sorteren",
+            "Omkeren",
+            "Stoppen",
+            "Vernieuwen",
+            ":zaak NUMMER",
+        ):
             assert description in listed
         assert "Zoeken" in app.export_screenshot()  # and it is on the screen
         await pilot.press("escape")
@@ -212,7 +230,9 @@ async def test_empty_database_shows_empty_state_and_q_quits(engine, backend):
     assert app.return_code == 0
 
 
-async def test_a_write_from_another_connection_shows_without_a_key(queue_engine, db_target, backend):
+async def test_a_write_from_another_connection_shows_without_a_key(
+    queue_engine, db_target, backend
+):
     app = make_app(queue_engine, backend)
     url, schema = db_target
     other = make_engine(url, schema=schema)
@@ -223,20 +243,32 @@ async def test_a_write_from_another_connection_shows_without_a_key(queue_engine,
             await pilot.press("j")  # highlight the second row
             highlighted = cursor_number(screen)
             with other.begin() as conn:
-                conn.execute(update(Case.__table__).where(C.id == ids["later"])
-                             .values(municipality_id=conn.execute(
-                                 Case.__table__.select().where(C.id == ids["missed"])
-                             ).first().municipality_id, version=C.version + 1))
-                seed_case(conn, number="HV-2026-00106", status="running",
-                          t0=FROZEN_NOW.subtract(days=1))
+                conn.execute(
+                    update(Case.__table__)
+                    .where(C.id == ids["later"])
+                    .values(
+                        municipality_id=conn.execute(
+                            Case.__table__.select().where(C.id == ids["missed"])
+                        )
+                        .first()
+                        .municipality_id,
+                        version=C.version + 1,
+                    )
+                )
+                seed_case(
+                    conn, number="HV-2026-00106", status="running", t0=FROZEN_NOW.subtract(days=1)
+                )
             await wait_for(pilot, lambda: "HV-2026-00106" in numbers(screen), timeout=3)
             await wait_for(pilot, lambda: "Venlo" in row_text(screen, "HV-2026-00104"), timeout=3)
             assert cursor_number(screen) == highlighted  # the cursor stayed on its case
             assert row_text(screen, "HV-2026-00104").startswith("◆")  # marked as changed
             # A case that is closed elsewhere leaves the queue.
             with other.begin() as conn:
-                conn.execute(update(Case.__table__).where(C.id == ids["today"])
-                             .values(status="closed", version=C.version + 1))
+                conn.execute(
+                    update(Case.__table__)
+                    .where(C.id == ids["today"])
+                    .values(status="closed", version=C.version + 1)
+                )
             await wait_for(pilot, lambda: "HV-2026-00102" not in numbers(screen), timeout=3)
     finally:
         other.dispose()
@@ -255,7 +287,9 @@ async def test_lost_connection_shows_banner_keeps_rows_and_recovers(pg_schema_ur
         seed_queue(conn)
     real = make_url(url)
     proxy = TcpProxy(real.host or "127.0.0.1", real.port or 5432)
-    proxied = make_engine(real.set(port=proxy.port).render_as_string(hide_password=False), schema=schema)
+    proxied = make_engine(
+        real.set(port=proxy.port).render_as_string(hide_password=False), schema=schema
+    )
     app = HvoApp(SqlStore(proxied), clock=FrozenClock(FROZEN_NOW))
     try:
         async with app.run_test(size=(100, 30)) as pilot:
@@ -269,7 +303,9 @@ async def test_lost_connection_shows_banner_keeps_rows_and_recovers(pg_schema_ur
             assert numbers(screen) == before  # the last known rows stay
             # A change made while the app could not see it shows after the reconnect.
             with direct.begin() as conn:
-                seed_case(conn, number="HV-2026-00107", status="running", t0=FROZEN_NOW.subtract(days=2))
+                seed_case(
+                    conn, number="HV-2026-00107", status="running", t0=FROZEN_NOW.subtract(days=2)
+                )
             proxy.restore()
             await wait_for(pilot, lambda: not banner.has_class("visible"), timeout=10)
             await wait_for(pilot, lambda: "HV-2026-00107" in numbers(screen), timeout=3)
@@ -280,7 +316,9 @@ async def test_lost_connection_shows_banner_keeps_rows_and_recovers(pg_schema_ur
         direct.dispose()
 
 
-async def test_countdowns_tick_from_the_clock_and_a_case_turning_urgent_raises_a_toast(queue_engine):
+async def test_countdowns_tick_from_the_clock_and_a_case_turning_urgent_raises_a_toast(
+    queue_engine,
+):
     clock = FrozenClock(FROZEN_NOW)
     app = HvoApp(SqlStore(queue_engine), clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -289,7 +327,9 @@ async def test_countdowns_tick_from_the_clock_and_a_case_turning_urgent_raises_a
         clock.advance(hours=14)  # Monday 22:30: less than 24 hours left
         screen.tick()
         await pilot.pause()
-        assert "nog 23:30" in row_text(screen, "HV-2026-00103") or "▲" in row_text(screen, "HV-2026-00103")
+        assert "nog 23:30" in row_text(screen, "HV-2026-00103") or "▲" in row_text(
+            screen, "HV-2026-00103"
+        )
         assert any("HV-2026-00103 is urgent" in n.message for n in app._notifications)
         clock.advance(days=1, minutes=10)  # Tuesday 22:40: the meeting was due at 22:00
         screen.tick()
@@ -311,8 +351,17 @@ def test_hvo_status_prints_the_case_as_tables(sqlite_url, capsys):
     url = sqlite_url
     assert main(["--database", url, "status", "hv-2026-101"]) == 0
     out = capsys.readouterr().out
-    for expected in ("HV-2026-00101", "Venlo", "Termijnen", "Besluit verlenging", "gemist",
-                     "Lotte Jansen", "06-12345678", "Documenten", "zorgadvies"):
+    for expected in (
+        "HV-2026-00101",
+        "Venlo",
+        "Termijnen",
+        "Besluit verlenging",
+        "gemist",
+        "Lotte Jansen",
+        "06-12345678",
+        "Documenten",
+        "zorgadvies",
+    ):
         assert expected in out
     assert main(["--database", url, "status", "HV-2026-99999"]) == 2
     assert "bestaat niet" in capsys.readouterr().err
@@ -326,8 +375,14 @@ def test_scope_and_masking_are_applied_in_the_store_queries(queue_engine):
     store = SqlStore(queue_engine)
     with queue_engine.connect() as conn:
         lotte = conn.exec_driver_sql("select id from account where username = 'lotte'").scalar()
-    store.act_as(Actor(name="Lotte Jansen", roles=frozenset({"casemanager"}), account_id=lotte,
-                       username="lotte"))
+    store.act_as(
+        Actor(
+            name="Lotte Jansen",
+            roles=frozenset({"casemanager"}),
+            account_id=lotte,
+            username="lotte",
+        )
+    )
     rows = {r.number: r for r in store.queue_rows()}
     assert sorted(rows) == ["HV-2026-00101", "HV-2026-00103"]
     assert {p.name for p in rows["HV-2026-00101"].partners} == {"Lotte Jansen", "Ans Verhoeven"}

@@ -40,11 +40,17 @@ async def test_receive_a_zorgadvies_with_its_standard_form(world):
         await pilot.press("f2")
         await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm), timeout=10)
     with world.connect() as conn:
-        doc = conn.execute(select(D.status, D.fields, D.author_name).where(
-            D.case_id == case_id, D.kind == "zorgadvies")).one()
+        doc = conn.execute(
+            select(D.status, D.fields, D.author_name).where(
+                D.case_id == case_id, D.kind == "zorgadvies"
+            )
+        ).one()
     assert doc.status == "received"
-    assert doc.fields == {"advies": "verlengen", "hulp_gestart": "ja",
-                          "motivering": "Hulp loopt, dreiging blijft"}
+    assert doc.fields == {
+        "advies": "verlengen",
+        "hulp_gestart": "ja",
+        "motivering": "Hulp loopt, dreiging blijft",
+    }
 
 
 async def test_choosing_another_document_shows_its_own_fields(world):
@@ -56,11 +62,15 @@ async def test_choosing_another_document_shows_its_own_fields(world):
         form = await form_open(pilot)
         await choose(pilot, "kind", 2)  # proces-verbaal (no blank option)
         await pilot.pause()
-        assert visible(form, "proces_verbaal__pv_nummer") and not visible(form, "zorgadvies__advies")
+        assert visible(form, "proces_verbaal__pv_nummer") and not visible(
+            form, "zorgadvies__advies"
+        )
         # A hidden form's required fields do not block the one chosen.
         values = form.parsed()
         assert values is None  # the PV's own required fields are empty
         assert "verplicht" in str(form.query_one("#e-proces_verbaal__pv_nummer", Static).render())
         # Back to the zorgadvies: what was typed there is still there.
         await choose(pilot, "kind", 3)
-        assert visible(form, "zorgadvies__advies") and not visible(form, "proces_verbaal__pv_nummer")
+        assert visible(form, "zorgadvies__advies") and not visible(
+            form, "proces_verbaal__pv_nummer"
+        )

@@ -3,7 +3,7 @@ rows of tests/report_data.py."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +17,6 @@ from store.sql import SqlStore
 from store.types import UTCDateTime
 from tests.conftest import FROZEN_NOW
 from tests.report_data import PERIOD, seed_reports
-
 
 
 @pytest.fixture
@@ -36,8 +35,14 @@ def rows_by_first(table) -> dict:
 def test_screenings_and_bans_per_municipality_absolute_and_per_10000(store):
     t = store.report("per-gemeente", PERIOD)
     assert [c.key for c in t.columns] == [
-        "gemeente", "regio", "inwoners", "screenings", "screenings_per_10000", "huisverboden",
-        "huisverboden_per_10000"]
+        "gemeente",
+        "regio",
+        "inwoners",
+        "screenings",
+        "screenings_per_10000",
+        "huisverboden",
+        "huisverboden_per_10000",
+    ]
     rows = rows_by_first(t)
     # HV-7 was screened in 2025: a ban in the period, not a screening.
     assert rows["Roermond"] == ("Roermond", "Midden-Limburg", 60_000, 3, 0.5, 3, 0.5)
@@ -48,8 +53,9 @@ def test_screenings_and_bans_per_municipality_absolute_and_per_10000(store):
 
 
 def test_region_and_municipality_filters(store):
-    region = store.report("per-gemeente", ReportFilter(PERIOD.start, PERIOD.end,
-                                                         region="Midden-Limburg"))
+    region = store.report(
+        "per-gemeente", ReportFilter(PERIOD.start, PERIOD.end, region="Midden-Limburg")
+    )
     assert [r[0] for r in region.rows] == ["Roermond", "Weert", "Totaal"]
     assert region.rows[-1][3] == 5 and region.rows[-1][5] == 5
     weert = store.report("aandelen", ReportFilter(PERIOD.start, PERIOD.end, municipality="Weert"))
@@ -114,7 +120,13 @@ def test_cross_table_residence_against_imposition(store):
 def test_documents_late_per_partner_organisation(store):
     t = store.report("te-laat", PERIOD)
     assert [c.key for c in t.columns] == [
-        "organisatie", "opgevraagd", "te_laat", "te_laat_ontvangen", "te_laat_open", "pct_te_laat"]
+        "organisatie",
+        "opgevraagd",
+        "te_laat",
+        "te_laat_ontvangen",
+        "te_laat_open",
+        "pct_te_laat",
+    ]
     assert t.rows == (
         ("AMW Midden-Limburg", 1, 1, 0, 1, 100.0),  # the zorgadvies never came
         ("Gemeente Roermond", 1, 1, 1, 0, 100.0),  # no account: the case's municipality
@@ -146,30 +158,36 @@ def test_all_reports_at_once_and_an_unknown_name(store):
 
 
 def test_report_areas(store):
-    assert store.report_areas() == {"Hollands Midden": ["Leiden"],
-                                     "Midden-Limburg": ["Roermond", "Weert"]}
+    assert store.report_areas() == {
+        "Hollands Midden": ["Leiden"],
+        "Midden-Limburg": ["Roermond", "Weert"],
+    }
 
 
 def test_local_hour_key_in_sql_matches_zoneinfo_every_hour(engine):
     """SQLite knows no time zones: the EU summer-time rule written out in SQL must agree with
     zoneinfo for every hour, across the DST changes of several years (and PostgreSQL's too)."""
-    probe = Table("stat_probe", MetaData(), Column("id", Integer, primary_key=True),
-                  Column("at", UTCDateTime))
+    probe = Table(
+        "stat_probe", MetaData(), Column("id", Integer, primary_key=True), Column("at", UTCDateTime)
+    )
     probe.create(engine)
-    start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
     moments = [start + timedelta(minutes=30 + 60 * i) for i in range(3 * 366 * 24)]
     with engine.begin() as conn:
         conn.execute(insert(probe), [{"id": i, "at": m} for i, m in enumerate(moments)])
         got = dict(conn.execute(select(probe.c.id, local_hour_key(conn, probe.c.at))).all())
-    wrong = [(moments[i], got[i], local_key(moments[i])) for i in range(len(moments))
-             if got[i] != local_key(moments[i])]
+    wrong = [
+        (moments[i], got[i], local_key(moments[i]))
+        for i in range(len(moments))
+        if got[i] != local_key(moments[i])
+    ]
     assert not wrong, wrong[:5]
     # The hours around a change, spelled out: 29 March 2026 01:00 UTC is 03:00 summer time.
     ams = ZoneInfo("Europe/Amsterdam")
-    assert local_key(datetime(2026, 3, 29, 0, 59, tzinfo=timezone.utc)) == "2026-03 01"
-    assert local_key(datetime(2026, 3, 29, 1, 0, tzinfo=timezone.utc)) == "2026-03 03"
-    assert local_key(datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc)) == "2026-10 02"
-    assert local_key(datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc)) == "2026-10 02"
+    assert local_key(datetime(2026, 3, 29, 0, 59, tzinfo=UTC)) == "2026-03 01"
+    assert local_key(datetime(2026, 3, 29, 1, 0, tzinfo=UTC)) == "2026-03 03"
+    assert local_key(datetime(2026, 10, 25, 0, 30, tzinfo=UTC)) == "2026-10 02"
+    assert local_key(datetime(2026, 10, 25, 1, 30, tzinfo=UTC)) == "2026-10 02"
     assert local_key(datetime(2026, 1, 1, 0, 10, tzinfo=ams)) == "2026-01 00"
 
 

@@ -35,15 +35,31 @@ def screening(store, actor=HOVJ, **overrides):
     args = dict(
         municipality_id=muni,
         opened_at=FROZEN_NOW.subtract(hours=2),
-        address={"street": "Markt", "house_number": "12a", "postcode": "6041el", "city": "Roermond"},
+        address={
+            "street": "Markt",
+            "house_number": "12a",
+            "postcode": "6041el",
+            "city": "Roermond",
+        },
         persons=[
-            {"role": "uithuisgeplaatste", "first_name": "Kevin", "last_name": "Peeters",
-             "birth_date": date(1988, 4, 2), "bsn": BSN_OK},
-            {"role": "achterblijver", "first_name": "Sanne", "last_name": "Peeters",
-             "phone": "06 1234 5678"},
+            {
+                "role": "uithuisgeplaatste",
+                "first_name": "Kevin",
+                "last_name": "Peeters",
+                "birth_date": date(1988, 4, 2),
+                "bsn": BSN_OK,
+            },
+            {
+                "role": "achterblijver",
+                "first_name": "Sanne",
+                "last_name": "Peeters",
+                "phone": "06 1234 5678",
+            },
         ],
-        rihg=rihg(), rihg_author="Hoofdagent De Wit",
-        decision="impose", imposed_at=FROZEN_NOW.subtract(hours=1),
+        rihg=rihg(),
+        rihg_author="Hoofdagent De Wit",
+        decision="impose",
+        imposed_at=FROZEN_NOW.subtract(hours=1),
     )
     args.update(overrides)
     return store.open_screening(actor, **args)
@@ -62,8 +78,10 @@ def store(engine):
 
 def counts(engine) -> tuple[int, int, int, int]:
     with engine.connect() as conn:
-        return tuple(conn.execute(select(func.count()).select_from(t.__table__)).scalar()
-                     for t in (Case, CasePerson, Document, Event))
+        return tuple(
+            conn.execute(select(func.count()).select_from(t.__table__)).scalar()
+            for t in (Case, CasePerson, Document, Event)
+        )
 
 
 def test_imposing_sets_t0_requests_the_documents_and_logs_each_step(engine, store):
@@ -73,23 +91,43 @@ def test_imposing_sets_t0_requests_the_documents_and_logs_each_step(engine, stor
     t0 = FROZEN_NOW.subtract(hours=1)
     assert row.facts.status.value == "imposed" and row.facts.imposed_at == t0
     with engine.connect() as conn:
-        ends_at = conn.execute(select(Case.__table__.c.ends_at).where(
-            Case.__table__.c.id == new.case_id)).scalar()
-        docs = {d.kind: d for d in conn.execute(select(Document.__table__).where(
-            Document.__table__.c.case_id == new.case_id))}
-        persons = conn.execute(select(CasePerson.__table__.c.postcode, CasePerson.__table__.c.phone,
-                                      CasePerson.__table__.c.bsn)
-                               .where(CasePerson.__table__.c.case_id == new.case_id)).all()
-        actions = conn.execute(select(Event.__table__.c.action).where(
-            Event.__table__.c.case_id == new.case_id).order_by(Event.__table__.c.id)).scalars().all()
+        ends_at = conn.execute(
+            select(Case.__table__.c.ends_at).where(Case.__table__.c.id == new.case_id)
+        ).scalar()
+        docs = {
+            d.kind: d
+            for d in conn.execute(
+                select(Document.__table__).where(Document.__table__.c.case_id == new.case_id)
+            )
+        }
+        persons = conn.execute(
+            select(
+                CasePerson.__table__.c.postcode,
+                CasePerson.__table__.c.phone,
+                CasePerson.__table__.c.bsn,
+            ).where(CasePerson.__table__.c.case_id == new.case_id)
+        ).all()
+        actions = (
+            conn.execute(
+                select(Event.__table__.c.action)
+                .where(Event.__table__.c.case_id == new.case_id)
+                .order_by(Event.__table__.c.id)
+            )
+            .scalars()
+            .all()
+        )
         assert verify_chain(conn, new.case_id) is None
-        address = conn.execute(select(Case.__table__.c.postcode).where(
-            Case.__table__.c.id == new.case_id)).scalar()
+        address = conn.execute(
+            select(Case.__table__.c.postcode).where(Case.__table__.c.id == new.case_id)
+        ).scalar()
     assert pendulum.instance(ends_at) == ban_end(t0)
     assert docs["rihg"].status == "received" and docs["rihg"].fields["s01"] == "ja"
     assert {k: d.status for k, d in docs.items() if k != "rihg"} == {
-        "beschikking": "requested", "proces_verbaal": "requested",
-        "zorgadvies": "requested", "beleidsadvies": "requested"}
+        "beschikking": "requested",
+        "proces_verbaal": "requested",
+        "zorgadvies": "requested",
+        "beleidsadvies": "requested",
+    }
     # Due moments from the region's rules: PV one day, advice eight days after T0.
     assert pendulum.instance(docs["proces_verbaal"].due_at) == t0.add(days=1)
     assert pendulum.instance(docs["zorgadvies"].due_at) == t0.add(days=8)
@@ -104,8 +142,11 @@ def test_a_screening_without_decision_is_imposed_later_with_the_same_requests(en
     assert row.facts.status.value == "screening" and row.facts.imposed_at is None
     store.apply_action(new.case_id, new.version, "impose", HOVJ, imposed_at=FROZEN_NOW)
     with engine.connect() as conn:
-        kinds = sorted(conn.execute(select(Document.__table__.c.kind).where(
-            Document.__table__.c.case_id == new.case_id)).scalars())
+        kinds = sorted(
+            conn.execute(
+                select(Document.__table__.c.kind).where(Document.__table__.c.case_id == new.case_id)
+            ).scalars()
+        )
     assert kinds == ["beleidsadvies", "beschikking", "proces_verbaal", "rihg", "zorgadvies"]
 
 
@@ -114,35 +155,67 @@ def test_not_imposing_closes_the_screening_with_its_reason(engine, store):
     row = store.queue_rows({new.case_id})[0]
     assert row.facts.status.value == "not_imposed"
     with engine.connect() as conn:
-        details = conn.execute(select(Event.__table__.c.details).where(
-            Event.__table__.c.case_id == new.case_id, Event.__table__.c.action == "not_impose")).scalar()
-        requested = conn.execute(select(func.count()).select_from(Document.__table__).where(
-            Document.__table__.c.case_id == new.case_id, Document.__table__.c.status == "requested")).scalar()
+        details = conn.execute(
+            select(Event.__table__.c.details).where(
+                Event.__table__.c.case_id == new.case_id, Event.__table__.c.action == "not_impose"
+            )
+        ).scalar()
+        requested = conn.execute(
+            select(func.count())
+            .select_from(Document.__table__)
+            .where(
+                Document.__table__.c.case_id == new.case_id,
+                Document.__table__.c.status == "requested",
+            )
+        ).scalar()
     assert details["reden"] == "geen acuut gevaar" and requested == 0
 
 
 P0 = {"role": "uithuisgeplaatste", "first_name": "Kevin", "last_name": "Peeters"}
 
 
-@pytest.mark.parametrize("overrides, field, words", [
-    ({"persons": [dict(P0, bsn="123456789")]}, "p0_bsn", "elfproef"),
-    ({"persons": [dict(P0, phone="12345")]}, "p0_phone", "telefoonnummer"),
-    ({"persons": [dict(P0, birth_date=date(2030, 1, 1))]}, "p0_birth_date", "toekomst"),
-    ({"persons": [dict(P0, first_name="")]}, "p0_first_name", "voornaam"),
-    ({"persons": [dict(P0, role="achterblijver")]}, "p0_last_name", "uithuisgeplaatste"),
-    ({"address": {"street": "Markt", "house_number": "1", "postcode": "604 EL", "city": "Roermond"}},
-     "postcode", "postcode"),
-    ({"address": {"street": "", "house_number": "1", "postcode": "6041 EL", "city": "Roermond"}},
-     "street", "straat"),
-    ({"opened_at": FROZEN_NOW.add(days=2)}, "opened_at", "toekomst"),
-    ({"opened_at": FROZEN_NOW.subtract(days=30)}, "opened_at", "7 dagen"),
-    ({"imposed_at": FROZEN_NOW.subtract(hours=5)}, "imposed_at", "screening"),
-    ({"imposed_at": FROZEN_NOW.add(days=3)}, "imposed_at", ""),
-    ({"rihg": {k: v for k, v in rihg().items() if k != "s07"}}, "s07", "verplicht"),
-    ({"rihg": dict(rihg(), s03="misschien")}, "s03", "kies"),
-    ({"rihg_author": " "}, "rihg_author", "afgenomen"),
-    ({"decision": "impose", "imposed_at": None}, "imposed_at", "T0"),
-])
+@pytest.mark.parametrize(
+    "overrides, field, words",
+    [
+        ({"persons": [dict(P0, bsn="123456789")]}, "p0_bsn", "elfproef"),
+        ({"persons": [dict(P0, phone="12345")]}, "p0_phone", "telefoonnummer"),
+        ({"persons": [dict(P0, birth_date=date(2030, 1, 1))]}, "p0_birth_date", "toekomst"),
+        ({"persons": [dict(P0, first_name="")]}, "p0_first_name", "voornaam"),
+        ({"persons": [dict(P0, role="achterblijver")]}, "p0_last_name", "uithuisgeplaatste"),
+        (
+            {
+                "address": {
+                    "street": "Markt",
+                    "house_number": "1",
+                    "postcode": "604 EL",
+                    "city": "Roermond",
+                }
+            },
+            "postcode",
+            "postcode",
+        ),
+        (
+            {
+                "address": {
+                    "street": "",
+                    "house_number": "1",
+                    "postcode": "6041 EL",
+                    "city": "Roermond",
+                }
+            },
+            "street",
+            "straat",
+        ),
+        ({"opened_at": FROZEN_NOW.add(days=2)}, "opened_at", "toekomst"),
+        ({"opened_at": FROZEN_NOW.subtract(days=30)}, "opened_at", "7 dagen"),
+        ({"imposed_at": FROZEN_NOW.subtract(hours=5)}, "imposed_at", "screening"),
+        ({"imposed_at": FROZEN_NOW.add(days=3)}, "imposed_at", ""),
+        ({"rihg": {k: v for k, v in rihg().items() if k != "s07"}}, "s07", "verplicht"),
+        ({"rihg": dict(rihg(), s03="misschien")}, "s03", "kies"),
+        ({"rihg_author": " "}, "rihg_author", "afgenomen"),
+        ({"decision": "impose", "imposed_at": None}, "imposed_at", "T0"),
+    ],
+)
 def test_bad_input_names_its_field_and_writes_nothing(engine, store, overrides, field, words):
     before = counts(engine)
     with pytest.raises(Refused) as refused:
@@ -162,17 +235,24 @@ def test_who_may_register_and_who_may_decide(engine, store):
     assert screening(store, actor=POLITIE, decision=None, imposed_at=None).version == 1
 
 
-def test_the_officer_who_registers_becomes_the_cases_police_contact_and_keeps_seeing_it(engine, store):
+def test_the_officer_who_registers_becomes_the_cases_police_contact_and_keeps_seeing_it(
+    engine, store
+):
     """An HOvJ sees only the cases they (or their organisation) are partner on; a screening they
     register makes them its HOvJ partner, so it stays in their own queue."""
     from hvo_tui.domain.permissions import scope_for
     from tests.factories import account_id
 
     with engine.begin() as conn:
-        dewit = account_id(conn, "dewit", "Hoofdagent De Wit", role="hovj", organisation="Politie Limburg")
-        org = conn.execute(select(Account.__table__.c.organisation_id)
-                           .where(Account.__table__.c.id == dewit)).scalar()
-    officer = Actor(name="Hoofdagent De Wit", roles=frozenset({"hovj"}), account_id=dewit, username="dewit")
+        dewit = account_id(
+            conn, "dewit", "Hoofdagent De Wit", role="hovj", organisation="Politie Limburg"
+        )
+        org = conn.execute(
+            select(Account.__table__.c.organisation_id).where(Account.__table__.c.id == dewit)
+        ).scalar()
+    officer = Actor(
+        name="Hoofdagent De Wit", roles=frozenset({"hovj"}), account_id=dewit, username="dewit"
+    )
     store.scope = scope_for(officer.roles, None, org, account_id=dewit)
     assert [r.number for r in store.queue_rows()] == []  # the earlier case is not theirs
     new = screening(store, actor=officer)
@@ -181,6 +261,13 @@ def test_the_officer_who_registers_becomes_the_cases_police_contact_and_keeps_se
     assert [(p.role, p.name) for p in row.partners] == [("hovj", "Hoofdagent De Wit")]
     with engine.connect() as conn:
         assert verify_chain(conn, new.case_id) is None
-        actions = conn.execute(select(Event.__table__.c.action).where(
-            Event.__table__.c.case_id == new.case_id).order_by(Event.__table__.c.id)).scalars().all()
+        actions = (
+            conn.execute(
+                select(Event.__table__.c.action)
+                .where(Event.__table__.c.case_id == new.case_id)
+                .order_by(Event.__table__.c.id)
+            )
+            .scalars()
+            .all()
+        )
     assert actions[:2] == ["case_created", "assign_partner"]

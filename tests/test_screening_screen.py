@@ -23,7 +23,9 @@ HOVJ = Actor(name="Hoofdagent De Wit", roles=frozenset({"hovj"}), username="dewi
 
 
 def app_for(engine, actor=HOVJ) -> HvoApp:
-    return HvoApp(SqlStore(engine), clock=FrozenClock(FROZEN_NOW), actor=actor, username=actor.username)
+    return HvoApp(
+        SqlStore(engine), clock=FrozenClock(FROZEN_NOW), actor=actor, username=actor.username
+    )
 
 
 def cases(engine) -> int:
@@ -67,10 +69,18 @@ async def fill_screening(pilot, *, bsn: str = "111222333", postcode: str = "6041
 def fill_at_once(form, *, bsn: str = "111222333") -> None:
     """The same form content as ``fill_screening``, set directly (for the bad-input cases, where
     the keys are not what is tested: only the bad value is typed)."""
-    values = {"opened_at": "23-11-2026 07:30", "street": "Markt", "house_number": "12",
-              "postcode": "6041 EL", "city": "Roermond", "p0_first_name": "Kevin",
-              "p0_last_name": "Peeters", "p0_birth_date": "02-04-1988", "p0_bsn": bsn,
-              "imposed_at": "23-11-2026 07:45"}
+    values = {
+        "opened_at": "23-11-2026 07:30",
+        "street": "Markt",
+        "house_number": "12",
+        "postcode": "6041 EL",
+        "city": "Roermond",
+        "p0_first_name": "Kevin",
+        "p0_last_name": "Peeters",
+        "p0_birth_date": "02-04-1988",
+        "p0_bsn": bsn,
+        "imposed_at": "23-11-2026 07:45",
+    }
     for name, value in values.items():
         form.query_one(f"#f-{name}", Input).value = value
     municipality = form.query_one("#f-municipality_id", Select)
@@ -105,28 +115,49 @@ async def test_new_screening_with_the_rihg_imposed_from_the_queue(seeded):
         await fill_screening(pilot)
         await pilot.press("f2")
         await wait_for(pilot, lambda: not isinstance(app.screen, ScreeningForm), timeout=10)
-        await wait_for(pilot, lambda: (cursor_number(app.screen) or "").startswith("HV-2026-"), timeout=10)
+        await wait_for(
+            pilot, lambda: (cursor_number(app.screen) or "").startswith("HV-2026-"), timeout=10
+        )
         number = cursor_number(app.screen)
     with seeded.connect() as conn:
         case = conn.execute(select(Case.__table__).where(Case.__table__.c.number == number)).one()
-        kinds = {d.kind: d.status for d in conn.execute(select(Document.__table__).where(
-            Document.__table__.c.case_id == case.id))}
-        actions = conn.execute(select(Event.__table__.c.action).where(
-            Event.__table__.c.case_id == case.id).order_by(Event.__table__.c.id)).scalars().all()
+        kinds = {
+            d.kind: d.status
+            for d in conn.execute(
+                select(Document.__table__).where(Document.__table__.c.case_id == case.id)
+            )
+        }
+        actions = (
+            conn.execute(
+                select(Event.__table__.c.action)
+                .where(Event.__table__.c.case_id == case.id)
+                .order_by(Event.__table__.c.id)
+            )
+            .scalars()
+            .all()
+        )
     assert cases(seeded) == before + 1
     assert case.status == "imposed" and case.postcode == "6041 EL"
     assert case.imposed_at is not None
-    assert kinds == {"rihg": "received", "beschikking": "requested", "proces_verbaal": "requested",
-                     "zorgadvies": "requested", "beleidsadvies": "requested"}
+    assert kinds == {
+        "rihg": "received",
+        "beschikking": "requested",
+        "proces_verbaal": "requested",
+        "zorgadvies": "requested",
+        "beleidsadvies": "requested",
+    }
     assert actions[:3] == ["case_created", "document_received", "impose"]
 
 
-@pytest.mark.parametrize("field, bad, words", [
-    ("p0_bsn", "123456789", "elfproef"),
-    ("postcode", "60411 E", "postcode"),
-    ("imposed_at", "01-01-2031 10:00", "toekomst"),
-    ("p0_birth_date", "31-02-1990", "datum"),
-])
+@pytest.mark.parametrize(
+    "field, bad, words",
+    [
+        ("p0_bsn", "123456789", "elfproef"),
+        ("postcode", "60411 E", "postcode"),
+        ("imposed_at", "01-01-2031 10:00", "toekomst"),
+        ("p0_birth_date", "31-02-1990", "datum"),
+    ],
+)
 @SQLITE_ONLY
 async def test_bad_input_is_shown_at_its_field_and_nothing_is_saved(seeded, field, bad, words):
     before = cases(seeded)

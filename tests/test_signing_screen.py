@@ -38,7 +38,10 @@ async def open_case(pilot, number: str) -> CaseScreen:
     await pilot.press("colon", *f"zaak {number}", "enter")
     await pilot.pause()
     await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CaseScreen) and pilot.app.screen.detail is not None)
+    await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, CaseScreen) and pilot.app.screen.detail is not None,
+    )
     return pilot.app.screen
 
 
@@ -48,7 +51,9 @@ async def test_the_mayor_reads_and_signs_with_keys_only_and_tampering_shows_inva
     async with app.run_test(size=(120, 40)) as pilot:
         queue = await loaded(pilot)
         assert queue.check_action("signing", ()) is True
-        assert "Ondertekenen" in [entry[0] for entry in QueueCommands(queue)._entries()]  # the palette
+        assert "Ondertekenen" in [
+            entry[0] for entry in QueueCommands(queue)._entries()
+        ]  # the palette
         await pilot.press("T")
         await wait_for(pilot, lambda: isinstance(app.screen, SigningScreen) and app.screen.loaded)
         screen = app.screen
@@ -56,7 +61,12 @@ async def test_the_mayor_reads_and_signs_with_keys_only_and_tampering_shows_inva
         assert table.row_count == 1  # only the Roermond draft; Venlo's is not this mayor's
         assert table.get_row_at(0)[0] == "HV-2026-00102"
         # The RiHG and the draft side by side (reading them logs the opening of the case).
-        await wait_for(pilot, lambda: "hulpverlening is net gestart" in text_of(screen.query_one("#sign-draft", Static)))
+        await wait_for(
+            pilot,
+            lambda: (
+                "hulpverlening is net gestart" in text_of(screen.query_one("#sign-draft", Static))
+            ),
+        )
         rihg = text_of(screen.query_one("#sign-rihg", Static))
         assert "RiHG" in rihg and "slaan en vernielingen" in rihg
         assert len(rows(world, Event, case_id=world.ids["today"], action="case_opened")) == 1
@@ -68,7 +78,10 @@ async def test_the_mayor_reads_and_signs_with_keys_only_and_tampering_shows_inva
         password = form.query_one("#f-password", Input)
         assert password.password  # typed characters are hidden
         await pilot.press(*"niet-mijn-wachtwoord", "enter")
-        await wait_for(pilot, lambda: "onjuist wachtwoord" in str(form.query_one("#e-password", Static).render()))
+        await wait_for(
+            pilot,
+            lambda: "onjuist wachtwoord" in str(form.query_one("#e-password", Static).render()),
+        )
         assert rows(world, DecisionSignature) == []
         await pilot.press("ctrl+u", *PASSWORD, "enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, ActionForm))
@@ -80,16 +93,25 @@ async def test_the_mayor_reads_and_signs_with_keys_only_and_tampering_shows_inva
         await pilot.press("escape")
         case = await open_case(pilot, "HV-2026-00102")
         documents = text_of(case.query_one("#case-documents", Static))
-        assert ("beschikking verlengen: ondertekend door Burgemeester van Roermond op 23-11-2026 08:30, "
-                "handtekening geldig") in documents
+        assert (
+            "beschikking verlengen: ondertekend door Burgemeester van Roermond op 23-11-2026 08:30, "
+            "handtekening geldig"
+        ) in documents
 
         # Someone changes the signed decision in the database: the screen says it is invalid.
         with world.engine.begin() as conn:
-            conn.execute(update(Document.__table__).where(D.id == world.draft)
-                         .values(fields={**DRAFT_FIELDS, "verlengd_tot": "12-12-2026 17:00"}))
+            conn.execute(
+                update(Document.__table__)
+                .where(D.id == world.draft)
+                .values(fields={**DRAFT_FIELDS, "verlengd_tot": "12-12-2026 17:00"})
+            )
         await pilot.press("f5")
-        await wait_for(pilot, lambda: "ONGELDIG" in text_of(case.query_one("#case-documents", Static)))
-        assert "gewijzigd na ondertekening: document.velden" in text_of(case.query_one("#case-documents", Static))
+        await wait_for(
+            pilot, lambda: "ONGELDIG" in text_of(case.query_one("#case-documents", Static))
+        )
+        assert "gewijzigd na ondertekening: document.velden" in text_of(
+            case.query_one("#case-documents", Static)
+        )
 
 
 async def refuse_the_first_draft(pilot, reason: str) -> None:
@@ -139,10 +161,18 @@ def test_hvo_verify_exit_codes(tmp_path):
     engine = open_database(url, auto_upgrade=True)
     try:
         world = build_world(engine)
-        world.store.sign_decision(world.ids["today"], world.store.queue_rows({world.ids["today"]})[0].version,
-                                  world.draft, world.mayor, password=PASSWORD)
+        world.store.sign_decision(
+            world.ids["today"],
+            world.store.queue_rows({world.ids["today"]})[0].version,
+            world.draft,
+            world.mayor,
+            password=PASSWORD,
+        )
         with engine.connect() as conn:
-            assert conn.execute(select(func.count()).select_from(DecisionSignature.__table__)).scalar() == 1
+            assert (
+                conn.execute(select(func.count()).select_from(DecisionSignature.__table__)).scalar()
+                == 1
+            )
     finally:
         engine.dispose()
     ok = hvo("verify", "HV-2026-00102", "--database", url)
@@ -152,7 +182,11 @@ def test_hvo_verify_exit_codes(tmp_path):
     assert none.returncode == 0 and "geen digitale handtekeningen" in none.stdout
     engine = open_database(url, auto_upgrade=True)
     with engine.begin() as conn:
-        conn.execute(update(Document.__table__).where(D.id == world.draft).values(author_name="iemand anders"))
+        conn.execute(
+            update(Document.__table__)
+            .where(D.id == world.draft)
+            .values(author_name="iemand anders")
+        )
     engine.dispose()
     bad = hvo("verify", "HV-2026-00102", "--database", url)
     assert bad.returncode == 1

@@ -88,7 +88,10 @@ def test_support_sees_initials_snapshot(snap_compare, queue_store, where):
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_and_look)
     import re
+
     plain = re.sub("<[^>]+>", "", seen[0]).replace("&#160;", " ")
-    assert "de Vries" not in plain, plain[max(0, plain.find("de Vries") - 300):plain.find("de Vries") + 50]
+    assert "de Vries" not in plain, plain[
+        max(0, plain.find("de Vries") - 300) : plain.find("de Vries") + 50
+    ]
     assert "de Vries" not in seen[0] and "111222333" not in seen[0] and "1984" not in seen[0]
     assert "J.d.V." in seen[0]

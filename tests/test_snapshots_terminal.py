@@ -19,8 +19,13 @@ SIZE = (80, 24)
 @pytest.mark.parametrize("mode", ["hvo-16", "ascii"])
 def test_terminal_snapshot(snap_compare, queue_store, where, mode):  # noqa: F811
     actor = _actor("procesmanager")
-    app = HvoApp(queue_store, clock=FrozenClock(FROZEN_NOW), theme="hvo-16", actor=actor,
-                 ascii=mode == "ascii")
+    app = HvoApp(
+        queue_store,
+        clock=FrozenClock(FROZEN_NOW),
+        theme="hvo-16",
+        actor=actor,
+        ascii=mode == "ascii",
+    )
     run = _until_loaded if where == "queue" else _open_first_case
     seen: list[str] = []
     screenshots: list[str] = []
@@ -32,7 +37,9 @@ def test_terminal_snapshot(snap_compare, queue_store, where, mode):  # noqa: F81
             from textual.widgets import DataTable
 
             table = pilot.app.screen.query_one(DataTable)
-            seen.extend(" ".join(cell.plain for cell in table.get_row_at(i)) for i in range(table.row_count))
+            seen.extend(
+                " ".join(cell.plain for cell in table.get_row_at(i)) for i in range(table.row_count)
+            )
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_and_look)
     # In ASCII mode the screenshot is what the terminal gets: ASCII to the last character.

@@ -3,10 +3,7 @@ hand-counted rows of tests/report_data.py and the clock frozen on Monday 23 Nove
 
 from __future__ import annotations
 
-
 import pytest
-
-
 from textual.widgets import DataTable, Input, Static  # noqa: E402
 
 from hvo_tui.app import HvoApp  # noqa: E402
@@ -21,7 +18,6 @@ from tests.report_data import seed_reports  # noqa: E402
 from tests.test_queue_screen import wait_for  # noqa: E402
 
 
-
 def actor(role: str) -> Actor:
     return Actor(name=f"Demo {role}", roles=frozenset({role}))
 
@@ -33,13 +29,15 @@ def store(engine):
     return SqlStore(engine)
 
 
-
 async def open_statistics(pilot) -> StatisticsScreen:
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen)
-                   and pilot.app.screen.loaded)
+    await wait_for(
+        pilot, lambda: isinstance(pilot.app.screen, QueueScreen) and pilot.app.screen.loaded
+    )
     await pilot.press("t")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, StatisticsScreen)
-                   and pilot.app.screen.loads >= 1)
+    await wait_for(
+        pilot,
+        lambda: isinstance(pilot.app.screen, StatisticsScreen) and pilot.app.screen.loads >= 1,
+    )
     await pilot.pause()
     return pilot.app.screen
 
@@ -66,8 +64,9 @@ async def filter_to_hollands_midden(pilot, screen) -> None:
     before = screen.loads
     await pilot.press("down", "enter")
     await next_load(pilot, screen, before)
-    assert status(screen) == ("01-12-2025 t/m 23-11-2026 · regio Hollands Midden · "
-                              "1 screening · 1 huisverbod")
+    assert status(screen) == (
+        "01-12-2025 t/m 23-11-2026 · regio Hollands Midden · 1 screening · 1 huisverbod"
+    )
     assert [cells(screen, "per-gemeente", i)[0] for i in range(2)] == ["Leiden", "Totaal"]
 
 
@@ -88,8 +87,9 @@ async def test_open_filter_and_see_the_numbers_change(store):
         before = screen.loads
         await pilot.press(*"2026-03-01", "enter")
         await next_load(pilot, screen, before)
-        assert status(screen).startswith("01-03-2026 t/m 23-11-2026 · regio Hollands Midden · "
-                                         "0 screenings")
+        assert status(screen).startswith(
+            "01-03-2026 t/m 23-11-2026 · regio Hollands Midden · 0 screenings"
+        )
 
         # A date that does not exist: a Dutch message, the numbers stay. (In a field, "f" is
         # a letter: Esc first leaves it.)
@@ -118,9 +118,16 @@ async def test_number_keys_jump_to_a_report(store):
         assert cells(screen, "kruistabel") == ["Totaal", "1", "3", "2", "6"]
 
 
-@pytest.mark.parametrize(("role", "sees"), [("support", True), ("beheerder", True),
-                                            ("bestuurder", True), ("casemanager", False),
-                                            ("politie", False)])
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("support", True),
+        ("beheerder", True),
+        ("bestuurder", True),
+        ("casemanager", False),
+        ("politie", False),
+    ],
+)
 async def test_who_may_open_the_statistics(store, role, sees):
     assert allowed([role], Permission.VIEW_REPORTS) is sees
     app = HvoApp(store, clock=FrozenClock(FROZEN_NOW), actor=actor(role))
@@ -142,8 +149,7 @@ async def test_the_16_colour_theme_uses_the_terminals_own_colours(store):
     from themes import THEMES
 
     assert "ansi-background" in THEMES["hvo-16"].variables
-    app = HvoApp(store, clock=FrozenClock(FROZEN_NOW), actor=actor("procesmanager"),
-                 theme="hvo-16")
+    app = HvoApp(store, clock=FrozenClock(FROZEN_NOW), actor=actor("procesmanager"), theme="hvo-16")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_statistics(pilot)
         assert screen.colours() == {"primary": 4, "warning": 3, "error": 1, "accent": 14}

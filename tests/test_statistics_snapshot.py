@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-
 from hvo_tui.app import HvoApp  # noqa: E402
 from hvo_tui.clock import FrozenClock  # noqa: E402
 from screens.queue import QueueScreen  # noqa: E402
@@ -17,7 +16,6 @@ from store.interface import Actor  # noqa: E402
 from store.sql import SqlStore  # noqa: E402
 from tests.conftest import FROZEN_NOW  # noqa: E402
 from tests.report_data import seed_reports  # noqa: E402
-
 
 
 @pytest.fixture
@@ -46,11 +44,13 @@ def _opened(*keys: str):
         if keys:
             await pilot.press(*keys)
         await pilot.pause()
+
     return run_before
 
 
-@pytest.mark.parametrize(("size", "keys"), [((80, 24), ()), ((120, 40), ("5",))],
-                         ids=["80x24", "120x40-doorlooptijden"])
+@pytest.mark.parametrize(
+    ("size", "keys"), [((80, 24), ()), ((120, 40), ("5",))], ids=["80x24", "120x40-doorlooptijden"]
+)
 def test_statistics_snapshot(snap_compare, stats_store, size, keys):
     actor = Actor(name="Ans Verhoeven", roles=frozenset({"procesmanager"}))
     app = HvoApp(stats_store, clock=FrozenClock(FROZEN_NOW), actor=actor, account_label="Ans")

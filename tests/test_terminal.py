@@ -19,8 +19,13 @@ UTF8 = {"LANG": "nl_NL.UTF-8"}
 
 
 def choose(environ, theme="hvo-donker", theme_explicit=False, ascii=False, ascii_explicit=False):
-    return decide(environ, theme=theme, theme_explicit=theme_explicit, ascii=ascii,
-                  ascii_explicit=ascii_explicit)
+    return decide(
+        environ,
+        theme=theme,
+        theme_explicit=theme_explicit,
+        ascii=ascii,
+        ascii_explicit=ascii_explicit,
+    )
 
 
 @pytest.mark.parametrize("colorterm", ["truecolor", "24bit", "TrueColor "])
@@ -29,36 +34,47 @@ def test_a_truecolor_terminal_keeps_the_chosen_theme(colorterm):
     assert (d.theme, d.ascii, d.theme_why, d.ascii_why) == ("hvo-donker", False, "", "")
 
 
-@pytest.mark.parametrize("env", [{}, {"COLORTERM": ""}, {"COLORTERM": "yes"},
-                                 {"TERM": "xterm-256color"}, {"TERM": "linux"}])
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"COLORTERM": ""}, {"COLORTERM": "yes"}, {"TERM": "xterm-256color"}, {"TERM": "linux"}],
+)
 def test_without_truecolor_the_16_colour_theme(env):
     d = choose({**env, **UTF8})
     assert d.theme == "hvo-16" and "truecolor" in d.theme_why
 
 
 def test_an_explicit_theme_wins_over_the_terminal():
-    assert choose({"TERM": "linux", **UTF8}, theme="hvo-contrast", theme_explicit=True).theme == "hvo-contrast"
+    assert (
+        choose({"TERM": "linux", **UTF8}, theme="hvo-contrast", theme_explicit=True).theme
+        == "hvo-contrast"
+    )
 
 
 def test_textual_color_system_overrides_colorterm():
     # textual-serve (hvo web) sets it for the browser, which shows 24-bit colour.
     assert choose({"TEXTUAL_COLOR_SYSTEM": "truecolor", **UTF8}).theme == "hvo-donker"
-    assert choose({"TEXTUAL_COLOR_SYSTEM": "standard", "COLORTERM": "truecolor", **UTF8}).theme == "hvo-16"
+    assert (
+        choose({"TEXTUAL_COLOR_SYSTEM": "standard", "COLORTERM": "truecolor", **UTF8}).theme
+        == "hvo-16"
+    )
 
 
-@pytest.mark.parametrize("env, utf8", [
-    ({"LANG": "nl_NL.UTF-8"}, True),
-    ({"LANG": "en_US.utf8"}, True),
-    ({"LANG": "C.UTF-8"}, True),
-    ({"LANG": "nl_NL.UTF-8@euro"}, True),
-    ({}, False),  # nothing set: the C locale
-    ({"LANG": "C"}, False),
-    ({"LANG": "POSIX"}, False),
-    ({"LANG": "nl_NL.ISO-8859-15"}, False),
-    ({"LANG": "nl_NL.UTF-8", "LC_ALL": "C"}, False),  # LC_ALL goes first
-    ({"LANG": "C", "LC_CTYPE": "nl_NL.UTF-8"}, True),  # then LC_CTYPE
-    ({"LANG": "C", "LC_ALL": ""}, False),  # empty counts as unset
-])
+@pytest.mark.parametrize(
+    "env, utf8",
+    [
+        ({"LANG": "nl_NL.UTF-8"}, True),
+        ({"LANG": "en_US.utf8"}, True),
+        ({"LANG": "C.UTF-8"}, True),
+        ({"LANG": "nl_NL.UTF-8@euro"}, True),
+        ({}, False),  # nothing set: the C locale
+        ({"LANG": "C"}, False),
+        ({"LANG": "POSIX"}, False),
+        ({"LANG": "nl_NL.ISO-8859-15"}, False),
+        ({"LANG": "nl_NL.UTF-8", "LC_ALL": "C"}, False),  # LC_ALL goes first
+        ({"LANG": "C", "LC_CTYPE": "nl_NL.UTF-8"}, True),  # then LC_CTYPE
+        ({"LANG": "C", "LC_ALL": ""}, False),  # empty counts as unset
+    ],
+)
 def test_ascii_when_the_locale_is_not_utf8(env, utf8):
     assert utf8_locale(env) is utf8
     d = choose({"COLORTERM": "truecolor", **env})
@@ -66,16 +82,25 @@ def test_ascii_when_the_locale_is_not_utf8(env, utf8):
     assert ("geen UTF-8" in d.ascii_why) is (not utf8)
 
 
-@pytest.mark.parametrize("env, python_utf8_mode, ascii", [
-    ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, True, True),  # Python coerced LANG=C (PEP 538)
-    ({"LC_CTYPE": "C.UTF-8"}, True, True),  # nothing was set: coerced too
-    ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, False, False),  # the user's own LC_CTYPE
-    ({"LANG": "nl_NL.UTF-8", "LC_CTYPE": "C.UTF-8"}, True, False),  # coerced, yet LANG is UTF-8
-    ({"LC_ALL": "C.UTF-8"}, True, False),  # LC_ALL is never coerced
-])
+@pytest.mark.parametrize(
+    "env, python_utf8_mode, ascii",
+    [
+        ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, True, True),  # Python coerced LANG=C (PEP 538)
+        ({"LC_CTYPE": "C.UTF-8"}, True, True),  # nothing was set: coerced too
+        ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, False, False),  # the user's own LC_CTYPE
+        ({"LANG": "nl_NL.UTF-8", "LC_CTYPE": "C.UTF-8"}, True, False),  # coerced, yet LANG is UTF-8
+        ({"LC_ALL": "C.UTF-8"}, True, False),  # LC_ALL is never coerced
+    ],
+)
 def test_the_locale_python_coerced_does_not_count(env, python_utf8_mode, ascii):
-    d = decide(env, theme="hvo-donker", theme_explicit=True, ascii=False, ascii_explicit=False,
-               python_utf8_mode=python_utf8_mode)
+    d = decide(
+        env,
+        theme="hvo-donker",
+        theme_explicit=True,
+        ascii=False,
+        ascii_explicit=False,
+        python_utf8_mode=python_utf8_mode,
+    )
     assert d.ascii is ascii
     if ascii:
         assert "'C'" in d.ascii_why
@@ -83,11 +108,19 @@ def test_the_locale_python_coerced_does_not_count(env, python_utf8_mode, ascii):
 
 def test_lang_c_over_ssh_means_ascii_in_a_real_interpreter():
     """`LANG=C hvo`: the interpreter rewrites LC_CTYPE before hvo starts; hvo still sees C."""
-    probe = ("import os, sys; from hvo_tui.terminal import utf8_locale; "
-             "print(os.environ.get('LC_CTYPE'), utf8_locale(os.environ, sys.flags.utf8_mode))")
+    probe = (
+        "import os, sys; from hvo_tui.terminal import utf8_locale; "
+        "print(os.environ.get('LC_CTYPE'), utf8_locale(os.environ, sys.flags.utf8_mode))"
+    )
     for env, shown in (({"LANG": "C"}, "False"), ({"LANG": "C.UTF-8"}, "True")):
-        out = subprocess.run([sys.executable, "-c", probe], env={"PATH": os.environ["PATH"], **env},
-                             capture_output=True, text=True, check=True, cwd=os.getcwd()).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", probe],
+            env={"PATH": os.environ["PATH"], **env},
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=os.getcwd(),
+        ).stdout
         assert out.split()[-1] == shown, (env, out)
 
 
@@ -111,12 +144,20 @@ def test_adapt_records_why_and_respects_the_config_file(tmp_path):
 
 
 def test_on_a_shared_database_the_login_name_fills_in_the_account(tmp_path):
-    s = load_settings({"database": "sqlite:///gedeeld.db"}, environ={}, config_file=None,
-                      system_config_file=tmp_path / "geen.toml")
+    s = load_settings(
+        {"database": "sqlite:///gedeeld.db"},
+        environ={},
+        config_file=None,
+        system_config_file=tmp_path / "geen.toml",
+    )
     adapt(s, {"USER": "ans", **UTF8})
     assert s.account == "ans" and "aanmeldnaam" in s.sources["account"]
-    s = load_settings({"database": "sqlite:///gedeeld.db", "account": "mehmet"}, environ={},
-                      config_file=None, system_config_file=tmp_path / "geen.toml")
+    s = load_settings(
+        {"database": "sqlite:///gedeeld.db", "account": "mehmet"},
+        environ={},
+        config_file=None,
+        system_config_file=tmp_path / "geen.toml",
+    )
     adapt(s, {"USER": "ans", **UTF8})
     assert s.account == "mehmet"  # an explicit account wins
 
@@ -126,8 +167,10 @@ def test_on_a_shared_database_the_login_name_fills_in_the_account(tmp_path):
 
 def test_the_system_config_is_read_under_the_users_file(tmp_path):
     system = tmp_path / "etc-hvo.toml"
-    system.write_text('database = "postgresql+psycopg://hvo@db/hvo"\ntheme = "hvo-16"\n'
-                      "idle_lock_minutes = 5\n", encoding="utf-8")
+    system.write_text(
+        'database = "postgresql+psycopg://hvo@db/hvo"\ntheme = "hvo-16"\nidle_lock_minutes = 5\n',
+        encoding="utf-8",
+    )
     user = tmp_path / "user.toml"
     user.write_text('theme = "hvo-contrast"\n', encoding="utf-8")
     s = load_settings(environ={}, config_file=user, system_config_file=system)
@@ -165,10 +208,12 @@ def test_save_setting_keeps_every_other_line(tmp_path):
     save_setting(cfg, "theme", "hvo-licht")  # a new file, and its folder
     assert cfg.read_text(encoding="utf-8") == 'theme = "hvo-licht"\n'
 
-    original = ('# de gedeelde database\n'
-                'database = "postgresql+psycopg://hvo@db.local/hvo"  # via ~/.pgpass\n'
-                'theme = "hvo-16"\n'
-                'idle_lock_minutes = 10\n')
+    original = (
+        "# de gedeelde database\n"
+        'database = "postgresql+psycopg://hvo@db.local/hvo"  # via ~/.pgpass\n'
+        'theme = "hvo-16"\n'
+        "idle_lock_minutes = 10\n"
+    )
     cfg.write_text(original, encoding="utf-8")
     save_setting(cfg, "theme", "hvo-contrast")
     assert cfg.read_text(encoding="utf-8") == original.replace('"hvo-16"', '"hvo-contrast"')
@@ -219,8 +264,15 @@ async def test_the_palette_switches_the_theme_and_remembers_it(tmp_path):
             await pilot.pause(0.3)
             assert app.theme == "hvo-contrast"
             titles = [c.title for c in app.get_system_commands(app.screen)]
-            assert {"Thema: donker", "Thema: licht", "Thema: hoog contrast", "Thema: 16 kleuren"} <= set(titles)
-            assert "Theme" not in titles  # Textual's own picker would offer themes that are not ours
+            assert {
+                "Thema: donker",
+                "Thema: licht",
+                "Thema: hoog contrast",
+                "Thema: 16 kleuren",
+            } <= set(titles)
+            assert (
+                "Theme" not in titles
+            )  # Textual's own picker would offer themes that are not ours
     finally:
         engine.dispose()
     assert cfg.read_text(encoding="utf-8") == 'idle_lock_minutes = 10\ntheme = "hvo-contrast"\n'
@@ -245,13 +297,26 @@ def test_sighup_ends_the_app_through_its_normal_exit(tmp_path):
     with engine.begin() as conn:
         seed_queue(conn)
     engine.dispose()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HVO_") or k == "HVO_TEST_DATABASE_URL"}
-    env.update(TERM="xterm-256color", COLORTERM="truecolor", LANG="C.UTF-8", COLUMNS="100", LINES="30",
-               HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"),
-               XDG_DATA_HOME=str(tmp_path / "data"))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("HVO_") or k == "HVO_TEST_DATABASE_URL"
+    }
+    env.update(
+        TERM="xterm-256color",
+        COLORTERM="truecolor",
+        LANG="C.UTF-8",
+        COLUMNS="100",
+        LINES="30",
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+    )
     pid, fd = pty.fork()
     if pid == 0:  # the child: its own session, the pty as its terminal
-        os.execve(sys.executable, [sys.executable, "-m", "hvo_tui", "--database", f"sqlite:///{db}"], env)
+        os.execve(
+            sys.executable, [sys.executable, "-m", "hvo_tui", "--database", f"sqlite:///{db}"], env
+        )
     seen = b""
     try:
         end = time.monotonic() + 30
@@ -281,7 +346,9 @@ def test_sighup_ends_the_app_through_its_normal_exit(tmp_path):
             raise AssertionError("hvo did not exit after SIGHUP")
     finally:
         os.close(fd)
-    assert os.WIFEXITED(status), f"killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else status
+    assert os.WIFEXITED(status), (
+        f"killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else status
+    )
     assert os.WEXITSTATUS(status) == 129
 
 
@@ -291,8 +358,14 @@ def test_lang_c_command_output_to_a_terminal_is_ascii_and_to_a_pipe_keeps_every_
     import pty
     import select
 
-    env = {"PATH": os.environ["PATH"], "LANG": "C", "HOME": str(tmp_path), "TERM": "xterm",
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env = {
+        "PATH": os.environ["PATH"],
+        "LANG": "C",
+        "HOME": str(tmp_path),
+        "TERM": "xterm",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+    }
     command = [sys.executable, "-m", "hvo_tui", "info"]
     pid, fd = pty.fork()
     if pid == 0:
@@ -314,5 +387,7 @@ def test_lang_c_command_output_to_a_terminal_is_ascii_and_to_a_pipe_keeps_every_
         os.close(fd)
         os.waitpid(pid, 0)
     assert b"ascii" in seen and seen.isascii(), seen[-800:]
-    piped = subprocess.run(command, env=env, capture_output=True, check=True, cwd=os.getcwd()).stdout
+    piped = subprocess.run(
+        command, env=env, capture_output=True, check=True, cwd=os.getcwd()
+    ).stdout
     assert not piped.isascii()  # the table's own glyphs, unchanged

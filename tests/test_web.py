@@ -39,6 +39,7 @@ def test_hvo_web_refuses_the_embedded_demo_database(capsys):
 
 def test_hvo_web_serves_the_page_and_the_app_asks_to_log_in(tmp_path):
     import aiohttp  # comes with textual-serve
+
     from store.db import open_database
     from tests.queue_data import seed_queue
 
@@ -49,11 +50,27 @@ def test_hvo_web_serves_the_page_and_the_app_asks_to_log_in(tmp_path):
     engine.dispose()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HVO_")}
-    env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"),
-               XDG_DATA_HOME=str(tmp_path / "data"), USER="serveraccount")
+    env.update(
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        USER="serveraccount",
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "hvo_tui", "web", "--database", f"sqlite:///{db}", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "hvo_tui",
+            "web",
+            "--database",
+            f"sqlite:///{db}",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         url = f"http://127.0.0.1:{port}/"
         end = time.monotonic() + 30
@@ -70,21 +87,22 @@ def test_hvo_web_serves_the_page_and_the_app_asks_to_log_in(tmp_path):
 
         async def screen_text() -> str:
             seen = ""
-            async with aiohttp.ClientSession() as session:
-                async with session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=100&height=30") as ws:
-                    await ws.send_json(["resize", {"width": 100, "height": 30}])
-                    deadline = asyncio.get_running_loop().time() + 40
-                    while "Wachtwoord" not in seen and "wachtwoord" not in seen:
-                        left = deadline - asyncio.get_running_loop().time()
-                        assert left > 0, seen[-3000:]
-                        message = await ws.receive(timeout=left)
-                        if message.type == aiohttp.WSMsgType.BINARY:
-                            seen += message.data.decode("utf-8", "replace")
-                        elif message.type == aiohttp.WSMsgType.TEXT:
-                            seen += message.data
-                        else:
-                            break
-                    await ws.send_json(["stdin", "q"])
+            async with aiohttp.ClientSession() as session, session.ws_connect(
+                f"ws://127.0.0.1:{port}/ws?width=100&height=30"
+            ) as ws:
+                await ws.send_json(["resize", {"width": 100, "height": 30}])
+                deadline = asyncio.get_running_loop().time() + 40
+                while "Wachtwoord" not in seen and "wachtwoord" not in seen:
+                    left = deadline - asyncio.get_running_loop().time()
+                    assert left > 0, seen[-3000:]
+                    message = await ws.receive(timeout=left)
+                    if message.type == aiohttp.WSMsgType.BINARY:
+                        seen += message.data.decode("utf-8", "replace")
+                    elif message.type == aiohttp.WSMsgType.TEXT:
+                        seen += message.data
+                    else:
+                        break
+                await ws.send_json(["stdin", "q"])
             return seen
 
         seen = asyncio.run(screen_text())

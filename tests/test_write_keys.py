@@ -24,8 +24,12 @@ from tests.test_case_writes import (
     version_of,
 )
 from tests.test_queue_screen import loaded, wait_for
-from tests.test_screening_screen import HOVJ, SQLITE_ONLY, fill_at_once
-from tests.test_screening_screen import seeded  # noqa: F401 - fixture
+from tests.test_screening_screen import (
+    HOVJ,
+    SQLITE_ONLY,
+    fill_at_once,
+    seeded,  # noqa: F401 - fixture
+)
 
 C = Case.__table__.c
 WK = WriteKey.__table__
@@ -81,8 +85,9 @@ def test_the_key_goes_with_the_first_write_only_and_not_without_the_context(engi
 
 
 @pytest.mark.parametrize("winner_bumped", [True, False], ids=["conflict", "unique-key"])
-def test_an_attempt_overtaken_by_its_twin_returns_the_twins_result(engine, store, case_id,
-                                                                   winner_bumped):
+def test_an_attempt_overtaken_by_its_twin_returns_the_twins_result(
+    engine, store, case_id, winner_bumped
+):
     """Two attempts with one key race: the other one commits between this one's look-up and its
     write. This one then meets the moved version (Conflict) or, had the version not moved, the
     unique key; either way it finds the key and answers with the recorded version, writing
@@ -96,8 +101,9 @@ def test_an_attempt_overtaken_by_its_twin_returns_the_twins_result(engine, store
             with engine.begin() as other:  # the twin's write: the key, and (usually) the bump
                 if winner_bumped:
                     other.execute(update(Case.__table__).where(C.id == case_id).values(version=2))
-                other.execute(insert(WK).values(key="tweeling", case_id=case_id, version=2,
-                                                at=FROZEN_NOW))
+                other.execute(
+                    insert(WK).values(key="tweeling", case_id=case_id, version=2, at=FROZEN_NOW)
+                )
 
     try:
         with store.write_key("tweeling"):
@@ -128,8 +134,11 @@ def test_a_new_screening_repeated_with_its_key_is_one_case(engine):
     with store.write_key("screening-1"):
         again = screening(store)
     assert again == first and first.number == "HV-2026-00042" and first.version == 2
-    assert (count(engine, Case.__table__), count(engine, CasePerson.__table__),
-            count(engine, Event.__table__)) == (cases, persons, events)
+    assert (
+        count(engine, Case.__table__),
+        count(engine, CasePerson.__table__),
+        count(engine, Event.__table__),
+    ) == (cases, persons, events)
     with store.write_key("screening-2"):  # another submission is another case
         assert screening(store).number == "HV-2026-00043"
 
@@ -150,8 +159,14 @@ def test_a_signature_repeated_with_its_key_is_one_signature(engine):
     assert again == signed == start + 1 == version(world)
     assert count(engine, DecisionSignature.__table__) == 1
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(Event.__table__).where(
-            Event.__table__.c.action == "decision_signed")).scalar() == 1
+        assert (
+            conn.execute(
+                select(func.count())
+                .select_from(Event.__table__)
+                .where(Event.__table__.c.action == "decision_signed")
+            ).scalar()
+            == 1
+        )
 
 
 # --- over the API --------------------------------------------------------------------------------
@@ -168,19 +183,35 @@ def test_a_post_repeated_with_the_same_idempotency_key_writes_once(engine, case_
     token = server.token_for(username)
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "api-notitie-1"}
     with httpx.Client(base_url=server.url + "/api/v1") as client:
-        answers = [client.post(f"/cases/{case_id}/notes", headers=headers,
-                               json={"version": 1, "text": "gebeld"}) for _ in range(2)]
+        answers = [
+            client.post(
+                f"/cases/{case_id}/notes", headers=headers, json={"version": 1, "text": "gebeld"}
+            )
+            for _ in range(2)
+        ]
         assert [(a.status_code, a.json()) for a in answers] == [(200, {"version": 2})] * 2
-        other = client.post(f"/cases/{case_id}/notes", json={"version": 1, "text": "gebeld"},
-                            headers={**headers, "Idempotency-Key": "api-notitie-2"})
+        other = client.post(
+            f"/cases/{case_id}/notes",
+            json={"version": 1, "text": "gebeld"},
+            headers={**headers, "Idempotency-Key": "api-notitie-2"},
+        )
         assert other.status_code == 409 and other.json()["current_version"] == 2
-        bad = client.post(f"/cases/{case_id}/notes", json={"version": 2, "text": "x"},
-                          headers={**headers, "Idempotency-Key": "x" * 81})
+        bad = client.post(
+            f"/cases/{case_id}/notes",
+            json={"version": 2, "text": "x"},
+            headers={**headers, "Idempotency-Key": "x" * 81},
+        )
         assert bad.status_code == 422 and "Idempotency-Key" in bad.json()["detail"]
     assert version_of(engine, case_id) == 2 and count(engine, Note.__table__) == 1
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(Event.__table__).where(
-            Event.__table__.c.action == "note_added")).scalar() == 1
+        assert (
+            conn.execute(
+                select(func.count())
+                .select_from(Event.__table__)
+                .where(Event.__table__.c.action == "note_added")
+            ).scalar()
+            == 1
+        )
 
     # The HTTP store sends the key: the same save from the app is the same write.
     http = server.store_for()
@@ -203,8 +234,9 @@ def test_the_http_store_retries_a_keyed_write_and_only_that():
             raise httpx.ReadError("verbinding verbroken", request=request)
         return httpx.Response(200, json={"version": 2})
 
-    api = HttpStore("http://hvo.test", token="t", transport=httpx.MockTransport(flaky),
-                    backoff=0.001)
+    api = HttpStore(
+        "http://hvo.test", token="t", transport=httpx.MockTransport(flaky), backoff=0.001
+    )
     with api.write_key("sleutel-1"):
         assert api.add_note(1, 1, text="x") == 2
     assert sent == [("/api/v1/cases/1/notes", "sleutel-1")] * 2  # the lost attempt, then again
@@ -233,14 +265,16 @@ class AnswerLost(SqlStore):
 
 @SQLITE_ONLY
 async def test_the_screening_form_saved_whose_answer_was_lost_saves_once(seeded):
+    from textual.widgets import Static
+
     from hvo_tui.app import HvoApp
     from hvo_tui.clock import FrozenClock
     from screens.screening import ScreeningForm
-    from textual.widgets import Static
 
     before = count(seeded, Case.__table__)
-    app = HvoApp(AnswerLost(seeded), clock=FrozenClock(FROZEN_NOW), actor=HOVJ,
-                 username=HOVJ.username)
+    app = HvoApp(
+        AnswerLost(seeded), clock=FrozenClock(FROZEN_NOW), actor=HOVJ, username=HOVJ.username
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
         await pilot.press("N")

@@ -15,8 +15,9 @@ import pkgutil
 from collections.abc import Callable
 
 
-def register_all(sub: argparse._SubParsersAction,
-                 common: Callable[[argparse.ArgumentParser], None]) -> None:
+def register_all(
+    sub: argparse._SubParsersAction, common: Callable[[argparse.ArgumentParser], None]
+) -> None:
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue

@@ -12,8 +12,11 @@ CLI_ACTOR_NAME = "hvo accounts (opdrachtregel)"
 
 
 def register(sub, common) -> None:
-    accounts = sub.add_parser("accounts", aliases=["account"],
-                              help="accounts beheren (aanmaken, importeren, tonen, deactiveren)")
+    accounts = sub.add_parser(
+        "accounts",
+        aliases=["account"],
+        help="accounts beheren (aanmaken, importeren, tonen, deactiveren)",
+    )
     common(accounts)
     actions = accounts.add_subparsers(dest="accounts_command", metavar="ACTIE", required=True)
 
@@ -21,16 +24,22 @@ def register(sub, common) -> None:
     create.add_argument("username", metavar="GEBRUIKERSNAAM")
     create.add_argument("--naam", required=True, help="volledige naam")
     create.add_argument("--rol", required=True, help="rol(len), komma-gescheiden, bv. beheerder")
-    create.add_argument("--organisatie", required=True,
-                        help="naam van de organisatie (wordt aangemaakt als die nog niet bestaat)")
+    create.add_argument(
+        "--organisatie",
+        required=True,
+        help="naam van de organisatie (wordt aangemaakt als die nog niet bestaat)",
+    )
     create.add_argument("--regio", default=None, help="regio('s), komma-gescheiden")
     create.add_argument("--email", default=None)
     create.add_argument("--telefoon", default=None)
 
     imp = actions.add_parser("import", help="accounts importeren uit CSV (alles of niets)")
     imp.add_argument("file", metavar="BESTAND.csv")
-    imp.add_argument("--dry-run", action="store_true",
-                     help="alleen controleren en per regel melden wat er zou gebeuren")
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="alleen controleren en per regel melden wat er zou gebeuren",
+    )
 
     listing = actions.add_parser("list", help="accounts tonen")
     listing.add_argument("--format", choices=("table", "csv"), default="table")
@@ -41,7 +50,9 @@ def register(sub, common) -> None:
     state.add_argument("--actief", dest="active", action="store_const", const=True, default=None)
     state.add_argument("--inactief", dest="active", action="store_const", const=False)
 
-    deactivate = actions.add_parser("deactivate", help="een account deactiveren (nooit verwijderen)")
+    deactivate = actions.add_parser(
+        "deactivate", help="een account deactiveren (nooit verwijderen)"
+    )
     deactivate.add_argument("username", metavar="GEBRUIKERSNAAM")
     reactivate = actions.add_parser("reactivate", help="een gedeactiveerd account weer activeren")
     reactivate.add_argument("username", metavar="GEBRUIKERSNAAM")
@@ -93,10 +104,19 @@ def _account_id(store, username: str) -> int:
 def _create(store, actor, args) -> int:
     org_id = store.ensure_organisation(args.organisatie)
     _, code = store.create_account(
-        actor, username=args.username, full_name=args.naam, organisation_id=org_id,
-        roles=_split(args.rol), regions=_split(args.regio), email=args.email, phone=args.telefoon)
+        actor,
+        username=args.username,
+        full_name=args.naam,
+        organisation_id=org_id,
+        roles=_split(args.rol),
+        regions=_split(args.regio),
+        email=args.email,
+        phone=args.telefoon,
+    )
     print(f"account {args.username} aangemaakt; eenmalige inlogcode: {code}")
-    print(f"de code werkt {_days()}; bij de eerste keer inloggen kiest de gebruiker een eigen wachtwoord")
+    print(
+        f"de code werkt {_days()}; bij de eerste keer inloggen kiest de gebruiker een eigen wachtwoord"
+    )
     return 0
 
 
@@ -127,13 +147,36 @@ def _list(store, actor, args) -> int:
             from store.interface import NotFound
 
             raise NotFound(f"organisatie '{args.organisatie}' bestaat niet")
-    rows = store.list_accounts(organisation_id=organisation_id, role=args.rol, region=args.regio,
-                               active=args.active)
-    header = ["gebruikersnaam", "naam", "organisatie", "rollen", "regio", "telefoon", "email",
-              "actief", "geblokkeerd", "2fa"]
-    table = [[r.username, r.full_name, r.organisation, ";".join(r.roles), ";".join(r.regions),
-              r.phone or "", r.email or "", "ja" if r.active else "nee",
-              "ja" if r.locked else "nee", "ja" if r.totp else "nee"] for r in rows]
+    rows = store.list_accounts(
+        organisation_id=organisation_id, role=args.rol, region=args.regio, active=args.active
+    )
+    header = [
+        "gebruikersnaam",
+        "naam",
+        "organisatie",
+        "rollen",
+        "regio",
+        "telefoon",
+        "email",
+        "actief",
+        "geblokkeerd",
+        "2fa",
+    ]
+    table = [
+        [
+            r.username,
+            r.full_name,
+            r.organisation,
+            ";".join(r.roles),
+            ";".join(r.regions),
+            r.phone or "",
+            r.email or "",
+            "ja" if r.active else "nee",
+            "ja" if r.locked else "nee",
+            "ja" if r.totp else "nee",
+        ]
+        for r in rows
+    ]
     if args.format == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(header)
@@ -163,5 +206,11 @@ def _reset(store, actor, args) -> int:
     return 0
 
 
-_COMMANDS = {"create": _create, "import": _import, "list": _list, "deactivate": _deactivate,
-             "reactivate": _reactivate, "reset": _reset}
+_COMMANDS = {
+    "create": _create,
+    "import": _import,
+    "list": _list,
+    "deactivate": _deactivate,
+    "reactivate": _reactivate,
+    "reset": _reset,
+}

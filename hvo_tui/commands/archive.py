@@ -22,9 +22,14 @@ def register(sub, common) -> None:
     common(archive)
     actions = archive.add_subparsers(dest="archive_command", metavar="ACTIE", required=True)
     purge = actions.add_parser(
-        "purge", help="persoonsgegevens en documenten verwijderen van zaken voorbij de bewaartermijn")
-    purge.add_argument("--dry-run", action="store_true",
-                       help="alleen tonen welke zaken voorbij de bewaartermijn zijn; niets wijzigen")
+        "purge",
+        help="persoonsgegevens en documenten verwijderen van zaken voorbij de bewaartermijn",
+    )
+    purge.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="alleen tonen welke zaken voorbij de bewaartermijn zijn; niets wijzigen",
+    )
     common(purge)
     archive.set_defaults(handler=run)
 
@@ -67,8 +72,17 @@ def _table(cases) -> str:
     from hvo_tui.domain.vocab import CaseStatus
 
     return tabulate(
-        [(c.number, c.municipality, c.region, CaseStatus(c.status).label, _date(c.last_decision),
-          f"{_date(c.retention_end)} ({c.retention_years} jaar)") for c in cases],
+        [
+            (
+                c.number,
+                c.municipality,
+                c.region,
+                CaseStatus(c.status).label,
+                _date(c.last_decision),
+                f"{_date(c.retention_end)} ({c.retention_years} jaar)",
+            )
+            for c in cases
+        ],
         headers=["zaak", "gemeente", "regio", "status", "laatste besluit", "bewaartermijn tot"],
     )
 
@@ -80,27 +94,36 @@ def _purge(store, actor, now, *, dry_run: bool) -> int:
 
     keys = prune_write_keys(store.engine, now, dry_run=dry_run)
     if keys:
-        print(f"{keys} sleutel(s) van opslagacties ouder dan {WRITE_KEY_DAYS} dagen "
-              f"{'kunnen weg' if dry_run else 'verwijderd'} (zij dienen alleen tegen dubbel opslaan)")
+        print(
+            f"{keys} sleutel(s) van opslagacties ouder dan {WRITE_KEY_DAYS} dagen "
+            f"{'kunnen weg' if dry_run else 'verwijderd'} (zij dienen alleen tegen dubbel opslaan)"
+        )
     due, open_overdue = retention_overview(store.engine, now)
     if open_overdue:
         numbers = ", ".join(c.number for c in open_overdue[:10])
         more = f" en {len(open_overdue) - 10} meer" if len(open_overdue) > 10 else ""
-        print(f"let op: {_n(len(open_overdue), 'open zaak', 'open zaken')} voorbij de bewaartermijn worden niet "
-              f"vernietigd (eerst sluiten): {numbers}{more}", file=sys.stderr)
+        print(
+            f"let op: {_n(len(open_overdue), 'open zaak', 'open zaken')} voorbij de bewaartermijn worden niet "
+            f"vernietigd (eerst sluiten): {numbers}{more}",
+            file=sys.stderr,
+        )
     if not due:
         print("geen zaken voorbij de bewaartermijn")
         return 0
     print(_table(due))
     if dry_run:
-        print(f"{_n(len(due))} voorbij de bewaartermijn; zonder --dry-run worden hun "
-              "persoonsgegevens en documenten verwijderd")
+        print(
+            f"{_n(len(due))} voorbij de bewaartermijn; zonder --dry-run worden hun "
+            "persoonsgegevens en documenten verwijderd"
+        )
         return 0
     result = purge(store, actor, due)
     for case, message in result.failed:
         print(f"hvo: zaak {case.number} niet vernietigd: {message}", file=sys.stderr)
     removed = ", ".join(f"{kind}: {n}" for kind, n in sorted(result.removed.items()))
-    print(f"{_n(len(result.purged))} vernietigd ({removed}; "
-          f"{_n(result.rewritten_events, 'gebeurtenis', 'gebeurtenissen')} opgeschoond); "
-          "de anonieme gegevens blijven voor de statistiek")
+    print(
+        f"{_n(len(result.purged))} vernietigd ({removed}; "
+        f"{_n(result.rewritten_events, 'gebeurtenis', 'gebeurtenissen')} opgeschoond); "
+        "de anonieme gegevens blijven voor de statistiek"
+    )
     return 1 if result.failed else 0

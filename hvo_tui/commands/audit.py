@@ -19,9 +19,13 @@ def register(sub, common) -> None:
     common(audit)
     actions = audit.add_subparsers(dest="audit_command", metavar="ACTIE", required=True)
     verify = actions.add_parser(
-        "verify", help="de hashketens van de zaken en het accountlogboek controleren "
-             "(exit 1 bij een gebroken schakel)")
-    log = actions.add_parser("log", help="tonen wie een zaak inzag of wijzigde, of wat een account deed")
+        "verify",
+        help="de hashketens van de zaken en het accountlogboek controleren "
+        "(exit 1 bij een gebroken schakel)",
+    )
+    log = actions.add_parser(
+        "log", help="tonen wie een zaak inzag of wijzigde, of wat een account deed"
+    )
     which = log.add_mutually_exclusive_group(required=True)
     which.add_argument("--zaak", metavar="ZAAKNUMMER", help="bv. HV-2026-00042")
     which.add_argument("--account", metavar="GEBRUIKERSNAAM", help="bv. ans")
@@ -63,22 +67,30 @@ def _verify(engine) -> int:
         if b.event_id is None:
             print(f"{b.chain}: {b.problem}")
             continue
-        event = (f"gebeurtenis {b.event_id} ({_moment(b.at)}, {b.action} door {b.actor_name})")
-        where = f"einde van de keten na {event}" if b.at_end else f"eerste gebroken schakel is {event}"
+        event = f"gebeurtenis {b.event_id} ({_moment(b.at)}, {b.action} door {b.actor_name})"
+        where = (
+            f"einde van de keten na {event}" if b.at_end else f"eerste gebroken schakel is {event}"
+        )
         print(f"{b.chain}: {where}: {b.problem}")
-    checked = (f"{_count(report.cases, 'zaak', 'zaken')} met "
-               f"{_count(report.events, 'gebeurtenis', 'gebeurtenissen')} en het accountlogboek met "
-               f"{_count(report.account_events, 'gebeurtenis', 'gebeurtenissen')} gecontroleerd")
+    checked = (
+        f"{_count(report.cases, 'zaak', 'zaken')} met "
+        f"{_count(report.events, 'gebeurtenis', 'gebeurtenissen')} en het accountlogboek met "
+        f"{_count(report.account_events, 'gebeurtenis', 'gebeurtenissen')} gecontroleerd"
+    )
     extra = []
     if report.rewritten:
-        extra.append(f"{_count(report.rewritten, 'gebeurtenis', 'gebeurtenissen')} opgeschoond "
-                     "na de bewaartermijn (vastgelegd)")
+        extra.append(
+            f"{_count(report.rewritten, 'gebeurtenis', 'gebeurtenissen')} opgeschoond "
+            "na de bewaartermijn (vastgelegd)"
+        )
     tail = f" ({'; '.join(extra)})" if extra else ""
     if report.intact:
         print(f"auditlog intact: {checked}{tail}")
         return 0
     broken_cases = sum(1 for b in report.breaks if b.case_id is not None)
-    what = [f"{_count(broken_cases, 'zaak', 'zaken')} met een gebroken keten"] if broken_cases else []
+    what = (
+        [f"{_count(broken_cases, 'zaak', 'zaken')} met een gebroken keten"] if broken_cases else []
+    )
     if len(report.breaks) > broken_cases:
         what.append("het accountlogboek gebroken")
     print(f"auditlog GEBROKEN: {' en '.join(what)}; {checked}{tail}")
@@ -127,6 +139,8 @@ def _log(engine, args) -> int:
         return 0
     print(tabulate(rows, headers=headers))
     opened = sum(1 for e in entries if e.action == "case_opened")
-    print(f"{_count(len(entries), 'gebeurtenis', 'gebeurtenissen')} voor {what}, "
-          f"waarvan {opened} keer ingezien")
+    print(
+        f"{_count(len(entries), 'gebeurtenis', 'gebeurtenissen')} voor {what}, "
+        f"waarvan {opened} keer ingezien"
+    )
     return 0

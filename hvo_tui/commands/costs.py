@@ -25,41 +25,82 @@ def register(sub, common) -> None:
     actions = costs.add_subparsers(dest="costs_command", metavar="ACTIE", required=True)
 
     alloc = actions.add_parser(
-        "allocate", help="een jaarbedrag verdelen over de gemeenten (CSV met gemeente,inwoners)",
+        "allocate",
+        help="een jaarbedrag verdelen over de gemeenten (CSV met gemeente,inwoners)",
         description="Verdeel een jaarbedrag over gemeenten. Het CSV-bestand heeft de kopregel "
-                    "gemeente,inwoners en optioneel zaken (gemiddeld per jaar, decimale punt) en "
-                    "gewicht (factor op zaken, standaard 1). Bedragen in hele euro's, afgerond "
-                    "met de grootste-restmethode zodat ze precies optellen tot het totaal.")
-    alloc.add_argument("--model", required=True, choices=("inwoners", "zaken", "tarief"),
-                       help="inwoners: naar rato van inwoners; zaken: basis plus rest naar rato "
-                            "van zaken x gewicht; tarief: vast + variabel per inwoner")
+        "gemeente,inwoners en optioneel zaken (gemiddeld per jaar, decimale punt) en "
+        "gewicht (factor op zaken, standaard 1). Bedragen in hele euro's, afgerond "
+        "met de grootste-restmethode zodat ze precies optellen tot het totaal.",
+    )
+    alloc.add_argument(
+        "--model",
+        required=True,
+        choices=("inwoners", "zaken", "tarief"),
+        help="inwoners: naar rato van inwoners; zaken: basis plus rest naar rato "
+        "van zaken x gewicht; tarief: vast + variabel per inwoner",
+    )
     alloc.add_argument("--input", required=True, metavar="BESTAND.csv")
-    alloc.add_argument("--total", metavar="EUR", default=None,
-                       help="het te verdelen jaarbedrag in hele euro's (inwoners, zaken)")
-    alloc.add_argument("--base", metavar="EUR", default=None,
-                       help="basisbedrag per gemeente in hele euro's (model zaken; standaard 0)")
-    alloc.add_argument("--fixed", metavar="EUR", default=None,
-                       help="vast bedrag per inwoner (model tarief), bv. 0.25")
-    alloc.add_argument("--variable", metavar="EUR", default=None,
-                       help="variabel bedrag per inwoner (model tarief), bv. 0.10")
+    alloc.add_argument(
+        "--total",
+        metavar="EUR",
+        default=None,
+        help="het te verdelen jaarbedrag in hele euro's (inwoners, zaken)",
+    )
+    alloc.add_argument(
+        "--base",
+        metavar="EUR",
+        default=None,
+        help="basisbedrag per gemeente in hele euro's (model zaken; standaard 0)",
+    )
+    alloc.add_argument(
+        "--fixed",
+        metavar="EUR",
+        default=None,
+        help="vast bedrag per inwoner (model tarief), bv. 0.25",
+    )
+    alloc.add_argument(
+        "--variable",
+        metavar="EUR",
+        default=None,
+        help="variabel bedrag per inwoner (model tarief), bv. 0.10",
+    )
     alloc.add_argument("--format", choices=FORMATS, default="table")
 
     invoice = actions.add_parser(
-        "invoice", help="de rekening per gemeente uit het gebruik van een periode",
+        "invoice",
+        help="de rekening per gemeente uit het gebruik van een periode",
         description="Een specificatie per gemeente: eigen accounts en handelingen, plus het "
-                    "aandeel in de gedeelde partneraccounts naar inwoners.")
-    invoice.add_argument("--period", required=True, metavar="PERIODE",
-                         help="een kwartaal (2026-Q3), een maand (2026-07) of een jaar (2026)")
+        "aandeel in de gedeelde partneraccounts naar inwoners.",
+    )
+    invoice.add_argument(
+        "--period",
+        required=True,
+        metavar="PERIODE",
+        help="een kwartaal (2026-Q3), een maand (2026-07) of een jaar (2026)",
+    )
     invoice.add_argument("--region", required=True, metavar="REGIO", help="bv. Midden-Limburg")
-    invoice.add_argument("--tariff", metavar="BESTAND.toml", default=None,
-                         help="een eigen tarieftabel (standaard: de meegeleverde tarieven)")
-    invoice.add_argument("--format", choices=FORMATS, default=None,
-                         help="table (standaard), csv of json; niet samen met --out")
-    invoice.add_argument("--out", metavar="MAP", default=None,
-                         help="schrijf per gemeente een rekening (.txt) en haar posten (.csv) in "
-                              "deze map, om te versturen (de map wordt zo nodig gemaakt)")
-    invoice.add_argument("--overwrite", action="store_true",
-                         help="met --out: bestaande bestanden overschrijven")
+    invoice.add_argument(
+        "--tariff",
+        metavar="BESTAND.toml",
+        default=None,
+        help="een eigen tarieftabel (standaard: de meegeleverde tarieven)",
+    )
+    invoice.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="table (standaard), csv of json; niet samen met --out",
+    )
+    invoice.add_argument(
+        "--out",
+        metavar="MAP",
+        default=None,
+        help="schrijf per gemeente een rekening (.txt) en haar posten (.csv) in "
+        "deze map, om te versturen (de map wordt zo nodig gemaakt)",
+    )
+    invoice.add_argument(
+        "--overwrite", action="store_true", help="met --out: bestaande bestanden overschrijven"
+    )
 
     for parser in (alloc, invoice):
         common(parser)
@@ -90,10 +131,12 @@ def allocate(args: argparse.Namespace) -> int:
     from hvo_tui.cli import fail
     from hvo_tui.domain.costs import (
         CostInputError,
-        allocate as compute,
         parse_cost_csv,
         parse_euros,
         parse_rate,
+    )
+    from hvo_tui.domain.costs import (
+        allocate as compute,
     )
 
     try:
@@ -106,8 +149,7 @@ def allocate(args: argparse.Namespace) -> int:
         fixed = parse_rate(args.fixed, "--fixed") if args.fixed is not None else None
         variable = parse_rate(args.variable, "--variable") if args.variable is not None else None
         table = parse_cost_csv(text)
-        result = compute(table, args.model, total=total, base=base, fixed=fixed,
-                         variable=variable)
+        result = compute(table, args.model, total=total, base=base, fixed=fixed, variable=variable)
     except CostInputError as exc:
         where = f"{args.input}: " if exc.line is not None else ""
         return fail(where + exc.message)
@@ -118,16 +160,30 @@ def allocate(args: argparse.Namespace) -> int:
 def _row_values(row) -> list:
     from hvo_tui.domain.costs import number
 
-    return [row.gemeente, row.inwoners, "" if row.zaken is None else number(row.zaken),
-            number(row.gewicht), row.basis, row.aandeel, row.bedrag]
+    return [
+        row.gemeente,
+        row.inwoners,
+        "" if row.zaken is None else number(row.zaken),
+        number(row.gewicht),
+        row.basis,
+        row.aandeel,
+        row.bedrag,
+    ]
 
 
 def render_allocation(result, fmt: str) -> str:
     from hvo_tui.domain.costs import CSV_HEADER, euros, number
 
     zaken_total = result.zaken
-    total_row = ["Totaal", result.inwoners, "" if zaken_total is None else number(zaken_total),
-                 "", result.basis, result.aandeel, result.total]
+    total_row = [
+        "Totaal",
+        result.inwoners,
+        "" if zaken_total is None else number(zaken_total),
+        "",
+        result.basis,
+        result.aandeel,
+        result.total,
+    ]
     if fmt == "csv":
         import csv
         import io
@@ -154,10 +210,16 @@ def render_allocation(result, fmt: str) -> str:
             "basis": result.basis,
             "aandeel": result.aandeel,
             "rijen": [
-                {"gemeente": r.gemeente, "inwoners": r.inwoners,
-                 "zaken": None if r.zaken is None else num(r.zaken),
-                 "gewicht": num(r.gewicht), "basis": r.basis, "aandeel": r.aandeel,
-                 "bedrag": r.bedrag, "exact": exact(r.exact)}
+                {
+                    "gemeente": r.gemeente,
+                    "inwoners": r.inwoners,
+                    "zaken": None if r.zaken is None else num(r.zaken),
+                    "gewicht": num(r.gewicht),
+                    "basis": r.basis,
+                    "aandeel": r.aandeel,
+                    "bedrag": r.bedrag,
+                    "exact": exact(r.exact),
+                }
                 for r in result.rows
             ],
             "toelichting": list(result.explanation),
@@ -171,12 +233,34 @@ def render_allocation(result, fmt: str) -> str:
     rows = []
     for row in result.rows:
         values = _row_values(row)
-        rows.append([values[0], f"{row.inwoners:,}".replace(",", "."), values[2], values[3],
-                     money(row.basis), money(row.aandeel), money(row.bedrag)])
-    rows.append(["Totaal", f"{result.inwoners:,}".replace(",", "."), total_row[2], "",
-                 money(result.basis), money(result.aandeel), money(result.total)])
-    table = tabulate(rows, headers=list(CSV_HEADER), disable_numparse=True,
-                     colalign=("left", "right", "right", "right", "right", "right", "right"))
+        rows.append(
+            [
+                values[0],
+                f"{row.inwoners:,}".replace(",", "."),
+                values[2],
+                values[3],
+                money(row.basis),
+                money(row.aandeel),
+                money(row.bedrag),
+            ]
+        )
+    rows.append(
+        [
+            "Totaal",
+            f"{result.inwoners:,}".replace(",", "."),
+            total_row[2],
+            "",
+            money(result.basis),
+            money(result.aandeel),
+            money(result.total),
+        ]
+    )
+    table = tabulate(
+        rows,
+        headers=list(CSV_HEADER),
+        disable_numparse=True,
+        colalign=("left", "right", "right", "right", "right", "right", "right"),
+    )
     return table + "\n\n" + "\n".join(result.explanation) + "\n"
 
 
@@ -196,8 +280,9 @@ def invoice(settings, args: argparse.Namespace) -> int:
     from store.interface import StoreError
 
     if args.out is not None and args.format is not None:
-        return fail("--format en --out gaan niet samen: --out schrijft per gemeente een .txt en "
-                    "een .csv")
+        return fail(
+            "--format en --out gaan niet samen: --out schrijft per gemeente een .txt en een .csv"
+        )
     if args.overwrite and args.out is None:
         return fail("--overwrite hoort bij --out")
     if args.out is not None:
@@ -249,8 +334,9 @@ def write_out(inv, directory: str, overwrite: bool, tariff_source: str | None) -
         return fail(exc.message + hint)
     totals = {s.municipality: s.total for s in inv.statements}
     folder = paths[0].parent if paths else Path(directory).expanduser()
-    print(f"Rekening {inv.region} {inv.period.label}: {len(paths)} bestanden geschreven in "
-          f"{folder}")
+    print(
+        f"Rekening {inv.region} {inv.period.label}: {len(paths)} bestanden geschreven in {folder}"
+    )
     for f, path in zip(files, paths):
         amount = f"  {eur(totals[f.municipality])}" if path.suffix == ".txt" else ""
         print(f"  {path.name}{amount}")

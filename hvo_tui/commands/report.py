@@ -17,22 +17,53 @@ FORMATS = ("table", "csv", "json")
 
 def register(sub, common) -> None:
     report = sub.add_parser(
-        "report", aliases=["rapport"],
-        help="statistieken als tabel, CSV of JSON (hvo report --list toont de rapporten)")
+        "report",
+        aliases=["rapport"],
+        help="statistieken als tabel, CSV of JSON (hvo report --list toont de rapporten)",
+    )
     common(report)
-    report.add_argument("name", nargs="?", metavar="RAPPORT",
-                        help="naam van het rapport, bv. per-gemeente (zie --list)")
+    report.add_argument(
+        "name",
+        nargs="?",
+        metavar="RAPPORT",
+        help="naam van het rapport, bv. per-gemeente (zie --list)",
+    )
     report.add_argument("--list", action="store_true", help="de rapporten tonen")
-    report.add_argument("--from", "--van", dest="start", metavar="DATUM", default=None,
-                        help="eerste dag (JJJJ-MM-DD), inclusief; zonder: vanaf het begin")
-    report.add_argument("--to", "--tot", dest="end", metavar="DATUM", default=None,
-                        help="laatste dag (JJJJ-MM-DD), inclusief; zonder: tot nu")
-    report.add_argument("--region", "--regio", dest="region", metavar="REGIO", default=None,
-                        help="alleen deze regio (naam)")
-    report.add_argument("--gemeente", "--municipality", dest="municipality", metavar="GEMEENTE",
-                        default=None, help="alleen deze gemeente (van opleggen)")
-    report.add_argument("--format", choices=FORMATS, default="table",
-                        help="table (standaard), csv of json")
+    report.add_argument(
+        "--from",
+        "--van",
+        dest="start",
+        metavar="DATUM",
+        default=None,
+        help="eerste dag (JJJJ-MM-DD), inclusief; zonder: vanaf het begin",
+    )
+    report.add_argument(
+        "--to",
+        "--tot",
+        dest="end",
+        metavar="DATUM",
+        default=None,
+        help="laatste dag (JJJJ-MM-DD), inclusief; zonder: tot nu",
+    )
+    report.add_argument(
+        "--region",
+        "--regio",
+        dest="region",
+        metavar="REGIO",
+        default=None,
+        help="alleen deze regio (naam)",
+    )
+    report.add_argument(
+        "--gemeente",
+        "--municipality",
+        dest="municipality",
+        metavar="GEMEENTE",
+        default=None,
+        help="alleen deze gemeente (van opleggen)",
+    )
+    report.add_argument(
+        "--format", choices=FORMATS, default="table", help="table (standaard), csv of json"
+    )
     report.set_defaults(handler=run)
 
 
@@ -83,8 +114,10 @@ def _check_area(areas: dict[str, list[str]], flt) -> str | None:
         pool = areas[flt.region] if flt.region else [m for ms in areas.values() for m in ms]
         if flt.municipality not in pool:
             where = f" in regio {flt.region}" if flt.region else ""
-            return (f"onbekende gemeente '{flt.municipality}'{where}; kies uit: "
-                    f"{', '.join(sorted(pool))}")
+            return (
+                f"onbekende gemeente '{flt.municipality}'{where}; kies uit: "
+                f"{', '.join(sorted(pool))}"
+            )
     return None
 
 
@@ -103,14 +136,21 @@ def render(table, fmt: str) -> str:
     if fmt == "json":
         import json
 
-        return json.dumps({
-            "rapport": table.name,
-            "titel": table.title,
-            "filter": table.filter.as_dict(),
-            "toelichting": table.note,
-            "kolommen": [{"sleutel": c.key, "kop": c.label} for c in table.columns],
-            "rijen": table.records(),
-        }, ensure_ascii=False, indent=2) + "\n"
+        return (
+            json.dumps(
+                {
+                    "rapport": table.name,
+                    "titel": table.title,
+                    "filter": table.filter.as_dict(),
+                    "toelichting": table.note,
+                    "kolommen": [{"sleutel": c.key, "kop": c.label} for c in table.columns],
+                    "rijen": table.records(),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
     from tabulate import tabulate
 
     from hvo_tui.domain.statistics import display_value

@@ -13,19 +13,40 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 def register(sub, common) -> None:
     serve = sub.add_parser("serve", help="de opslag aanbieden als HTTP-API (voor hvo --api URL)")
     common(serve)
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="adres om op te luisteren (standaard 127.0.0.1: alleen deze machine)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="adres om op te luisteren (standaard 127.0.0.1: alleen deze machine)",
+    )
     serve.add_argument("--port", type=int, default=8080, help="poort (standaard 8080)")
-    serve.add_argument("--token-uren", dest="token_hours", type=float, default=8.0,
-                       metavar="UREN", help="hoe lang een login geldig blijft (standaard 8 uur)")
-    serve.add_argument("--ssl-certfile", default=None, metavar="PEM",
-                       help="TLS-certificaat (met --ssl-keyfile); of zet er een proxy met TLS voor")
-    serve.add_argument("--ssl-keyfile", default=None, metavar="PEM", help="sleutel bij het certificaat")
-    serve.add_argument("--workers", type=int, default=1, metavar="N",
-                       help="aantal serverprocessen (standaard 1; op een server met meer kernen "
-                            "bijvoorbeeld zoveel als er kernen zijn): sessies staan in de database")
-    serve.add_argument("--log-level", default="info",
-                       choices=("critical", "error", "warning", "info", "debug"))
+    serve.add_argument(
+        "--token-uren",
+        dest="token_hours",
+        type=float,
+        default=8.0,
+        metavar="UREN",
+        help="hoe lang een login geldig blijft (standaard 8 uur)",
+    )
+    serve.add_argument(
+        "--ssl-certfile",
+        default=None,
+        metavar="PEM",
+        help="TLS-certificaat (met --ssl-keyfile); of zet er een proxy met TLS voor",
+    )
+    serve.add_argument(
+        "--ssl-keyfile", default=None, metavar="PEM", help="sleutel bij het certificaat"
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="aantal serverprocessen (standaard 1; op een server met meer kernen "
+        "bijvoorbeeld zoveel als er kernen zijn): sessies staan in de database",
+    )
+    serve.add_argument(
+        "--log-level", default="info", choices=("critical", "error", "warning", "info", "debug")
+    )
     serve.set_defaults(handler=run)
 
 
@@ -49,20 +70,34 @@ def run(settings, args: argparse.Namespace) -> int:
 
         from hvo_tui.server import NoDelayH11Protocol, create_app
     except ImportError as exc:
-        return fail(f"'hvo serve' heeft FastAPI en uvicorn nodig: pip install 'hvo-tui[server]' ({exc.name})")
+        return fail(
+            f"'hvo serve' heeft FastAPI en uvicorn nodig: pip install 'hvo-tui[server]' ({exc.name})"
+        )
 
     engine = prepare(settings)
     tls = bool(args.ssl_certfile)
     if args.host not in LOOPBACK and not tls:
-        print("hvo: let op: zonder TLS gaan wachtwoorden en zaakgegevens onversleuteld over het "
-              "netwerk; gebruik --ssl-certfile/--ssl-keyfile of zet er een proxy met TLS voor",
-              file=sys.stderr)
+        print(
+            "hvo: let op: zonder TLS gaan wachtwoorden en zaakgegevens onversleuteld over het "
+            "netwerk; gebruik --ssl-certfile/--ssl-keyfile of zet er een proxy met TLS voor",
+            file=sys.stderr,
+        )
     scheme = "https" if tls else "http"
-    print(f"hvo serve: {scheme}://{args.host}:{args.port}/api/v1 (OpenAPI: /api/v1/docs); "
-          f"Ctrl+C stopt", file=sys.stderr)
-    options = dict(host=args.host, port=args.port, log_level=args.log_level, http=NoDelayH11Protocol,
-                   ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile,
-                   timeout_graceful_shutdown=3, proxy_headers=True)
+    print(
+        f"hvo serve: {scheme}://{args.host}:{args.port}/api/v1 (OpenAPI: /api/v1/docs); "
+        f"Ctrl+C stopt",
+        file=sys.stderr,
+    )
+    options = dict(
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        http=NoDelayH11Protocol,
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
+        timeout_graceful_shutdown=3,
+        proxy_headers=True,
+    )
     if args.workers > 1:
         # Each worker process opens the (already checked and migrated) database itself.
         import os
@@ -70,8 +105,9 @@ def run(settings, args: argparse.Namespace) -> int:
         os.environ[WORKER_DATABASE] = engine.url.render_as_string(hide_password=False)
         os.environ[WORKER_TOKEN_HOURS] = str(args.token_hours)
         engine.dispose()
-        uvicorn.run("hvo_tui.commands.serve:worker_app", factory=True, workers=args.workers,
-                    **options)
+        uvicorn.run(
+            "hvo_tui.commands.serve:worker_app", factory=True, workers=args.workers, **options
+        )
         return 0
     app = create_app(engine, token_hours=args.token_hours)
     try:

@@ -23,8 +23,11 @@ def run(settings, args: argparse.Namespace) -> int:
     from hvo_tui.cli import read_case
     from hvo_tui.domain.signing import describe_signature
 
-    code, found = read_case(settings, args.number, lambda store, row: (
-        row.number, store.decision_signatures(row.case_id)))
+    code, found = read_case(
+        settings,
+        args.number,
+        lambda store, row: (row.number, store.decision_signatures(row.case_id)),
+    )
     if code:
         return code
     number, checks = found
@@ -32,7 +35,9 @@ def run(settings, args: argparse.Namespace) -> int:
         print(f"{number}: geen digitale handtekeningen")
         return 0
     for check in checks:
-        line = describe_signature(check.kind, check.signer_name, check.signed_at, check.valid, check.problem)
+        line = describe_signature(
+            check.kind, check.signer_name, check.signed_at, check.valid, check.problem
+        )
         key = f" (sleutel {check.key_fingerprint})" if check.key_fingerprint else ""
         print(f"{number} · {line}{key}")
     bad = sum(not c.valid for c in checks)

@@ -18,10 +18,17 @@ def register(sub, common) -> None:
     web = sub.add_parser("web", help="de app in de browser aanbieden (achter een TLS-proxy)")
     common(web)
     web.add_argument("--port", type=int, default=8000, help="poort (standaard 8000)")
-    web.add_argument("--host", default="127.0.0.1",
-                     help="adres om op te luisteren (standaard 127.0.0.1: alleen via de proxy)")
-    web.add_argument("--public-url", default=None, metavar="URL",
-                     help="het adres zoals de browser het ziet, bv. https://hvo.veiligheidshuis.nl")
+    web.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="adres om op te luisteren (standaard 127.0.0.1: alleen via de proxy)",
+    )
+    web.add_argument(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="het adres zoals de browser het ziet, bv. https://hvo.veiligheidshuis.nl",
+    )
     web.set_defaults(handler=run)
 
 
@@ -31,7 +38,9 @@ def child_environment(settings, environ: dict[str, str]) -> dict[str, str]:
     shows Unicode; textual-serve itself announces truecolor)."""
     env = dict(environ)
     if settings.values.get("database"):
-        env["HVO_DATABASE_URL"] = settings.values["database"]  # not on the command line: ps shows it
+        env["HVO_DATABASE_URL"] = settings.values[
+            "database"
+        ]  # not on the command line: ps shows it
     if settings.values.get("api"):
         env["HVO_API"] = settings.values["api"]
     if settings.config_file.exists():
@@ -51,9 +60,11 @@ def run(settings, args: argparse.Namespace) -> int:
     from hvo_tui.cli import fail
 
     if settings.embedded:
-        return fail("hvo web biedt alleen een gedeelde database aan (met inloggen); de ingebouwde "
-                    "demodatabase heeft geen inlogscherm. Geef --database URL of zet 'database' in "
-                    "de configuratie.")
+        return fail(
+            "hvo web biedt alleen een gedeelde database aan (met inloggen); de ingebouwde "
+            "demodatabase heeft geen inlogscherm. Geef --database URL of zet 'database' in "
+            "de configuratie."
+        )
     try:
         from textual_serve.server import Server
     except ImportError:
@@ -62,8 +73,13 @@ def run(settings, args: argparse.Namespace) -> int:
     os.environ.clear()  # textual-serve hands its own environment to every served process
     os.environ.update(child)
     command = shlex.join([sys.executable, "-m", "hvo_tui"])
-    server = Server(command, host=args.host, port=args.port, title="hvo", public_url=args.public_url)
-    print(f"hvo web: {args.public_url or f'http://{args.host}:{args.port}'} (Ctrl+C stopt)",
-          file=sys.stderr, flush=True)
+    server = Server(
+        command, host=args.host, port=args.port, title="hvo", public_url=args.public_url
+    )
+    print(
+        f"hvo web: {args.public_url or f'http://{args.host}:{args.port}'} (Ctrl+C stopt)",
+        file=sys.stderr,
+        flush=True,
+    )
     server.serve()
     return 0

@@ -32,7 +32,13 @@ from .permissions import (
 from .rules import RegionRules
 from .timeline import add_days, ban_end, extension_limit, local
 from .urgency import countdown_text, most_urgent, urgency_band, urgency_key
-from .validation import normalise_phone, normalise_postcode, parse_case_number, valid_bsn, valid_email
+from .validation import (
+    normalise_phone,
+    normalise_postcode,
+    parse_case_number,
+    valid_bsn,
+    valid_email,
+)
 
 __all__ = [
     "ACTION_PERMISSION",

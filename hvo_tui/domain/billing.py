@@ -65,8 +65,11 @@ ACTION_ITEMS = {
     DocumentKind.VERLENGING: "Beschikking verlengen",
     DocumentKind.HERSTEL: "Herstelbeschikking",
 }
-DEFAULT_SHARED = (OrgKind.POLITIE.value, OrgKind.CASEMANAGEMENT.value,
-                  OrgKind.VEILIGHEIDSHUIS.value)
+DEFAULT_SHARED = (
+    OrgKind.POLITIE.value,
+    OrgKind.CASEMANAGEMENT.value,
+    OrgKind.VEILIGHEIDSHUIS.value,
+)
 MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
@@ -99,8 +102,10 @@ def _cents(value: object, where: str) -> int:
         raise BillingError(f"tarieven: {where} moet een bedrag in euro's zijn, bv. 12.50")
     text = repr(value) if isinstance(value, float) else str(value).strip()
     if not re.fullmatch(r"\d+(\.\d+)?", text):
-        raise BillingError(f"tarieven: {where} = {value!r} is geen bedrag in euro's "
-                           "(niet negatief, decimale punt, bv. 12.50)")
+        raise BillingError(
+            f"tarieven: {where} = {value!r} is geen bedrag in euro's "
+            "(niet negatief, decimale punt, bv. 12.50)"
+        )
     amount = Decimal(text) * 100
     if amount != amount.to_integral_value():
         raise BillingError(f"tarieven: {where} = {value!r} heeft meer dan twee decimalen")
@@ -117,8 +122,9 @@ def parse_tariff(text: str) -> Tariff:
     known = {"naam", *_SECTIONS}
     for key in data:
         if key not in known:
-            raise BillingError(f"tarieven: onbekende sleutel '{key}' "
-                               f"(verwacht: {', '.join(sorted(known))})")
+            raise BillingError(
+                f"tarieven: onbekende sleutel '{key}' (verwacht: {', '.join(sorted(known))})"
+            )
     name = data.get("naam", "")
     if not isinstance(name, str):
         raise BillingError("tarieven: 'naam' moet tekst zijn")
@@ -129,8 +135,10 @@ def parse_tariff(text: str) -> Tariff:
             raise BillingError(f"tarieven: de tabel [{section}] ontbreekt")
         for key in table:
             if key not in keys:
-                raise BillingError(f"tarieven: onbekende sleutel '{key}' in [{section}] "
-                                   f"(verwacht: {', '.join(keys)})")
+                raise BillingError(
+                    f"tarieven: onbekende sleutel '{key}' in [{section}] "
+                    f"(verwacht: {', '.join(keys)})"
+                )
         for key in keys:
             if key not in table:
                 raise BillingError(f"tarieven: '{key}' ontbreekt in [{section}]")
@@ -139,16 +147,21 @@ def parse_tariff(text: str) -> Tariff:
     shared = sections["verdeling"]["gedeelde_organisaties"]
     kinds = {k.value for k in OrgKind}
     if not isinstance(shared, list) or not all(isinstance(k, str) for k in shared):
-        raise BillingError("tarieven: [verdeling] gedeelde_organisaties moet een lijst van "
-                           "soorten organisaties zijn, bv. [\"politie\", \"casemanagement\"]")
+        raise BillingError(
+            "tarieven: [verdeling] gedeelde_organisaties moet een lijst van "
+            'soorten organisaties zijn, bv. ["politie", "casemanagement"]'
+        )
     for kind in shared:
         if kind not in kinds or kind == OrgKind.GEMEENTE.value:
-            raise BillingError(f"tarieven: [verdeling] onbekende of onmogelijke soort '{kind}' "
-                               f"(kies uit: {', '.join(sorted(kinds - {'gemeente'}))})")
+            raise BillingError(
+                f"tarieven: [verdeling] onbekende of onmogelijke soort '{kind}' "
+                f"(kies uit: {', '.join(sorted(kinds - {'gemeente'}))})"
+            )
     return Tariff(
         connection=_cents(sub["aansluiting_per_account"], "[abonnement] aansluiting_per_account"),
-        organisation_month=_cents(sub["per_organisatie_per_maand"],
-                                  "[abonnement] per_organisatie_per_maand"),
+        organisation_month=_cents(
+            sub["per_organisatie_per_maand"], "[abonnement] per_organisatie_per_maand"
+        ),
         account_month=_cents(sub["per_account_per_maand"], "[abonnement] per_account_per_maand"),
         per_action={k: _cents(v, f"[handelingen] {k}") for k, v in sections["handelingen"].items()},
         shared_kinds=tuple(shared),
@@ -208,8 +221,10 @@ def parse_period(text: str) -> Period:
     if re.fullmatch(r"\d{4}", raw):
         y = int(raw)
         return Period(raw, date(y, 1, 1), date(y + 1, 1, 1))
-    raise BillingError(f"onbekende periode '{text}': gebruik een kwartaal (2026-Q3), een maand "
-                       "(2026-07) of een jaar (2026)")
+    raise BillingError(
+        f"onbekende periode '{text}': gebruik een kwartaal (2026-Q3), een maand "
+        "(2026-07) of een jaar (2026)"
+    )
 
 
 # --- the use of a region (filled by the store) ---------------------------------------------------
@@ -349,24 +364,40 @@ def _account_months(acc: AccountUse, period: Period) -> list[tuple[int, int]]:
 def _org_cost(org: OrganisationUse, period: Period, tariff: Tariff) -> _OrgCost:
     start, end = period.bounds()
     lines: list[InvoiceLine] = []
-    free = [f"{a.username} ({a.full_name})" for a in org.accounts
-            if a.bestuurlijk and a.created_at < end]
+    free = [
+        f"{a.username} ({a.full_name})"
+        for a in org.accounts
+        if a.bestuurlijk and a.created_at < end
+    ]
     billable = sorted((a for a in org.accounts if not a.bestuurlijk), key=lambda a: a.username)
     new = [a for a in billable if start <= a.created_at < end]
     if new:
         created = ", ".join(f"{a.username} (aangemaakt {_day(a.created_at)})" for a in new)
-        lines.append(InvoiceLine(
-            "Aansluiting nieuwe accounts", len(new), tariff.connection,
-            len(new) * tariff.connection, f"{org.name}: {created}", party=org.name))
+        lines.append(
+            InvoiceLine(
+                "Aansluiting nieuwe accounts",
+                len(new),
+                tariff.connection,
+                len(new) * tariff.connection,
+                f"{org.name}: {created}",
+                party=org.name,
+            )
+        )
     per_account = [(a, _account_months(a, period)) for a in billable]
     per_account = [(a, ms) for a, ms in per_account if ms]
     org_months = sorted({m for _, ms in per_account for m in ms})
     if org_months:
-        lines.append(InvoiceLine(
-            "Maandprijs organisatie", len(org_months), tariff.organisation_month,
-            len(org_months) * tariff.organisation_month,
-            f"{org.name}: {_plural(len(org_months), 'maand', 'maanden')} met een actief account "
-            f"({_months_label(org_months)})", party=org.name))
+        lines.append(
+            InvoiceLine(
+                "Maandprijs organisatie",
+                len(org_months),
+                tariff.organisation_month,
+                len(org_months) * tariff.organisation_month,
+                f"{org.name}: {_plural(len(org_months), 'maand', 'maanden')} met een actief account "
+                f"({_months_label(org_months)})",
+                party=org.name,
+            )
+        )
         n = sum(len(ms) for _, ms in per_account)
         parts = []
         for a, ms in per_account:
@@ -376,11 +407,17 @@ def _org_cost(org: OrganisationUse, period: Period, tariff: Tariff) -> _OrgCost:
             elif a.created_at >= start:
                 detail += f" (vanaf {_day(a.created_at)})"
             parts.append(detail)
-        lines.append(InvoiceLine(
-            "Maandprijs accounts", n, tariff.account_month, n * tariff.account_month,
-            f"{org.name}: {_plural(len(per_account), 'account', 'accounts')}, samen "
-            f"{_plural(n, 'accountmaand', 'accountmaanden')}: {', '.join(parts)}",
-            party=org.name))
+        lines.append(
+            InvoiceLine(
+                "Maandprijs accounts",
+                n,
+                tariff.account_month,
+                n * tariff.account_month,
+                f"{org.name}: {_plural(len(per_account), 'account', 'accounts')}, samen "
+                f"{_plural(n, 'accountmaand', 'accountmaanden')}: {', '.join(parts)}",
+                party=org.name,
+            )
+        )
     return _OrgCost(org, lines, free)
 
 
@@ -429,9 +466,11 @@ def compute_invoice(usage: RegionUsage, period: Period, tariff: Tariff) -> Invoi
             shared_lines.extend(cost.lines)
         elif cost.lines:
             amount = sum(line.amount for line in cost.lines)
-            not_billed.append(f"{org.name} ({_kind_label(org.kind)}): "
-                              f"{euros(Fraction(amount, 100), 2)} niet doorbelast (deze soort "
-                              "organisatie staat niet in [verdeling] gedeelde_organisaties)")
+            not_billed.append(
+                f"{org.name} ({_kind_label(org.kind)}): "
+                f"{euros(Fraction(amount, 100), 2)} niet doorbelast (deze soort "
+                "organisatie staat niet in [verdeling] gedeelde_organisaties)"
+            )
 
     cases: dict[tuple[int, str], list[str]] = defaultdict(list)
     for act in usage.actions:
@@ -447,41 +486,76 @@ def compute_invoice(usage: RegionUsage, period: Period, tariff: Tariff) -> Invoi
     for muni, share in zip(munis, shares):
         lines = list(own.get(muni.id, []))
         if free.get(muni.id):
-            lines.append(InvoiceLine(
-                "Bestuurlijke accounts", len(free[muni.id]), 0, 0,
-                "gedeeld met het systeem voor verplichte ggz, geen kosten: "
-                + ", ".join(free[muni.id])))
+            lines.append(
+                InvoiceLine(
+                    "Bestuurlijke accounts",
+                    len(free[muni.id]),
+                    0,
+                    0,
+                    "gedeeld met het systeem voor verplichte ggz, geen kosten: "
+                    + ", ".join(free[muni.id]),
+                )
+            )
         for kind in ACTIONS:
             numbers = sorted(cases.get((muni.id, kind.value), []))
             if not numbers:
                 continue
             unit = tariff.per_action.get(kind.value, 0)
-            verb = "genomen" if kind in (DocumentKind.BESCHIKKING, DocumentKind.INTREKKING,
-                                         DocumentKind.VERLENGING, DocumentKind.HERSTEL) \
+            verb = (
+                "genomen"
+                if kind
+                in (
+                    DocumentKind.BESCHIKKING,
+                    DocumentKind.INTREKKING,
+                    DocumentKind.VERLENGING,
+                    DocumentKind.HERSTEL,
+                )
                 else "ontvangen"
-            lines.append(InvoiceLine(
-                ACTION_ITEMS[kind], len(numbers), unit, len(numbers) * unit,
-                f"{len(numbers)} x {kind.label} {verb} van {period.describe()}, in "
-                f"{_plural(len(set(numbers)), 'zaak', 'zaken')} van {muni.name}",
-                tuple(numbers)))
+            )
+            lines.append(
+                InvoiceLine(
+                    ACTION_ITEMS[kind],
+                    len(numbers),
+                    unit,
+                    len(numbers) * unit,
+                    f"{len(numbers)} x {kind.label} {verb} van {period.describe()}, in "
+                    f"{_plural(len(set(numbers)), 'zaak', 'zaken')} van {muni.name}",
+                    tuple(numbers),
+                )
+            )
         if pot:
-            lines.append(InvoiceLine(
-                "Aandeel partneraccounts", None, None, share,
-                f"{_thousands(muni.population)} van {_thousands(population)} inwoners{peil} "
-                f"= {_percent(muni.population, population)} van {euros(Fraction(pot, 100), 2)} "
-                f"(grootste-restmethode in centen; exact "
-                f"{euros(Fraction(pot * muni.population, 100 * population), 4)})"))
+            lines.append(
+                InvoiceLine(
+                    "Aandeel partneraccounts",
+                    None,
+                    None,
+                    share,
+                    f"{_thousands(muni.population)} van {_thousands(population)} inwoners{peil} "
+                    f"= {_percent(muni.population, population)} van {euros(Fraction(pot, 100), 2)} "
+                    f"(grootste-restmethode in centen; exact "
+                    f"{euros(Fraction(pot * muni.population, 100 * population), 4)})",
+                )
+            )
         statements.append(Statement(muni.name, muni.population, tuple(lines)))
     notes = (
         f"Periode {period.label}: {period.describe()} (Europe/Amsterdam).",
         "Handelingen tellen per zaak van de gemeente; een stap telt één keer, ook als er zowel "
         "een document als een gebeurtenis van is.",
         "Bestuurlijke accounts kosten niets: geen aansluiting, geen maandprijs.",
-        "Gedeelde partneraccounts (" + ", ".join(
-            _kind_label(k) for k in tariff.shared_kinds) + ") worden naar inwoners verdeeld; "
+        "Gedeelde partneraccounts ("
+        + ", ".join(_kind_label(k) for k in tariff.shared_kinds)
+        + ") worden naar inwoners verdeeld; "
         "de aandelen tellen precies op tot het totaal van de gedeelde kosten.",
     )
-    invoice = Invoice(usage.region, period, tariff.name, tuple(statements), tuple(shared_lines),
-                      population, tuple(not_billed), notes)
+    invoice = Invoice(
+        usage.region,
+        period,
+        tariff.name,
+        tuple(statements),
+        tuple(shared_lines),
+        population,
+        tuple(not_billed),
+        notes,
+    )
     assert invoice.total == sum(s.own for s in statements) + (pot if population else 0)
     return invoice

@@ -40,7 +40,7 @@ from .common import document, require_aware
 from .facts import CaseFacts, DocumentFacts
 from .rules import RegionRules
 from .timeline import add_days, ban_end
-from .vocab import CaseStatus, DocumentKind, QUEUE_DOCUMENTS, Role
+from .vocab import QUEUE_DOCUMENTS, CaseStatus, DocumentKind, Role
 
 
 class DocumentState(StrEnum):
@@ -118,7 +118,11 @@ def _rule(case: CaseFacts, kind: DocumentKind, rules: RegionRules) -> tuple[Role
     t0 = case.imposed_at
     if kind is DocumentKind.RIHG:
         # Needed before the decision to impose: due at T0, or at the decision not to impose.
-        due = t0 if t0 is not None else (case.decided_at if case.status is CaseStatus.NOT_IMPOSED else None)
+        due = (
+            t0
+            if t0 is not None
+            else (case.decided_at if case.status is CaseStatus.NOT_IMPOSED else None)
+        )
         return Role.POLITIE, due
     if kind is DocumentKind.BESCHIKKING:
         return (Role.HOVJ if case.imposed_by_hovj else Role.BESTUURDER), t0
@@ -171,8 +175,11 @@ def document_checklist(
             state = DocumentState.LATE if due is not None and due < now else DocumentState.MISSING
         else:
             state = DocumentState.NOT_NEEDED
-        items.append(ChecklistItem(kind=kind, state=state, required_from=role, due=due,
-                                   document=doc, label=kind.label))
+        items.append(
+            ChecklistItem(
+                kind=kind, state=state, required_from=role, due=due, document=doc, label=kind.label
+            )
+        )
     order = {kind: i for i, kind in enumerate(QUEUE_DOCUMENTS)}
     items.sort(key=lambda it: (order.get(it.kind, len(order)), list(DocumentKind).index(it.kind)))
     return items

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pendulum
 
@@ -13,8 +13,7 @@ from .timeline import ban_end, local
 from .vocab import DocumentKind
 
 MEETING_DAY3 = "overleg_dag3"  # MeetingFacts.kind of the casemanager's meeting around day 3
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def after_hours(moment: datetime, hours: int) -> pendulum.DateTime:
@@ -55,6 +54,3 @@ def require_aware(moment: datetime, field: str | None = None) -> pendulum.DateTi
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise DomainError("een moment zonder tijdzone is niet eenduidig", field=field)
     return local(moment)
-
-
-

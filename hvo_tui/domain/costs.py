@@ -153,8 +153,10 @@ def parse_euros(text: str, what: str) -> Decimal:
     comma, thousands separators, signs and more than two decimals, with a Dutch message."""
     raw = text.strip().removeprefix("€").strip()
     if "," in raw:
-        raise CostInputError(f"{what}: '{text}' bevat een komma; schrijf bedragen met een "
-                             "decimale punt en zonder duizendtallen, bv. 125000.50")
+        raise CostInputError(
+            f"{what}: '{text}' bevat een komma; schrijf bedragen met een "
+            "decimale punt en zonder duizendtallen, bv. 125000.50"
+        )
     value = _decimal(raw)
     if value is None:
         raise CostInputError(f"{what}: '{text}' is geen bedrag in euro's (bv. 125000 of 125000.50)")
@@ -169,8 +171,9 @@ def parse_rate(text: str, what: str) -> Decimal:
     """A rate in euros per inhabitant (``0.35``, ``0.125``): any number of decimals."""
     raw = text.strip().removeprefix("€").strip()
     if "," in raw:
-        raise CostInputError(f"{what}: '{text}' bevat een komma; gebruik een decimale punt, "
-                             "bv. 0.35")
+        raise CostInputError(
+            f"{what}: '{text}' bevat een komma; gebruik een decimale punt, bv. 0.35"
+        )
     value = _decimal(raw)
     if value is None:
         raise CostInputError(f"{what}: '{text}' is geen bedrag in euro's per inwoner (bv. 0.35)")
@@ -182,8 +185,12 @@ def parse_rate(text: str, what: str) -> Decimal:
 def _decimal(raw: str) -> Decimal | None:
     """``123``, ``12.5``, ``.5``, ``-3`` exactly; None for anything else (``1e3``, ``12,5``)."""
     body = raw[1:] if raw.startswith("-") else raw
-    if (not body or body.count(".") > 1 or not any(ch.isdigit() for ch in body)
-            or not all(ch.isdigit() or ch == "." for ch in body)):
+    if (
+        not body
+        or body.count(".") > 1
+        or not any(ch.isdigit() for ch in body)
+        or not all(ch.isdigit() or ch == "." for ch in body)
+    ):
         return None
     value = Decimal(body)
     return -value if raw.startswith("-") else value
@@ -213,8 +220,11 @@ def parse_cost_csv(text: str) -> CostTable:
     """Read the input CSV; every refusal names the line it concerns."""
     text = text.removeprefix("\ufeff")  # a BOM, as Excel writes it
     if not text.strip():
-        raise CostInputError("het bestand is leeg; verwacht een kopregel 'gemeente,inwoners' "
-                             "en een regel per gemeente", 1)
+        raise CostInputError(
+            "het bestand is leeg; verwacht een kopregel 'gemeente,inwoners' "
+            "en een regel per gemeente",
+            1,
+        )
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     header_line = 1
@@ -225,23 +235,30 @@ def parse_cost_csv(text: str) -> CostTable:
             break
     assert header is not None
     if len(header) == 1 and ";" in header[0]:
-        raise CostInputError("de kolommen zijn gescheiden door puntkomma's; gebruik komma's "
-                             "(kopregel 'gemeente,inwoners[,zaken][,gewicht]')", header_line)
+        raise CostInputError(
+            "de kolommen zijn gescheiden door puntkomma's; gebruik komma's "
+            "(kopregel 'gemeente,inwoners[,zaken][,gewicht]')",
+            header_line,
+        )
     for i, name in enumerate(header):
         if not name:
             raise CostInputError(f"kolom {i + 1} van de kopregel heeft geen naam", header_line)
         if name not in COLUMNS:
-            raise CostInputError(f"onbekende kolom '{name}' (toegestaan: {', '.join(COLUMNS)})",
-                                 header_line, name)
+            raise CostInputError(
+                f"onbekende kolom '{name}' (toegestaan: {', '.join(COLUMNS)})", header_line, name
+            )
         if header.index(name) != i:
-            raise CostInputError(f"kolom '{name}' staat twee keer in de kopregel", header_line,
-                                 name)
+            raise CostInputError(
+                f"kolom '{name}' staat twee keer in de kopregel", header_line, name
+            )
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise CostInputError(
             f"kolom{'men' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
             f"ontbreekt in de kopregel (verwacht 'gemeente,inwoners', optioneel zaken en gewicht)",
-            header_line, missing[0])
+            header_line,
+            missing[0],
+        )
 
     rows: list[CostInput] = []
     seen: dict[str, int] = {}
@@ -250,16 +267,18 @@ def parse_cost_csv(text: str) -> CostTable:
         if not any(f.strip() for f in fields):
             continue  # blank lines are harmless
         if len(fields) != len(header):
-            raise CostInputError(f"{len(fields)} velden, verwacht {len(header)} "
-                                 f"({','.join(header)})", line)
+            raise CostInputError(
+                f"{len(fields)} velden, verwacht {len(header)} ({','.join(header)})", line
+            )
         cells = dict(zip(header, fields))
         name = cells["gemeente"].strip()
         if not name:
             raise CostInputError("de naam van de gemeente ontbreekt", line, "gemeente")
         key = " ".join(name.casefold().split())
         if key in seen:
-            raise CostInputError(f"gemeente '{name}' staat dubbel (ook op regel {seen[key]})",
-                                 line, "gemeente")
+            raise CostInputError(
+                f"gemeente '{name}' staat dubbel (ook op regel {seen[key]})", line, "gemeente"
+            )
         seen[key] = line
         inwoners = int(_cell_number(cells["inwoners"], line, "inwoners", whole=True))
         if inwoners == 0:
@@ -270,8 +289,9 @@ def parse_cost_csv(text: str) -> CostTable:
         gewicht = Decimal(1)
         if "gewicht" in cells and cells["gewicht"].strip():
             gewicht = _cell_number(cells["gewicht"], line, "gewicht", whole=False)
-        rows.append(CostInput(line=line, gemeente=name, inwoners=inwoners, zaken=zaken,
-                              gewicht=gewicht))
+        rows.append(
+            CostInput(line=line, gemeente=name, inwoners=inwoners, zaken=zaken, gewicht=gewicht)
+        )
     if not rows:
         raise CostInputError("het bestand heeft een kopregel maar geen gemeenten", header_line)
     return CostTable(columns=tuple(header), rows=tuple(rows))
@@ -283,8 +303,11 @@ def parse_cost_csv(text: str) -> CostTable:
 def euros(value: int | Fraction | Decimal, decimals: int = 0) -> str:
     """Dutch notation: ``€ 12.345`` or ``€ 12.345,67``."""
     q = Decimal(1).scaleb(-decimals)
-    d = (Decimal(value) if not isinstance(value, Fraction)
-         else Decimal(value.numerator) / Decimal(value.denominator))
+    d = (
+        Decimal(value)
+        if not isinstance(value, Fraction)
+        else Decimal(value.numerator) / Decimal(value.denominator)
+    )
     d = d.quantize(q, rounding=ROUND_HALF_UP)
     sign = "-" if d < 0 else ""
     whole, _, frac = f"{abs(d):f}".partition(".")
@@ -301,22 +324,32 @@ def number(value: Decimal | int) -> str:
 
 def _whole_euros(amount: Decimal, what: str) -> int:
     if amount != amount.to_integral_value():
-        raise CostInputError(f"{what} moet een heel aantal euro's zijn (de verdeling is in hele "
-                             f"euro's), niet {euros(amount, 2)}")
+        raise CostInputError(
+            f"{what} moet een heel aantal euro's zijn (de verdeling is in hele "
+            f"euro's), niet {euros(amount, 2)}"
+        )
     return int(amount)
 
 
-def allocate(table: CostTable, model: str, *, total: Decimal | None = None,
-             base: Decimal | None = None, fixed: Decimal | None = None,
-             variable: Decimal | None = None) -> Allocation:
+def allocate(
+    table: CostTable,
+    model: str,
+    *,
+    total: Decimal | None = None,
+    base: Decimal | None = None,
+    fixed: Decimal | None = None,
+    variable: Decimal | None = None,
+) -> Allocation:
     """The allocation under ``model``; refuses inputs that do not fit it (CostInputError)."""
     if model not in MODELS:
         raise CostInputError(f"onbekend model '{model}' (kies uit {', '.join(MODELS)})")
     rows = table.rows
     if model == "tarief":
         if total is not None:
-            raise CostInputError("model tarief heeft geen --total: het bedrag volgt uit "
-                                 "--fixed en --variable per inwoner")
+            raise CostInputError(
+                "model tarief heeft geen --total: het bedrag volgt uit "
+                "--fixed en --variable per inwoner"
+            )
         if base is not None:
             raise CostInputError("--base hoort bij model zaken, niet bij tarief")
         if fixed is None and variable is None:
@@ -341,8 +374,10 @@ def _inwoners(rows: Sequence[CostInput], total: int) -> Allocation:
     population = sum(r.inwoners for r in rows)
     exact = [Fraction(total * r.inwoners, population) for r in rows]
     amounts = largest_remainder(exact, total)
-    out = tuple(CostRow(r.gemeente, r.inwoners, r.zaken, r.gewicht, 0, a, a, x)
-                for r, a, x in zip(rows, amounts, exact))
+    out = tuple(
+        CostRow(r.gemeente, r.inwoners, r.zaken, r.gewicht, 0, a, a, x)
+        for r, a, x in zip(rows, amounts, exact)
+    )
     explanation = (
         f"Model inwoners: elke gemeente betaalt {euros(total)} x haar inwoners / "
         f"{population:,} inwoners in totaal.".replace(",", "."),
@@ -358,17 +393,22 @@ def _zaken(rows: Sequence[CostInput], total: int, base: int) -> Allocation:
         raise CostInputError(
             f"het basisbedrag is te hoog: --base {euros(base)} x {n} gemeenten (regels "
             f"{rows[0].line}-{rows[-1].line}) = {euros(base * n)}, meer dan --total {euros(total)}",
-            field="base")
+            field="base",
+        )
     weights = [Fraction(r.zaken or 0) * Fraction(r.gewicht) for r in rows]
     whole = sum(weights)
     if whole == 0 and rest > 0:
         raise CostInputError(
             f"zaken x gewicht is overal 0: de rest van {euros(rest)} kan niet naar rato "
-            f"verdeeld worden (regels {rows[0].line}-{rows[-1].line})", field="zaken")
+            f"verdeeld worden (regels {rows[0].line}-{rows[-1].line})",
+            field="zaken",
+        )
     exact = [rest * w / whole if whole else Fraction(0) for w in weights]
     shares = largest_remainder(exact, rest)
-    out = tuple(CostRow(r.gemeente, r.inwoners, r.zaken, r.gewicht, base, s, base + s, base + x)
-                for r, s, x in zip(rows, shares, exact))
+    out = tuple(
+        CostRow(r.gemeente, r.inwoners, r.zaken, r.gewicht, base, s, base + s, base + x)
+        for r, s, x in zip(rows, shares, exact)
+    )
     explanation = (
         f"Model zaken: elke gemeente betaalt een basis van {euros(base)}; de rest, "
         f"{euros(total)} - {n} x {euros(base)} = {euros(rest)}, wordt verdeeld naar rato van "
@@ -385,8 +425,10 @@ def _tarief(rows: Sequence[CostInput], fixed: Decimal, variable: Decimal) -> All
     share_total = round_half_up(sum(exact_share))
     basis = largest_remainder(exact_basis, basis_total)
     shares = largest_remainder(exact_share, share_total)
-    out = tuple(CostRow(r.gemeente, r.inwoners, r.zaken, r.gewicht, b, s, b + s, xb + xs)
-                for r, b, s, xb, xs in zip(rows, basis, shares, exact_basis, exact_share))
+    out = tuple(
+        CostRow(r.gemeente, r.inwoners, r.zaken, r.gewicht, b, s, b + s, xb + xs)
+        for r, b, s, xb, xs in zip(rows, basis, shares, exact_basis, exact_share)
+    )
     explanation = (
         f"Model tarief: elke gemeente betaalt per inwoner {euros(fixed, 4)} vast (basis) en "
         f"{euros(variable, 4)} variabel (aandeel).",
@@ -394,12 +436,15 @@ def _tarief(rows: Sequence[CostInput], fixed: Decimal, variable: Decimal) -> All
         "euro's; de regels worden met de methode van de grootste resten afgerond zodat ze daar "
         "precies op uitkomen (elk bedrag minder dan € 1 van het exacte bedrag).",
     )
-    return Allocation("tarief", out, basis_total, share_total, basis_total + share_total,
-                      explanation)
+    return Allocation(
+        "tarief", out, basis_total, share_total, basis_total + share_total, explanation
+    )
 
 
 def _rounding_note() -> str:
-    return ("Afronding: hele euro's met de methode van de grootste resten: elke gemeente krijgt "
-            "het hele bedrag onder haar exacte bedrag, de resterende euro's gaan één voor één naar "
-            "de grootste resten (bij gelijke rest: eerst in het bestand), zodat de regels precies "
-            "optellen tot het totaal.")
+    return (
+        "Afronding: hele euro's met de methode van de grootste resten: elke gemeente krijgt "
+        "het hele bedrag onder haar exacte bedrag, de resterende euro's gaan één voor één naar "
+        "de grootste resten (bij gelijke rest: eerst in het bestand), zodat de regels precies "
+        "optellen tot het totaal."
+    )

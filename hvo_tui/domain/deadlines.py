@@ -114,7 +114,11 @@ class Deadline:
 
     def warning(self, now: datetime) -> bool:
         """Open and inside its warning window (e.g. the advice from day 7)."""
-        return self.state is DeadlineState.OPEN and self.warn_from is not None and now >= self.warn_from
+        return (
+            self.state is DeadlineState.OPEN
+            and self.warn_from is not None
+            and now >= self.warn_from
+        )
 
 
 def _state(due: datetime, met_at: datetime | None, now: datetime) -> DeadlineState:
@@ -123,13 +127,22 @@ def _state(due: datetime, met_at: datetime | None, now: datetime) -> DeadlineSta
     return DeadlineState.MISSED if due < now else DeadlineState.OPEN
 
 
-def _make(kind, due, role, basis, met_at, now, *, label=None, warn_from=None, legal=True) -> Deadline:
+def _make(
+    kind, due, role, basis, met_at, now, *, label=None, warn_from=None, legal=True
+) -> Deadline:
     if kind in NOT_ACTIONABLE and met_at is None:
         # Passing is what happens to these: met at their own moment, never missed.
         met_at = due if due <= now else None
     return Deadline(
-        kind=kind, due=due, role=role, state=_state(due, met_at, now), basis=basis,
-        label=label or kind.label, met_at=met_at, warn_from=warn_from, legal=legal,
+        kind=kind,
+        due=due,
+        role=role,
+        state=_state(due, met_at, now),
+        basis=basis,
+        label=label or kind.label,
+        met_at=met_at,
+        warn_from=warn_from,
+        legal=legal,
     )
 
 
@@ -154,47 +167,130 @@ def _ban_deadlines(case: CaseFacts, now: datetime, rules: RegionRules) -> list[D
     acting = Role.HOVJ if case.imposed_by_hovj else Role.BESTUURDER
     out: list[Deadline] = []
     if case.child_abuse:
-        out.append(_make(DeadlineKind.VT_CONSULTED, t0, acting, "Wth art. 2 lid 3",
-                         case.vt_consulted_at, now))
+        out.append(
+            _make(
+                DeadlineKind.VT_CONSULTED, t0, acting, "Wth art. 2 lid 3", case.vt_consulted_at, now
+            )
+        )
     informed = after_hours(t0, rules.informed_hours)
     if case.imposed_by_hovj:
-        out.append(_make(DeadlineKind.MAYOR_INFORMED, informed, Role.HOVJ,
-                         "Wth, onverwijld (mandaat HOvJ)", case.mayor_informed_at, now))
-    out.append(_make(DeadlineKind.HOUSEHOLD_INFORMED, informed, acting, "Wth, onverwijld",
-                     case.household_informed_at, now))
-    out.append(_make(DeadlineKind.VT_INFORMED, informed, acting, "Wth, onverwijld",
-                     case.vt_informed_at, now))
-    out.append(_make(DeadlineKind.REACHABLE_ADDRESS, after_hours(t0, rules.reachable_hours),
-                     Role.BESTUURDER, "Wth art. 2 lid 6", case.reachable_address_at, now))
+        out.append(
+            _make(
+                DeadlineKind.MAYOR_INFORMED,
+                informed,
+                Role.HOVJ,
+                "Wth, onverwijld (mandaat HOvJ)",
+                case.mayor_informed_at,
+                now,
+            )
+        )
+    out.append(
+        _make(
+            DeadlineKind.HOUSEHOLD_INFORMED,
+            informed,
+            acting,
+            "Wth, onverwijld",
+            case.household_informed_at,
+            now,
+        )
+    )
+    out.append(
+        _make(
+            DeadlineKind.VT_INFORMED, informed, acting, "Wth, onverwijld", case.vt_informed_at, now
+        )
+    )
+    out.append(
+        _make(
+            DeadlineKind.REACHABLE_ADDRESS,
+            after_hours(t0, rules.reachable_hours),
+            Role.BESTUURDER,
+            "Wth art. 2 lid 6",
+            case.reachable_address_at,
+            now,
+        )
+    )
     pv_due = _doc_due(case, DocumentKind.PROCES_VERBAAL, add_days(t0, rules.proces_verbaal_day))
-    out.append(_make(DeadlineKind.PROCES_VERBAAL, pv_due, Role.POLITIE,
-                     f"regionale afspraak (dag {rules.proces_verbaal_day})",
-                     _received_at(case, DocumentKind.PROCES_VERBAAL), now, legal=False))
+    out.append(
+        _make(
+            DeadlineKind.PROCES_VERBAAL,
+            pv_due,
+            Role.POLITIE,
+            f"regionale afspraak (dag {rules.proces_verbaal_day})",
+            _received_at(case, DocumentKind.PROCES_VERBAAL),
+            now,
+            legal=False,
+        )
+    )
     held = sorted(m.held_at for m in case.meetings if m.kind == MEETING_DAY3)
-    out.append(_make(DeadlineKind.MEETING_DAY3, add_days(t0, rules.meeting_day), Role.CASEMANAGER,
-                     f"regionale afspraak (dag {rules.meeting_day})", held[0] if held else None, now,
-                     label=f"Overleg dag {rules.meeting_day}", legal=False))
+    out.append(
+        _make(
+            DeadlineKind.MEETING_DAY3,
+            add_days(t0, rules.meeting_day),
+            Role.CASEMANAGER,
+            f"regionale afspraak (dag {rules.meeting_day})",
+            held[0] if held else None,
+            now,
+            label=f"Overleg dag {rules.meeting_day}",
+            legal=False,
+        )
+    )
     warn = add_days(t0, rules.advice_warn_day)
-    for kind, role in ((DeadlineKind.ZORGADVIES, Role.CASEMANAGER),
-                       (DeadlineKind.BELEIDSADVIES, Role.BELEIDSMEDEWERKER)):
+    for kind, role in (
+        (DeadlineKind.ZORGADVIES, Role.CASEMANAGER),
+        (DeadlineKind.BELEIDSADVIES, Role.BELEIDSMEDEWERKER),
+    ):
         doc_kind = DocumentKind(kind.value)
         due = _doc_due(case, doc_kind, add_days(t0, rules.advice_day))
-        out.append(_make(kind, due, role, f"regionale afspraak (dag {rules.advice_day})",
-                         _received_at(case, doc_kind), now, warn_from=min(warn, due), legal=False))
+        out.append(
+            _make(
+                kind,
+                due,
+                role,
+                f"regionale afspraak (dag {rules.advice_day})",
+                _received_at(case, doc_kind),
+                now,
+                warn_from=min(warn, due),
+                legal=False,
+            )
+        )
     decided = case.extension_decided_at
     if decided is None and case.status is CaseStatus.EXTENDED:
         decided = case.decided_at or case.imposed_at  # extended means decided; never "missed"
-    out.append(_make(DeadlineKind.EXTENSION_DECISION, ban_end(t0), Role.BESTUURDER,
-                     "Wth art. 9 lid 1", decided, now))
+    out.append(
+        _make(
+            DeadlineKind.EXTENSION_DECISION,
+            ban_end(t0),
+            Role.BESTUURDER,
+            "Wth art. 9 lid 1",
+            decided,
+            now,
+        )
+    )
     end = ban_end(t0, case.extended_until)
     label = "Einde verlengd huisverbod" if case.extended_until is not None else None
-    out.append(_make(DeadlineKind.BAN_END, end, Role.BESTUURDER,
-                     "Wth art. 9 lid 1" if case.extended_until is not None else "Wth art. 2 lid 1",
-                     None, now, label=label))
+    out.append(
+        _make(
+            DeadlineKind.BAN_END,
+            end,
+            Role.BESTUURDER,
+            "Wth art. 9 lid 1" if case.extended_until is not None else "Wth art. 2 lid 1",
+            None,
+            now,
+            label=label,
+        )
+    )
     # Once the ban has ended it cannot be extended any more: the limit is then behind us too
     # (no countdown to T0 + 28 days on a ban that is over).
-    out.append(_make(DeadlineKind.EXTENSION_LIMIT, extension_limit(t0), Role.BESTUURDER,
-                     "Wth art. 9 lid 1", end if end <= now else None, now))
+    out.append(
+        _make(
+            DeadlineKind.EXTENSION_LIMIT,
+            extension_limit(t0),
+            Role.BESTUURDER,
+            "Wth art. 9 lid 1",
+            end if end <= now else None,
+            now,
+        )
+    )
     return out
 
 
@@ -216,11 +312,19 @@ def _appeal_deadline(case: CaseFacts, now: datetime, rules: RegionRules) -> Dead
     elif decided is not None:
         met = decided
     days = rules.appeal_hearing_days
-    return _make(DeadlineKind.APPEAL_HEARING, add_days(requested, days), Role.BELEIDSMEDEWERKER,
-                 f"Wth, horen binnen {days} dagen na het verzoek", met, now)
+    return _make(
+        DeadlineKind.APPEAL_HEARING,
+        add_days(requested, days),
+        Role.BELEIDSMEDEWERKER,
+        f"Wth, horen binnen {days} dagen na het verzoek",
+        met,
+        now,
+    )
 
 
-def case_deadlines(case: CaseFacts, now: datetime, rules: RegionRules = RegionRules()) -> list[Deadline]:
+def case_deadlines(
+    case: CaseFacts, now: datetime, rules: RegionRules = RegionRules()
+) -> list[Deadline]:
     """Every deadline that applies to the case's status and flags, sorted by due moment."""
     now = require_aware(now, "now")
     out: list[Deadline] = []

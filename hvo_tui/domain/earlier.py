@@ -61,7 +61,7 @@ def person_keys(person: PersonFacts) -> set[str]:
 
 
 def address_key(address: str | None) -> str | None:
-    """"pc:1234AB|12-a" or "straat:kerkstraat|12|roermond"; None without a house number.
+    """ "pc:1234AB|12-a" or "straat:kerkstraat|12|roermond"; None without a house number.
 
     ``address`` is "street number[addition], [postcode] city" as the store formats it."""
     if not address or not address.strip():
@@ -92,7 +92,9 @@ def _case_person_keys(case: CaseFacts) -> set[str]:
     return keys
 
 
-def find_earlier(case: CaseFacts, others: Iterable[CaseFacts], *, bans_only: bool = True) -> list[CaseFacts]:
+def find_earlier(
+    case: CaseFacts, others: Iterable[CaseFacts], *, bans_only: bool = True
+) -> list[CaseFacts]:
     """Earlier cases sharing a person or the incident address, most recent first."""
     mine = _case_person_keys(case)
     my_address = address_key(case.address)

@@ -96,7 +96,9 @@ _ACTION_LABELS = {
 ACTION_ROLES: dict[CaseAction, frozenset[Role]] = {
     CaseAction.IMPOSE: frozenset({Role.HOVJ, Role.BESTUURDER}),
     CaseAction.NOT_IMPOSE: frozenset({Role.HOVJ, Role.BESTUURDER}),
-    CaseAction.START_RUNNING: frozenset({Role.PROCESMANAGER, Role.POLITIE, Role.HOVJ, Role.BESTUURDER}),
+    CaseAction.START_RUNNING: frozenset(
+        {Role.PROCESMANAGER, Role.POLITIE, Role.HOVJ, Role.BESTUURDER}
+    ),
     CaseAction.MARK_ADVICE_DUE: frozenset({Role.PROCESMANAGER}),
     CaseAction.RECEIVE_ADVICE: frozenset({Role.PROCESMANAGER}),
     # Extension, withdrawal and correction cannot be mandated to the HOvJ [law].
@@ -105,9 +107,15 @@ ACTION_ROLES: dict[CaseAction, frozenset[Role]] = {
     CaseAction.LET_EXPIRE: frozenset({Role.BESTUURDER}),
     CaseAction.EXPIRE: frozenset({Role.PROCESMANAGER, Role.BESTUURDER}),
     CaseAction.HERSTEL: frozenset({Role.BESTUURDER}),
-    CaseAction.REGISTER_APPEAL: frozenset({Role.PROCESMANAGER, Role.BELEIDSMEDEWERKER, Role.BESTUURDER}),
-    CaseAction.SCHEDULE_HEARING: frozenset({Role.PROCESMANAGER, Role.BELEIDSMEDEWERKER, Role.BESTUURDER}),
-    CaseAction.DECIDE_APPEAL: frozenset({Role.PROCESMANAGER, Role.BELEIDSMEDEWERKER, Role.BESTUURDER}),
+    CaseAction.REGISTER_APPEAL: frozenset(
+        {Role.PROCESMANAGER, Role.BELEIDSMEDEWERKER, Role.BESTUURDER}
+    ),
+    CaseAction.SCHEDULE_HEARING: frozenset(
+        {Role.PROCESMANAGER, Role.BELEIDSMEDEWERKER, Role.BESTUURDER}
+    ),
+    CaseAction.DECIDE_APPEAL: frozenset(
+        {Role.PROCESMANAGER, Role.BELEIDSMEDEWERKER, Role.BESTUURDER}
+    ),
     CaseAction.REPORT_VIOLATION: frozenset({Role.POLITIE, Role.HOVJ, Role.PROCESMANAGER}),
     CaseAction.CLOSE: frozenset({Role.PROCESMANAGER}),
     CaseAction.ARCHIVE: frozenset({Role.PROCESMANAGER, Role.BEHEERDER}),
@@ -124,7 +132,12 @@ _PARAMS: dict[CaseAction, frozenset[str]] = {
     CaseAction.REOPEN: frozenset({"status"}),
 }
 
-_BEFORE_DECISION = {CaseStatus.IMPOSED, CaseStatus.RUNNING, CaseStatus.ADVICE_DUE, CaseStatus.ADVICE_RECEIVED}
+_BEFORE_DECISION = {
+    CaseStatus.IMPOSED,
+    CaseStatus.RUNNING,
+    CaseStatus.ADVICE_DUE,
+    CaseStatus.ADVICE_RECEIVED,
+}
 _CLOSABLE = (CaseStatus.NOT_IMPOSED, CaseStatus.WITHDRAWN, CaseStatus.EXPIRED)
 
 
@@ -158,14 +171,21 @@ def _ban_running(case: CaseFacts, now: datetime) -> None:
         raise DomainError(f"Het huisverbod is op {_fmt(end)} geëindigd.")
 
 
-def _check(case: CaseFacts, action: CaseAction, roles: frozenset[Role], now: pendulum.DateTime,
-           rules: RegionRules) -> None:
+def _check(
+    case: CaseFacts,
+    action: CaseAction,
+    roles: frozenset[Role],
+    now: pendulum.DateTime,
+    rules: RegionRules,
+) -> None:
     """Raise DomainError unless ``action`` is allowed (parameters not considered)."""
     status = case.status
     if status is CaseStatus.DESTROYED:
         raise DomainError("Deze zaak is vernietigd en kan niet meer worden gewijzigd.")
     if status in (CaseStatus.CLOSED, CaseStatus.ARCHIVED) and action not in (
-        CaseAction.REOPEN, CaseAction.ARCHIVE, CaseAction.DESTROY
+        CaseAction.REOPEN,
+        CaseAction.ARCHIVE,
+        CaseAction.DESTROY,
     ):
         raise DomainError(
             f"Deze zaak is {status.label}; alleen een functioneel beheerder kan haar heropenen."
@@ -179,7 +199,9 @@ def _check(case: CaseFacts, action: CaseAction, roles: frozenset[Role], now: pen
 
 def _pre_impose(case, now, rules):
     if case.status is not CaseStatus.SCREENING:
-        raise DomainError(f"Opleggen kan alleen vanuit een screening (status: {case.status.label}).")
+        raise DomainError(
+            f"Opleggen kan alleen vanuit een screening (status: {case.status.label})."
+        )
     if case.child_abuse and case.vt_consulted_at is None:
         raise DomainError(
             "Bij kindermishandeling moet Veilig Thuis vóór het opleggen worden geraadpleegd "
@@ -189,26 +211,38 @@ def _pre_impose(case, now, rules):
 
 def _pre_not_impose(case, now, rules):
     if case.status is not CaseStatus.SCREENING:
-        raise DomainError(f"Niet opleggen kan alleen vanuit een screening (status: {case.status.label}).")
+        raise DomainError(
+            f"Niet opleggen kan alleen vanuit een screening (status: {case.status.label})."
+        )
 
 
 def _pre_start_running(case, now, rules):
     if case.status is not CaseStatus.IMPOSED:
-        raise DomainError(f"Alleen een opgelegd huisverbod kan gaan lopen (status: {case.status.label}).")
+        raise DomainError(
+            f"Alleen een opgelegd huisverbod kan gaan lopen (status: {case.status.label})."
+        )
     _ban_running(case, now)
 
 
 def _pre_mark_advice_due(case, now, rules):
     if case.status not in (CaseStatus.IMPOSED, CaseStatus.RUNNING):
-        raise DomainError(f"Advies verwachten kan alleen bij een lopend huisverbod (status: {case.status.label}).")
+        raise DomainError(
+            f"Advies verwachten kan alleen bij een lopend huisverbod (status: {case.status.label})."
+        )
     _ban_running(case, now)
 
 
 def _pre_receive_advice(case, now, rules):
     if case.status not in (CaseStatus.IMPOSED, CaseStatus.RUNNING, CaseStatus.ADVICE_DUE):
-        raise DomainError(f"Advies ontvangen kan alleen bij een lopend huisverbod (status: {case.status.label}).")
+        raise DomainError(
+            f"Advies ontvangen kan alleen bij een lopend huisverbod (status: {case.status.label})."
+        )
     _ban_running(case, now)
-    missing = [k.label for k in (DocumentKind.ZORGADVIES, DocumentKind.BELEIDSADVIES) if not received(case, k)]
+    missing = [
+        k.label
+        for k in (DocumentKind.ZORGADVIES, DocumentKind.BELEIDSADVIES)
+        if not received(case, k)
+    ]
     if missing:
         raise DomainError(f"Nog niet ontvangen: {' en '.join(missing)}.")
 
@@ -232,7 +266,9 @@ def _pre_withdraw(case, now, rules):
 
 def _pre_let_expire(case, now, rules):
     if case.status not in _BEFORE_DECISION:
-        raise DomainError(f"Over verlenging is al besloten of er loopt geen huisverbod (status: {case.status.label}).")
+        raise DomainError(
+            f"Over verlenging is al besloten of er loopt geen huisverbod (status: {case.status.label})."
+        )
     _ban_running(case, now)
     if case.extension_decided_at is not None:
         raise DomainError(f"Over verlenging is al besloten op {_fmt(case.extension_decided_at)}.")
@@ -240,7 +276,9 @@ def _pre_let_expire(case, now, rules):
 
 def _pre_expire(case, now, rules):
     if case.status not in BAN_STATUSES or case.imposed_at is None:
-        raise DomainError(f"Er loopt geen huisverbod dat kan verlopen (status: {case.status.label}).")
+        raise DomainError(
+            f"Er loopt geen huisverbod dat kan verlopen (status: {case.status.label})."
+        )
     end = current_end(case)
     if now < end:
         raise DomainError(f"Het huisverbod loopt nog tot {_fmt(end)}.")
@@ -281,17 +319,23 @@ def _pre_close(case, now, rules):
 
 def _pre_archive(case, now, rules):
     if case.status is not CaseStatus.CLOSED:
-        raise DomainError(f"Alleen een gesloten zaak kan worden gearchiveerd (status: {case.status.label}).")
+        raise DomainError(
+            f"Alleen een gesloten zaak kan worden gearchiveerd (status: {case.status.label})."
+        )
 
 
 def _pre_reopen(case, now, rules):
     if case.status not in (CaseStatus.CLOSED, CaseStatus.ARCHIVED):
-        raise DomainError(f"Alleen een gesloten of gearchiveerde zaak kan worden heropend (status: {case.status.label}).")
+        raise DomainError(
+            f"Alleen een gesloten of gearchiveerde zaak kan worden heropend (status: {case.status.label})."
+        )
 
 
 def _pre_destroy(case, now, rules):
     if case.status is not CaseStatus.ARCHIVED:
-        raise DomainError(f"Alleen een gearchiveerde zaak kan worden vernietigd (status: {case.status.label}).")
+        raise DomainError(
+            f"Alleen een gearchiveerde zaak kan worden vernietigd (status: {case.status.label})."
+        )
     until = retention_end(case, rules)
     if now < until:
         raise DomainError(
@@ -321,8 +365,14 @@ _PRECONDITIONS: dict[CaseAction, Callable[[CaseFacts, pendulum.DateTime, RegionR
 }
 
 
-def _moment(params: dict, key: str, default: datetime | None, now: pendulum.DateTime,
-            *, not_after_now: bool = True) -> pendulum.DateTime | None:
+def _moment(
+    params: dict,
+    key: str,
+    default: datetime | None,
+    now: pendulum.DateTime,
+    *,
+    not_after_now: bool = True,
+) -> pendulum.DateTime | None:
     value = params.get(key, default)
     if value is None:
         return None
@@ -332,8 +382,13 @@ def _moment(params: dict, key: str, default: datetime | None, now: pendulum.Date
     return moment
 
 
-def _apply(case: CaseFacts, action: CaseAction, roles: frozenset[Role], now: pendulum.DateTime,
-           params: dict) -> CaseFacts:
+def _apply(
+    case: CaseFacts,
+    action: CaseAction,
+    roles: frozenset[Role],
+    now: pendulum.DateTime,
+    params: dict,
+) -> CaseFacts:
     replace = dataclasses.replace
     if action is CaseAction.IMPOSE:
         t0 = _moment(params, "imposed_at", now, now)
@@ -343,8 +398,14 @@ def _apply(case: CaseFacts, action: CaseAction, roles: frozenset[Role], now: pen
                 field="imposed_at",
             )
         by_hovj = params.get("by_hovj", Role.HOVJ in roles and Role.BESTUURDER not in roles)
-        return replace(case, status=CaseStatus.IMPOSED, kind=CaseKind.HUISVERBOD, imposed_at=t0,
-                       imposed_by_hovj=bool(by_hovj), decided_at=t0)
+        return replace(
+            case,
+            status=CaseStatus.IMPOSED,
+            kind=CaseKind.HUISVERBOD,
+            imposed_at=t0,
+            imposed_by_hovj=bool(by_hovj),
+            decided_at=t0,
+        )
     if action is CaseAction.NOT_IMPOSE:
         return replace(case, status=CaseStatus.NOT_IMPOSED, decided_at=now)
     if action is CaseAction.START_RUNNING:
@@ -355,7 +416,9 @@ def _apply(case: CaseFacts, action: CaseAction, roles: frozenset[Role], now: pen
         return replace(case, status=CaseStatus.ADVICE_RECEIVED)
     if action is CaseAction.EXTEND:
         if params.get("extended_until") is None:
-            raise DomainError("Geef aan tot wanneer het huisverbod wordt verlengd.", field="extended_until")
+            raise DomainError(
+                "Geef aan tot wanneer het huisverbod wordt verlengd.", field="extended_until"
+            )
         until = _moment(params, "extended_until", None, now, not_after_now=False)
         limit = extension_limit(case.imposed_at)
         end = current_end(case)
@@ -367,10 +430,16 @@ def _apply(case: CaseFacts, action: CaseAction, roles: frozenset[Role], now: pen
             )
         if until <= end:
             raise DomainError(
-                f"De verlenging moet na het huidige einde ({_fmt(end)}) liggen.", field="extended_until"
+                f"De verlenging moet na het huidige einde ({_fmt(end)}) liggen.",
+                field="extended_until",
             )
-        return replace(case, status=CaseStatus.EXTENDED, extended_until=until,
-                       extension_decided_at=now, decided_at=now)
+        return replace(
+            case,
+            status=CaseStatus.EXTENDED,
+            extended_until=until,
+            extension_decided_at=now,
+            decided_at=now,
+        )
     if action is CaseAction.WITHDRAW:
         return replace(case, status=CaseStatus.WITHDRAWN, decided_at=now)
     if action is CaseAction.LET_EXPIRE:
@@ -384,8 +453,13 @@ def _apply(case: CaseFacts, action: CaseAction, roles: frozenset[Role], now: pen
         hearing = _moment(params, "hearing_at", None, now, not_after_now=False)
         if hearing is not None and hearing < requested:
             raise DomainError("De zitting kan niet vóór het beroep liggen.", field="hearing_at")
-        return replace(case, appeal_requested_at=requested, appeal_hearing_at=hearing,
-                       appeal_decided_at=None, appeal_outcome=None)
+        return replace(
+            case,
+            appeal_requested_at=requested,
+            appeal_hearing_at=hearing,
+            appeal_decided_at=None,
+            appeal_outcome=None,
+        )
     if action is CaseAction.SCHEDULE_HEARING:
         if params.get("hearing_at") is None:
             raise DomainError("Geef het moment van de zitting.", field="hearing_at")
@@ -398,8 +472,11 @@ def _apply(case: CaseFacts, action: CaseAction, roles: frozenset[Role], now: pen
         if decided < case.appeal_requested_at:
             raise DomainError("De uitspraak kan niet vóór het beroep liggen.", field="decided_at")
         outcome = params.get("outcome")
-        return replace(case, appeal_decided_at=decided,
-                       appeal_outcome=str(outcome) if outcome is not None else case.appeal_outcome)
+        return replace(
+            case,
+            appeal_decided_at=decided,
+            appeal_outcome=str(outcome) if outcome is not None else case.appeal_outcome,
+        )
     if action is CaseAction.REPORT_VIOLATION:
         return replace(case, violation_count=case.violation_count + 1)
     if action is CaseAction.CLOSE:
@@ -409,8 +486,15 @@ def _apply(case: CaseFacts, action: CaseAction, roles: frozenset[Role], now: pen
     if action is CaseAction.REOPEN:
         return replace(case, status=_reopen_status(case, params.get("status")), closed_at=None)
     if action is CaseAction.DESTROY:
-        return replace(case, status=CaseStatus.DESTROYED, persons=(), documents=(), meetings=(),
-                       address=None, appeal_outcome=None)
+        return replace(
+            case,
+            status=CaseStatus.DESTROYED,
+            persons=(),
+            documents=(),
+            meetings=(),
+            address=None,
+            appeal_outcome=None,
+        )
     raise AssertionError(action)  # pragma: no cover - every action is handled above
 
 
@@ -438,8 +522,9 @@ def _roles(roles: Iterable[Role]) -> frozenset[Role]:
     return frozenset(Role(r) for r in roles)
 
 
-def transition(case: CaseFacts, action: CaseAction, roles: Iterable[Role], now: datetime,
-               **params) -> CaseFacts:
+def transition(
+    case: CaseFacts, action: CaseAction, roles: Iterable[Role], now: datetime, **params
+) -> CaseFacts:
     """The facts after ``action`` at ``now`` by someone with ``roles``; DomainError if refused.
 
     Parameters: impose(imposed_at=now, by_hovj=HOvJ without bestuurder role), extend(extended_until),
@@ -457,8 +542,9 @@ def transition(case: CaseFacts, action: CaseAction, roles: Iterable[Role], now: 
     return _apply(case, action, roles, now, params)
 
 
-def allowed_actions(case: CaseFacts, roles: Iterable[Role], now: datetime,
-                    rules: RegionRules = RegionRules()) -> list[CaseAction]:
+def allowed_actions(
+    case: CaseFacts, roles: Iterable[Role], now: datetime, rules: RegionRules = RegionRules()
+) -> list[CaseAction]:
     """The actions ``transition`` would accept for these roles at ``now`` (parameters aside)."""
     now = require_aware(now, "now")
     roles = _roles(roles)
@@ -472,8 +558,13 @@ def allowed_actions(case: CaseFacts, roles: Iterable[Role], now: datetime,
     return result
 
 
-def refusal(case: CaseFacts, action: CaseAction, roles: Iterable[Role], now: datetime,
-            rules: RegionRules = RegionRules()) -> str | None:
+def refusal(
+    case: CaseFacts,
+    action: CaseAction,
+    roles: Iterable[Role],
+    now: datetime,
+    rules: RegionRules = RegionRules(),
+) -> str | None:
     """Why ``action`` is not allowed (Dutch), or None when it is (parameters aside)."""
     try:
         _check(case, CaseAction(action), _roles(roles), require_aware(now, "now"), rules)
@@ -482,7 +573,9 @@ def refusal(case: CaseFacts, action: CaseAction, roles: Iterable[Role], now: dat
     return None
 
 
-def effective_status(case: CaseFacts, now: datetime, rules: RegionRules = RegionRules()) -> CaseStatus:
+def effective_status(
+    case: CaseFacts, now: datetime, rules: RegionRules = RegionRules()
+) -> CaseStatus:
     """The status as the queue should show it at ``now`` (pure; the stored status is not changed).
 
     A ban whose end has passed shows as expired; a running ban shows as advice due from the
@@ -498,6 +591,8 @@ def effective_status(case: CaseFacts, now: datetime, rules: RegionRules = Region
     both = all(received(case, k) for k in (DocumentKind.ZORGADVIES, DocumentKind.BELEIDSADVIES))
     if status is CaseStatus.ADVICE_DUE and both:
         return CaseStatus.ADVICE_RECEIVED
-    if status in (CaseStatus.IMPOSED, CaseStatus.RUNNING) and now >= add_days(case.imposed_at, rules.advice_warn_day):
+    if status in (CaseStatus.IMPOSED, CaseStatus.RUNNING) and now >= add_days(
+        case.imposed_at, rules.advice_warn_day
+    ):
         return CaseStatus.ADVICE_RECEIVED if both else CaseStatus.ADVICE_DUE
     return status

@@ -101,25 +101,55 @@ P = Permission
 _CASE_READ = frozenset({P.VIEW_QUEUE, P.VIEW_CASE, P.VIEW_PERSON_DATA})
 
 MATRIX: dict[Role, frozenset[Permission]] = {
-    Role.PROCESMANAGER: _CASE_READ | {
-        P.CREATE_CASE, P.EDIT_CASE, P.SUBMIT_DOCUMENT, P.PROGRESS, P.REPORT_VIOLATION, P.APPEAL,
-        P.ARCHIVE, P.VIEW_REPORTS,
+    Role.PROCESMANAGER: _CASE_READ
+    | {
+        P.CREATE_CASE,
+        P.EDIT_CASE,
+        P.SUBMIT_DOCUMENT,
+        P.PROGRESS,
+        P.REPORT_VIOLATION,
+        P.APPEAL,
+        P.ARCHIVE,
+        P.VIEW_REPORTS,
     },
     Role.CASEMANAGER: _CASE_READ | {P.EDIT_CASE, P.SUBMIT_DOCUMENT},
     Role.POLITIE: _CASE_READ | {P.CREATE_CASE, P.SUBMIT_DOCUMENT, P.PROGRESS, P.REPORT_VIOLATION},
-    Role.HOVJ: _CASE_READ | {
-        P.CREATE_CASE, P.SUBMIT_DOCUMENT, P.IMPOSE, P.PROGRESS, P.REPORT_VIOLATION,
+    Role.HOVJ: _CASE_READ
+    | {
+        P.CREATE_CASE,
+        P.SUBMIT_DOCUMENT,
+        P.IMPOSE,
+        P.PROGRESS,
+        P.REPORT_VIOLATION,
     },
-    Role.BELEIDSMEDEWERKER: _CASE_READ | {P.SUBMIT_DOCUMENT, P.APPEAL, P.VIEW_REPORTS, P.VIEW_COSTS},
-    Role.BESTUURDER: _CASE_READ | {
-        P.SUBMIT_DOCUMENT, P.IMPOSE, P.PROGRESS, P.APPEAL, P.DECIDE, P.SIGN_DECISION,
-        P.VIEW_REPORTS, P.VIEW_COSTS,
+    Role.BELEIDSMEDEWERKER: _CASE_READ
+    | {P.SUBMIT_DOCUMENT, P.APPEAL, P.VIEW_REPORTS, P.VIEW_COSTS},
+    Role.BESTUURDER: _CASE_READ
+    | {
+        P.SUBMIT_DOCUMENT,
+        P.IMPOSE,
+        P.PROGRESS,
+        P.APPEAL,
+        P.DECIDE,
+        P.SIGN_DECISION,
+        P.VIEW_REPORTS,
+        P.VIEW_COSTS,
     },
     Role.VEILIG_THUIS: _CASE_READ | {P.EDIT_CASE, P.SUBMIT_DOCUMENT},
-    Role.BEHEERDER: frozenset({
-        P.VIEW_QUEUE, P.VIEW_CASE, P.ARCHIVE, P.REOPEN, P.DESTROY, P.MANAGE_ACCOUNTS,
-        P.VIEW_ACCESS_LOG, P.VIEW_REPORTS, P.VIEW_COSTS, P.INVOICE,
-    }),
+    Role.BEHEERDER: frozenset(
+        {
+            P.VIEW_QUEUE,
+            P.VIEW_CASE,
+            P.ARCHIVE,
+            P.REOPEN,
+            P.DESTROY,
+            P.MANAGE_ACCOUNTS,
+            P.VIEW_ACCESS_LOG,
+            P.VIEW_REPORTS,
+            P.VIEW_COSTS,
+            P.INVOICE,
+        }
+    ),
     Role.SUPPORT: frozenset({P.VIEW_QUEUE, P.VIEW_CASE, P.VIEW_REPORTS}),
 }
 del P
@@ -182,7 +212,8 @@ def action_allowed(roles: Iterable[Role | str], action: CaseAction | str) -> boo
     except ValueError:
         return False
     return any(
-        role in ACTION_ROLES[act] and ACTION_PERMISSION[act] in MATRIX[role] for role in _roles(roles)
+        role in ACTION_ROLES[act] and ACTION_PERMISSION[act] in MATRIX[role]
+        for role in _roles(roles)
     )
 
 

@@ -30,8 +30,18 @@ PURGEABLE_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.ARCHIVED})
 # Keys of event details whose value is text a user typed (and may name the persons on a case):
 # the reason given when closing, the court's ruling, a document's author. Everything else in event
 # details is codes, moments, ids and professionals' names (see store/case_writes.py).
-FREE_TEXT_KEYS = frozenset({"reden", "close_reason", "appeal_outcome", "auteur", "outcome",
-                            "participants", "text", "tekst"})
+FREE_TEXT_KEYS = frozenset(
+    {
+        "reden",
+        "close_reason",
+        "appeal_outcome",
+        "auteur",
+        "outcome",
+        "participants",
+        "text",
+        "tekst",
+    }
+)
 REDACTED = "[verwijderd na bewaartermijn]"
 # No region keeps a file shorter (RegionRules refuses less): only cases opened this long ago can be
 # past their term, which lets the store narrow its search.
@@ -41,7 +51,9 @@ MIN_RETENTION_YEARS = 5
 def last_decision(case: CaseFacts) -> datetime:
     """The moment the retention term counts from: the last decision (mayor, extension, appeal);
     without one, the closing moment, else the opening of the case [open in domain.md]."""
-    decisions = [m for m in (case.decided_at, case.extension_decided_at, case.appeal_decided_at) if m]
+    decisions = [
+        m for m in (case.decided_at, case.extension_decided_at, case.appeal_decided_at) if m
+    ]
     return max(decisions) if decisions else (case.closed_at or case.opened_at)
 
 
@@ -78,8 +90,10 @@ def redact_details(details: Any) -> tuple[Any, list[str]]:
             out = {}
             for key, item in value.items():
                 where = f"{path}.{key}" if path else str(key)
-                if key in FREE_TEXT_KEYS and item not in (None, "", REDACTED) and not isinstance(
-                    item, (bool, int, float)
+                if (
+                    key in FREE_TEXT_KEYS
+                    and item not in (None, "", REDACTED)
+                    and not isinstance(item, (bool, int, float))
                 ):
                     out[key] = REDACTED
                     changed.append(where)

@@ -31,9 +31,17 @@ _BOUNDS: dict[str, tuple[int, int, str]] = {
     "retention_years": (5, 20, "de bewaartermijn in jaren (wettelijk minimaal 5)"),
     "informed_hours": (1, 72, "het aantal uren voor 'onverwijld' informeren"),
     # Art. 2 lid 6: within 24 hours; a region may be stricter, never looser.
-    "reachable_hours": (1, 24, "het aantal uren voor het bereikbaarheidsadres (wettelijk hoogstens 24)"),
+    "reachable_hours": (
+        1,
+        24,
+        "het aantal uren voor het bereikbaarheidsadres (wettelijk hoogstens 24)",
+    ),
     # The court hears the person within 3 days of the request [law].
-    "appeal_hearing_days": (1, 3, "het aantal dagen voor de zitting na een beroep (wettelijk hoogstens 3)"),
+    "appeal_hearing_days": (
+        1,
+        3,
+        "het aantal dagen voor de zitting na een beroep (wettelijk hoogstens 3)",
+    ),
 }
 
 
@@ -79,7 +87,8 @@ class RegionRules:
                 hint = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
                 suggestion = f"; bedoelde u '{hint[0]}'?" if hint else ""
                 raise DomainError(
-                    f"onbekende regel '{key}'{suggestion} (bekend: {', '.join(known)})", field=str(key)
+                    f"onbekende regel '{key}'{suggestion} (bekend: {', '.join(known)})",
+                    field=str(key),
                 )
         return cls(**dict(data))
 

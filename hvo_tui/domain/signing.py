@@ -31,7 +31,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
@@ -82,8 +82,10 @@ def decision_action(kind: str | DocumentKind) -> CaseAction:
 def _utc_iso(moment: datetime) -> str:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise DomainError(f"Een moment zonder tijdzone is niet eenduidig: {moment!r}.")
-    u = moment.astimezone(timezone.utc)
-    plain = datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=timezone.utc)
+    u = moment.astimezone(UTC)
+    plain = datetime(
+        u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC
+    )
     return plain.isoformat()
 
 
@@ -106,8 +108,9 @@ def plain(value: Any) -> Any:
 
 def canonical(payload: Mapping[str, Any]) -> bytes:
     """Sorted-key JSON without spaces, UTF-8: the bytes that are signed."""
-    return json.dumps(plain(payload), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return json.dumps(
+        plain(payload), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
 def digest(payload_bytes: bytes) -> str:
@@ -149,42 +152,50 @@ class Signer:
     organisation: str | None
 
 
-def decision_payload(case: SignedCase, document: SignedDocument, signer: Signer,
-                     signed_at: datetime, key_id: int) -> dict[str, Any]:
+def decision_payload(
+    case: SignedCase, document: SignedDocument, signer: Signer, signed_at: datetime, key_id: int
+) -> dict[str, Any]:
     """The object a signature covers (see the module docstring)."""
     if not is_decision(document.kind):
         raise DomainError(f"Alleen een beschikking kan worden ondertekend, geen {document.kind}.")
-    return plain({
-        "versie": PAYLOAD_VERSION,
-        "algoritme": ALGORITHM,
-        "besluit": decision_action(document.kind).value,
-        "document": {
-            "id": document.id,
-            "soort": document.kind,
-            "velden": dict(document.fields),
-            "auteur": document.author_name,
-            "ontvangen": document.received_at,
-        },
-        "zaak": {
-            "nummer": case.number,
-            "gemeente": case.municipality,
-            "cbs_code": case.cbs_code,
-            "opgelegd_op": case.imposed_at,
-            "opgelegd_door_hovj": case.imposed_by_hovj,
-            "adres": case.address,
-            "uithuisgeplaatste": [
-                {"naam": p.name, "geboortedatum": p.birth_date}
-                for p in sorted(case.banned, key=lambda p: (p.name, p.birth_date or date.min))
-            ],
-        },
-        "ondertekenaar": {"account_id": signer.account_id, "naam": signer.name,
-                          "organisatie": signer.organisation},
-        "ondertekend_op": signed_at,
-        "sleutel_id": key_id,
-    })
+    return plain(
+        {
+            "versie": PAYLOAD_VERSION,
+            "algoritme": ALGORITHM,
+            "besluit": decision_action(document.kind).value,
+            "document": {
+                "id": document.id,
+                "soort": document.kind,
+                "velden": dict(document.fields),
+                "auteur": document.author_name,
+                "ontvangen": document.received_at,
+            },
+            "zaak": {
+                "nummer": case.number,
+                "gemeente": case.municipality,
+                "cbs_code": case.cbs_code,
+                "opgelegd_op": case.imposed_at,
+                "opgelegd_door_hovj": case.imposed_by_hovj,
+                "adres": case.address,
+                "uithuisgeplaatste": [
+                    {"naam": p.name, "geboortedatum": p.birth_date}
+                    for p in sorted(case.banned, key=lambda p: (p.name, p.birth_date or date.min))
+                ],
+            },
+            "ondertekenaar": {
+                "account_id": signer.account_id,
+                "naam": signer.name,
+                "organisatie": signer.organisation,
+            },
+            "ondertekend_op": signed_at,
+            "sleutel_id": key_id,
+        }
+    )
 
 
-def differences(signed: Mapping[str, Any], current: Mapping[str, Any], prefix: str = "") -> list[str]:
+def differences(
+    signed: Mapping[str, Any], current: Mapping[str, Any], prefix: str = ""
+) -> list[str]:
     """Dotted paths where ``current`` differs from ``signed`` (two levels deep), sorted."""
     found = []
     for key in sorted(set(signed) | set(current)):
@@ -199,13 +210,16 @@ def differences(signed: Mapping[str, Any], current: Mapping[str, Any], prefix: s
     return found
 
 
-def describe_signature(kind: str, signer_name: str, signed_at: datetime | None, valid: bool,
-                       problem: str | None = None) -> str:
+def describe_signature(
+    kind: str, signer_name: str, signed_at: datetime | None, valid: bool, problem: str | None = None
+) -> str:
     """One Dutch line for the case screen and ``hvo verify``: "beschikking verlengen: ondertekend
     door ... op 23-11-2026 09:15, handtekening geldig" (or "handtekening ONGELDIG: why")."""
     label = DocumentKind(kind).label if kind in DocumentKind._value2member_map_ else kind
     when = f" op {local(signed_at).format('DD-MM-YYYY HH:mm')}" if signed_at else ""
-    verdict = "handtekening geldig" if valid else f"handtekening ONGELDIG: {problem or 'onbekende fout'}"
+    verdict = (
+        "handtekening geldig" if valid else f"handtekening ONGELDIG: {problem or 'onbekende fout'}"
+    )
     return f"{label}: ondertekend door {signer_name}{when}, {verdict}"
 
 
@@ -221,7 +235,9 @@ def _unb64(text: str) -> bytes:
 
 
 def public_key_text(private_key: Ed25519PrivateKey) -> str:
-    raw = private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    raw = private_key.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
     return _b64(raw)
 
 
@@ -240,13 +256,23 @@ def _aad(public_key: str) -> bytes:
 
 def seal(private_key: Ed25519PrivateKey, password: str) -> str:
     """The private key encrypted under ``password``: ``scheme$n$r$p$salt$nonce$ciphertext``."""
-    raw = private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                    serialization.NoEncryption())
+    raw = private_key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
     salt, nonce = os.urandom(16), os.urandom(12)
     key = _derive(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     ciphertext = AESGCM(key).encrypt(nonce, raw, _aad(public_key_text(private_key)))
-    return "$".join((SEAL_SCHEME, str(SCRYPT_N), str(SCRYPT_R), str(SCRYPT_P),
-                     _b64(salt), _b64(nonce), _b64(ciphertext)))
+    return "$".join(
+        (
+            SEAL_SCHEME,
+            str(SCRYPT_N),
+            str(SCRYPT_R),
+            str(SCRYPT_P),
+            _b64(salt),
+            _b64(nonce),
+            _b64(ciphertext),
+        )
+    )
 
 
 def unseal(sealed: str, password: str, public_key: str) -> Ed25519PrivateKey:
@@ -284,7 +310,9 @@ def sign(private_key: Ed25519PrivateKey, payload_bytes: bytes) -> str:
 def verify(public_key: str, payload_bytes: bytes, signature: str) -> bool:
     """Whether ``signature`` (base64) is ``public_key``'s signature over exactly these bytes."""
     try:
-        Ed25519PublicKey.from_public_bytes(_unb64(public_key)).verify(_unb64(signature), payload_bytes)
+        Ed25519PublicKey.from_public_bytes(_unb64(public_key)).verify(
+            _unb64(signature), payload_bytes
+        )
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True

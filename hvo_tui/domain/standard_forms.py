@@ -19,7 +19,11 @@ from typing import Any
 
 from .vocab import DocumentKind
 
-SIGNAL_ANSWERS: tuple[tuple[str, str], ...] = (("ja", "ja"), ("nee", "nee"), ("onbekend", "onbekend"))
+SIGNAL_ANSWERS: tuple[tuple[str, str], ...] = (
+    ("ja", "ja"),
+    ("nee", "nee"),
+    ("onbekend", "onbekend"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,19 +86,41 @@ assert len(RIHG_SIGNALS) == 20
 
 RIHG_FIELDS: tuple[FormField, ...] = (
     *RIHG_SIGNALS,
-    *(FormField(f"toelichting_{part}", f"Toelichting {label.split('·')[1].strip()}", "multiline",
-                required=False, part=part) for part, label in RIHG_PARTS),
-    FormField("conclusie", "Conclusie", "choice", True,
-              (("huisverbod geïndiceerd", "opleggen"), ("geen huisverbod", "niet_opleggen"))),
+    *(
+        FormField(
+            f"toelichting_{part}",
+            f"Toelichting {label.split('·')[1].strip()}",
+            "multiline",
+            required=False,
+            part=part,
+        )
+        for part, label in RIHG_PARTS
+    ),
+    FormField(
+        "conclusie",
+        "Conclusie",
+        "choice",
+        True,
+        (("huisverbod geïndiceerd", "opleggen"), ("geen huisverbod", "niet_opleggen")),
+    ),
 )
 
-_ADVICE = (("verlengen", "verlengen"), ("niet verlengen", "niet_verlengen"), ("geen advies", "geen"))
+_ADVICE = (
+    ("verlengen", "verlengen"),
+    ("niet verlengen", "niet_verlengen"),
+    ("geen advies", "geen"),
+)
 
 STANDARD_FORMS: dict[DocumentKind, tuple[FormField, ...]] = {
     DocumentKind.RIHG: RIHG_FIELDS,
     DocumentKind.BESCHIKKING: (
-        FormField("opgelegd_door", "Opgelegd door", "choice", True,
-                  (("burgemeester", "burgemeester"), ("HOvJ namens de burgemeester", "hovj"))),
+        FormField(
+            "opgelegd_door",
+            "Opgelegd door",
+            "choice",
+            True,
+            (("burgemeester", "burgemeester"), ("HOvJ namens de burgemeester", "hovj")),
+        ),
         FormField("uithuisgeplaatste", "Uithuisgeplaatste"),
         FormField("woning", "Woning (adres)"),
         FormField("motivering", "Motivering", "multiline", required=False),
@@ -102,14 +128,24 @@ STANDARD_FORMS: dict[DocumentKind, tuple[FormField, ...]] = {
     DocumentKind.PROCES_VERBAAL: (
         FormField("pv_nummer", "Nummer proces-verbaal"),
         FormField("verbalisant", "Verbalisant"),
-        FormField("sleutels", "Sleutels ingenomen", "choice", True,
-                  (("ja", "ja"), ("nee", "nee"), ("niet van toepassing", "nvt"))),
+        FormField(
+            "sleutels",
+            "Sleutels ingenomen",
+            "choice",
+            True,
+            (("ja", "ja"), ("nee", "nee"), ("niet van toepassing", "nvt")),
+        ),
         FormField("bevindingen", "Bevindingen", "multiline", required=False),
     ),
     DocumentKind.ZORGADVIES: (
         FormField("advies", "Advies", "choice", True, _ADVICE),
-        FormField("hulp_gestart", "Hulpverlening op gang", "choice", True,
-                  (("ja", "ja"), ("nee", "nee"), ("deels", "deels"))),
+        FormField(
+            "hulp_gestart",
+            "Hulpverlening op gang",
+            "choice",
+            True,
+            (("ja", "ja"), ("nee", "nee"), ("deels", "deels")),
+        ),
         FormField("motivering", "Motivering", "multiline"),
     ),
     DocumentKind.BELEIDSADVIES: (
@@ -137,8 +173,9 @@ def form_fields(kind: DocumentKind | str) -> tuple[FormField, ...]:
     return (*STANDARD_FORMS[DocumentKind(kind)], SUMMARY)
 
 
-def check_fields(kind: DocumentKind | str, values: Mapping[str, Any], *, complete: bool = False
-                 ) -> tuple[dict[str, Any], dict[str, str]]:
+def check_fields(
+    kind: DocumentKind | str, values: Mapping[str, Any], *, complete: bool = False
+) -> tuple[dict[str, Any], dict[str, str]]:
     """(cleaned values, {field: Dutch message}). Every known field given must fit (a choice one
     of its values, text not too long); with ``complete`` every required field must be filled too
     (the screens ask for the whole form; the store accepts a partial one, e.g. a scanned paper
@@ -181,5 +218,14 @@ def rihg_summary(values: Mapping[str, Any]) -> str:
     return f"{yes} van 20 signalen: ja{extra} · {per_part}"
 
 
-__all__ = ["FormField", "RIHG_FIELDS", "RIHG_PARTS", "RIHG_SIGNALS", "SIGNAL_ANSWERS",
-           "STANDARD_FORMS", "check_fields", "form_fields", "rihg_summary"]
+__all__ = [
+    "FormField",
+    "RIHG_FIELDS",
+    "RIHG_PARTS",
+    "RIHG_SIGNALS",
+    "SIGNAL_ANSWERS",
+    "STANDARD_FORMS",
+    "check_fields",
+    "form_fields",
+    "rihg_summary",
+]

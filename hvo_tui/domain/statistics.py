@@ -40,7 +40,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,7 +48,7 @@ from .errors import DomainError
 from .vocab import DocumentKind, PartnerRole
 
 AMS = ZoneInfo("Europe/Amsterdam")
-UTC = timezone.utc
+UTC = UTC
 UNKNOWN = "onbekend"
 OUTSIDE = "buiten de regio's"
 TOTAL = "Totaal"
@@ -61,7 +61,7 @@ REPORTS: dict[str, str] = {
     "aandelen": "aandeel screenings met huisverbod, aandeel verlengd en ingetrokken, per gemeente",
     "tijdstip": "tijdstip van opleggen (24 uur, Nederlandse tijd)",
     "doorlooptijden": "doorlooptijden: opleggen tot besluit verlenging, opvragen tot ontvangst "
-                      "document (mediaan en p90)",
+    "document (mediaan en p90)",
     "kruistabel": "huisverboden: woongemeente uithuisgeplaatste tegen gemeente van opleggen",
     "te-laat": "documenten te laat per partnerorganisatie",
 }
@@ -89,7 +89,8 @@ def parse_date(text: str, what: str = "datum") -> date:
         if not m:
             raise DomainError(
                 f"ongeldige {what} '{text}': gebruik JJJJ-MM-DD, bijvoorbeeld 2026-03-31",
-                field=what)
+                field=what,
+            )
         day, month, year = (int(g) for g in m.groups())
     try:
         return date(year, month, day)
@@ -111,7 +112,8 @@ class ReportFilter:
         if self.start is not None and self.end is not None and self.end < self.start:
             raise DomainError(
                 f"de einddatum {self.end:%d-%m-%Y} ligt vóór de begindatum {self.start:%d-%m-%Y}",
-                field="end")
+                field="end",
+            )
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         """[start 00:00, day after end 00:00) in Europe/Amsterdam, as aware UTC moments."""
@@ -275,7 +277,7 @@ _MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "ok
 
 
 def month_label(month: str) -> str:
-    """"2026-03" -> "mrt 2026"."""
+    """ "2026-03" -> "mrt 2026"."""
     return f"{_MONTHS_NL[int(month[5:7]) - 1]} {month[:4]}"
 
 
@@ -357,8 +359,9 @@ def _num(value: int | float | None) -> float:
 # --- the builders -------------------------------------------------------------------------------
 
 
-def monthly_table(flt: ReportFilter, screenings: Iterable[tuple[str, int]],
-                  bans: Iterable[tuple[str, int]]) -> ReportTable:
+def monthly_table(
+    flt: ReportFilter, screenings: Iterable[tuple[str, int]], bans: Iterable[tuple[str, int]]
+) -> ReportTable:
     """Screenings (by opening) and bans (by T0) per local month; every month of the period, also
     the empty ones (an open period: from the first to the last month with data)."""
     s_months, b_months = month_counts(screenings), month_counts(bans)
@@ -369,14 +372,21 @@ def monthly_table(flt: ReportFilter, screenings: Iterable[tuple[str, int]],
     rows = tuple((m, s_months.get(m, 0), b_months.get(m, 0)) for m in months)
     total = (TOTAL, sum(r[1] for r in rows), sum(r[2] for r in rows))
     return ReportTable(
-        name="per-maand", title=REPORTS["per-maand"], filter=flt,
-        columns=(Column("maand", "Maand", False), Column("screenings", "Screenings"),
-                 Column("huisverboden", "Huisverboden")),
+        name="per-maand",
+        title=REPORTS["per-maand"],
+        filter=flt,
+        columns=(
+            Column("maand", "Maand", False),
+            Column("screenings", "Screenings"),
+            Column("huisverboden", "Huisverboden"),
+        ),
         rows=rows + ((total,) if rows else ()),
         note="screenings naar maand van opening, huisverboden naar maand van opleggen (T0)",
         labels=tuple(month_label(m) for m in months),
-        series={"screenings": tuple(float(r[1]) for r in rows),
-                "huisverboden": tuple(float(r[2]) for r in rows)},
+        series={
+            "screenings": tuple(float(r[1]) for r in rows),
+            "huisverboden": tuple(float(r[2]) for r in rows),
+        },
     )
 
 
@@ -396,11 +406,15 @@ class MunicipalityCounts:
 
 def _sum_counts(groups: Sequence[MunicipalityCounts]) -> MunicipalityCounts:
     return MunicipalityCounts(
-        name=TOTAL, region="", population=sum(g.population for g in groups),
+        name=TOTAL,
+        region="",
+        population=sum(g.population for g in groups),
         screenings=sum(g.screenings for g in groups),
         screenings_with_ban=sum(g.screenings_with_ban for g in groups),
-        bans=sum(g.bans for g in groups), extended=sum(g.extended for g in groups),
-        withdrawn=sum(g.withdrawn for g in groups))
+        bans=sum(g.bans for g in groups),
+        extended=sum(g.extended for g in groups),
+        withdrawn=sum(g.withdrawn for g in groups),
+    )
 
 
 def municipality_table(flt: ReportFilter, groups: Sequence[MunicipalityCounts]) -> ReportTable:
@@ -409,25 +423,39 @@ def municipality_table(flt: ReportFilter, groups: Sequence[MunicipalityCounts]) 
     ordered = sorted(groups, key=lambda g: (g.region, g.name))
 
     def row(g: MunicipalityCounts) -> tuple:
-        return (g.name, g.region, g.population, g.screenings, per_10k(g.screenings, g.population),
-                g.bans, per_10k(g.bans, g.population))
+        return (
+            g.name,
+            g.region,
+            g.population,
+            g.screenings,
+            per_10k(g.screenings, g.population),
+            g.bans,
+            per_10k(g.bans, g.population),
+        )
 
     rows = tuple(row(g) for g in ordered)
     if ordered:
         rows += (row(_sum_counts(ordered)),)
     return ReportTable(
-        name="per-gemeente", title=REPORTS["per-gemeente"], filter=flt,
-        columns=(Column("gemeente", "Gemeente", False), Column("regio", "Regio", False),
-                 Column("inwoners", "Inwoners"), Column("screenings", "Screenings"),
-                 Column("screenings_per_10000", "Scr. per 10.000", decimals=2),
-                 Column("huisverboden", "Huisverboden"),
-                 Column("huisverboden_per_10000", "Hv. per 10.000", decimals=2)),
+        name="per-gemeente",
+        title=REPORTS["per-gemeente"],
+        filter=flt,
+        columns=(
+            Column("gemeente", "Gemeente", False),
+            Column("regio", "Regio", False),
+            Column("inwoners", "Inwoners"),
+            Column("screenings", "Screenings"),
+            Column("screenings_per_10000", "Scr. per 10.000", decimals=2),
+            Column("huisverboden", "Huisverboden"),
+            Column("huisverboden_per_10000", "Hv. per 10.000", decimals=2),
+        ),
         rows=rows,
         note="gemeente waar het huisverbod is opgelegd; inwoners volgens de gemeentetabel",
         labels=tuple(g.name for g in ordered),
-        series={"huisverboden per 10.000": tuple(_num(per_10k(g.bans, g.population))
-                                                  for g in ordered),
-                "huisverboden": tuple(float(g.bans) for g in ordered)},
+        series={
+            "huisverboden per 10.000": tuple(_num(per_10k(g.bans, g.population)) for g in ordered),
+            "huisverboden": tuple(float(g.bans) for g in ordered),
+        },
     )
 
 
@@ -438,27 +466,47 @@ def shares_table(flt: ReportFilter, groups: Sequence[MunicipalityCounts]) -> Rep
     total = _sum_counts(ordered)
 
     def row(g: MunicipalityCounts) -> tuple:
-        return (g.name, g.screenings, g.screenings_with_ban, share(g.screenings_with_ban, g.screenings),
-                g.bans, g.extended, share(g.extended, g.bans), g.withdrawn, share(g.withdrawn, g.bans))
+        return (
+            g.name,
+            g.screenings,
+            g.screenings_with_ban,
+            share(g.screenings_with_ban, g.screenings),
+            g.bans,
+            g.extended,
+            share(g.extended, g.bans),
+            g.withdrawn,
+            share(g.withdrawn, g.bans),
+        )
 
     rows = tuple(row(g) for g in ordered)
     if ordered:
         rows += (row(total),)
     return ReportTable(
-        name="aandelen", title=REPORTS["aandelen"], filter=flt,
-        columns=(Column("gemeente", "Gemeente", False), Column("screenings", "Screenings"),
-                 Column("met_huisverbod", "Met huisverbod"),
-                 Column("pct_huisverbod", "% huisverbod", decimals=1),
-                 Column("huisverboden", "Huisverboden"), Column("verlengd", "Verlengd"),
-                 Column("pct_verlengd", "% verlengd", decimals=1), Column("ingetrokken", "Ingetrokken"),
-                 Column("pct_ingetrokken", "% ingetrokken", decimals=1)),
+        name="aandelen",
+        title=REPORTS["aandelen"],
+        filter=flt,
+        columns=(
+            Column("gemeente", "Gemeente", False),
+            Column("screenings", "Screenings"),
+            Column("met_huisverbod", "Met huisverbod"),
+            Column("pct_huisverbod", "% huisverbod", decimals=1),
+            Column("huisverboden", "Huisverboden"),
+            Column("verlengd", "Verlengd"),
+            Column("pct_verlengd", "% verlengd", decimals=1),
+            Column("ingetrokken", "Ingetrokken"),
+            Column("pct_ingetrokken", "% ingetrokken", decimals=1),
+        ),
         rows=rows,
         note="% huisverbod: van de screenings in de periode; % verlengd en % ingetrokken: van de "
-             "huisverboden opgelegd in de periode",
+        "huisverboden opgelegd in de periode",
         labels=("huisverbod", "verlengd", "ingetrokken"),
-        series={"%": (_num(share(total.screenings_with_ban, total.screenings)),
-                      _num(share(total.extended, total.bans)),
-                      _num(share(total.withdrawn, total.bans)))},
+        series={
+            "%": (
+                _num(share(total.screenings_with_ban, total.screenings)),
+                _num(share(total.extended, total.bans)),
+                _num(share(total.withdrawn, total.bans)),
+            )
+        },
     )
 
 
@@ -468,9 +516,14 @@ def hours_table(flt: ReportFilter, bans: Iterable[tuple[str, int]]) -> ReportTab
     total = sum(bins)
     rows = tuple((f"{h:02d}:00-{h:02d}:59", bins[h], share(bins[h], total)) for h in range(24))
     return ReportTable(
-        name="tijdstip", title=REPORTS["tijdstip"], filter=flt,
-        columns=(Column("uur", "Uur", False), Column("huisverboden", "Huisverboden"),
-                 Column("pct", "%", decimals=1)),
+        name="tijdstip",
+        title=REPORTS["tijdstip"],
+        filter=flt,
+        columns=(
+            Column("uur", "Uur", False),
+            Column("huisverboden", "Huisverboden"),
+            Column("pct", "%", decimals=1),
+        ),
         rows=rows + ((TOTAL, total, share(total, total)),),
         note="tijdstip van opleggen (T0), Europe/Amsterdam",
         labels=tuple(f"{h:02d}" for h in range(24)),
@@ -494,8 +547,9 @@ class LeadTime:
         return cls(len(seconds), median(seconds), p90(seconds))
 
 
-def lead_times_table(flt: ReportFilter, extension: LeadTime,
-                     documents: Mapping[str, LeadTime]) -> ReportTable:
+def lead_times_table(
+    flt: ReportFilter, extension: LeadTime, documents: Mapping[str, LeadTime]
+) -> ReportTable:
     """Median and p90 in hours: T0 to the decision on extension; request to receipt per
     document kind (in the order of the process)."""
     rows = [(EXTENSION_DECISION, extension.n, hours(extension.median), hours(extension.p90))]
@@ -509,20 +563,26 @@ def lead_times_table(flt: ReportFilter, extension: LeadTime,
             label = kind
         rows.append((f"opvragen → ontvangst {label}", lt.n, hours(lt.median), hours(lt.p90)))
     return ReportTable(
-        name="doorlooptijden", title=REPORTS["doorlooptijden"], filter=flt,
-        columns=(Column("doorlooptijd", "Doorlooptijd", False), Column("aantal", "Aantal"),
-                 Column("mediaan_uren", "Mediaan (uur)", decimals=1),
-                 Column("p90_uren", "p90 (uur)", decimals=1)),
+        name="doorlooptijden",
+        title=REPORTS["doorlooptijden"],
+        filter=flt,
+        columns=(
+            Column("doorlooptijd", "Doorlooptijd", False),
+            Column("aantal", "Aantal"),
+            Column("mediaan_uren", "Mediaan (uur)", decimals=1),
+            Column("p90_uren", "p90 (uur)", decimals=1),
+        ),
         rows=tuple(rows),
         note="besluit verlenging: huisverboden opgelegd in de periode; documenten: opgevraagd in "
-             "de periode en ontvangen",
+        "de periode en ontvangen",
         labels=tuple(r[0] for r in rows),
         series={"mediaan": tuple(_num(r[2]) for r in rows), "p90": tuple(_num(r[3]) for r in rows)},
     )
 
 
-def cross_table(flt: ReportFilter, groups: Iterable[tuple[str, str | None, int]],
-                postcodes: PostcodeMap) -> ReportTable:
+def cross_table(
+    flt: ReportFilter, groups: Iterable[tuple[str, str | None, int]], postcodes: PostcodeMap
+) -> ReportTable:
     """Bans by municipality of residence (rows) against municipality of imposition (columns),
     from (imposition municipality, postcode of the banned person, count) groups. Only the
     municipalities that occur; totals in the last row and column."""
@@ -542,15 +602,23 @@ def cross_table(flt: ReportFilter, groups: Iterable[tuple[str, str | None, int]]
     diagonal = sum(counts.get((m, m), 0) for m in impositions)
     whole = sum(counts.values())
     return ReportTable(
-        name="kruistabel", title=REPORTS["kruistabel"], filter=flt,
-        columns=(Column("woongemeente", "Woongemeente \\ opgelegd in", False),
-                 *(Column(m, m) for m in impositions), Column("totaal", TOTAL)),
+        name="kruistabel",
+        title=REPORTS["kruistabel"],
+        filter=flt,
+        columns=(
+            Column("woongemeente", "Woongemeente \\ opgelegd in", False),
+            *(Column(m, m) for m in impositions),
+            Column("totaal", TOTAL),
+        ),
         rows=tuple(rows),
         note=f"rijen: woongemeente (postcode uithuisgeplaatste); kolommen: gemeente van opleggen; "
-             f"{display_value(share(diagonal, whole) or 0.0)}% in de eigen woongemeente",
+        f"{display_value(share(diagonal, whole) or 0.0)}% in de eigen woongemeente",
         labels=tuple(impositions),
-        series={"huisverboden": tuple(float(sum(counts.get((r, imp), 0) for r in residences))
-                                      for imp in impositions)},
+        series={
+            "huisverboden": tuple(
+                float(sum(counts.get((r, imp), 0) for r in residences)) for imp in impositions
+            )
+        },
     )
 
 
@@ -566,8 +634,9 @@ class LateCounts:
     late_open: int = 0  # not received, due moment passed
 
 
-def partner_label(organisation: str | None, role: str | None,
-                  municipality: str | None = None) -> str:
+def partner_label(
+    organisation: str | None, role: str | None, municipality: str | None = None
+) -> str:
     """The organisation; without an account, the case's municipality for a document asked of the
     gemeente or the mayor, else "onbekend (role)"."""
     if organisation:
@@ -596,23 +665,59 @@ def late_table(flt: ReportFilter, groups: Iterable[LateCounts]) -> ReportTable:
         due, lr, lo = (sum(v[i] for v in merged.values()) for i in range(3))
         rows += ((TOTAL, due, lr + lo, lr, lo, share(lr + lo, due)),)
     return ReportTable(
-        name="te-laat", title=REPORTS["te-laat"], filter=flt,
-        columns=(Column("organisatie", "Organisatie", False), Column("opgevraagd", "Met termijn"),
-                 Column("te_laat", "Te laat"), Column("te_laat_ontvangen", "Laat ontvangen"),
-                 Column("te_laat_open", "Nog open"), Column("pct_te_laat", "% te laat", decimals=1)),
+        name="te-laat",
+        title=REPORTS["te-laat"],
+        filter=flt,
+        columns=(
+            Column("organisatie", "Organisatie", False),
+            Column("opgevraagd", "Met termijn"),
+            Column("te_laat", "Te laat"),
+            Column("te_laat_ontvangen", "Laat ontvangen"),
+            Column("te_laat_open", "Nog open"),
+            Column("pct_te_laat", "% te laat", decimals=1),
+        ),
         rows=rows,
         note="documenten met een termijn in de periode; te laat: na de termijn ontvangen, of niet "
-             "ontvangen terwijl de termijn verstreken is",
+        "ontvangen terwijl de termijn verstreken is",
         labels=tuple(name for name, _ in order),
         series={"te laat": tuple(float(v[1] + v[2]) for _, v in order)},
     )
 
 
 __all__ = [
-    "EXTENSION_DECISION", "OUTSIDE", "REPORTS", "TOTAL", "UNKNOWN", "Column", "LateCounts",
-    "LeadTime", "MunicipalityCounts", "PostcodeMap", "ReportFilter", "ReportTable", "cross_table",
-    "display_value", "hour_bins", "hours_table", "interpolate", "last_months", "late_table",
-    "lead_times_table", "local_key", "median", "month_counts", "month_label", "monthly_table",
-    "months_between", "municipality_table", "p90", "parse_date", "per_10k", "percentile",
-    "percentile_ranks", "share", "shares_table", "unknown_report",
+    "EXTENSION_DECISION",
+    "OUTSIDE",
+    "REPORTS",
+    "TOTAL",
+    "UNKNOWN",
+    "Column",
+    "LateCounts",
+    "LeadTime",
+    "MunicipalityCounts",
+    "PostcodeMap",
+    "ReportFilter",
+    "ReportTable",
+    "cross_table",
+    "display_value",
+    "hour_bins",
+    "hours_table",
+    "interpolate",
+    "last_months",
+    "late_table",
+    "lead_times_table",
+    "local_key",
+    "median",
+    "month_counts",
+    "month_label",
+    "monthly_table",
+    "months_between",
+    "municipality_table",
+    "p90",
+    "parse_date",
+    "per_10k",
+    "percentile",
+    "percentile_ranks",
+    "share",
+    "shares_table",
+    "unknown_report",
 ]

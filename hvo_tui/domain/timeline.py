@@ -7,7 +7,7 @@ time stays the same, so the ban lasts 10 x 24 h plus or minus one hour.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -37,12 +37,19 @@ def add_days(moment: datetime, days: int) -> pendulum.DateTime:
     start = local(moment)
     day = start.date().add(days=days)
     wall = datetime(
-        day.year, day.month, day.day, start.hour, start.minute, start.second, start.microsecond,
-        tzinfo=_ZONE, fold=0,
+        day.year,
+        day.month,
+        day.day,
+        start.hour,
+        start.minute,
+        start.second,
+        start.microsecond,
+        tzinfo=_ZONE,
+        fold=0,
     )
     # stdlib semantics: fold=0 reads a skipped time with the offset before the change (so it
     # lands an hour later on the clock) and a repeated time as its first occurrence.
-    return pendulum.instance(wall.astimezone(timezone.utc)).in_timezone(TZ)
+    return pendulum.instance(wall.astimezone(UTC)).in_timezone(TZ)
 
 
 def ban_end(imposed_at: datetime, extended_until: datetime | None = None) -> pendulum.DateTime:

@@ -29,8 +29,13 @@ def _still_actionable(case: CaseFacts, deadline: Deadline) -> bool:
     return not (deadline.kind in DECISION_PREPARATION and case.extension_decided_at is not None)
 
 
-def most_urgent(case: CaseFacts, now: datetime, rules: RegionRules = RegionRules(),
-                *, deadlines: list[Deadline] | None = None) -> Deadline | None:
+def most_urgent(
+    case: CaseFacts,
+    now: datetime,
+    rules: RegionRules = RegionRules(),
+    *,
+    deadlines: list[Deadline] | None = None,
+) -> Deadline | None:
     """The missed deadline missed longest, else the nearest open one, else None.
     ``deadlines``: the case's deadlines at ``now`` when the caller has them already."""
     if deadlines is None:
@@ -43,8 +48,13 @@ def most_urgent(case: CaseFacts, now: datetime, rules: RegionRules = RegionRules
     return None
 
 
-def urgency_key(case: CaseFacts, now: datetime, rules: RegionRules = RegionRules(),
-                *, deadlines: list[Deadline] | None = None) -> tuple:
+def urgency_key(
+    case: CaseFacts,
+    now: datetime,
+    rules: RegionRules = RegionRules(),
+    *,
+    deadlines: list[Deadline] | None = None,
+) -> tuple:
     """Sort key for the queue: (band, due in microseconds, deadline kind order, case number)."""
     deadline = most_urgent(case, now, rules, deadlines=deadlines)
     if deadline is None:
@@ -78,7 +88,7 @@ def countdown_text(due: datetime, now: datetime) -> str:
 
 
 def urgency_band(due: datetime, now: datetime) -> str:
-    """"missed" (passed), "today" (within 24 h), "soon" (within 72 h) or "later"."""
+    """ "missed" (passed), "today" (within 24 h), "soon" (within 72 h) or "later"."""
     for moment, name in ((due, "due"), (now, "now")):
         if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
             require_aware(moment, name)  # raises the domain's message

@@ -8,8 +8,10 @@ from .errors import DomainError
 
 _BSN = re.compile(r"\d{9}")
 _POSTCODE = re.compile(r"([1-9]\d{3})\s*([A-Za-z]{2})")
-_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-                    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
 _CASE_NUMBER = re.compile(r"HV\s*-\s*(\d{4})\s*-\s*(\d{1,5})", re.IGNORECASE)
 
 
@@ -38,7 +40,9 @@ def normalise_phone(s: str) -> str:
     elif compact.startswith("0") and not compact.startswith("00"):
         national = compact[1:]
     else:
-        raise DomainError(f"Geen Nederlands telefoonnummer: '{raw}' (verwacht bijv. 06 12345678).", field="phone")
+        raise DomainError(
+            f"Geen Nederlands telefoonnummer: '{raw}' (verwacht bijv. 06 12345678).", field="phone"
+        )
     if not re.fullmatch(r"[1-9]\d{8}", national):
         raise DomainError(
             f"Een Nederlands telefoonnummer heeft 10 cijfers (bijv. 06 12345678), niet '{raw}'.",
@@ -58,7 +62,9 @@ def normalise_postcode(s: str) -> str:
     raw = (s or "").strip()
     m = _POSTCODE.fullmatch(raw)
     if not m or m.group(2).upper() in ("SA", "SD", "SS"):  # letter pairs that are never issued
-        raise DomainError(f"Geen geldige postcode: '{raw}' (verwacht bijv. 1234 AB).", field="postcode")
+        raise DomainError(
+            f"Geen geldige postcode: '{raw}' (verwacht bijv. 1234 AB).", field="postcode"
+        )
     return f"{m.group(1)} {m.group(2).upper()}"
 
 
@@ -67,5 +73,7 @@ def parse_case_number(s: str) -> str:
     raw = (s or "").strip()
     m = _CASE_NUMBER.fullmatch(raw)
     if not m or int(m.group(2)) == 0 or not 2000 <= int(m.group(1)) <= 2099:
-        raise DomainError(f"Geen geldig zaaknummer: '{raw}' (verwacht bijv. HV-2026-00042).", field="number")
+        raise DomainError(
+            f"Geen geldig zaaknummer: '{raw}' (verwacht bijv. HV-2026-00042).", field="number"
+        )
     return f"HV-{m.group(1)}-{int(m.group(2)):05d}"

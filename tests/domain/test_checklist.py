@@ -42,7 +42,12 @@ CASES = [
     (CaseStatus.ADVICE_RECEIVED, at(2010, 4, 5), (L, L, L, L, L), {}),
     (CaseStatus.EXTENDED, at(2010, 4, 5), (L, L, L, L, L), {D.VERLENGING: M}),
     (CaseStatus.EXTENDED, at(2010, 4, 7), (L, L, L, L, L), {D.VERLENGING: L}),
-    (CaseStatus.WITHDRAWN, at(2010, 4, 5), (L, L, L, L, L), {D.HULPBEVESTIGING: M, D.INTREKKING: M}),
+    (
+        CaseStatus.WITHDRAWN,
+        at(2010, 4, 5),
+        (L, L, L, L, L),
+        {D.HULPBEVESTIGING: M, D.INTREKKING: M},
+    ),
     (CaseStatus.EXPIRED, at(2010, 4, 8), (L, L, L, L, L), {}),
     (CaseStatus.CLOSED, at(2010, 4, 8), (L, L, L, L, L), {}),
     (CaseStatus.ARCHIVED, at(2010, 4, 8), (L, L, L, L, L), {}),
@@ -50,17 +55,29 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("status, now, queue, extra", CASES, ids=[f"{c[0].value}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    "status, now, queue, extra", CASES, ids=[f"{c[0].value}-{i}" for i, c in enumerate(CASES)]
+)
 def test_checklist_per_status_nothing_received(status, now, queue, extra):
-    c = case(status, t0=None) if status in (CaseStatus.SCREENING, CaseStatus.NOT_IMPOSED) else case(status)
+    c = (
+        case(status, t0=None)
+        if status in (CaseStatus.SCREENING, CaseStatus.NOT_IMPOSED)
+        else case(status)
+    )
     got = states(c, now)
     assert tuple(got[k] for k in QUEUE_DOCUMENTS) == queue
     assert {k: v for k, v in got.items() if k not in QUEUE_DOCUMENTS} == extra
 
 
 def test_received_documents_count_whatever_the_phase():
-    c = with_docs(case(CaseStatus.ADVICE_RECEIVED), doc(D.RIHG), doc(D.BESCHIKKING, DocumentStatus.SIGNED),
-                  doc(D.PROCES_VERBAAL), doc(D.ZORGADVIES), doc(D.BELEIDSADVIES))
+    c = with_docs(
+        case(CaseStatus.ADVICE_RECEIVED),
+        doc(D.RIHG),
+        doc(D.BESCHIKKING, DocumentStatus.SIGNED),
+        doc(D.PROCES_VERBAAL),
+        doc(D.ZORGADVIES),
+        doc(D.BELEIDSADVIES),
+    )
     assert set(states(c, at(2010, 4, 10)).values()) == {R}
 
 
@@ -75,14 +92,21 @@ def test_roles_and_due_moments():
     assert items[D.RIHG].required_from is Role.POLITIE and items[D.RIHG].due == T0
     assert items[D.BESCHIKKING].required_from is Role.HOVJ and items[D.BESCHIKKING].due == T0
     assert items[D.PROCES_VERBAAL].due == at(2010, 3, 28, 20)
-    assert items[D.ZORGADVIES].required_from is Role.CASEMANAGER and items[D.ZORGADVIES].due == at(2010, 4, 4, 20)
+    assert items[D.ZORGADVIES].required_from is Role.CASEMANAGER and items[D.ZORGADVIES].due == at(
+        2010, 4, 4, 20
+    )
     assert items[D.BELEIDSADVIES].required_from is Role.BELEIDSMEDEWERKER
-    assert checklist_by_kind(case(CaseStatus.RUNNING), T0)[D.BESCHIKKING].required_from is Role.BESTUURDER
+    assert (
+        checklist_by_kind(case(CaseStatus.RUNNING), T0)[D.BESCHIKKING].required_from
+        is Role.BESTUURDER
+    )
 
 
 def test_a_requests_due_moment_overrides_the_rule():
-    c = with_docs(case(CaseStatus.ADVICE_DUE),
-                  doc(D.ZORGADVIES, DocumentStatus.REQUESTED, due_at=at(2010, 4, 6, 12)))
+    c = with_docs(
+        case(CaseStatus.ADVICE_DUE),
+        doc(D.ZORGADVIES, DocumentStatus.REQUESTED, due_at=at(2010, 4, 6, 12)),
+    )
     item = checklist_by_kind(c, at(2010, 4, 5))[D.ZORGADVIES]
     assert item.due == at(2010, 4, 6, 12) and item.state is M and item.document is not None
 
@@ -99,6 +123,9 @@ def test_herstel_flag_requires_a_herstelbeschikking():
 
 
 def test_the_received_one_counts_when_there_are_several():
-    c = with_docs(case(CaseStatus.RUNNING), doc(D.PROCES_VERBAAL, DocumentStatus.REJECTED),
-                  doc(D.PROCES_VERBAAL, DocumentStatus.RECEIVED))
+    c = with_docs(
+        case(CaseStatus.RUNNING),
+        doc(D.PROCES_VERBAAL, DocumentStatus.REJECTED),
+        doc(D.PROCES_VERBAAL, DocumentStatus.RECEIVED),
+    )
     assert states(c, at(2010, 4, 1))[D.PROCES_VERBAAL] is R

@@ -116,30 +116,36 @@ def test_euros_in_dutch_notation():
 # --- bad input: one message, with the line ------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "line", "part"), [
-    ("", 1, "het bestand is leeg"),
-    ("   \n\n", 1, "het bestand is leeg"),
-    ("gemeente,inwoners\n", 1, "geen gemeenten"),
-    ("gemeente;inwoners\nA;1\n", 1, "puntkomma"),
-    ("gemeente\nA\n", 1, "'inwoners' ontbreekt"),
-    ("inwoners,zaken\n1,2\n", 1, "'gemeente' ontbreekt"),
-    ("gemeente,inwoners,gewigt\nA,1,1\n", 1, "onbekende kolom 'gewigt'"),
-    ("gemeente,inwoners,inwoners\nA,1,1\n", 1, "twee keer"),
-    ("gemeente,inwoners\nA,100\nB,abc\n", 3, "inwoners 'abc' is geen geheel getal"),
-    ("gemeente,inwoners\nA,58.000\n", 2, "zonder punten"),
-    ("gemeente,inwoners\nA,-5\n", 2, "inwoners mag niet negatief zijn"),
-    ("gemeente,inwoners\nA,0\n", 2, "groter dan 0"),
-    ("gemeente,inwoners\nA,\n", 2, "kolom 'inwoners' is leeg"),
-    ("gemeente,inwoners,zaken\nA,1,2\nB,1,-0.5\n", 3, "zaken mag niet negatief zijn"),
-    ("gemeente,inwoners,zaken\nA,1,\"2,5\"\n", 2, "decimale punt"),
-    ("gemeente,inwoners,zaken\nA,1,1e3\n", 2, "zaken '1e3' is geen getal"),
-    ("gemeente,inwoners,gewicht\nA,1,half\n", 2, "gewicht 'half' is geen getal"),
-    ("gemeente,inwoners,gewicht\nA,1,-1\n", 2, "gewicht mag niet negatief zijn"),
-    ("gemeente,inwoners\nRoermond,1\nWeert,2\n roermond ,3\n", 4,
-     "'roermond' staat dubbel (ook op regel 2)"),
-    ("gemeente,inwoners\n,5\n", 2, "naam van de gemeente ontbreekt"),
-    ("gemeente,inwoners\nA,1,2\n", 2, "3 velden, verwacht 2"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "part"),
+    [
+        ("", 1, "het bestand is leeg"),
+        ("   \n\n", 1, "het bestand is leeg"),
+        ("gemeente,inwoners\n", 1, "geen gemeenten"),
+        ("gemeente;inwoners\nA;1\n", 1, "puntkomma"),
+        ("gemeente\nA\n", 1, "'inwoners' ontbreekt"),
+        ("inwoners,zaken\n1,2\n", 1, "'gemeente' ontbreekt"),
+        ("gemeente,inwoners,gewigt\nA,1,1\n", 1, "onbekende kolom 'gewigt'"),
+        ("gemeente,inwoners,inwoners\nA,1,1\n", 1, "twee keer"),
+        ("gemeente,inwoners\nA,100\nB,abc\n", 3, "inwoners 'abc' is geen geheel getal"),
+        ("gemeente,inwoners\nA,58.000\n", 2, "zonder punten"),
+        ("gemeente,inwoners\nA,-5\n", 2, "inwoners mag niet negatief zijn"),
+        ("gemeente,inwoners\nA,0\n", 2, "groter dan 0"),
+        ("gemeente,inwoners\nA,\n", 2, "kolom 'inwoners' is leeg"),
+        ("gemeente,inwoners,zaken\nA,1,2\nB,1,-0.5\n", 3, "zaken mag niet negatief zijn"),
+        ('gemeente,inwoners,zaken\nA,1,"2,5"\n', 2, "decimale punt"),
+        ("gemeente,inwoners,zaken\nA,1,1e3\n", 2, "zaken '1e3' is geen getal"),
+        ("gemeente,inwoners,gewicht\nA,1,half\n", 2, "gewicht 'half' is geen getal"),
+        ("gemeente,inwoners,gewicht\nA,1,-1\n", 2, "gewicht mag niet negatief zijn"),
+        (
+            "gemeente,inwoners\nRoermond,1\nWeert,2\n roermond ,3\n",
+            4,
+            "'roermond' staat dubbel (ook op regel 2)",
+        ),
+        ("gemeente,inwoners\n,5\n", 2, "naam van de gemeente ontbreekt"),
+        ("gemeente,inwoners\nA,1,2\n", 2, "3 velden, verwacht 2"),
+    ],
+)
 def test_bad_csv_names_the_line(text, line, part):
     with pytest.raises(CostInputError) as info:
         parse_cost_csv(text)
@@ -152,8 +158,9 @@ def test_base_fee_times_count_above_the_total_is_refused():
     t = table("gemeente,inwoners,zaken\nA,1,1\nB,1,1\nC,1,1\n")
     with pytest.raises(CostInputError) as info:
         allocate(t, "zaken", total=D(100), base=D(40))
-    assert ("--base € 40 x 3 gemeenten (regels 2-4) = € 120, meer dan --total € 100"
-            in str(info.value))
+    assert "--base € 40 x 3 gemeenten (regels 2-4) = € 120, meer dan --total € 100" in str(
+        info.value
+    )
 
 
 def test_zaken_model_needs_the_column_and_something_to_share_by():
@@ -163,16 +170,19 @@ def test_zaken_model_needs_the_column_and_something_to_share_by():
         allocate(table("gemeente,inwoners,zaken\nA,1,0\nB,1,0\n"), "zaken", total=D(10))
 
 
-@pytest.mark.parametrize(("model", "kw", "part"), [
-    ("inwoners", {}, "vraagt --total"),
-    ("inwoners", {"total": D("100.50")}, "heel aantal euro's"),
-    ("inwoners", {"total": D(100), "base": D(1)}, "--base hoort bij model zaken"),
-    ("inwoners", {"total": D(100), "fixed": D(1)}, "horen bij model tarief"),
-    ("zaken", {"total": D(100), "base": D("0.5")}, "--base moet een heel aantal"),
-    ("tarief", {"total": D(100), "fixed": D(1)}, "geen --total"),
-    ("tarief", {}, "--fixed en/of --variable"),
-    ("kosten", {"total": D(1)}, "onbekend model"),
-])
+@pytest.mark.parametrize(
+    ("model", "kw", "part"),
+    [
+        ("inwoners", {}, "vraagt --total"),
+        ("inwoners", {"total": D("100.50")}, "heel aantal euro's"),
+        ("inwoners", {"total": D(100), "base": D(1)}, "--base hoort bij model zaken"),
+        ("inwoners", {"total": D(100), "fixed": D(1)}, "horen bij model tarief"),
+        ("zaken", {"total": D(100), "base": D("0.5")}, "--base moet een heel aantal"),
+        ("tarief", {"total": D(100), "fixed": D(1)}, "geen --total"),
+        ("tarief", {}, "--fixed en/of --variable"),
+        ("kosten", {"total": D(1)}, "onbekend model"),
+    ],
+)
 def test_arguments_that_do_not_fit_the_model(model, kw, part):
     t = table("gemeente,inwoners,zaken\nA,1,1\n")
     with pytest.raises(CostInputError) as info:
@@ -181,10 +191,16 @@ def test_arguments_that_do_not_fit_the_model(model, kw, part):
     assert info.value.line is None
 
 
-@pytest.mark.parametrize(("text", "part"), [
-    ("100,50", "komma"), ("-5", "negatief"), ("tien", "geen bedrag"), ("1.005", "twee decimalen"),
-    ("", "geen bedrag"),
-])
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("100,50", "komma"),
+        ("-5", "negatief"),
+        ("tien", "geen bedrag"),
+        ("1.005", "twee decimalen"),
+        ("", "geen bedrag"),
+    ],
+)
 def test_amount_arguments(text, part):
     with pytest.raises(CostInputError, match=part):
         parse_euros(text, "--total")
@@ -212,8 +228,11 @@ def test_largest_remainder_refuses_an_impossible_total():
 
 decimals = st.integers(min_value=0, max_value=5000).map(lambda n: D(n) / 10)
 weights = st.sampled_from([D(0), D("0.5"), D(1), D("1.5"), D(2), D("0.25")])
-rows = st.lists(st.tuples(st.integers(min_value=1, max_value=900_000), decimals, weights),
-                min_size=1, max_size=25)
+rows = st.lists(
+    st.tuples(st.integers(min_value=1, max_value=900_000), decimals, weights),
+    min_size=1,
+    max_size=25,
+)
 
 
 def _csv(data) -> str:
@@ -266,8 +285,10 @@ def test_tarief_columns_add_up_and_stay_within_a_euro(data, fixed_mills, variabl
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=40),
-       st.integers(min_value=0, max_value=10**9))
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=40),
+    st.integers(min_value=0, max_value=10**9),
+)
 def test_apportion_sums_exactly_and_is_monotone_in_the_weight(ws, total):
     if sum(ws) == 0:
         ws = [1, *ws[1:]]

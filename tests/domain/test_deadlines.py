@@ -28,9 +28,18 @@ def test_labels_are_dutch():
 def test_running_ban_has_all_ban_deadlines_sorted_by_due():
     ds = case_deadlines(case(CaseStatus.RUNNING), T0.add(hours=1))
     kinds = {d.kind for d in ds}
-    assert kinds == {K.HOUSEHOLD_INFORMED, K.VT_INFORMED, K.REACHABLE_ADDRESS, K.PROCES_VERBAAL,
-                     K.MEETING_DAY3, K.ZORGADVIES, K.BELEIDSADVIES, K.EXTENSION_DECISION,
-                     K.BAN_END, K.EXTENSION_LIMIT}
+    assert kinds == {
+        K.HOUSEHOLD_INFORMED,
+        K.VT_INFORMED,
+        K.REACHABLE_ADDRESS,
+        K.PROCES_VERBAAL,
+        K.MEETING_DAY3,
+        K.ZORGADVIES,
+        K.BELEIDSADVIES,
+        K.EXTENSION_DECISION,
+        K.BAN_END,
+        K.EXTENSION_LIMIT,
+    }
     assert [d.due for d in ds] == sorted(d.due for d in ds)
     assert all(d.state is S.OPEN for d in ds)
 
@@ -51,7 +60,9 @@ def test_due_moments_role_and_basis():
     assert d[K.ZORGADVIES].due == at(2010, 4, 4, 20, 0)
     assert d[K.ZORGADVIES].warn_from == at(2010, 4, 3, 20, 0)
     assert d[K.BELEIDSADVIES].role is Role.BELEIDSMEDEWERKER
-    assert d[K.PROCES_VERBAAL].role is Role.POLITIE and d[K.PROCES_VERBAAL].due == at(2010, 3, 28, 20, 0)
+    assert d[K.PROCES_VERBAAL].role is Role.POLITIE and d[K.PROCES_VERBAAL].due == at(
+        2010, 3, 28, 20, 0
+    )
 
 
 def test_regional_rules_move_regional_deadlines_only():
@@ -74,13 +85,25 @@ def test_missed_when_due_passed_without_the_fact():
 def test_met_when_the_fact_is_set():
     now = at(2010, 4, 5, 9, 0)
     c = with_docs(
-        case(CaseStatus.RUNNING, reachable_address_at=T0.add(hours=2), household_informed_at=T0,
-             vt_informed_at=T0.add(hours=30), meetings=(meeting(),)),
-        doc(DocumentKind.PROCES_VERBAAL), doc(DocumentKind.ZORGADVIES, received_at=at(2010, 4, 4, 10)),
+        case(
+            CaseStatus.RUNNING,
+            reachable_address_at=T0.add(hours=2),
+            household_informed_at=T0,
+            vt_informed_at=T0.add(hours=30),
+            meetings=(meeting(),),
+        ),
+        doc(DocumentKind.PROCES_VERBAAL),
+        doc(DocumentKind.ZORGADVIES, received_at=at(2010, 4, 4, 10)),
     )
     d = by_kind(c, now)
-    for kind in (K.REACHABLE_ADDRESS, K.HOUSEHOLD_INFORMED, K.VT_INFORMED, K.MEETING_DAY3,
-                 K.PROCES_VERBAAL, K.ZORGADVIES):
+    for kind in (
+        K.REACHABLE_ADDRESS,
+        K.HOUSEHOLD_INFORMED,
+        K.VT_INFORMED,
+        K.MEETING_DAY3,
+        K.PROCES_VERBAAL,
+        K.ZORGADVIES,
+    ):
         assert d[kind].state is S.MET, kind
     assert d[K.VT_INFORMED].met_late and not d[K.HOUSEHOLD_INFORMED].met_late
     assert d[K.BELEIDSADVIES].state is S.MISSED
@@ -92,8 +115,10 @@ def test_a_meeting_of_another_kind_does_not_meet_day3():
 
 
 def test_requested_document_due_overrides_the_rule():
-    c = with_docs(case(CaseStatus.RUNNING),
-                  doc(DocumentKind.ZORGADVIES, DocumentStatus.REQUESTED, due_at=at(2010, 4, 2, 12, 0)))
+    c = with_docs(
+        case(CaseStatus.RUNNING),
+        doc(DocumentKind.ZORGADVIES, DocumentStatus.REQUESTED, due_at=at(2010, 4, 2, 12, 0)),
+    )
     z = by_kind(c, T0)[K.ZORGADVIES]
     assert z.due == at(2010, 4, 2, 12, 0)
     assert by_kind(c, at(2010, 4, 2, 12, 1))[K.ZORGADVIES].state is S.MISSED
@@ -113,7 +138,9 @@ def test_extension_decision_met_by_decision():
 
 
 def test_extended_ban_end_is_the_extensions_end_and_decision_met():
-    c = case(CaseStatus.EXTENDED, extended_until=at(2010, 4, 20, 20, 0), decided_at=at(2010, 4, 5, 9))
+    c = case(
+        CaseStatus.EXTENDED, extended_until=at(2010, 4, 20, 20, 0), decided_at=at(2010, 4, 5, 9)
+    )
     d = by_kind(c, at(2010, 4, 10))
     assert d[K.BAN_END].due == at(2010, 4, 20, 20, 0)
     assert d[K.BAN_END].state is S.OPEN
@@ -122,7 +149,12 @@ def test_extended_ban_end_is_the_extensions_end_and_decision_met():
 
 
 def test_hovj_imposed_adds_mayor_informed_child_abuse_adds_vt_consulted():
-    c = case(CaseStatus.IMPOSED, imposed_by_hovj=True, child_abuse=True, vt_consulted_at=T0.subtract(hours=1))
+    c = case(
+        CaseStatus.IMPOSED,
+        imposed_by_hovj=True,
+        child_abuse=True,
+        vt_consulted_at=T0.subtract(hours=1),
+    )
     d = by_kind(c, T0.add(hours=25))
     assert d[K.MAYOR_INFORMED].role is Role.HOVJ and d[K.MAYOR_INFORMED].state is S.MISSED
     assert d[K.VT_CONSULTED].state is S.MET and d[K.VT_CONSULTED].basis == "Wth art. 2 lid 3"
@@ -135,16 +167,33 @@ def test_informed_hours_are_configurable():
     assert d[K.MAYOR_INFORMED].due == at(2010, 3, 28, 0, 0)
 
 
-@pytest.mark.parametrize("status", [CaseStatus.SCREENING, CaseStatus.NOT_IMPOSED, CaseStatus.WITHDRAWN,
-                                    CaseStatus.EXPIRED, CaseStatus.CLOSED, CaseStatus.ARCHIVED,
-                                    CaseStatus.DESTROYED])
+@pytest.mark.parametrize(
+    "status",
+    [
+        CaseStatus.SCREENING,
+        CaseStatus.NOT_IMPOSED,
+        CaseStatus.WITHDRAWN,
+        CaseStatus.EXPIRED,
+        CaseStatus.CLOSED,
+        CaseStatus.ARCHIVED,
+        CaseStatus.DESTROYED,
+    ],
+)
 def test_no_ban_deadlines_outside_a_running_ban(status):
     c = case(status) if status is not CaseStatus.SCREENING else case(status, t0=None)
     assert case_deadlines(c, at(2010, 4, 1)) == []
 
 
-@pytest.mark.parametrize("status", [CaseStatus.IMPOSED, CaseStatus.RUNNING, CaseStatus.ADVICE_DUE,
-                                    CaseStatus.ADVICE_RECEIVED, CaseStatus.EXTENDED])
+@pytest.mark.parametrize(
+    "status",
+    [
+        CaseStatus.IMPOSED,
+        CaseStatus.RUNNING,
+        CaseStatus.ADVICE_DUE,
+        CaseStatus.ADVICE_RECEIVED,
+        CaseStatus.EXTENDED,
+    ],
+)
 def test_ban_statuses_all_have_the_ban_deadlines(status):
     kinds = set(by_kind(case(status, extended_until=at(2010, 4, 10, 20)), T0))
     assert {K.BAN_END, K.EXTENSION_DECISION, K.REACHABLE_ADDRESS, K.ZORGADVIES} <= kinds
@@ -171,13 +220,17 @@ def test_once_the_ban_has_ended_the_extension_limit_is_behind_us_too():
     from hvo_tui.domain.timeline import add_days
     from hvo_tui.domain.urgency import most_urgent
 
-    extended = case(CaseStatus.EXTENDED, extended_until=add_days(T0, 20),
-                    extension_decided_at=T0.add(days=8))
+    extended = case(
+        CaseStatus.EXTENDED, extended_until=add_days(T0, 20), extension_decided_at=T0.add(days=8)
+    )
     now = add_days(T0, 20).add(hours=1)
     d = by_kind(extended, now)
     assert d[K.BAN_END].state is S.MET and d[K.BAN_END].due == add_days(T0, 20)
     assert d[K.EXTENSION_LIMIT].state is S.MET and d[K.EXTENSION_LIMIT].met_at == add_days(T0, 20)
-    assert most_urgent(extended, now) is None or most_urgent(extended, now).kind is not K.EXTENSION_LIMIT
+    assert (
+        most_urgent(extended, now) is None
+        or most_urgent(extended, now).kind is not K.EXTENSION_LIMIT
+    )
     # Before the end it still stands, open, as the latest moment an extension could reach.
     assert by_kind(extended, add_days(T0, 19))[K.EXTENSION_LIMIT].state is S.OPEN
     # A ban that ended after 10 days without extension: the same.

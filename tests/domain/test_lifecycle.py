@@ -30,82 +30,210 @@ ADVICE = (doc(DocumentKind.ZORGADVIES), doc(DocumentKind.BELEIDSADVIES))
 APPEALED = case(CaseStatus.RUNNING, appeal_requested_at=at(2010, 3, 29, 10))
 CLOSED = case(CaseStatus.CLOSED, decided_at=at(2010, 4, 6, 20), closed_at=at(2010, 4, 8))
 ARCHIVED = replace(CLOSED, status=CaseStatus.ARCHIVED)
-BEST, HOVJ, PM, POL, BEH = {Role.BESTUURDER}, {Role.HOVJ}, {Role.PROCESMANAGER}, {Role.POLITIE}, {Role.BEHEERDER}
+BEST, HOVJ, PM, POL, BEH = (
+    {Role.BESTUURDER},
+    {Role.HOVJ},
+    {Role.PROCESMANAGER},
+    {Role.POLITIE},
+    {Role.BEHEERDER},
+)
 
 # action -> (case, roles, now, params, check on the result)
 ALLOWED = {
-    A.IMPOSE: (SCREEN, HOVJ, T0, {"imposed_at": T0},
-               lambda c: c.status is CaseStatus.IMPOSED and c.imposed_at == T0 and c.imposed_by_hovj),
-    A.NOT_IMPOSE: (SCREEN, BEST, T0, {}, lambda c: c.status is CaseStatus.NOT_IMPOSED and c.decided_at == T0),
-    A.START_RUNNING: (case(CaseStatus.IMPOSED), PM, DURING, {}, lambda c: c.status is CaseStatus.RUNNING),
+    A.IMPOSE: (
+        SCREEN,
+        HOVJ,
+        T0,
+        {"imposed_at": T0},
+        lambda c: c.status is CaseStatus.IMPOSED and c.imposed_at == T0 and c.imposed_by_hovj,
+    ),
+    A.NOT_IMPOSE: (
+        SCREEN,
+        BEST,
+        T0,
+        {},
+        lambda c: c.status is CaseStatus.NOT_IMPOSED and c.decided_at == T0,
+    ),
+    A.START_RUNNING: (
+        case(CaseStatus.IMPOSED),
+        PM,
+        DURING,
+        {},
+        lambda c: c.status is CaseStatus.RUNNING,
+    ),
     A.MARK_ADVICE_DUE: (RUNNING, PM, DURING, {}, lambda c: c.status is CaseStatus.ADVICE_DUE),
-    A.RECEIVE_ADVICE: (with_docs(case(CaseStatus.ADVICE_DUE), *ADVICE), PM, DURING, {},
-                       lambda c: c.status is CaseStatus.ADVICE_RECEIVED),
-    A.EXTEND: (RUNNING, BEST, DURING, {"extended_until": at(2010, 4, 20, 20)},
-               lambda c: c.status is CaseStatus.EXTENDED and c.extension_decided_at == DURING),
-    A.WITHDRAW: (with_docs(RUNNING, HELP), BEST, DURING, {}, lambda c: c.status is CaseStatus.WITHDRAWN),
-    A.LET_EXPIRE: (RUNNING, BEST, DURING, {},
-                   lambda c: c.status is CaseStatus.RUNNING and c.extension_decided_at == DURING),
+    A.RECEIVE_ADVICE: (
+        with_docs(case(CaseStatus.ADVICE_DUE), *ADVICE),
+        PM,
+        DURING,
+        {},
+        lambda c: c.status is CaseStatus.ADVICE_RECEIVED,
+    ),
+    A.EXTEND: (
+        RUNNING,
+        BEST,
+        DURING,
+        {"extended_until": at(2010, 4, 20, 20)},
+        lambda c: c.status is CaseStatus.EXTENDED and c.extension_decided_at == DURING,
+    ),
+    A.WITHDRAW: (
+        with_docs(RUNNING, HELP),
+        BEST,
+        DURING,
+        {},
+        lambda c: c.status is CaseStatus.WITHDRAWN,
+    ),
+    A.LET_EXPIRE: (
+        RUNNING,
+        BEST,
+        DURING,
+        {},
+        lambda c: c.status is CaseStatus.RUNNING and c.extension_decided_at == DURING,
+    ),
     A.EXPIRE: (RUNNING, PM, AFTER, {}, lambda c: c.status is CaseStatus.EXPIRED),
     A.HERSTEL: (RUNNING, BEST, DURING, {}, lambda c: c.herstel and c.decided_at == DURING),
-    A.REGISTER_APPEAL: (RUNNING, PM, DURING, {"hearing_at": at(2010, 4, 3, 10)},
-                        lambda c: c.appeal_requested_at == DURING and c.appeal_hearing_at == at(2010, 4, 3, 10)),
-    A.SCHEDULE_HEARING: (APPEALED, PM, DURING, {"hearing_at": at(2010, 4, 1, 14)},
-                         lambda c: c.appeal_hearing_at == at(2010, 4, 1, 14)),
-    A.DECIDE_APPEAL: (APPEALED, PM, DURING, {"outcome": "ongegrond"},
-                      lambda c: c.appeal_decided_at == DURING and c.appeal_outcome == "ongegrond"),
+    A.REGISTER_APPEAL: (
+        RUNNING,
+        PM,
+        DURING,
+        {"hearing_at": at(2010, 4, 3, 10)},
+        lambda c: c.appeal_requested_at == DURING and c.appeal_hearing_at == at(2010, 4, 3, 10),
+    ),
+    A.SCHEDULE_HEARING: (
+        APPEALED,
+        PM,
+        DURING,
+        {"hearing_at": at(2010, 4, 1, 14)},
+        lambda c: c.appeal_hearing_at == at(2010, 4, 1, 14),
+    ),
+    A.DECIDE_APPEAL: (
+        APPEALED,
+        PM,
+        DURING,
+        {"outcome": "ongegrond"},
+        lambda c: c.appeal_decided_at == DURING and c.appeal_outcome == "ongegrond",
+    ),
     A.REPORT_VIOLATION: (RUNNING, POL, DURING, {}, lambda c: c.violation_count == 1),
-    A.CLOSE: (case(CaseStatus.EXPIRED), PM, AFTER, {},
-              lambda c: c.status is CaseStatus.CLOSED and c.closed_at == AFTER),
+    A.CLOSE: (
+        case(CaseStatus.EXPIRED),
+        PM,
+        AFTER,
+        {},
+        lambda c: c.status is CaseStatus.CLOSED and c.closed_at == AFTER,
+    ),
     A.ARCHIVE: (CLOSED, PM, AFTER, {}, lambda c: c.status is CaseStatus.ARCHIVED),
-    A.REOPEN: (CLOSED, BEH, AFTER, {}, lambda c: c.status is CaseStatus.EXPIRED and c.closed_at is None),
-    A.DESTROY: (with_docs(ARCHIVED, HELP), BEH, at(2015, 4, 7, 0), {},
-                lambda c: c.status is CaseStatus.DESTROYED and c.documents == () and c.persons == ()),
+    A.REOPEN: (
+        CLOSED,
+        BEH,
+        AFTER,
+        {},
+        lambda c: c.status is CaseStatus.EXPIRED and c.closed_at is None,
+    ),
+    A.DESTROY: (
+        with_docs(ARCHIVED, HELP),
+        BEH,
+        at(2015, 4, 7, 0),
+        {},
+        lambda c: c.status is CaseStatus.DESTROYED and c.documents == () and c.persons == (),
+    ),
 }
 
 # action -> list of (case, roles, now, params, expected field or None)
 REFUSED = {
-    A.IMPOSE: [(RUNNING, HOVJ, DURING, {}, None), (SCREEN, PM, T0, {}, None),
-               (replace(SCREEN, child_abuse=True), HOVJ, T0, {}, None),
-               (SCREEN, HOVJ, T0, {"imposed_at": T0.add(hours=1)}, "imposed_at")],
+    A.IMPOSE: [
+        (RUNNING, HOVJ, DURING, {}, None),
+        (SCREEN, PM, T0, {}, None),
+        (replace(SCREEN, child_abuse=True), HOVJ, T0, {}, None),
+        (SCREEN, HOVJ, T0, {"imposed_at": T0.add(hours=1)}, "imposed_at"),
+    ],
     A.NOT_IMPOSE: [(RUNNING, HOVJ, DURING, {}, None), (SCREEN, POL, T0, {}, None)],
-    A.START_RUNNING: [(RUNNING, PM, DURING, {}, None), (case(CaseStatus.IMPOSED), PM, AFTER, {}, None),
-                      (case(CaseStatus.IMPOSED), {Role.SUPPORT}, DURING, {}, None)],
-    A.MARK_ADVICE_DUE: [(case(CaseStatus.EXTENDED), PM, DURING, {}, None), (RUNNING, BEST, DURING, {}, None)],
-    A.RECEIVE_ADVICE: [(case(CaseStatus.ADVICE_DUE), PM, DURING, {}, None),
-                       (with_docs(case(CaseStatus.ADVICE_DUE), ADVICE[0]), PM, DURING, {}, None)],
-    A.EXTEND: [(RUNNING, HOVJ, DURING, {"extended_until": at(2010, 4, 20, 20)}, None),
-               (RUNNING, PM, DURING, {"extended_until": at(2010, 4, 20, 20)}, None),
-               (RUNNING, BEST, AFTER, {"extended_until": at(2010, 4, 20, 20)}, None),
-               (case(CaseStatus.WITHDRAWN), BEST, DURING, {"extended_until": at(2010, 4, 20, 20)}, None),
-               (RUNNING, BEST, DURING, {"extended_until": at(2010, 4, 24, 20, 1)}, "extended_until"),
-               (RUNNING, BEST, DURING, {"extended_until": at(2010, 4, 6, 20)}, "extended_until"),
-               (RUNNING, BEST, DURING, {}, "extended_until"),
-               (case(CaseStatus.EXTENDED, extended_until=at(2010, 4, 24, 20)), BEST, DURING,
-                {"extended_until": at(2010, 4, 24, 20)}, None)],
-    A.WITHDRAW: [(RUNNING, BEST, DURING, {}, None), (with_docs(RUNNING, HELP), HOVJ, DURING, {}, None),
-                 (with_docs(RUNNING, doc(DocumentKind.HULPBEVESTIGING, DocumentStatus.REQUESTED)), BEST, DURING, {}, None),
-                 (with_docs(RUNNING, HELP), BEST, AFTER, {}, None)],
-    A.LET_EXPIRE: [(RUNNING, PM, DURING, {}, None), (RUNNING, BEST, AFTER, {}, None),
-                   (replace(RUNNING, extension_decided_at=DURING), BEST, DURING, {}, None)],
-    A.EXPIRE: [(RUNNING, PM, DURING, {}, None), (case(CaseStatus.WITHDRAWN), PM, AFTER, {}, None),
-               (RUNNING, POL, AFTER, {}, None)],
+    A.START_RUNNING: [
+        (RUNNING, PM, DURING, {}, None),
+        (case(CaseStatus.IMPOSED), PM, AFTER, {}, None),
+        (case(CaseStatus.IMPOSED), {Role.SUPPORT}, DURING, {}, None),
+    ],
+    A.MARK_ADVICE_DUE: [
+        (case(CaseStatus.EXTENDED), PM, DURING, {}, None),
+        (RUNNING, BEST, DURING, {}, None),
+    ],
+    A.RECEIVE_ADVICE: [
+        (case(CaseStatus.ADVICE_DUE), PM, DURING, {}, None),
+        (with_docs(case(CaseStatus.ADVICE_DUE), ADVICE[0]), PM, DURING, {}, None),
+    ],
+    A.EXTEND: [
+        (RUNNING, HOVJ, DURING, {"extended_until": at(2010, 4, 20, 20)}, None),
+        (RUNNING, PM, DURING, {"extended_until": at(2010, 4, 20, 20)}, None),
+        (RUNNING, BEST, AFTER, {"extended_until": at(2010, 4, 20, 20)}, None),
+        (case(CaseStatus.WITHDRAWN), BEST, DURING, {"extended_until": at(2010, 4, 20, 20)}, None),
+        (RUNNING, BEST, DURING, {"extended_until": at(2010, 4, 24, 20, 1)}, "extended_until"),
+        (RUNNING, BEST, DURING, {"extended_until": at(2010, 4, 6, 20)}, "extended_until"),
+        (RUNNING, BEST, DURING, {}, "extended_until"),
+        (
+            case(CaseStatus.EXTENDED, extended_until=at(2010, 4, 24, 20)),
+            BEST,
+            DURING,
+            {"extended_until": at(2010, 4, 24, 20)},
+            None,
+        ),
+    ],
+    A.WITHDRAW: [
+        (RUNNING, BEST, DURING, {}, None),
+        (with_docs(RUNNING, HELP), HOVJ, DURING, {}, None),
+        (
+            with_docs(RUNNING, doc(DocumentKind.HULPBEVESTIGING, DocumentStatus.REQUESTED)),
+            BEST,
+            DURING,
+            {},
+            None,
+        ),
+        (with_docs(RUNNING, HELP), BEST, AFTER, {}, None),
+    ],
+    A.LET_EXPIRE: [
+        (RUNNING, PM, DURING, {}, None),
+        (RUNNING, BEST, AFTER, {}, None),
+        (replace(RUNNING, extension_decided_at=DURING), BEST, DURING, {}, None),
+    ],
+    A.EXPIRE: [
+        (RUNNING, PM, DURING, {}, None),
+        (case(CaseStatus.WITHDRAWN), PM, AFTER, {}, None),
+        (RUNNING, POL, AFTER, {}, None),
+    ],
     A.HERSTEL: [(RUNNING, HOVJ, DURING, {}, None), (SCREEN, BEST, T0, {}, None)],
-    A.REGISTER_APPEAL: [(SCREEN, PM, T0, {}, None), (APPEALED, PM, DURING, {}, None),
-                        (RUNNING, POL, DURING, {}, None)],
-    A.SCHEDULE_HEARING: [(RUNNING, PM, DURING, {"hearing_at": DURING}, None),
-                         (APPEALED, PM, DURING, {"hearing_at": at(2010, 3, 28)}, "hearing_at"),
-                         (APPEALED, PM, DURING, {}, "hearing_at")],
-    A.DECIDE_APPEAL: [(RUNNING, PM, DURING, {}, None), (APPEALED, {Role.CASEMANAGER}, DURING, {}, None)],
-    A.REPORT_VIOLATION: [(RUNNING, POL, AFTER, {}, None), (case(CaseStatus.EXPIRED), POL, DURING, {}, None),
-                         (RUNNING, {Role.CASEMANAGER}, DURING, {}, None)],
-    A.CLOSE: [(RUNNING, PM, DURING, {}, None), (replace(APPEALED, status=CaseStatus.EXPIRED), PM, AFTER, {}, None),
-              (case(CaseStatus.EXPIRED), BEST, AFTER, {}, None)],
+    A.REGISTER_APPEAL: [
+        (SCREEN, PM, T0, {}, None),
+        (APPEALED, PM, DURING, {}, None),
+        (RUNNING, POL, DURING, {}, None),
+    ],
+    A.SCHEDULE_HEARING: [
+        (RUNNING, PM, DURING, {"hearing_at": DURING}, None),
+        (APPEALED, PM, DURING, {"hearing_at": at(2010, 3, 28)}, "hearing_at"),
+        (APPEALED, PM, DURING, {}, "hearing_at"),
+    ],
+    A.DECIDE_APPEAL: [
+        (RUNNING, PM, DURING, {}, None),
+        (APPEALED, {Role.CASEMANAGER}, DURING, {}, None),
+    ],
+    A.REPORT_VIOLATION: [
+        (RUNNING, POL, AFTER, {}, None),
+        (case(CaseStatus.EXPIRED), POL, DURING, {}, None),
+        (RUNNING, {Role.CASEMANAGER}, DURING, {}, None),
+    ],
+    A.CLOSE: [
+        (RUNNING, PM, DURING, {}, None),
+        (replace(APPEALED, status=CaseStatus.EXPIRED), PM, AFTER, {}, None),
+        (case(CaseStatus.EXPIRED), BEST, AFTER, {}, None),
+    ],
     A.ARCHIVE: [(case(CaseStatus.EXPIRED), PM, AFTER, {}, None), (CLOSED, BEST, AFTER, {}, None)],
-    A.REOPEN: [(CLOSED, PM, AFTER, {}, None), (RUNNING, BEH, DURING, {}, None),
-               (CLOSED, BEH, AFTER, {"status": "running"}, "status")],
-    A.DESTROY: [(ARCHIVED, BEH, at(2015, 4, 5), {}, None), (CLOSED, BEH, at(2016, 1, 1), {}, None),
-                (ARCHIVED, PM, at(2016, 1, 1), {}, None)],
+    A.REOPEN: [
+        (CLOSED, PM, AFTER, {}, None),
+        (RUNNING, BEH, DURING, {}, None),
+        (CLOSED, BEH, AFTER, {"status": "running"}, "status"),
+    ],
+    A.DESTROY: [
+        (ARCHIVED, BEH, at(2015, 4, 5), {}, None),
+        (CLOSED, BEH, at(2016, 1, 1), {}, None),
+        (ARCHIVED, PM, at(2016, 1, 1), {}, None),
+    ],
 }
 
 
@@ -157,7 +285,12 @@ def test_support_may_do_nothing():
 
 def test_only_a_bestuurder_extends_withdraws_lets_expire_corrects():
     c = with_docs(RUNNING, HELP)
-    for roles in ({Role.HOVJ}, {Role.PROCESMANAGER}, {Role.BEHEERDER}, set(Role) - {Role.BESTUURDER}):
+    for roles in (
+        {Role.HOVJ},
+        {Role.PROCESMANAGER},
+        {Role.BEHEERDER},
+        set(Role) - {Role.BESTUURDER},
+    ):
         allowed = set(allowed_actions(c, roles, DURING))
         assert not allowed & {A.EXTEND, A.WITHDRAW, A.LET_EXPIRE, A.HERSTEL}
     assert {A.EXTEND, A.WITHDRAW, A.LET_EXPIRE, A.HERSTEL} <= set(allowed_actions(c, BEST, DURING))
@@ -194,18 +327,29 @@ def test_action_labels_are_dutch_and_unknown_params_are_a_programming_error():
         transition(RUNNING, A.CLOSE, PM, AFTER, extended_until=AFTER)
 
 
-@pytest.mark.parametrize("c, now, expected", [
-    (RUNNING, at(2010, 4, 3, 19, 59), CaseStatus.RUNNING),
-    (RUNNING, at(2010, 4, 3, 20, 0), CaseStatus.ADVICE_DUE),  # from day 7
-    (with_docs(RUNNING, *ADVICE), at(2010, 4, 4), CaseStatus.ADVICE_RECEIVED),
-    (with_docs(case(CaseStatus.ADVICE_DUE), *ADVICE), DURING, CaseStatus.ADVICE_RECEIVED),
-    (RUNNING, at(2010, 4, 6, 20, 0), CaseStatus.EXPIRED),  # the end passed without a decision
-    (case(CaseStatus.EXTENDED, extended_until=at(2010, 4, 20, 20)), at(2010, 4, 10), CaseStatus.EXTENDED),
-    (case(CaseStatus.EXTENDED, extended_until=at(2010, 4, 20, 20)), at(2010, 4, 20, 20), CaseStatus.EXPIRED),
-    (case(CaseStatus.IMPOSED), DURING, CaseStatus.IMPOSED),
-    (CLOSED, at(2030, 1, 1), CaseStatus.CLOSED),
-    (SCREEN, at(2030, 1, 1), CaseStatus.SCREENING),
-])
+@pytest.mark.parametrize(
+    "c, now, expected",
+    [
+        (RUNNING, at(2010, 4, 3, 19, 59), CaseStatus.RUNNING),
+        (RUNNING, at(2010, 4, 3, 20, 0), CaseStatus.ADVICE_DUE),  # from day 7
+        (with_docs(RUNNING, *ADVICE), at(2010, 4, 4), CaseStatus.ADVICE_RECEIVED),
+        (with_docs(case(CaseStatus.ADVICE_DUE), *ADVICE), DURING, CaseStatus.ADVICE_RECEIVED),
+        (RUNNING, at(2010, 4, 6, 20, 0), CaseStatus.EXPIRED),  # the end passed without a decision
+        (
+            case(CaseStatus.EXTENDED, extended_until=at(2010, 4, 20, 20)),
+            at(2010, 4, 10),
+            CaseStatus.EXTENDED,
+        ),
+        (
+            case(CaseStatus.EXTENDED, extended_until=at(2010, 4, 20, 20)),
+            at(2010, 4, 20, 20),
+            CaseStatus.EXPIRED,
+        ),
+        (case(CaseStatus.IMPOSED), DURING, CaseStatus.IMPOSED),
+        (CLOSED, at(2030, 1, 1), CaseStatus.CLOSED),
+        (SCREEN, at(2030, 1, 1), CaseStatus.SCREENING),
+    ],
+)
 def test_effective_status(c, now, expected):
     before = c
     assert effective_status(c, now) is expected
@@ -213,17 +357,33 @@ def test_effective_status(c, now, expected):
 
 
 # allowed_actions agrees with transition (parameters aside), for generated cases, roles, moments.
-STATUS_CASES = [SCREEN, case(CaseStatus.IMPOSED), RUNNING, case(CaseStatus.ADVICE_DUE),
-                with_docs(case(CaseStatus.ADVICE_DUE), *ADVICE, HELP), APPEALED,
-                case(CaseStatus.EXTENDED, extended_until=at(2010, 4, 20, 20)),
-                case(CaseStatus.NOT_IMPOSED, t0=None), case(CaseStatus.WITHDRAWN), case(CaseStatus.EXPIRED),
-                CLOSED, ARCHIVED, replace(ARCHIVED, status=CaseStatus.DESTROYED)]
-GOOD_PARAMS = {A.EXTEND: {"extended_until": extension_limit(T0)}, A.SCHEDULE_HEARING: {"hearing_at": at(2010, 4, 2)}}
+STATUS_CASES = [
+    SCREEN,
+    case(CaseStatus.IMPOSED),
+    RUNNING,
+    case(CaseStatus.ADVICE_DUE),
+    with_docs(case(CaseStatus.ADVICE_DUE), *ADVICE, HELP),
+    APPEALED,
+    case(CaseStatus.EXTENDED, extended_until=at(2010, 4, 20, 20)),
+    case(CaseStatus.NOT_IMPOSED, t0=None),
+    case(CaseStatus.WITHDRAWN),
+    case(CaseStatus.EXPIRED),
+    CLOSED,
+    ARCHIVED,
+    replace(ARCHIVED, status=CaseStatus.DESTROYED),
+]
+GOOD_PARAMS = {
+    A.EXTEND: {"extended_until": extension_limit(T0)},
+    A.SCHEDULE_HEARING: {"hearing_at": at(2010, 4, 2)},
+}
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(STATUS_CASES), st.sets(st.sampled_from(list(Role)), max_size=3),
-       st.sampled_from([T0, DURING, AFTER, at(2010, 4, 30), at(2016, 1, 1)]))
+@given(
+    st.sampled_from(STATUS_CASES),
+    st.sets(st.sampled_from(list(Role)), max_size=3),
+    st.sampled_from([T0, DURING, AFTER, at(2010, 4, 30), at(2016, 1, 1)]),
+)
 def test_allowed_actions_agrees_with_transition(c, roles, now):
     allowed = allowed_actions(c, roles, now)
     for action in A:

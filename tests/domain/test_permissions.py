@@ -20,8 +20,17 @@ from hvo_tui.domain.permissions import (
 from hvo_tui.domain.vocab import Role
 
 # x = allowed, . = refused. Columns: the roles in this order.
-COLUMNS = ("procesmanager", "casemanager", "politie", "hovj", "beleidsmedewerker", "bestuurder",
-           "veilig_thuis", "beheerder", "support")
+COLUMNS = (
+    "procesmanager",
+    "casemanager",
+    "politie",
+    "hovj",
+    "beleidsmedewerker",
+    "bestuurder",
+    "veilig_thuis",
+    "beheerder",
+    "support",
+)
 EXPECTED_TABLE = """
                     pm  cm  pol hovj bel best vt  beh sup
 view_queue          x   x   x   x    x   x    x   x   x
@@ -78,7 +87,9 @@ def test_matrix_cell(role, permission):
 def test_several_roles_hold_the_union():
     assert allowed(["politie", "hovj"], "impose")
     assert not allowed(["politie"], "impose")
-    assert permissions(["support", "casemanager"]) == MATRIX[Role.SUPPORT] | MATRIX[Role.CASEMANAGER]
+    assert (
+        permissions(["support", "casemanager"]) == MATRIX[Role.SUPPORT] | MATRIX[Role.CASEMANAGER]
+    )
     assert allowed(["beheerder", "procesmanager"], Permission.VIEW_PERSON_DATA)
 
 
@@ -162,8 +173,13 @@ def test_display_name_masks_for_support_only():
 )
 def test_scope_per_role(role, own_only, municipal):
     scope = scope_for([role], ["Midden-Limburg"], 7, account_id=3)
-    assert scope == Scope(regions=frozenset({"Midden-Limburg"}), organisation_id=7,
-                          own_cases_only=own_only, municipal=municipal, account_id=3)
+    assert scope == Scope(
+        regions=frozenset({"Midden-Limburg"}),
+        organisation_id=7,
+        own_cases_only=own_only,
+        municipal=municipal,
+        account_id=3,
+    )
 
 
 def test_widest_scope_wins():
@@ -190,15 +206,23 @@ def test_partner_scope_sees_only_cases_of_the_account_or_its_organisation():
     assert not cm.sees(region="Midden-Limburg")
     assert cm.sees(region="Midden-Limburg", partner_account_ids=[5])
     assert cm.sees(region="Noord-Limburg", partner_organisation_ids=[20])
-    assert not cm.sees(region="Midden-Limburg", partner_account_ids=[6], partner_organisation_ids=[21])
+    assert not cm.sees(
+        region="Midden-Limburg", partner_account_ids=[6], partner_organisation_ids=[21]
+    )
 
 
 def test_municipal_scope_sees_its_municipality():
     mayor = scope_for(["bestuurder"], [], 30, account_id=9)
     assert mayor.sees(region="Midden-Limburg", municipality_id=4, organisation_municipality_id=4)
-    assert not mayor.sees(region="Midden-Limburg", municipality_id=5, organisation_municipality_id=4)
-    assert mayor.sees(region="Midden-Limburg", municipality_id=5, organisation_municipality_id=4,
-                      partner_account_ids={9})
+    assert not mayor.sees(
+        region="Midden-Limburg", municipality_id=5, organisation_municipality_id=4
+    )
+    assert mayor.sees(
+        region="Midden-Limburg",
+        municipality_id=5,
+        organisation_municipality_id=4,
+        partner_account_ids={9},
+    )
     # An organisation without a municipality (a regional OOV office) falls back to the regions.
     regional = scope_for(["beleidsmedewerker"], ["Midden-Limburg"], 31)
     assert regional.sees(region="Midden-Limburg", municipality_id=5)

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hvo_tui.domain import DomainError, RegionRules, retention_end as lifecycle_retention_end
+from hvo_tui.domain import DomainError, RegionRules
+from hvo_tui.domain import retention_end as lifecycle_retention_end
 from hvo_tui.domain.retention import (
     MIN_RETENTION_YEARS,
     REDACTED,
@@ -33,8 +34,13 @@ def test_term_counts_from_the_last_decision_by_default_five_years():
 
 
 def test_the_latest_decision_counts_extension_and_appeal_included():
-    c = case(CaseStatus.ARCHIVED, decided_at=DECIDED, extension_decided_at=at(2019, 6, 12, 10),
-             appeal_decided_at=at(2020, 1, 15, 11), closed_at=at(2019, 7, 1, 9))
+    c = case(
+        CaseStatus.ARCHIVED,
+        decided_at=DECIDED,
+        extension_decided_at=at(2019, 6, 12, 10),
+        appeal_decided_at=at(2020, 1, 15, 11),
+        closed_at=at(2019, 7, 1, 9),
+    )
     assert last_decision(c) == at(2020, 1, 15, 11)
     assert not purgeable(c, RegionRules(), at(2024, 12, 31, 12))
     assert purgeable(c, RegionRules(), at(2025, 1, 15, 11))
@@ -78,7 +84,8 @@ def test_a_decision_on_29_february_ends_on_28_february():
 def test_the_life_cycle_uses_the_same_term():
     c = case(CaseStatus.ARCHIVED, decided_at=DECIDED)
     assert lifecycle_retention_end(c, RegionRules(retention_years=6)) == retention_end(
-        c, RegionRules(retention_years=6))
+        c, RegionRules(retention_years=6)
+    )
 
 
 def test_a_naive_now_is_refused():
@@ -123,8 +130,10 @@ def test_free_text_is_replaced_codes_and_moments_stay():
 
 
 def test_nested_lists_are_searched_and_redacting_twice_changes_nothing():
-    details = {"na": {"status": "received", "auteur": "brigadier K. Smit"},
-               "items": [{"tekst": "Piet"}, {"soort": "note"}]}
+    details = {
+        "na": {"status": "received", "auteur": "brigadier K. Smit"},
+        "items": [{"tekst": "Piet"}, {"soort": "note"}],
+    }
     once, paths = redact_details(details)
     assert paths == ["na.auteur", "items[0].tekst"]
     twice, again = redact_details(once)

@@ -3,7 +3,7 @@ the period, and the tables the reports are built into."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given
@@ -42,7 +42,7 @@ from hvo_tui.domain.statistics import (
     shares_table,
 )
 
-UTC = timezone.utc
+UTC = UTC
 
 
 # --- numbers ------------------------------------------------------------------------------------
@@ -56,8 +56,10 @@ def test_median_and_p90_interpolate_between_ranks():
     assert p90(range(1, 11)) == pytest.approx(9.1)  # numpy.percentile(1..10, 90)
 
 
-@given(st.lists(st.floats(min_value=0, max_value=1e7, allow_nan=False), min_size=1, max_size=60),
-       st.sampled_from([0.0, 0.1, 0.5, 0.9, 1.0]))
+@given(
+    st.lists(st.floats(min_value=0, max_value=1e7, allow_nan=False), min_size=1, max_size=60),
+    st.sampled_from([0.0, 0.1, 0.5, 0.9, 1.0]),
+)
 def test_percentile_lies_within_the_data_and_matches_the_rank_form(values, q):
     got = percentile(values, q)
     assert min(values) <= got <= max(values) or got == pytest.approx(min(values))
@@ -141,26 +143,42 @@ def test_describe_the_filter():
     flt = ReportFilter(date(2026, 1, 1), date(2026, 6, 30), region="Midden-Limburg")
     assert flt.describe() == "01-01-2026 t/m 30-06-2026 · regio Midden-Limburg"
     assert ReportFilter().describe() == "alle perioden"
-    assert flt.as_dict() == {"van": "2026-01-01", "tot_en_met": "2026-06-30",
-                             "regio": "Midden-Limburg", "gemeente": None}
+    assert flt.as_dict() == {
+        "van": "2026-01-01",
+        "tot_en_met": "2026-06-30",
+        "regio": "Midden-Limburg",
+        "gemeente": None,
+    }
 
 
 def test_last_months_starts_on_the_first_of_the_month():
-    assert last_months(date(2026, 11, 23), 12) == ReportFilter(date(2025, 12, 1), date(2026, 11, 23))
+    assert last_months(date(2026, 11, 23), 12) == ReportFilter(
+        date(2025, 12, 1), date(2026, 11, 23)
+    )
     assert last_months(date(2026, 1, 5), 1) == ReportFilter(date(2026, 1, 1), date(2026, 1, 5))
 
 
-@pytest.mark.parametrize(("text", "day"), [("2026-03-31", date(2026, 3, 31)),
-                                           ("31-03-2026", date(2026, 3, 31)),
-                                           (" 2026-3-1 ", date(2026, 3, 1))])
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2026-03-31", date(2026, 3, 31)),
+        ("31-03-2026", date(2026, 3, 31)),
+        (" 2026-3-1 ", date(2026, 3, 1)),
+    ],
+)
 def test_parse_date(text, day):
     assert parse_date(text) == day
 
 
-@pytest.mark.parametrize(("text", "reason"), [("2026-02-30", "die dag bestaat niet"),
-                                              ("31/03/2026", "gebruik JJJJ-MM-DD"),
-                                              ("gisteren", "gebruik JJJJ-MM-DD"),
-                                              ("", "gebruik JJJJ-MM-DD")])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("2026-02-30", "die dag bestaat niet"),
+        ("31/03/2026", "gebruik JJJJ-MM-DD"),
+        ("gisteren", "gebruik JJJJ-MM-DD"),
+        ("", "gebruik JJJJ-MM-DD"),
+    ],
+)
 def test_parse_date_refuses_in_dutch(text, reason):
     with pytest.raises(DomainError, match=reason):
         parse_date(text, "begindatum")
@@ -170,8 +188,14 @@ def test_parse_date_refuses_in_dutch(text, reason):
 
 
 def test_postcode_map():
-    pm = PostcodeMap.from_specs({"Venlo": "5911-5916;5921-5928", "Roermond": "6041-6046",
-                                 "Horst aan de Maas": "5961", "Zonder": None})
+    pm = PostcodeMap.from_specs(
+        {
+            "Venlo": "5911-5916;5921-5928",
+            "Roermond": "6041-6046",
+            "Horst aan de Maas": "5961",
+            "Zonder": None,
+        }
+    )
     assert pm.municipality("6041 EL") == "Roermond"
     assert pm.municipality("5925AB") == "Venlo"
     assert pm.municipality("5961 XX") == "Horst aan de Maas"
@@ -199,10 +223,26 @@ def test_monthly_table_without_a_period_spans_the_data():
 
 
 GROUPS = [
-    MunicipalityCounts("Weert", "Midden-Limburg", 50_000, screenings=10, screenings_with_ban=7,
-                       bans=8, extended=3, withdrawn=1),
-    MunicipalityCounts("Roermond", "Midden-Limburg", 60_000, screenings=12, screenings_with_ban=9,
-                       bans=9, extended=4, withdrawn=0),
+    MunicipalityCounts(
+        "Weert",
+        "Midden-Limburg",
+        50_000,
+        screenings=10,
+        screenings_with_ban=7,
+        bans=8,
+        extended=3,
+        withdrawn=1,
+    ),
+    MunicipalityCounts(
+        "Roermond",
+        "Midden-Limburg",
+        60_000,
+        screenings=12,
+        screenings_with_ban=9,
+        bans=9,
+        extended=4,
+        withdrawn=0,
+    ),
     MunicipalityCounts("Leiden", "Hollands Midden", 120_000),
 ]
 
@@ -234,8 +274,11 @@ def test_hours_table_has_24_bins_and_a_total():
 
 
 def test_lead_times_table_in_hours_in_process_order():
-    t = lead_times_table(FLT, LeadTime.of([7200.0, 10800.0]), {
-        "zorgadvies": LeadTime.of([86400.0]), "rihg": LeadTime.of([1800.0, 3600.0, 5400.0])})
+    t = lead_times_table(
+        FLT,
+        LeadTime.of([7200.0, 10800.0]),
+        {"zorgadvies": LeadTime.of([86400.0]), "rihg": LeadTime.of([1800.0, 3600.0, 5400.0])},
+    )
     assert t.rows == (
         ("opleggen → besluit verlenging", 2, 2.5, 2.9),
         ("opvragen → ontvangst RiHG", 3, 1.0, 1.4),
@@ -247,8 +290,16 @@ def test_lead_times_table_in_hours_in_process_order():
 
 def test_cross_table():
     pm = PostcodeMap.from_specs({"Roermond": "6041-6046", "Weert": "6001-6006"})
-    t = cross_table(FLT, [("Roermond", "6041", 3), ("Roermond", "6002", 1), ("Weert", None, 2),
-                          ("Weert", "1234", 1)], pm)
+    t = cross_table(
+        FLT,
+        [
+            ("Roermond", "6041", 3),
+            ("Roermond", "6002", 1),
+            ("Weert", None, 2),
+            ("Weert", "1234", 1),
+        ],
+        pm,
+    )
     assert [c.key for c in t.columns] == ["woongemeente", "Roermond", "Weert", "totaal"]
     assert t.rows == (
         ("Roermond", 3, 0, 3),
@@ -261,13 +312,16 @@ def test_cross_table():
 
 
 def test_late_table_merges_and_orders_by_late():
-    t = late_table(FLT, [
-        LateCounts("Politie Roermond", "politie", "Roermond", due=4, late_received=1),
-        LateCounts("Politie Roermond", "hovj", "Weert", due=2, late_open=1),
-        LateCounts(None, "gemeente", "Weert", due=3, late_received=3),
-        LateCounts(None, "casemanager", "Weert", due=1),
-        LateCounts(None, None, None, due=2),
-    ])
+    t = late_table(
+        FLT,
+        [
+            LateCounts("Politie Roermond", "politie", "Roermond", due=4, late_received=1),
+            LateCounts("Politie Roermond", "hovj", "Weert", due=2, late_open=1),
+            LateCounts(None, "gemeente", "Weert", due=3, late_received=3),
+            LateCounts(None, "casemanager", "Weert", due=1),
+            LateCounts(None, None, None, due=2),
+        ],
+    )
     assert t.rows == (
         ("Gemeente Weert", 3, 3, 3, 0, 100.0),
         ("Politie Roermond", 6, 2, 1, 1, 33.3),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pendulum
@@ -38,8 +38,13 @@ def test_extension_by_18_days_reaches_the_28_day_limit_exactly():
     extended = end.add(days=18)
     assert extended == extension_limit(T0) == at(2010, 4, 24, 20, 0)
     running = case(CaseStatus.RUNNING)
-    after = transition(running, CaseAction.EXTEND, {Role.BESTUURDER}, at(2010, 4, 5, 10, 0),
-                       extended_until=extended)
+    after = transition(
+        running,
+        CaseAction.EXTEND,
+        {Role.BESTUURDER},
+        at(2010, 4, 5, 10, 0),
+        extended_until=extended,
+    )
     assert after.status is CaseStatus.EXTENDED
     assert ban_end(after.imposed_at, after.extended_until) == at(2010, 4, 24, 20, 0)
 
@@ -47,14 +52,19 @@ def test_extension_by_18_days_reaches_the_28_day_limit_exactly():
 def test_extension_beyond_the_limit_is_refused_naming_the_limit():
     running = case(CaseStatus.RUNNING)
     with pytest.raises(DomainError) as err:
-        transition(running, CaseAction.EXTEND, {Role.BESTUURDER}, at(2010, 4, 5, 10, 0),
-                   extended_until=at(2010, 4, 24, 20, 1))
+        transition(
+            running,
+            CaseAction.EXTEND,
+            {Role.BESTUURDER},
+            at(2010, 4, 5, 10, 0),
+            extended_until=at(2010, 4, 24, 20, 1),
+        )
     assert err.value.field == "extended_until"
     assert "uiterlijk 24-04-2010 20:00" in err.value.message
 
 
 def test_stdlib_datetimes_are_accepted_and_naive_refused():
-    t0 = datetime(2010, 3, 27, 19, 0, tzinfo=timezone.utc)  # 20:00 in Amsterdam
+    t0 = datetime(2010, 3, 27, 19, 0, tzinfo=UTC)  # 20:00 in Amsterdam
     assert ban_end(t0) == at(2010, 4, 6, 20, 0)
     with pytest.raises(ValueError):
         ban_end(datetime(2010, 3, 27, 20, 0))
@@ -62,21 +72,33 @@ def test_stdlib_datetimes_are_accepted_and_naive_refused():
 
 # Explicit examples: the DST nights of 2024 and 2025, and year ends.
 DST_AND_YEAR_END = [
-    at(2024, 3, 30, 20, 0), at(2024, 3, 31, 1, 30), at(2024, 3, 31, 3, 30), at(2024, 10, 26, 22, 0),
-    at(2024, 10, 27, 1, 30), at(2024, 10, 27, 3, 0), at(2025, 3, 21, 2, 30), at(2025, 10, 17, 2, 30),
-    at(2024, 12, 31, 23, 59), at(2025, 1, 1, 0, 0), at(2025, 12, 22, 12, 0), at(2024, 2, 19, 10, 0),
+    at(2024, 3, 30, 20, 0),
+    at(2024, 3, 31, 1, 30),
+    at(2024, 3, 31, 3, 30),
+    at(2024, 10, 26, 22, 0),
+    at(2024, 10, 27, 1, 30),
+    at(2024, 10, 27, 3, 0),
+    at(2025, 3, 21, 2, 30),
+    at(2025, 10, 17, 2, 30),
+    at(2024, 12, 31, 23, 59),
+    at(2025, 1, 1, 0, 0),
+    at(2025, 12, 22, 12, 0),
+    at(2024, 2, 19, 10, 0),
 ]
 
 moments = st.datetimes(
-    min_value=datetime(2020, 1, 1), max_value=datetime(2035, 12, 31, 23, 59),
+    min_value=datetime(2020, 1, 1),
+    max_value=datetime(2035, 12, 31, 23, 59),
     timezones=st.just(AMS),
-).map(lambda d: pendulum.instance(d.astimezone(timezone.utc)).in_timezone("Europe/Amsterdam"))
+).map(lambda d: pendulum.instance(d.astimezone(UTC)).in_timezone("Europe/Amsterdam"))
 
 
 def _skipped(day: date, hour: int, minute: int) -> bool:
     """The clock time does not exist on that day (the hour skipped in March)."""
     wall = datetime(day.year, day.month, day.day, hour, minute, tzinfo=AMS)
-    return wall.astimezone(timezone.utc).astimezone(AMS).replace(tzinfo=None) != wall.replace(tzinfo=None)
+    return wall.astimezone(UTC).astimezone(AMS).replace(tzinfo=None) != wall.replace(
+        tzinfo=None
+    )
 
 
 def _expected(t0: pendulum.DateTime, days: int) -> date:
@@ -138,8 +160,12 @@ DAY_DEADLINES = {
 @example(at(2024, 10, 26, 22, 0), 3, 8)
 @example(at(2024, 12, 31, 23, 59), 1, 8)
 def test_no_deadline_ever_moves_for_a_weekend(t0, meeting_day, advice_day):
-    rules = RegionRules(meeting_day=meeting_day, advice_day=advice_day,
-                        advice_warn_day=advice_day - 1, proces_verbaal_day=1)
+    rules = RegionRules(
+        meeting_day=meeting_day,
+        advice_day=advice_day,
+        advice_warn_day=advice_day - 1,
+        proces_verbaal_day=1,
+    )
     deadlines = case_deadlines(case(CaseStatus.RUNNING, t0=t0), t0, rules)
     by_kind = {d.kind: d for d in deadlines}
     for kind, attr in DAY_DEADLINES.items():
@@ -148,5 +174,9 @@ def test_no_deadline_ever_moves_for_a_weekend(t0, meeting_day, advice_day):
     _check_calendar(t0, 10, by_kind[DeadlineKind.BAN_END].due)
     _check_calendar(t0, 28, by_kind[DeadlineKind.EXTENSION_LIMIT].due)
     # Hour deadlines are elapsed hours: exactly 24 h, whatever the weekday or DST.
-    for kind in (DeadlineKind.REACHABLE_ADDRESS, DeadlineKind.HOUSEHOLD_INFORMED, DeadlineKind.VT_INFORMED):
+    for kind in (
+        DeadlineKind.REACHABLE_ADDRESS,
+        DeadlineKind.HOUSEHOLD_INFORMED,
+        DeadlineKind.VT_INFORMED,
+    ):
         assert (by_kind[kind].due - t0).total_seconds() == 24 * 3600

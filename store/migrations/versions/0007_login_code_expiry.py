@@ -9,30 +9,38 @@ Revision ID: 0007
 Revises: 0006
 """
 
-from datetime import datetime, timedelta, timezone
-from typing import Sequence, Union
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: Union[str, Sequence[str], None] = "0006"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 CODE_DAYS = 7  # hvo_tui.domain.permissions.LOGIN_CODE_DAYS when this migration was written
 
 
 def upgrade() -> None:
-    op.add_column("account", sa.Column("login_code_expires_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        "account", sa.Column("login_code_expires_at", sa.DateTime(timezone=True), nullable=True)
+    )
     op.add_column("account", sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
-    account = sa.table("account", sa.column("login_code_hash", sa.String),
-                       sa.column("login_code_expires_at", sa.DateTime(timezone=True)))
-    until = datetime.now(timezone.utc) + timedelta(days=CODE_DAYS)
+    account = sa.table(
+        "account",
+        sa.column("login_code_hash", sa.String),
+        sa.column("login_code_expires_at", sa.DateTime(timezone=True)),
+    )
+    until = datetime.now(UTC) + timedelta(days=CODE_DAYS)
     if op.get_context().dialect.name == "sqlite":  # as store.types.UTCDateTime writes it
         until = until.replace(tzinfo=None)
-    op.execute(account.update().where(account.c.login_code_hash.is_not(None))
-               .values(login_code_expires_at=until))
+    op.execute(
+        account.update()
+        .where(account.c.login_code_hash.is_not(None))
+        .values(login_code_expires_at=until)
+    )
 
 
 def downgrade() -> None:

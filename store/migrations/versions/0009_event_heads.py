@@ -20,25 +20,27 @@ Revises: 0008
 
 import hashlib
 import json
-from datetime import datetime, timezone
-from typing import Sequence, Union
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: Union[str, Sequence[str], None] = "0008"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 ACCOUNT_CHAIN = 0  # store.case_writes.ACCOUNT_CHAIN
 
 
 def _event_hash(row, prev_hash: str | None) -> str:
     """store.case_writes.event_hash as of this revision."""
-    at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=timezone.utc)
-    u = at.astimezone(timezone.utc)
-    at = datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=timezone.utc)
+    at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=UTC)
+    u = at.astimezone(UTC)
+    at = datetime(
+        u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC
+    )
     payload = {
         "case_id": row.case_id,
         "account_id": row.account_id,
@@ -62,28 +64,55 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("chain_key"),
     )
     bind = op.get_bind()
-    event = sa.table("event", sa.column("id", sa.Integer), sa.column("case_id", sa.Integer),
-                     sa.column("account_id", sa.Integer), sa.column("actor_name", sa.String),
-                     sa.column("action", sa.String), sa.column("at", sa.DateTime(timezone=True)),
-                     sa.column("details", sa.JSON), sa.column("prev_hash", sa.String),
-                     sa.column("hash", sa.String))
-    head = sa.table("event_head", sa.column("chain_key", sa.Integer),
-                    sa.column("last_event_id", sa.Integer), sa.column("last_hash", sa.String),
-                    sa.column("event_count", sa.Integer))
+    event = sa.table(
+        "event",
+        sa.column("id", sa.Integer),
+        sa.column("case_id", sa.Integer),
+        sa.column("account_id", sa.Integer),
+        sa.column("actor_name", sa.String),
+        sa.column("action", sa.String),
+        sa.column("at", sa.DateTime(timezone=True)),
+        sa.column("details", sa.JSON),
+        sa.column("prev_hash", sa.String),
+        sa.column("hash", sa.String),
+    )
+    head = sa.table(
+        "event_head",
+        sa.column("chain_key", sa.Integer),
+        sa.column("last_event_id", sa.Integer),
+        sa.column("last_hash", sa.String),
+        sa.column("event_count", sa.Integer),
+    )
     e = event.c
 
     # The case chains' heads: the last event of each case, its hash and the count.
-    op.execute(head.insert().from_select(
-        ["chain_key", "last_event_id", "event_count"],
-        sa.select(e.case_id, sa.func.max(e.id), sa.func.count()).where(e.case_id.is_not(None))
-        .group_by(e.case_id)))
+    op.execute(
+        head.insert().from_select(
+            ["chain_key", "last_event_id", "event_count"],
+            sa.select(e.case_id, sa.func.max(e.id), sa.func.count())
+            .where(e.case_id.is_not(None))
+            .group_by(e.case_id),
+        )
+    )
     last = sa.select(e.hash).where(e.id == head.c.last_event_id).scalar_subquery()
     op.execute(head.update().where(head.c.chain_key != ACCOUNT_CHAIN).values(last_hash=last))
 
     # The account log: chain the events without a case in id order.
     rows = bind.execute(
-        sa.select(e.id, e.case_id, e.account_id, e.actor_name, e.action, e.at, e.details,
-                  e.prev_hash, e.hash).where(e.case_id.is_(None)).order_by(e.id)).all()
+        sa.select(
+            e.id,
+            e.case_id,
+            e.account_id,
+            e.actor_name,
+            e.action,
+            e.at,
+            e.details,
+            e.prev_hash,
+            e.hash,
+        )
+        .where(e.case_id.is_(None))
+        .order_by(e.id)
+    ).all()
     changes, prev, last_id = [], None, None
     for row in rows:
         digest = _event_hash(row, prev)
@@ -94,13 +123,19 @@ def upgrade() -> None:
         postgres = bind.dialect.name == "postgresql"
         if postgres:  # the append-only trigger (0004) would refuse these UPDATEs
             op.execute("ALTER TABLE event DISABLE TRIGGER hvo_event_append_only")
-        bind.execute(event.update().where(e.id == sa.bindparam("event_id"))
-                     .values(prev_hash=sa.bindparam("prev_hash"), hash=sa.bindparam("hash")),
-                     changes)
+        bind.execute(
+            event.update()
+            .where(e.id == sa.bindparam("event_id"))
+            .values(prev_hash=sa.bindparam("prev_hash"), hash=sa.bindparam("hash")),
+            changes,
+        )
         if postgres:
             op.execute("ALTER TABLE event ENABLE TRIGGER hvo_event_append_only")
-    op.execute(head.insert().values(chain_key=ACCOUNT_CHAIN, last_event_id=last_id, last_hash=prev,
-                                    event_count=len(rows)))
+    op.execute(
+        head.insert().values(
+            chain_key=ACCOUNT_CHAIN, last_event_id=last_id, last_hash=prev, event_count=len(rows)
+        )
+    )
 
 
 def downgrade() -> None:
