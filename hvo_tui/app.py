@@ -23,7 +23,7 @@ from screens.widgets import ascii_keys, glyph_text
 from store.interface import Actor, Store
 from themes import CSS_PATH, DEFAULT_THEME, THEMES
 
-from .clock import Clock
+from .domain.localtime import Clock
 
 # The themes offered in the command palette, with their Dutch names.
 THEME_LABELS = {

@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from hvo_tui.domain.localtime import WALL_CLOCK
+
 EXIT_USAGE = 2
 
 
@@ -263,9 +265,8 @@ def _run_api(settings) -> int:
 
 
 def _now():
-    import pendulum
 
-    return pendulum.now("Europe/Amsterdam")
+    return WALL_CLOCK.now()
 
 
 def cmd_db(settings, args) -> int:

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from tabulate import tabulate
 
-from hvo_tui.clock import local
 from hvo_tui.domain import (
     RegionRules,
     ban_end,
@@ -19,13 +18,13 @@ from hvo_tui.domain import (
     extension_limit,
     most_urgent,
 )
+from hvo_tui.domain.localtime import NONE_SHOWN, format_moment
 from hvo_tui.domain.vocab import PartnerRole
 from store.interface import QueueRow
 
 
 def _moment(value) -> str:
-    shown = local(value)
-    return shown.format("DD-MM-YYYY HH:mm") if shown else "–"
+    return format_moment(value, empty=NONE_SHOWN)
 
 
 def render_status(

@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
-from hvo_tui.clock import local
 from hvo_tui.domain import (
     DeadlineState,
     RegionRules,
@@ -25,6 +24,7 @@ from hvo_tui.domain import (
     extension_limit,
     most_urgent,
 )
+from hvo_tui.domain.localtime import NONE_SHOWN, format_moment
 from hvo_tui.domain.signing import describe_signature
 from hvo_tui.domain.vocab import DocumentKind, PartnerRole, PersonRole
 from store.interface import CaseDetail, ConnectionLost, StoreError
@@ -58,8 +58,7 @@ def event_label(action: str) -> str:
 
 
 def moment(value) -> str:
-    shown = local(value)
-    return shown.format("DD-MM-YYYY HH:mm") if shown else "–"
+    return format_moment(value, empty=NONE_SHOWN)
 
 
 def _label(enum, value: str) -> str:

@@ -23,11 +23,12 @@ from hvo_tui.domain import (
     extension_limit,
     refusal,
 )
+from hvo_tui.domain.localtime import format_moment
 from hvo_tui.domain.standard_forms import RIHG_PARTS, form_fields
 from hvo_tui.domain.vocab import DocumentKind, PartnerRole, Role
 from store.interface import Actor, QueueRow, StoreError
 
-from .forms import ActionForm, FieldSpec, format_moment
+from .forms import ActionForm, FieldSpec
 from .widgets import glyph_text
 
 if TYPE_CHECKING:

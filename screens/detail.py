@@ -10,8 +10,8 @@ from datetime import date
 
 from rich.text import Text
 
-from hvo_tui.clock import local
 from hvo_tui.domain import DeadlineState, DocumentState, earlier_label
+from hvo_tui.domain.localtime import local_or_none as local
 from hvo_tui.domain.vocab import PartnerRole, PersonRole
 from store.interface import QueueRow
 

@@ -23,10 +23,9 @@ import secrets
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-import pendulum
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -36,51 +35,10 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
+from hvo_tui.domain.localtime import PLACEHOLDERS, format_moment, parse_date, parse_moment
 from store.interface import Conflict, ConnectionLost, Refused, StoreError
 
 from .widgets import glyph_text
-
-TZ = "Europe/Amsterdam"
-MOMENT_FORMAT = "DD-MM-YYYY HH:mm"
-PLACEHOLDERS = {"moment": "dd-mm-jjjj uu:mm", "date": "dd-mm-jjjj"}
-
-
-def format_moment(value: datetime | None) -> str:
-    return pendulum.instance(value).in_timezone(TZ).format(MOMENT_FORMAT) if value else ""
-
-
-def parse_moment(text: str) -> datetime:
-    """'29-11-2026 20:00' (or '29-11 20:00' this year, or '29-11-2026') in Amsterdam time."""
-    text = " ".join(text.split())
-    if not text:
-        raise ValueError("vul een moment in, bv. 29-11-2026 20:00")
-    date_part, _, time_part = text.partition(" ")
-    pieces = date_part.replace("/", "-").split("-")
-    try:
-        if len(pieces) == 2:
-            day, month, year = int(pieces[0]), int(pieces[1]), pendulum.now(TZ).year
-        elif len(pieces) == 3:
-            day, month, year = int(pieces[0]), int(pieces[1]), int(pieces[2])
-        else:
-            raise ValueError
-        hour, minute = 0, 0
-        if time_part:
-            h, _, m = time_part.replace(".", ":").partition(":")
-            hour, minute = int(h), int(m or 0)
-        return pendulum.datetime(year, month, day, hour, minute, tz=TZ)
-    except ValueError:
-        raise ValueError(f"'{text}' is geen geldig moment; schrijf dd-mm-jjjj uu:mm") from None
-
-
-def parse_date(text: str) -> date:
-    """'02-04-1988' (also with slashes or dots) as a date."""
-    pieces = text.strip().replace("/", "-").replace(".", "-").split("-")
-    try:
-        if len(pieces) != 3 or len(pieces[2]) != 4:
-            raise ValueError
-        return date(int(pieces[2]), int(pieces[1]), int(pieces[0]))
-    except ValueError:
-        raise ValueError(f"'{text.strip()}' is geen geldige datum; schrijf dd-mm-jjjj") from None
 
 
 @dataclass
@@ -292,7 +250,11 @@ class ActionForm(ModalScreen[bool]):
                 continue
             if spec.kind in ("moment", "date"):
                 try:
-                    value = parse_moment(value) if spec.kind == "moment" else parse_date(value)
+                    value = (
+                        parse_moment(value, self.app.clock.now())
+                        if spec.kind == "moment"
+                        else parse_date(value)
+                    )
                 except ValueError as exc:
                     self.set_error(spec.name, str(exc))
                     ok = False

@@ -31,7 +31,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Label, Static
 
-from hvo_tui.clock import local
+from hvo_tui.domain.localtime import local_or_none as local
 from store.interface import Actor, ConnectionLost, Refused, StoreError
 
 from .widgets import TopBar, glyph_text

@@ -20,7 +20,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from hvo_tui.clock import local
 from hvo_tui.domain import (
     Permission,
     RegionRules,
@@ -30,6 +29,7 @@ from hvo_tui.domain import (
     urgency_band,
     urgency_key,
 )
+from hvo_tui.domain.localtime import NONE_SHOWN, format_moment
 from hvo_tui.domain.vocab import DocumentKind, DocumentStatus
 from store.interface import CaseDetail, DocumentRow, PendingDecision, StoreError
 
@@ -38,8 +38,7 @@ from .widgets import GLYPHS, TopBar, glyph_text, glyphs
 
 
 def moment(value) -> str:
-    shown = local(value)
-    return shown.format("DD-MM-YYYY HH:mm") if shown else "–"
+    return format_moment(value, empty=NONE_SHOWN)
 
 
 def _labels(kind: str) -> dict[str, str]:

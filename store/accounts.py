@@ -52,8 +52,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from hvo_tui.domain.errors import DomainError
+from hvo_tui.domain.localtime import local
 from hvo_tui.domain.permissions import LOGIN_CODE_DAYS, Permission, Scope, allowed, scope_for
-from hvo_tui.domain.timeline import local
 from hvo_tui.domain.validation import normalise_phone, valid_email
 from hvo_tui.domain.vocab import Role
 

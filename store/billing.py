@@ -60,9 +60,7 @@ _IN = (DocumentStatus.RECEIVED.value, DocumentStatus.SIGNED.value)
 
 def _utc(moment: datetime) -> datetime:
     u = moment.astimezone(UTC)
-    return datetime(
-        u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC
-    )
+    return datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
 
 
 def region_names(engine) -> list[str]:

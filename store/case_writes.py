@@ -45,10 +45,10 @@ from sqlalchemy.exc import IntegrityError
 
 from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transition
 from hvo_tui.domain.facts import CaseFacts
+from hvo_tui.domain.localtime import WALL_CLOCK, format_moment, format_short, local
 from hvo_tui.domain.permissions import Permission, allowed
 from hvo_tui.domain.retention import redact_details
 from hvo_tui.domain.standard_forms import check_fields
-from hvo_tui.domain.timeline import local
 from hvo_tui.domain.validation import normalise_phone, valid_email
 from hvo_tui.domain.vocab import (
     CaseStatus,
@@ -149,9 +149,7 @@ def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment!r}")
     u = moment.astimezone(UTC)
-    return datetime(
-        u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC
-    )
+    return datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -325,8 +323,8 @@ def applied_key(conn: Connection, key: str):
 # --- small helpers ------------------------------------------------------------------------------
 
 
-def _fmt(moment: datetime, pattern: str = "DD-MM-YYYY HH:mm") -> str:
-    return local(moment).format(pattern)
+def _fmt(moment: datetime) -> str:
+    return format_moment(moment)
 
 
 def _aware(value: Any, field: str) -> datetime:
@@ -369,7 +367,7 @@ class CaseWrites:
 
     def now(self) -> pendulum.DateTime:
         clock = getattr(self, "clock", None)
-        return clock.now() if clock else pendulum.now("Europe/Amsterdam")
+        return clock.now() if clock else WALL_CLOCK.now()
 
     # --- shared steps of every write -------------------------------------------------------------
 
@@ -1159,7 +1157,7 @@ class CaseWrites:
             label = DocumentKind(doc.kind).label
             subject = f"Herinnering: {label} voor {case.number}"
             if doc.due_at is not None:
-                subject += f" (uiterlijk {_fmt(doc.due_at, 'DD-MM HH:mm')})"
+                subject += f" (uiterlijk {format_short(doc.due_at)})"
             body = _reminder_body(case, doc, label, name, actor.name, now)
             outbox_id = conn.execute(
                 insert(Outbox.__table__).values(

@@ -41,13 +41,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from faker import Faker
 from sqlalchemy import JSON, func, insert, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from hvo_tui.domain.localtime import ZONE
 from hvo_tui.domain.rules import RegionRules
 from hvo_tui.domain.timeline import add_days, ban_end, extension_limit
 from hvo_tui.domain.vocab import (
@@ -81,7 +81,7 @@ from .models import (
 from .types import UTCDateTime
 
 UTC = UTC
-AMS = ZoneInfo("Europe/Amsterdam")
+AMS = ZONE
 BATCH = 5000
 
 # Shares (domain.md): ~7 in 10 screenings lead to a ban, ~4 in 10 bans are extended.

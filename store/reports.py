@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from hvo_tui.domain.localtime import TZ_NAME
 from hvo_tui.domain.statistics import (
     REPORTS,
     LateCounts,
@@ -92,9 +93,7 @@ def local_hour_key(conn: Connection, column) -> ColumnElement:
         end = type_coerce(func.date(year + "-10-25", "weekday 0"), String) + " 01:00:00"
         offset = case((and_(text >= start, text < end), "+2 hours"), else_="+1 hours")
         return type_coerce(func.strftime("%Y-%m %H", text, offset), String)
-    return type_coerce(
-        func.to_char(func.timezone("Europe/Amsterdam", column), "YYYY-MM HH24"), String
-    )
+    return type_coerce(func.to_char(func.timezone(TZ_NAME, column), "YYYY-MM HH24"), String)
 
 
 def seconds_between(conn: Connection, start, end) -> ColumnElement:

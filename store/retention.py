@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 from hvo_tui.domain import RegionRules
 from hvo_tui.domain.facts import CaseFacts
+from hvo_tui.domain.localtime import format_date
 from hvo_tui.domain.retention import (
     MIN_RETENTION_YEARS,
     last_decision,
@@ -145,7 +146,7 @@ def purge(store: Any, actor: Actor, cases: list[RetentionCase]) -> PurgeResult:
                 actor,
                 reason=(
                     f"bewaartermijn van {case.retention_years} jaar verstreken "
-                    f"(laatste besluit {pendulum.instance(case.last_decision).in_timezone('Europe/Amsterdam').format('DD-MM-YYYY')})"
+                    f"(laatste besluit {format_date(case.last_decision)})"
                 ),
             )
         except StoreError as exc:

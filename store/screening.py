@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transition
 from hvo_tui.domain.checklist import document_checklist
 from hvo_tui.domain.facts import CaseFacts
+from hvo_tui.domain.localtime import format_moment, local
 from hvo_tui.domain.permissions import Permission, action_allowed, registering_partner_role
 from hvo_tui.domain.standard_forms import check_fields
 from hvo_tui.domain.validation import normalise_phone, normalise_postcode, valid_bsn
@@ -63,7 +64,7 @@ PERSON_ROLES = {r.value for r in PersonRole}
 
 
 def _fmt(moment: datetime) -> str:
-    return pendulum.instance(moment).in_timezone("Europe/Amsterdam").format("DD-MM-YYYY HH:mm")
+    return format_moment(moment)
 
 
 def _aware(value: Any, field: str) -> pendulum.DateTime:
@@ -334,7 +335,7 @@ class Screenings:
         if birth is not None:
             if not isinstance(birth, date):
                 raise Refused("Geef de geboortedatum als datum.", field + "birth_date")
-            today = now.in_timezone("Europe/Amsterdam").date()
+            today = local(now).date()
             if birth > today:
                 raise Refused("De geboortedatum ligt in de toekomst.", field + "birth_date")
             if birth.year < today.year - 120:
@@ -375,7 +376,7 @@ class Screenings:
         rules,
         now,
     ) -> NewCase:
-        year = opened_at.in_timezone("Europe/Amsterdam").year
+        year = local(opened_at).year
         prefix = f"HV-{year}-"
         with self.engine.begin() as conn:
             numbers = conn.execute(select(C.number).where(C.number.like(prefix + "%"))).scalars()

@@ -47,8 +47,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from hvo_tui.domain import signing as sig
+from hvo_tui.domain.localtime import local
 from hvo_tui.domain.permissions import Permission, allowed
-from hvo_tui.domain.timeline import local
 from hvo_tui.domain.vocab import OPEN_STATUSES, CaseStatus, DocumentKind, DocumentStatus, PersonRole
 
 from .case_writes import append_event

@@ -22,7 +22,7 @@ import time
 import pytest
 from sqlalchemy import insert, select
 
-from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.localtime import FrozenClock
 from store.interface import Actor
 
 TESTER = "api.tester"

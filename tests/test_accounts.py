@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher, Type
 from sqlalchemy import func, insert, select
 
-from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.localtime import FrozenClock
 from hvo_tui.domain.permissions import LOGIN_CODE_DAYS
 from store.accounts import (
     AccountAdmin,

@@ -16,7 +16,7 @@ from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.localtime import FrozenClock
 from screens.accounts import ADMIN_ACTIONS, AccountsScreen, CodeScreen, ConfirmScreen, ImportScreen
 from screens.forms import ActionForm
 from screens.help import binding_rows

@@ -158,7 +158,7 @@ def shared_world(request, tmp_path_factory):
     proves it), so they can share it, and the suite stays fast."""
     import uuid
 
-    from hvo_tui.clock import FrozenClock
+    from hvo_tui.domain.localtime import FrozenClock
     from store.db import make_engine, open_database
     from tests.api_fixtures import ApiServer
     from tests.conftest import PG_URL, require_postgres
@@ -663,7 +663,7 @@ def test_a_new_screening_over_the_api_and_its_refusals(world):
 
 async def test_an_ended_session_brings_the_login_back_and_the_queue_resumes(world):
     from hvo_tui.app import HvoApp
-    from hvo_tui.clock import FrozenClock
+    from hvo_tui.domain.localtime import FrozenClock
     from screens.login import LoginScreen
     from store.http import HttpStore
     from tests.test_queue_screen import loaded, wait_for

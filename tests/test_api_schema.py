@@ -35,7 +35,7 @@ schema = schemathesis.openapi.from_dict(create_app(None).openapi()).exclude(
 def fuzz_server(request, tmp_path_factory):
     """A server over demo-sized test data, and an account that may do much (procesmanager,
     bestuurder and beheerder in every region), so the fuzzer gets past the refusals."""
-    from hvo_tui.clock import FrozenClock
+    from hvo_tui.domain.localtime import FrozenClock
     from store.db import make_engine, open_database
     from tests.api_fixtures import ApiServer, grant_all_regions
     from tests.conftest import PG_URL, require_postgres

@@ -14,8 +14,8 @@ from sqlalchemy import insert, select
 from textual.widgets import DataTable, Input, Static
 
 from hvo_tui.app import HvoApp
-from hvo_tui.clock import FrozenClock
 from hvo_tui.domain.billing import parse_period
+from hvo_tui.domain.localtime import FrozenClock
 from hvo_tui.domain.statistics import REPORTS, ReportFilter
 from screens.case import CaseScreen
 from screens.forms import ActionForm

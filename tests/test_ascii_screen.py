@@ -12,7 +12,7 @@ from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import TabbedContent
 
 from hvo_tui.app import HvoApp
-from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.localtime import FrozenClock
 from screens.case import CaseScreen
 from screens.forms import ActionForm
 from screens.help import HelpScreen

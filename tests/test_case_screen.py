@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from textual.widgets import Input, Static
 
 from hvo_tui.app import HvoApp
-from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.localtime import FrozenClock
 from screens.case import CaseScreen
 from screens.forms import ActionForm
 from store.db import make_engine

@@ -10,8 +10,8 @@ import pendulum
 import pytest
 from sqlalchemy import func, insert, select, text, update
 
-from hvo_tui.clock import FrozenClock
 from hvo_tui.domain import ban_end, extension_limit
+from hvo_tui.domain.localtime import FrozenClock
 from store.case_writes import CaseWrites, broken_chains, event_hash, verify_chain
 from store.db import make_engine
 from store.interface import Actor, Conflict, NotFound, Refused

@@ -8,8 +8,8 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from hvo_tui.app import HvoApp
-from hvo_tui.clock import FrozenClock
 from hvo_tui.domain.billing import parse_period
+from hvo_tui.domain.localtime import FrozenClock
 from screens.invoice import NO_INVOICE, InvoiceScreen, last_quarter
 from screens.queue import QueueScreen
 from store.interface import Actor, Refused

@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from hvo_tui.clock import FrozenClock
 from hvo_tui.domain import CaseAction, Permission, action_allowed, allowed, refusal
+from hvo_tui.domain.localtime import FrozenClock
 from hvo_tui.domain.vocab import Role
 from store.interface import Actor, Refused
 from store.models import Account, Case, Event

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from hvo_tui.app import HvoApp
-from hvo_tui.clock import FrozenClock
 from hvo_tui.domain import Permission, allowed
+from hvo_tui.domain.localtime import FrozenClock
 from hvo_tui.domain.vocab import Role
 from screens.case_actions import CASE_ACTIONS, may
 from store.interface import Actor, Refused

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from textual.widgets import DataTable, Input, Static
 
 from hvo_tui.app import HvoApp
-from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.localtime import FrozenClock
 from screens.help import HelpScreen
 from screens.queue import QueueScreen
 from store.db import make_engine

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 
-from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.localtime import FrozenClock
 from hvo_tui.domain.permissions import scope_for
 from hvo_tui.domain.statistics import REPORTS, ReportFilter, local_key
 from store.reports import UnknownReport, local_hour_key

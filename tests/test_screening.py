@@ -8,8 +8,8 @@ import pendulum
 import pytest
 from sqlalchemy import func, select
 
-from hvo_tui.clock import FrozenClock
 from hvo_tui.domain import ban_end
+from hvo_tui.domain.localtime import FrozenClock
 from store.case_writes import verify_chain
 from store.interface import Actor, Refused
 from store.models import Account, Case, CasePerson, Document, Event

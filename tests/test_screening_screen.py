@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from textual.widgets import Input, Select, Static
 
 from hvo_tui.app import HvoApp
-from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.localtime import FrozenClock
 from hvo_tui.domain.standard_forms import RIHG_SIGNALS
 from screens.screening import ScreeningForm
 from store.interface import Actor

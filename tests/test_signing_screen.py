@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from textual.widgets import DataTable, Input, Static
 
 from hvo_tui.app import HvoApp
-from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.localtime import FrozenClock
 from screens.case import CaseScreen
 from screens.forms import ActionForm
 from screens.queue import QueueCommands

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select, update
 
-from hvo_tui.clock import FrozenClock
 from hvo_tui.domain import signing
+from hvo_tui.domain.localtime import FrozenClock
 from store.accounts import password_hasher
 from store.case_writes import verify_chain
 from store.interface import Actor, Refused

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hvo_tui.app import HvoApp
-from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.localtime import FrozenClock
 from store.db import open_database
 from store.sql import SqlStore
 from tests.conftest import FROZEN_NOW

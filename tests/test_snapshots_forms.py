@@ -4,7 +4,7 @@ a received document with its standard form. Update deliberately with `--snapshot
 from __future__ import annotations
 
 from hvo_tui.app import HvoApp
-from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.localtime import FrozenClock
 from store.interface import Actor
 from tests.conftest import FROZEN_NOW
 from tests.test_snapshots import _until_loaded, queue_store  # noqa: F401 (fixture)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from hvo_tui.app import HvoApp
-from hvo_tui.clock import FrozenClock
+from hvo_tui.domain.localtime import FrozenClock
 from tests.conftest import FROZEN_NOW
 from tests.test_snapshots import _actor, _open_first_case, _until_loaded, queue_store  # noqa: F401
 

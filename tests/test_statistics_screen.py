@@ -7,7 +7,7 @@ import pytest
 from textual.widgets import DataTable, Input, Static  # noqa: E402
 
 from hvo_tui.app import HvoApp  # noqa: E402
-from hvo_tui.clock import FrozenClock  # noqa: E402
+from hvo_tui.domain.localtime import FrozenClock  # noqa: E402
 from hvo_tui.domain.permissions import Permission, allowed  # noqa: E402
 from screens.queue import QueueScreen  # noqa: E402
 from screens.statistics import StatisticsScreen, plot_color  # noqa: E402

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from hvo_tui.app import HvoApp  # noqa: E402
-from hvo_tui.clock import FrozenClock  # noqa: E402
+from hvo_tui.domain.localtime import FrozenClock  # noqa: E402
 from screens.queue import QueueScreen  # noqa: E402
 from screens.statistics import StatisticsScreen  # noqa: E402
 from store.db import open_database  # noqa: E402

@@ -241,7 +241,7 @@ async def test_the_palette_switches_the_theme_and_remembers_it(tmp_path):
     from textual.command import CommandPalette
 
     from hvo_tui.app import HvoApp
-    from hvo_tui.clock import FrozenClock
+    from hvo_tui.domain.localtime import FrozenClock
     from store.db import open_database
     from store.sql import SqlStore
     from tests.conftest import FROZEN_NOW

@@ -87,9 +87,10 @@ def test_hvo_web_serves_the_page_and_the_app_asks_to_log_in(tmp_path):
 
         async def screen_text() -> str:
             seen = ""
-            async with aiohttp.ClientSession() as session, session.ws_connect(
-                f"ws://127.0.0.1:{port}/ws?width=100&height=30"
-            ) as ws:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.ws_connect(f"ws://127.0.0.1:{port}/ws?width=100&height=30") as ws,
+            ):
                 await ws.send_json(["resize", {"width": 100, "height": 30}])
                 deadline = asyncio.get_running_loop().time() + 40
                 while "Wachtwoord" not in seen and "wachtwoord" not in seen:

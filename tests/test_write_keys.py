@@ -268,7 +268,7 @@ async def test_the_screening_form_saved_whose_answer_was_lost_saves_once(seeded)
     from textual.widgets import Static
 
     from hvo_tui.app import HvoApp
-    from hvo_tui.clock import FrozenClock
+    from hvo_tui.domain.localtime import FrozenClock
     from screens.screening import ScreeningForm
 
     before = count(seeded, Case.__table__)

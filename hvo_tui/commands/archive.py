@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 
+from hvo_tui.domain.localtime import format_date
+
 CLI_ACTOR_NAME = "hvo archive purge (opdrachtregel)"
 
 
@@ -61,9 +63,7 @@ def _n(n: int, one: str = "zaak", many: str = "zaken") -> str:
 
 
 def _date(moment) -> str:
-    from hvo_tui.clock import local
-
-    return local(moment).format("DD-MM-YYYY")
+    return format_date(moment)
 
 
 def _table(cases) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 
+from hvo_tui.domain.localtime import format_seconds
+
 EXIT_BROKEN = 1
 
 
@@ -50,9 +52,7 @@ def run(settings, args: argparse.Namespace) -> int:
 
 
 def _moment(moment) -> str:
-    from hvo_tui.clock import local
-
-    return local(moment).format("DD-MM-YYYY HH:mm:ss")
+    return format_seconds(moment)
 
 
 def _count(n: int, one: str, many: str) -> str:

@@ -17,6 +17,7 @@ from .lifecycle import (
     retention_end,
     transition,
 )
+from .localtime import local
 from .permissions import (
     ACTION_PERMISSION,
     MATRIX,
@@ -30,7 +31,7 @@ from .permissions import (
     scope_for,
 )
 from .rules import RegionRules
-from .timeline import add_days, ban_end, extension_limit, local
+from .timeline import add_days, ban_end, extension_limit
 from .urgency import countdown_text, most_urgent, urgency_band, urgency_key
 from .validation import (
     normalise_phone,

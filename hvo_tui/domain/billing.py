@@ -40,9 +40,8 @@ import pendulum
 
 from .costs import apportion, euros
 from .errors import DomainError
+from .localtime import TZ, format_date
 from .vocab import DocumentKind, OrgKind
-
-TZ = "Europe/Amsterdam"
 
 # The billable actions, in process order; each is a DocumentKind (the document the step yields).
 ACTIONS: tuple[DocumentKind, ...] = (
@@ -338,7 +337,7 @@ def _months_label(months: Sequence[tuple[int, int]]) -> str:
 
 
 def _day(moment: datetime) -> str:
-    return f"{pendulum.instance(moment).in_timezone(TZ):%d-%m-%Y}"
+    return format_date(moment)
 
 
 @dataclass(slots=True)

@@ -9,7 +9,8 @@ import pendulum
 
 from .errors import DomainError
 from .facts import CaseFacts, DocumentFacts
-from .timeline import ban_end, local
+from .localtime import local
+from .timeline import ban_end
 from .vocab import DocumentKind
 
 MEETING_DAY3 = "overleg_dag3"  # MeetingFacts.kind of the casemanager's meeting around day 3

@@ -41,8 +41,9 @@ import pendulum
 from .common import current_end, received, require_aware
 from .errors import DomainError
 from .facts import CaseFacts
+from .localtime import format_moment
 from .rules import RegionRules
-from .timeline import add_days, extension_limit, local
+from .timeline import add_days, extension_limit
 from .vocab import BAN_STATUSES, CaseKind, CaseStatus, DocumentKind, Role
 
 
@@ -142,7 +143,7 @@ _CLOSABLE = (CaseStatus.NOT_IMPOSED, CaseStatus.WITHDRAWN, CaseStatus.EXPIRED)
 
 
 def _fmt(moment: datetime) -> str:
-    return local(moment).format("DD-MM-YYYY HH:mm")
+    return format_moment(moment)
 
 
 def retention_end(case: CaseFacts, rules: RegionRules = RegionRules()) -> pendulum.DateTime:

@@ -20,8 +20,8 @@ import pendulum
 
 from .common import require_aware
 from .facts import CaseFacts
+from .localtime import local
 from .rules import RegionRules
-from .timeline import local
 from .vocab import CaseStatus
 
 # The statuses a purge may destroy (a closed case is archived first, then destroyed).

@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from .errors import DomainError
 from .lifecycle import CaseAction
-from .timeline import local
+from .localtime import format_moment
 from .vocab import DocumentKind
 
 ALGORITHM = "Ed25519"
@@ -83,9 +83,7 @@ def _utc_iso(moment: datetime) -> str:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise DomainError(f"Een moment zonder tijdzone is niet eenduidig: {moment!r}.")
     u = moment.astimezone(UTC)
-    plain = datetime(
-        u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC
-    )
+    plain = datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
     return plain.isoformat()
 
 
@@ -216,7 +214,7 @@ def describe_signature(
     """One Dutch line for the case screen and ``hvo verify``: "beschikking verlengen: ondertekend
     door ... op 23-11-2026 09:15, handtekening geldig" (or "handtekening ONGELDIG: why")."""
     label = DocumentKind(kind).label if kind in DocumentKind._value2member_map_ else kind
-    when = f" op {local(signed_at).format('DD-MM-YYYY HH:mm')}" if signed_at else ""
+    when = f" op {format_moment(signed_at)}" if signed_at else ""
     verdict = (
         "handtekening geldig" if valid else f"handtekening ONGELDIG: {problem or 'onbekende fout'}"
     )

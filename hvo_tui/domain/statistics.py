@@ -42,12 +42,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from .errors import DomainError
+from .localtime import ZONE
 from .vocab import DocumentKind, PartnerRole
 
-AMS = ZoneInfo("Europe/Amsterdam")
+AMS = ZONE
 UTC = UTC
 UNKNOWN = "onbekend"
 OUTSIDE = "buiten de regio's"

@@ -9,21 +9,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import pendulum
 
-TZ = pendulum.timezone("Europe/Amsterdam")
-_ZONE = ZoneInfo("Europe/Amsterdam")
+from .localtime import TZ, local
+from .localtime import ZONE as _ZONE
+
 BAN_DAYS = 10
 LIMIT_DAYS = 28
-
-
-def local(moment: datetime) -> pendulum.DateTime:
-    """``moment`` (timezone-aware) as a pendulum DateTime in Europe/Amsterdam."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("een moment zonder tijdzone is niet eenduidig")
-    return pendulum.instance(moment).in_timezone(TZ)
 
 
 @lru_cache(maxsize=65536)

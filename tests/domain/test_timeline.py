@@ -96,9 +96,7 @@ moments = st.datetimes(
 def _skipped(day: date, hour: int, minute: int) -> bool:
     """The clock time does not exist on that day (the hour skipped in March)."""
     wall = datetime(day.year, day.month, day.day, hour, minute, tzinfo=AMS)
-    return wall.astimezone(UTC).astimezone(AMS).replace(tzinfo=None) != wall.replace(
-        tzinfo=None
-    )
+    return wall.astimezone(UTC).astimezone(AMS).replace(tzinfo=None) != wall.replace(tzinfo=None)
 
 
 def _expected(t0: pendulum.DateTime, days: int) -> date:

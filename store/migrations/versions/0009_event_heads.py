@@ -38,9 +38,7 @@ def _event_hash(row, prev_hash: str | None) -> str:
     """store.case_writes.event_hash as of this revision."""
     at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=UTC)
     u = at.astimezone(UTC)
-    at = datetime(
-        u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC
-    )
+    at = datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
     payload = {
         "case_id": row.case_id,
         "account_id": row.account_id,
