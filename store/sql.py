@@ -247,7 +247,7 @@ class SqlStore(AccountAdmin, CaseWrites, Screenings, Reports, BillingQueries, Si
             if not ids:
                 return []
             docs = conn.execute(
-                select(D.case_id, D.kind, D.status, D.requested_at, D.due_at, D.received_at)
+                select(D.case_id, D.id, D.kind, D.status, D.requested_at, D.due_at, D.received_at)
                 .where(D.case_id.in_(ids))
                 .order_by(D.case_id, D.id)
             ).all()
@@ -353,6 +353,7 @@ def build_queue_rows(cases, docs, meetings, persons, partners) -> list[QueueRow]
                     requested_at=d.requested_at,
                     due_at=d.due_at,
                     received_at=d.received_at,
+                    id=d.id,
                 )
                 for d in docs_by.get(c.id, ())
             ),

@@ -19,6 +19,8 @@ class DocumentFacts:
     requested_at: datetime | None = None
     due_at: datetime | None = None
     received_at: datetime | None = None
+    # The store's id of the document: an action on it (a reminder) needs no logged read to find it.
+    id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
