@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import signal
 from collections.abc import Iterable
@@ -183,19 +184,17 @@ class HvoApp(IdleLockMixin, App):
         """SIGHUP (the SSH connection or the terminal window closed): leave through the normal
         exit, so workers stop and the database connections are closed, instead of being killed
         mid-write or spinning on a dead terminal."""
-        try:
+        with contextlib.suppress(
+            NotImplementedError, RuntimeError, ValueError, AttributeError
+        ):  # not the main thread, or no SIGHUP on this platform
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
-        except (NotImplementedError, RuntimeError, ValueError, AttributeError):
-            pass  # not the main thread, or no SIGHUP on this platform
 
     def hang_up(self) -> None:
         self.exit(return_code=HANGUP_EXIT)
 
     def on_unmount(self) -> None:
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
             asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
-        except (NotImplementedError, RuntimeError, ValueError, AttributeError):
-            pass
 
     def on_mount(self) -> None:
         self._install_hangup()

@@ -34,6 +34,7 @@ OpenAPI schemas come from the same dataclasses.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -314,7 +315,7 @@ class Health(BaseModel):
     database: str
 
 
-# --- statistics, invoice and signing: their input types --------------------------------------------
+# --- statistics, invoice and signing: their input types -------------------------------------------
 
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)  # every database and time zone copes
 
@@ -1560,8 +1561,6 @@ class NoDelayH11Protocol(H11Protocol):
     def connection_made(self, transport) -> None:  # type: ignore[override]
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
-            try:
+            with contextlib.suppress(OSError):  # e.g. a socket type that has no such option
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:  # e.g. a socket type that has no such option
-                pass
         super().connection_made(transport)

@@ -86,13 +86,13 @@ def write_statements(
         raise ExportError(f"kan de map {directory.strip()} niet maken: {_reason(exc)}") from None
     temporary: list[Path] = []
     try:
-        for f, target in zip(files, targets):
+        for f, target in zip(files, targets, strict=False):
             tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
             temporary.append(tmp)
             # newline="" : the text's \n as written, on every platform (csv wants that too)
             with open(tmp, "w", encoding=_encoding(f.name), newline="") as out:
                 out.write(f.text)
-        for tmp, target in zip(temporary, targets):
+        for tmp, target in zip(temporary, targets, strict=False):
             os.replace(tmp, target)
     except OSError as exc:
         for tmp in temporary:

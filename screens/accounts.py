@@ -85,7 +85,7 @@ def _yes(value: Any) -> bool:
     return value == "ja"
 
 
-# --- modals ----------------------------------------------------------------------------------------
+# --- modals ---------------------------------------------------------------------------------------
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -347,7 +347,7 @@ class ImportScreen(ModalScreen[bool]):
         self.dismiss(self.applied)
 
 
-# --- the screen ------------------------------------------------------------------------------------
+# --- the screen -----------------------------------------------------------------------------------
 
 
 class AccountsScreen(Screen):
@@ -542,7 +542,7 @@ class AccountsScreen(Screen):
             if old is None:
                 table.add_row(*cells, key=str(account_id))
             elif old != signature:
-                for key, before, after, cell in zip(keys, old, signature, cells):
+                for key, before, after, cell in zip(keys, old, signature, cells, strict=False):
                     if before != after:
                         table.update_cell(str(account_id), key, cell)
             self.shown[account_id] = signature
@@ -659,9 +659,10 @@ class AccountsScreen(Screen):
     # --- which actions are offered -----------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ADMIN_ACTIONS or action in ("filter", "filters", "refresh"):
-            if not self.is_admin:
-                return False  # not this role's to do: absent from footer, help and palette
+        if (
+            action in ADMIN_ACTIONS or action in ("filter", "filters", "refresh")
+        ) and not self.is_admin:
+            return False  # not this role's to do: absent from footer, help and palette
         if action in ("deactivate", "reactivate"):
             row = self.current()
             if row is None:
@@ -848,7 +849,8 @@ class AccountsScreen(Screen):
         self.app.push_screen(
             ConfirmScreen(
                 f"Account {row.username} ({row.full_name}) deactiveren?",
-                "Het account kan dan niet meer inloggen. Het blijft bestaan: de geschiedenis blijft "
+                "Het account kan dan niet meer inloggen. Het blijft bestaan: de geschiedenis "
+                "blijft "
                 "ernaar verwijzen, en r heractiveert het.",
             ),
             answered,
@@ -879,7 +881,8 @@ class AccountsScreen(Screen):
         self.app.push_screen(
             ConfirmScreen(
                 f"Nieuwe inlogcode voor {row.username} ({row.full_name})?",
-                "Het huidige wachtwoord werkt dan niet meer en een blokkade wordt opgeheven; bij het "
+                "Het huidige wachtwoord werkt dan niet meer en een blokkade wordt opgeheven; bij "
+                "het "
                 "inloggen met de code kiest de gebruiker een nieuw wachtwoord.",
             ),
             answered,

@@ -67,7 +67,8 @@ def render_detail(
         from hvo_tui.domain import ban_end, extension_limit
 
         case.append(
-            f"T0 {moment(facts.imposed_at)}{sep}einde {moment(ban_end(facts.imposed_at, facts.extended_until))}\n"
+            f"T0 {moment(facts.imposed_at)}{sep}einde "
+            f"{moment(ban_end(facts.imposed_at, facts.extended_until))}\n"
         )
         case.append(
             f"uiterlijk {moment(extension_limit(facts.imposed_at))}\n", style=style("hvo-muted")

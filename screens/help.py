@@ -14,7 +14,7 @@ from textual.widgets import Static
 def binding_rows(screen) -> list[tuple[str, str]]:
     """(keys, description) for every binding the screen and the app offer right now."""
     rows: dict[str, list[str]] = {}
-    for key, active in screen.active_bindings.items():
+    for _key, active in screen.active_bindings.items():
         binding = active.binding
         if not binding.description:
             continue

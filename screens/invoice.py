@@ -198,7 +198,8 @@ class InvoiceScreen(Screen):
         self.query_one("#invoice-summary", Static).update(
             glyph_text(
                 self.app,
-                f"Rekening {invoice.region} · {invoice.period.label} ({invoice.period.describe()}) · "
+                f"Rekening {invoice.region} · {invoice.period.label} "
+                f"({invoice.period.describe()}) · "
                 f"totaal {eur(invoice.total)} (eigen kosten {eur(own)} + gedeeld "
                 f"{eur(invoice.shared_total)})",
             )

@@ -62,7 +62,7 @@ def _set_message(widget: Static, message: str, *, error: bool = True) -> None:
     widget.set_class(not error, "info")
 
 
-# --- login -----------------------------------------------------------------------------------------
+# --- login ----------------------------------------------------------------------------------------
 
 
 class LoginScreen(Screen):
@@ -324,7 +324,7 @@ class ChangePasswordScreen(Screen):
         self.app.pop_screen()
 
 
-# --- idle lock -------------------------------------------------------------------------------------
+# --- idle lock ------------------------------------------------------------------------------------
 
 
 class LockScreen(ModalScreen[bool]):

@@ -325,7 +325,7 @@ class QueueScreen(Screen):
                 )
             elif key == "procesmanager":
                 values.append(Text(row.procesmanager or g["none"]))
-        for column, value in zip(columns, values):
+        for column, value in zip(columns, values, strict=False):
             # One cell of each column is kept free as the separator (cell padding is 0).
             value.truncate(max(1, column.width - 1), overflow="ellipsis")
             if g["cut"] != "…" and "…" in value.plain:  # ASCII mode: same width, spans kept
@@ -358,7 +358,7 @@ class QueueScreen(Screen):
             if old is None:
                 table.add_row(*cells, key=str(case_id))
             elif old != cells:
-                for key, before, after in zip(keys, old, cells):
+                for key, before, after in zip(keys, old, cells, strict=False):
                     if before != after:
                         table.update_cell(str(case_id), key, after)
             self.shown[case_id] = cells
@@ -721,7 +721,8 @@ class QueueScreen(Screen):
                 if fold(label).startswith(fold(rest or "urgentie")):
                     self.set_sort(key)
                     return None
-            return f"onbekende kolom '{rest}'; kies uit: {', '.join(l.lower() for l in SORTS.values())}"
+            choices = ", ".join(s.lower() for s in SORTS.values())
+            return f"onbekende kolom '{rest}'; kies uit: {choices}"
         if word in ("alles", "wis"):
             self.action_clear_filters()
             return None
@@ -808,7 +809,7 @@ class QueueScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "case_action":
             spec = next(s for s in CASE_ACTIONS if s.id == parameters[0])
-            return True if may(self.app.actor, spec) else False
+            return bool(may(self.app.actor, spec))
         if action == "accounts":
             return allowed(self.app.actor.roles, Permission.MANAGE_ACCOUNTS)
         if action == "new_screening":

@@ -236,9 +236,7 @@ class QueueModel:
             return False
         if f.mine and not any(p.username == f.mine for p in row.partners):
             return False
-        if f.urgent_only and self.band(case_id, now) not in URGENT_BANDS:
-            return False
-        return True
+        return not (f.urgent_only and self.band(case_id, now) not in URGENT_BANDS)
 
     def _sort_key(self, case_id: int):
         row = self.rows[case_id]

@@ -118,7 +118,9 @@ class SigningScreen(Screen):
     SigningScreen #sign-read { height: 1fr; border-top: solid $panel; }
     SigningScreen .sign-pane { width: 1fr; height: 100%; padding: 0 1; }
     SigningScreen .sign-pane:focus { background: $boost; }
-    SigningScreen #sign-empty { height: 1fr; content-align: center middle; color: $text-muted; display: none; }
+    SigningScreen #sign-empty {
+        height: 1fr; content-align: center middle; color: $text-muted; display: none;
+    }
     SigningScreen #sign-empty.visible { display: block; }
     """
 

@@ -318,9 +318,7 @@ class StatisticsScreen(Screen):
         return allowed(self.app.actor.roles, Permission.VIEW_REPORTS)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("refresh", "filters", "jump") and not self.may_view:
-            return False
-        return True
+        return not (action in ("refresh", "filters", "jump") and not self.may_view)
 
     def set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#stats-status", Static)
@@ -412,7 +410,7 @@ class StatisticsScreen(Screen):
         for row in report.rows:
             cells = []
             total = row[0] == "Totaal"
-            for value, column in zip(row, report.columns):
+            for value, column in zip(row, report.columns, strict=False):
                 text = Text(
                     glyph_text(self.app, display_value(value, column.decimals)),
                     justify="right" if column.numeric else "left",

@@ -77,7 +77,7 @@ ARt = AccountRole.__table__
 AR = ARt.c
 AGt = AccountRegion.__table__
 AG = AGt.c
-O = Organisation.__table__.c
+ORG = Organisation.__table__.c
 R = Region.__table__.c
 ET = Event.__table__
 E = ET.c
@@ -238,8 +238,8 @@ def case_scope_clause(scope: Scope) -> ColumnElement[bool]:
             )
         if scope.municipal and scope.organisation_id is not None:
             own_municipality = (
-                select(O.municipality_id)
-                .where(O.id == scope.organisation_id)
+                select(ORG.municipality_id)
+                .where(ORG.id == scope.organisation_id)
                 .correlate(None)
                 .scalar_subquery()
             )
@@ -538,12 +538,12 @@ class AccountAdmin:
             problems.append(("full_name", "naam ontbreekt"))
         org = None
         if organisation_id is not None:
-            org = conn.execute(select(O.id, O.name).where(O.id == organisation_id)).first()
+            org = conn.execute(select(ORG.id, ORG.name).where(ORG.id == organisation_id)).first()
             if org is None:
                 problems.append(("organisation_id", f"onbekende organisatie: {organisation_id}"))
         elif organisation is not None and organisation.strip():
             org = conn.execute(
-                select(O.id, O.name).where(func.lower(O.name) == organisation.strip().lower())
+                select(ORG.id, ORG.name).where(func.lower(ORG.name) == organisation.strip().lower())
             ).first()
             if org is None:
                 problems.append(
@@ -682,9 +682,9 @@ class AccountAdmin:
                 A.locked_until,
                 A.must_change_password,
                 A.totp_secret,
-                O.name.label("organisation"),
+                ORG.name.label("organisation"),
             )
-            .join(Organisation.__table__, O.id == A.organisation_id)
+            .join(Organisation.__table__, ORG.id == A.organisation_id)
             .order_by(func.lower(A.full_name), A.id)
         )
         if account_id is not None:
@@ -709,7 +709,7 @@ class AccountAdmin:
                 func.lower(A.username).contains(needle, autoescape=True)
                 | func.lower(A.full_name).contains(needle, autoescape=True)
                 | func.lower(func.coalesce(A.email, "")).contains(needle, autoescape=True)
-                | func.lower(O.name).contains(needle, autoescape=True)
+                | func.lower(ORG.name).contains(needle, autoescape=True)
             )
         with self.engine.connect() as conn:
             accounts = conn.execute(query).all()
@@ -762,7 +762,7 @@ class AccountAdmin:
         return scope_for(roles, regions, row.organisation_id, account_id=account_id)
 
     def organisation_counts(self) -> list[OrganisationCount]:
-        """Per organisation (by name, all of them): active accounts and active bestuurlijke accounts."""
+        """Per organisation (by name, all of them): active accounts and active bestuurlijke ones."""
         return self._g(self._organisation_counts)
 
     def _organisation_counts(self) -> list[OrganisationCount]:
@@ -770,12 +770,14 @@ class AccountAdmin:
         bestuurlijk = case((and_(A.active.is_(True), A.bestuurlijk.is_(True)), 1), else_=0)
         query = (
             select(
-                O.name, func.coalesce(func.sum(active), 0), func.coalesce(func.sum(bestuurlijk), 0)
+                ORG.name,
+                func.coalesce(func.sum(active), 0),
+                func.coalesce(func.sum(bestuurlijk), 0),
             )
             .select_from(Organisation.__table__)
-            .outerjoin(AT, A.organisation_id == O.id)
-            .group_by(O.id, O.name)
-            .order_by(O.name)
+            .outerjoin(AT, A.organisation_id == ORG.id)
+            .group_by(ORG.id, ORG.name)
+            .order_by(ORG.name)
         )
         with self.engine.connect() as conn:
             return [OrganisationCount(name, int(n), int(b)) for name, n, b in conn.execute(query)]
@@ -787,7 +789,8 @@ class AccountAdmin:
     def _organisations(self) -> list[tuple[int, str]]:
         with self.engine.connect() as conn:
             return [
-                (oid, name) for oid, name in conn.execute(select(O.id, O.name).order_by(O.name))
+                (oid, name)
+                for oid, name in conn.execute(select(ORG.id, ORG.name).order_by(ORG.name))
             ]
 
     def organisation_id(self, name: str) -> int | None:
@@ -903,7 +906,9 @@ class AccountAdmin:
             row = self._account(conn, account_id, lock=True)
             old_roles = self._roles_of(conn, account_id)
             old_regions = self._regions_of(conn, account_id)
-            org_name = conn.execute(select(O.name).where(O.id == row.organisation_id)).scalar_one()
+            org_name = conn.execute(
+                select(ORG.name).where(ORG.id == row.organisation_id)
+            ).scalar_one()
             before = {
                 "naam": row.full_name,
                 "telefoon": row.phone,
@@ -955,7 +960,7 @@ class AccountAdmin:
                 after["regio's"] = [name for _, name in new_regions]
             if "organisation_id" in changes:
                 org = conn.execute(
-                    select(O.id, O.name).where(O.id == changes["organisation_id"])
+                    select(ORG.id, ORG.name).where(ORG.id == changes["organisation_id"])
                 ).first()
                 if org is None:
                     raise Refused(
@@ -1145,7 +1150,9 @@ class AccountAdmin:
                     )
                 )
                 continue
-            rows.append((line, {key: cell.strip() for key, cell in zip(CSV_HEADER, cells)}))
+            rows.append(
+                (line, {key: cell.strip() for key, cell in zip(CSV_HEADER, cells, strict=False)})
+            )
         return rows, bad
 
     def _check_import(
@@ -1368,7 +1375,7 @@ class AccountAdmin:
             )
             roles = self._roles_of(conn, row.id)
             regions = self._regions_of(conn, row.id)
-            org = conn.execute(select(O.name).where(O.id == row.organisation_id)).scalar()
+            org = conn.execute(select(ORG.name).where(ORG.id == row.organisation_id)).scalar()
         return LoggedIn(
             name=row.full_name,
             roles=frozenset(roles),

@@ -40,7 +40,7 @@ C = Case.__table__.c
 D = Document.__table__.c
 E = Event.__table__.c
 M = Municipality.__table__.c
-O = Organisation.__table__.c
+ORG = Organisation.__table__.c
 R = Region.__table__.c
 
 # Event actions that are a billable decision: the app's life-cycle actions (CaseAction values)
@@ -89,9 +89,9 @@ def region_usage(engine, region: str, period: Period) -> RegionUsage:
         )
         muni_ids = [m.id for m in munis]
         org_rows = conn.execute(
-            select(O.id, O.name, O.kind, O.municipality_id)
-            .where(or_(O.region_id == found.id, O.municipality_id.in_(muni_ids)))
-            .order_by(O.name)
+            select(ORG.id, ORG.name, ORG.kind, ORG.municipality_id)
+            .where(or_(ORG.region_id == found.id, ORG.municipality_id.in_(muni_ids)))
+            .order_by(ORG.name)
         ).all()
         accounts: dict[int, list[AccountUse]] = defaultdict(list)
         if org_rows:

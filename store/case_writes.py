@@ -98,7 +98,7 @@ C = CT.c
 M = Municipality.__table__.c
 R = Region.__table__.c
 A = Account.__table__.c
-O = Organisation.__table__.c
+ORG = Organisation.__table__.c
 D = Document.__table__.c
 E = Event.__table__.c
 HT = EventHead.__table__
@@ -160,7 +160,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def jsonable(value: Any) -> Any:
-    """``value`` as plain JSON data: enums as their code, moments as ISO strings, tuples as lists."""
+    """``value`` as plain JSON: enums as their code, moments as ISO strings, tuples as lists."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
@@ -361,7 +361,7 @@ def _read_only(actor: Actor) -> bool:
 
 
 class CaseWrites:
-    """Mixin for SqlStore: ``case_detail``, the process-management writes and ``accounts_for_role``."""
+    """Mixin for SqlStore: ``case_detail``, process-management writes, ``accounts_for_role``."""
 
     # --- time -----------------------------------------------------------------------------------
 
@@ -833,7 +833,8 @@ class CaseWrites:
                 )
                 if not roles & PARTNER_ACCOUNT_ROLES[role]:
                     raise Refused(
-                        f"{account.full_name} heeft geen rol die past bij {PartnerRole(role).label}.",
+                        f"{account.full_name} heeft geen rol die past bij "
+                        f"{PartnerRole(role).label}.",
                         "account_id",
                     )
                 new_name = account.full_name
@@ -887,8 +888,8 @@ class CaseWrites:
         if not wanted:
             return []
         query = (
-            select(A.id, A.username, A.full_name, A.phone, A.email, O.name.label("organisation"))
-            .join(Organisation.__table__, O.id == A.organisation_id)
+            select(A.id, A.username, A.full_name, A.phone, A.email, ORG.name.label("organisation"))
+            .join(Organisation.__table__, ORG.id == A.organisation_id)
             .where(
                 A.active.is_(True),
                 A.id.in_(select(AR.account_id).where(AR.role.in_(sorted(wanted)))),
@@ -900,8 +901,8 @@ class CaseWrites:
             query = query.where(
                 or_(
                     A.id.in_(select(AG.account_id).where(AG.region_id == region_id)),
-                    O.region_id == region_id,
-                    O.municipality_id.in_(select(M.id).where(M.region_id == region_id)),
+                    ORG.region_id == region_id,
+                    ORG.municipality_id.in_(select(M.id).where(M.region_id == region_id)),
                 )
             )
         with self.engine.connect() as conn:
@@ -1064,7 +1065,8 @@ class CaseWrites:
             self._writable(case)
             if received_at < case.opened_at:
                 raise Refused(
-                    f"Het moment van ontvangst ligt vóór het begin van de zaak ({_fmt(case.opened_at)}).",
+                    "Het moment van ontvangst ligt vóór het begin van de zaak "
+                    f"({_fmt(case.opened_at)}).",
                     "received_at",
                 )
             target = conn.execute(

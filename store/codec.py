@@ -137,7 +137,7 @@ def decoder(tp: Any) -> Callable[[Any], Any]:
             def fixed(data):
                 if len(array(data)) != len(items):
                     raise CodecError(f"expected {len(items)} items for {tp}, got {len(data)}")
-                return tuple(item(value) for item, value in zip(items, data))
+                return tuple(item(value) for item, value in zip(items, data, strict=False))
 
             return fixed
         item = decoder(args[0]) if args else _same
@@ -186,7 +186,7 @@ def decoder(tp: Any) -> Callable[[Any], Any]:
                 data = [data[name] for name in tp._fields]
             if not isinstance(data, list) or len(data) != len(parts):
                 raise CodecError(f"expected {len(parts)} items for {tp.__name__}")
-            return tp(*(part(value) for part, value in zip(parts, data)))
+            return tp(*(part(value) for part, value in zip(parts, data, strict=False)))
 
         return named
     if issubclass(tp, Enum):

@@ -572,7 +572,7 @@ def bsn_valid(bsn: str) -> bool:
     """The 11-proef: 9*d1 + 8*d2 + ... + 2*d8 - d9 is divisible by 11 (and not 0)."""
     if len(bsn) != 9 or not bsn.isdigit():
         return False
-    total = sum(int(d) * w for d, w in zip(bsn[:8], range(9, 1, -1))) - int(bsn[8])
+    total = sum(int(d) * w for d, w in zip(bsn[:8], range(9, 1, -1), strict=False)) - int(bsn[8])
     return total % 11 == 0 and total != 0
 
 
@@ -580,7 +580,7 @@ def _bsn(rng: random.Random) -> str:
     """A random BSN that passes the 11-proef."""
     while True:
         head = str(rng.randrange(10_000_000, 70_000_000))
-        check = sum(int(d) * w for d, w in zip(head, (9, 8, 7, 6, 5, 4, 3, 2))) % 11
+        check = sum(int(d) * w for d, w in zip(head, (9, 8, 7, 6, 5, 4, 3, 2), strict=False)) % 11
         if check < 10 and (check or head != "0" * 8):
             return head + str(check)
 
@@ -674,12 +674,12 @@ def _insert_fast(conn: Connection, table, rows: list[dict[str, Any]]) -> None:
     def values(batch):
         # Column by column: list comprehensions beat a Python loop per row.
         columns = []
-        for name, f in zip(cols, convert):
+        for name, f in zip(cols, convert, strict=False):
             vals = [row[name] for row in batch]
             if f is not None:
                 vals = [None if v is None else f(v) for v in vals]
             columns.append(vals)
-        return zip(*columns)
+        return zip(*columns, strict=False)
 
     quoted = ", ".join(f'"{c}"' for c in cols)
     raw = conn.connection.driver_connection  # the same connection, the same transaction

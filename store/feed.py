@@ -10,6 +10,7 @@ It raises ``ConnectionLost`` when the database cannot be reached; the caller rec
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 
@@ -125,8 +126,7 @@ class PostgresChangeFeed:
 
     def close(self) -> None:
         if self._conn is not None:
-            try:
+            # closing a broken connection may fail; it is gone
+            with contextlib.suppress(Exception):
                 self._conn.close()
-            except Exception:  # noqa: BLE001 - closing a broken connection may fail; it is gone
-                pass
             self._conn = None

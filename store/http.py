@@ -21,6 +21,7 @@ else is retried (a write that may have arrived is never sent twice). Every call 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import threading
@@ -260,12 +261,10 @@ class HttpStore:
             self._logout(token)
 
     def _logout(self, token: str) -> None:
-        try:
+        with contextlib.suppress(httpx.HTTPError):  # the token expires by itself
             self._client.post(
                 API + "/logout", headers={"Authorization": f"Bearer {token}"}, timeout=3.0
             )
-        except httpx.HTTPError:
-            pass  # the token expires by itself
 
     def close(self) -> None:
         self.logout()
@@ -796,10 +795,8 @@ class HttpChangeFeed:
         response, client = self._response, self._client
         self._response = self._client = None
         if response is not None:
-            try:
+            with contextlib.suppress(Exception):  # a broken stream may fail to close; it is gone
                 response.close()
-            except Exception:  # noqa: BLE001 - a broken stream may fail to close; it is gone
-                pass
         if client is not None:
             client.close()
 

@@ -241,7 +241,7 @@ class Store(Protocol):
     ) -> list[QueueRow]:
         """Every open case (``ids`` None), or exactly the cases ``ids`` whatever their status
         (after a change: a case no longer open leaves the queue). In no particular order, except
-        with ``first``: only the ``first`` open cases whose ban ends soonest (a fast first paint)."""
+        with ``first``: only the ``first`` open cases whose ban ends soonest (fast first paint)."""
         ...
 
     def case_by_number(self, number: str) -> QueueRow | None:
@@ -374,7 +374,7 @@ class Store(Protocol):
         """Active accounts that can fill a partner role (for the assign form)."""
         ...
 
-    # --- the mayor's signature (issue 10, store/signing.py) ----------------------------------------
+    # --- the mayor's signature (issue 10, store/signing.py) ---------------------------------------
 
     def decisions_awaiting_signature(self, actor: Actor) -> list[PendingDecision]:
         """Draft decisions on open cases of the municipality of ``actor``'s organisation."""

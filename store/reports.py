@@ -65,7 +65,7 @@ R = Region.__table__.c
 D = Document.__table__.c
 P = CasePerson.__table__.c
 A = Account.__table__.c
-O = Organisation.__table__.c
+ORG = Organisation.__table__.c
 
 _IN = (DocumentStatus.RECEIVED.value, DocumentStatus.SIGNED.value)
 
@@ -408,8 +408,8 @@ class Reports:
         organisation = (
             dict(
                 conn.execute(
-                    select(A.id, O.name)
-                    .join(Organisation.__table__, O.id == A.organisation_id)
+                    select(A.id, ORG.name)
+                    .join(Organisation.__table__, ORG.id == A.organisation_id)
                     .where(A.id.in_(sorted(accounts)))
                 ).all()
             )

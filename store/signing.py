@@ -72,7 +72,7 @@ C = Case.__table__.c
 D = Document.__table__.c
 E = Event.__table__.c
 M = Municipality.__table__.c
-O = Organisation.__table__.c
+ORG = Organisation.__table__.c
 P = CasePerson.__table__.c
 KT = SigningKey.__table__
 K = KT.c
@@ -265,10 +265,10 @@ class Signing:
                 A.password_hash,
                 A.locked_until,
                 A.failed_logins,
-                O.name.label("organisation"),
-                O.municipality_id,
+                ORG.name.label("organisation"),
+                ORG.municipality_id,
             )
-            .join(Organisation.__table__, O.id == A.organisation_id)
+            .join(Organisation.__table__, ORG.id == A.organisation_id)
             .where(A.id == account_id)
         )
         if lock:
@@ -350,8 +350,8 @@ class Signing:
             if not _may_sign(conn, actor.account_id):
                 return []
             municipality = conn.execute(
-                select(O.municipality_id)
-                .join(Account.__table__, A.organisation_id == O.id)
+                select(ORG.municipality_id)
+                .join(Account.__table__, A.organisation_id == ORG.id)
                 .where(A.id == actor.account_id, A.active.is_(True))
             ).scalar()
             if municipality is None:

@@ -54,7 +54,7 @@ MT = Meeting.__table__.c
 P = CasePerson.__table__.c
 CP = CasePartner.__table__.c
 A = Account.__table__.c
-O = Organisation.__table__.c
+ORG = Organisation.__table__.c
 
 _OPEN = sorted(s.value for s in OPEN_STATUSES)
 
@@ -166,7 +166,7 @@ class SqlStore(AccountAdmin, CaseWrites, Screenings, Reports, BillingQueries, Si
         self.mask_persons = not allowed(actor.roles, Permission.VIEW_PERSON_DATA)
 
     def case_detail(self, case_id: int, actor: Actor):
-        """As CaseWrites.case_detail, with person data reduced to initials for who may not see it."""
+        """As CaseWrites.case_detail, person data as initials for who may not see them."""
         detail = super().case_detail(case_id, actor)
         if not self.mask_persons:
             return detail
@@ -271,10 +271,10 @@ class SqlStore(AccountAdmin, CaseWrites, Screenings, Reports, BillingQueries, Si
                     A.username,
                     A.phone,
                     A.email,
-                    O.name.label("organisation"),
+                    ORG.name.label("organisation"),
                 )
                 .outerjoin(Account.__table__, A.id == CP.account_id)
-                .outerjoin(Organisation.__table__, O.id == A.organisation_id)
+                .outerjoin(Organisation.__table__, ORG.id == A.organisation_id)
                 .where(CP.case_id.in_(ids), CP.ended_at.is_(None))
                 .order_by(CP.case_id, CP.id)
             ).all()

@@ -115,7 +115,8 @@ def _create(store, actor, args) -> int:
     )
     print(f"account {args.username} aangemaakt; eenmalige inlogcode: {code}")
     print(
-        f"de code werkt {_days()}; bij de eerste keer inloggen kiest de gebruiker een eigen wachtwoord"
+        f"de code werkt {_days()}; bij de eerste keer inloggen kiest de gebruiker een eigen "
+        "wachtwoord"
     )
     return 0
 

@@ -103,7 +103,8 @@ def _purge(store, actor, now, *, dry_run: bool) -> int:
         numbers = ", ".join(c.number for c in open_overdue[:10])
         more = f" en {len(open_overdue) - 10} meer" if len(open_overdue) > 10 else ""
         print(
-            f"let op: {_n(len(open_overdue), 'open zaak', 'open zaken')} voorbij de bewaartermijn worden niet "
+            f"let op: {_n(len(open_overdue), 'open zaak', 'open zaken')} voorbij de bewaartermijn "
+            "worden niet "
             f"vernietigd (eerst sluiten): {numbers}{more}",
             file=sys.stderr,
         )

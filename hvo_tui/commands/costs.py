@@ -337,7 +337,7 @@ def write_out(inv, directory: str, overwrite: bool, tariff_source: str | None) -
     print(
         f"Rekening {inv.region} {inv.period.label}: {len(paths)} bestanden geschreven in {folder}"
     )
-    for f, path in zip(files, paths):
+    for f, path in zip(files, paths, strict=False):
         amount = f"  {eur(totals[f.municipality])}" if path.suffix == ".txt" else ""
         print(f"  {path.name}{amount}")
     return 0

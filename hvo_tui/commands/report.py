@@ -156,7 +156,10 @@ def render(table, fmt: str) -> str:
     from hvo_tui.domain.statistics import display_value
 
     body = tabulate(
-        [[display_value(v, c.decimals) for v, c in zip(row, table.columns)] for row in table.rows],
+        [
+            [display_value(v, c.decimals) for v, c in zip(row, table.columns, strict=False)]
+            for row in table.rows
+        ],
         headers=[c.label for c in table.columns],
         colalign=["right" if c.numeric else "left" for c in table.columns],
         disable_numparse=True,

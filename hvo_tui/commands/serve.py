@@ -71,7 +71,8 @@ def run(settings, args: argparse.Namespace) -> int:
         from hvo_tui.server import NoDelayH11Protocol, create_app
     except ImportError as exc:
         return fail(
-            f"'hvo serve' heeft FastAPI en uvicorn nodig: pip install 'hvo-tui[server]' ({exc.name})"
+            "'hvo serve' heeft FastAPI en uvicorn nodig: pip install 'hvo-tui[server]' "
+            f"({exc.name})"
         )
 
     engine = prepare(settings)

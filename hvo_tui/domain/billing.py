@@ -392,7 +392,8 @@ def _org_cost(org: OrganisationUse, period: Period, tariff: Tariff) -> _OrgCost:
                 len(org_months),
                 tariff.organisation_month,
                 len(org_months) * tariff.organisation_month,
-                f"{org.name}: {_plural(len(org_months), 'maand', 'maanden')} met een actief account "
+                f"{org.name}: {_plural(len(org_months), 'maand', 'maanden')} met een actief "
+                "account "
                 f"({_months_label(org_months)})",
                 party=org.name,
             )
@@ -482,7 +483,7 @@ def compute_invoice(usage: RegionUsage, period: Period, tariff: Tariff) -> Invoi
     peil = f", peiljaar {'/'.join(map(str, years))}" if years else ""
 
     statements = []
-    for muni, share in zip(munis, shares):
+    for muni, share in zip(munis, shares, strict=False):
         lines = list(own.get(muni.id, []))
         if free.get(muni.id):
             lines.append(

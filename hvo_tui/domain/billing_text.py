@@ -65,7 +65,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
-# --- the whole invoice -----------------------------------------------------------------------------
+# --- the whole invoice ----------------------------------------------------------------------------
 
 
 def _line_row(inv: Invoice, municipality: str, x: InvoiceLine) -> list:
@@ -211,7 +211,7 @@ def render_invoice(inv: Invoice, fmt: str) -> str:
     return "\n".join(out) + "\n"
 
 
-# --- one statement per municipality ----------------------------------------------------------------
+# --- one statement per municipality ---------------------------------------------------------------
 
 
 def statement_csv(inv: Invoice, s: Statement) -> str:

@@ -270,7 +270,7 @@ def parse_cost_csv(text: str) -> CostTable:
             raise CostInputError(
                 f"{len(fields)} velden, verwacht {len(header)} ({','.join(header)})", line
             )
-        cells = dict(zip(header, fields))
+        cells = dict(zip(header, fields, strict=False))
         name = cells["gemeente"].strip()
         if not name:
             raise CostInputError("de naam van de gemeente ontbreekt", line, "gemeente")
@@ -376,7 +376,7 @@ def _inwoners(rows: Sequence[CostInput], total: int) -> Allocation:
     amounts = largest_remainder(exact, total)
     out = tuple(
         CostRow(r.gemeente, r.inwoners, r.zaken, r.gewicht, 0, a, a, x)
-        for r, a, x in zip(rows, amounts, exact)
+        for r, a, x in zip(rows, amounts, exact, strict=False)
     )
     explanation = (
         f"Model inwoners: elke gemeente betaalt {euros(total)} x haar inwoners / "
@@ -407,7 +407,7 @@ def _zaken(rows: Sequence[CostInput], total: int, base: int) -> Allocation:
     shares = largest_remainder(exact, rest)
     out = tuple(
         CostRow(r.gemeente, r.inwoners, r.zaken, r.gewicht, base, s, base + s, base + x)
-        for r, s, x in zip(rows, shares, exact)
+        for r, s, x in zip(rows, shares, exact, strict=False)
     )
     explanation = (
         f"Model zaken: elke gemeente betaalt een basis van {euros(base)}; de rest, "
@@ -427,7 +427,7 @@ def _tarief(rows: Sequence[CostInput], fixed: Decimal, variable: Decimal) -> All
     shares = largest_remainder(exact_share, share_total)
     out = tuple(
         CostRow(r.gemeente, r.inwoners, r.zaken, r.gewicht, b, s, b + s, xb + xs)
-        for r, b, s, xb, xs in zip(rows, basis, shares, exact_basis, exact_share)
+        for r, b, s, xb, xs in zip(rows, basis, shares, exact_basis, exact_share, strict=False)
     )
     explanation = (
         f"Model tarief: elke gemeente betaalt per inwoner {euros(fixed, 4)} vast (basis) en "

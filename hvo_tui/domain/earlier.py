@@ -30,7 +30,7 @@ _NUMBER = re.compile(r"(\d+)(?:\s*-\s*(\d{1,4}|[a-z]{1,3})|\s*([a-z]{1,3}))?$")
 
 
 def _fold(text: str, keep: str = "") -> str:
-    """Lower case, accents stripped, punctuation (except ``keep``) as space, whitespace collapsed."""
+    """Lower case, no accents, punctuation (except ``keep``) as space, whitespace collapsed."""
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return " ".join(re.sub(rf"[^\w{re.escape(keep)}]+", " ", plain).split())

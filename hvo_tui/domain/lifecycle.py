@@ -253,7 +253,8 @@ def _pre_extend(case, now, rules):
     limit = extension_limit(case.imposed_at)
     if current_end(case) >= limit:
         raise DomainError(
-            f"Het huisverbod loopt al tot de wettelijke grens (uiterlijk {_fmt(limit)}, Wth art. 9 lid 1)."
+            f"Het huisverbod loopt al tot de wettelijke grens (uiterlijk {_fmt(limit)}, Wth art. "
+            "9 lid 1)."
         )
 
 
@@ -268,7 +269,8 @@ def _pre_withdraw(case, now, rules):
 def _pre_let_expire(case, now, rules):
     if case.status not in _BEFORE_DECISION:
         raise DomainError(
-            f"Over verlenging is al besloten of er loopt geen huisverbod (status: {case.status.label})."
+            "Over verlenging is al besloten of er loopt geen huisverbod (status: "
+            f"{case.status.label})."
         )
     _ban_running(case, now)
     if case.extension_decided_at is not None:
@@ -328,7 +330,8 @@ def _pre_archive(case, now, rules):
 def _pre_reopen(case, now, rules):
     if case.status not in (CaseStatus.CLOSED, CaseStatus.ARCHIVED):
         raise DomainError(
-            f"Alleen een gesloten of gearchiveerde zaak kan worden heropend (status: {case.status.label})."
+            "Alleen een gesloten of gearchiveerde zaak kan worden heropend (status: "
+            f"{case.status.label})."
         )
 
 
@@ -528,9 +531,11 @@ def transition(
 ) -> CaseFacts:
     """The facts after ``action`` at ``now`` by someone with ``roles``; DomainError if refused.
 
-    Parameters: impose(imposed_at=now, by_hovj=HOvJ without bestuurder role), extend(extended_until),
+    Parameters: impose(imposed_at=now, by_hovj=HOvJ without bestuurder role),
+    extend(extended_until),
     register_appeal(requested_at=now, hearing_at=None), schedule_hearing(hearing_at),
-    decide_appeal(decided_at=now, outcome=None), reopen(status=None); any action: rules=RegionRules().
+    decide_appeal(decided_at=now, outcome=None), reopen(status=None);
+    any action: rules=RegionRules().
     """
     action = CaseAction(action)
     rules = params.pop("rules", None) or RegionRules()

@@ -211,7 +211,8 @@ def rihg_summary(values: Mapping[str, Any]) -> str:
     yes = sum(a == "ja" for a in answers)
     unknown = sum(a == "onbekend" for a in answers)
     per_part = ", ".join(
-        f"{label.split('·')[1].strip()} {sum(values.get(f.name) == 'ja' for f in RIHG_SIGNALS if f.part == part)}"
+        f"{label.split('·')[1].strip()} "
+        f"{sum(values.get(f.name) == 'ja' for f in RIHG_SIGNALS if f.part == part)}"
         for part, label in RIHG_PARTS
     )
     extra = f" ({unknown} onbekend)" if unknown else ""

@@ -8,7 +8,7 @@ What is counted, and when (choices where domain.md is silent):
   opening (``opened_at``). A **ban** (huisverbod) is a case with a T0 (``imposed_at``), counted in
   the period by T0. Destroyed cases keep their record (status, T0, municipality) and are counted.
 * **Share that led to a ban**: of the screenings opened in the period, those with a T0 (whenever).
-  **Share extended**: of the bans imposed in the period, those with an extension (``extended_until``).
+  **Share extended**: of the bans imposed in the period, those extended (``extended_until``).
   **Share withdrawn**: of the bans imposed in the period, those withdrawn (status ingetrokken, or a
   received beschikking intrekken on file: a closed case keeps that document).
 * **Time of day**: T0 of the bans in the period, in 24 one-hour bins of Europe/Amsterdam local time.
@@ -345,7 +345,7 @@ class ReportTable:
 
     def records(self) -> list[dict[str, Any]]:
         keys = [c.key for c in self.columns]
-        return [dict(zip(keys, row)) for row in self.rows]
+        return [dict(zip(keys, row, strict=False)) for row in self.rows]
 
     def column(self, key: str) -> list[Any]:
         i = [c.key for c in self.columns].index(key)

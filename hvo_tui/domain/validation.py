@@ -22,7 +22,7 @@ def valid_bsn(s: object) -> bool:
     digits = [int(c) for c in s.strip()]
     if not any(digits):
         return False
-    total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1))) - digits[8]
+    total = sum(d * w for d, w in zip(digits[:8], range(9, 1, -1), strict=False)) - digits[8]
     return total % 11 == 0
 
 

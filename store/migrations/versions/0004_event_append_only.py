@@ -52,7 +52,8 @@ BEGIN
        AND NEW.prev_hash IS NOT DISTINCT FROM OLD.prev_hash THEN
         RETURN NEW;  -- the retention purge rewrites free text out of the details
     END IF;
-    RAISE EXCEPTION 'het auditlog is alleen aan te vullen: % van gebeurtenis % geweigerd', TG_OP, OLD.id
+    RAISE EXCEPTION 'het auditlog is alleen aan te vullen: % van gebeurtenis % geweigerd',
+        TG_OP, OLD.id
         USING ERRCODE = 'insufficient_privilege',
               HINT = 'gebeurtenissen in de tabel event kunnen niet worden gewijzigd of verwijderd';
 END
