@@ -90,8 +90,11 @@ class HvoApp(IdleLockMixin, App):
         idle_minutes: float | None = DEFAULT_IDLE_MINUTES,
         config_file: Path | None = None,
         driver_class: type[Driver] | None = None,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__(driver_class=driver_class)
+        if keymap:
+            self.set_keymap(keymap)  # the user's keys ([keymap] in config.toml, by binding id)
         self.config_file = config_file  # where a theme picked in the palette is remembered
         self.store = store
         if hasattr(store, "on_session_expired"):  # the HTTP store: the server ended the session

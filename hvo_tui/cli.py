@@ -197,7 +197,24 @@ def prepare(settings):
 DEMO_ACCOUNT = "ans"
 
 
+def _user_keymap(settings) -> dict[str, str]:
+    """The [keymap] table checked against every binding id (ConfigError when wrong)."""
+    if not settings.keymap:
+        return {}
+    # Imported only when there is a keymap: it loads every screen, which start-up otherwise
+    # loads when the screen is first opened.
+    from .keymap import check_keymap
+
+    return check_keymap(settings.keymap, f"{settings.keymap_source} [keymap]")
+
+
 def cmd_run(settings) -> int:
+    from .config import ConfigError
+
+    try:
+        settings.keymap = _user_keymap(settings)
+    except ConfigError as exc:
+        return fail(str(exc))
     if settings.api:
         return _run_api(settings)
     engine = prepare(settings)
@@ -231,6 +248,7 @@ def cmd_run(settings) -> int:
         login=login,
         idle_minutes=settings.idle_lock_minutes or None,
         config_file=settings.config_file,
+        keymap=settings.keymap,
     )
     app.run()
     engine.dispose()
@@ -256,6 +274,7 @@ def _run_api(settings) -> int:
         login=True,
         idle_minutes=settings.idle_lock_minutes or None,
         config_file=settings.config_file,
+        keymap=settings.keymap,
     )
     try:
         app.run()
@@ -370,6 +389,27 @@ def cmd_info(settings) -> int:
         shown = mask_url(value) if key == "database" and value else value
         rows.append((key, "–" if shown is None else str(shown), settings.sources[key]))
     print(tabulate(rows, headers=["instelling", "waarde", "bron"]))
+    from .keymap import check_keymap, effective_keys
+
+    try:
+        keymap = check_keymap(settings.keymap, f"{settings.keymap_source} [keymap]")
+    except config.ConfigError as exc:
+        return fail(str(exc))
+    print()
+    print(
+        tabulate(
+            [
+                (
+                    item.id,
+                    item.keys,
+                    item.description,
+                    settings.keymap_source if item.changed else "standaard",
+                )
+                for item in effective_keys(keymap)
+            ],
+            headers=["toets-id", "toetsen", "wat", "bron"],
+        )
+    )
     return 0
 
 

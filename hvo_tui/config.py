@@ -67,6 +67,9 @@ class Settings:
     values: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     config_file: Path = field(default_factory=default_config_file)
+    # The [keymap] table: binding id -> keys (hvo_tui/keymap.py checks the ids), and its file.
+    keymap: dict[str, str] = field(default_factory=dict)
+    keymap_source: str = "standaard"
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -125,6 +128,17 @@ def _read_file(settings: Settings, path: Path) -> None:
     except OSError as exc:
         raise ConfigError(f"{path}: niet te lezen ({exc.strerror or exc})") from None
     for key, raw in data.items():
+        if key == "keymap":
+            if not isinstance(raw, dict):
+                raise ConfigError(f"{path}: 'keymap' is een tabel: [keymap] met id = \"toets\"")
+            for binding_id, keys in raw.items():
+                if not isinstance(keys, str):
+                    raise ConfigError(
+                        f"{path}: [keymap] '{binding_id}' verwacht tekst, bv. \"ctrl+f\""
+                    )
+            settings.keymap.update(raw)  # the user's file goes over the system's, per id
+            settings.keymap_source = str(path)
+            continue
         if key not in SETTINGS:
             raise _unknown(key, str(path))
         settings.values[key] = _coerce(key, raw, str(path))
