@@ -26,7 +26,7 @@ from hvo_tui.domain import (
 from hvo_tui.domain.localtime import format_moment
 from hvo_tui.domain.standard_forms import RIHG_PARTS, form_fields
 from hvo_tui.domain.vocab import DocumentKind, PartnerRole, Role
-from store.interface import Actor, QueueRow, StoreError
+from store.interface import Actor, QueueRow, Refused, StoreError
 
 from .forms import ActionForm, FieldSpec
 from .widgets import glyph_text
@@ -277,7 +277,10 @@ def build_form(
             and item.document is not None
         ]
         if not late:
-            return "Er is geen opgevraagd document dat ontbreekt of te laat is; vraag het eerst op (v)."
+            return (
+                "Er is geen opgevraagd document dat ontbreekt of te laat is; "
+                "vraag het eerst op (v)."
+            )
         late.sort(key=lambda pair: (pair[1].state is not DocumentState.LATE, pair[1].due or now))
         options = [
             (
@@ -289,11 +292,19 @@ def build_form(
             for k, i in late
         ]
 
+        # The document each choice reminds about, from the row's facts: no logged read (a
+        # case_detail would write a false "case_opened" to the audit log).
+        late_docs = {k.value: i.document for k, i in late}
+
         def remind(values: dict[str, Any], ver: int) -> int:
-            detail = store.case_detail(row.case_id, actor)
-            doc = next(
-                d for d in detail.documents if d.kind == values["kind"] and d.received_at is None
-            )
+            doc = late_docs.get(values["kind"])
+            if doc is None or doc.id is None:
+                raise Refused(
+                    "Het opgevraagde document is niet te vinden in de gegevens van deze zaak; "
+                    "er is geen herinnering verstuurd. Vernieuw het overzicht en probeer het "
+                    "opnieuw.",
+                    "kind",
+                )
             return store.remind_document(row.case_id, ver, doc.id, actor)
 
         return ActionForm(
@@ -404,7 +415,8 @@ def build_form(
             ),
             refresh_case,
             intro=(
-                f"T0 {format_moment(facts.imposed_at)} · uiterlijk {format_moment(limit)} (28 dagen)"
+                f"T0 {format_moment(facts.imposed_at)} · "
+                f"uiterlijk {format_moment(limit)} (28 dagen)"
                 if limit
                 else ""
             ),
