@@ -2,7 +2,8 @@
 
     python benchmarks/api_load.py                       # fresh PostgreSQL schema with demo data
     python benchmarks/api_load.py --reuse hvo_bench_x   # an existing schema (kept afterwards)
-    python benchmarks/api_load.py --clients 50 --seconds 30 --think 0.5 --write-share 0.2 --workers 2 --open 150
+    python benchmarks/api_load.py --clients 50 --seconds 30 --think 0.5 --write-share 0.2 \
+        --workers 2 --open 150
 
 The server runs as its own process (`python -m hvo_tui serve`), as in production; the clients
 are asyncio tasks with an httpx connection each, logged in with a password as procesmanagers of
@@ -322,7 +323,7 @@ async def run(args) -> int:
         start, deadline = asyncio.Event(), [0.0]
         tasks = [
             asyncio.create_task(client(i, http, ids, start, deadline, args, results))
-            for i, (http, ids) in enumerate(zip(https, visible))
+            for i, (http, ids) in enumerate(zip(https, visible, strict=True))
         ]
         started = time.monotonic()
         deadline[0] = started + args.seconds
@@ -348,7 +349,8 @@ async def run(args) -> int:
 
     total = sum(len(v) for v in results.latency.values())
     print(
-        f"hvo serve --workers {args.workers} onder belasting: {args.clients} clients, {args.seconds} s, denktijd "
+        f"hvo serve --workers {args.workers} onder belasting: {args.clients} clients, "
+        f"{args.seconds} s, denktijd "
         f"0..{2 * args.think:g} s, schrijfaandeel {args.write_share:.0%}, schema {schema}"
     )
     print(f"  verzoeken: {total} in {elapsed:.1f} s = {total / elapsed:.0f}/s")
@@ -369,7 +371,8 @@ async def run(args) -> int:
     queue_p95 = percentile([v * 1000 for v in results.latency.get("queue", [])], 95)
     ok = not results.errors and not problems and queue_p95 <= 50
     print(
-        f"  doelen (0 fouten, 0 verloren, wachtrij p95 <= 50 ms): {'gehaald' if ok else 'NIET gehaald'}"
+        "  doelen (0 fouten, 0 verloren, wachtrij p95 <= 50 ms): "
+        f"{'gehaald' if ok else 'NIET gehaald'}"
     )
     if args.json:
         Path(args.json).write_text(

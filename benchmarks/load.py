@@ -34,14 +34,15 @@ from pathlib import Path
 # keep this folder off the import path when run as a script.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-import argparse
-import os
-import random
-import threading
-import time
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import timedelta
+import argparse  # noqa: E402 - after the sys.path fix above
+import contextlib  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from collections import Counter, defaultdict  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from datetime import timedelta  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -289,10 +290,8 @@ class User(threading.Thread):
                 self.one_action(store)
         except Exception as exc:  # noqa: BLE001 - a user that died is an error to report
             self.result.errors[f"gebruiker gestopt: {type(exc).__name__}: {exc}"] += 1
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 self.start_barrier.abort()
-            except threading.BrokenBarrierError:
-                pass
         finally:
             engine.dispose()
 
@@ -439,10 +438,8 @@ def _run_group(
     ]
     for t in threads:
         t.start()
-    try:
+    with contextlib.suppress(threading.BrokenBarrierError):
         barrier.wait(timeout=120)  # every user connected and ready
-    except threading.BrokenBarrierError:
-        pass
     started = time.monotonic()
     deadline[0] = started + seconds
     for t in threads:
@@ -659,7 +656,8 @@ def main() -> int:
         t = time.perf_counter()
         build(args.database, args.schema, cases=args.cases)
         print(
-            f"built {args.cases:,} open cases in schema {args.schema} in {time.perf_counter() - t:.1f} s"
+            f"built {args.cases:,} open cases in schema {args.schema} "
+            f"in {time.perf_counter() - t:.1f} s"
         )
     result = run_load(
         args.database,

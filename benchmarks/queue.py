@@ -22,13 +22,13 @@ from pathlib import Path
 # would shadow the standard library's queue module.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-import argparse
-import asyncio
-import json
-import os
-import statistics
-import subprocess
-import time
+import argparse  # noqa: E402 - after the sys.path fix above
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -101,7 +101,7 @@ def start_to_paint(args: list[str], runs: int) -> tuple[float, dict]:
         out = subprocess.run(
             [sys.executable, __file__, *args], capture_output=True, text=True, timeout=120
         )
-        line = next((l for l in out.stdout.splitlines() if l.startswith("{")), None)
+        line = next((ln for ln in out.stdout.splitlines() if ln.startswith("{")), None)
         if line is None:
             raise SystemExit(f"child failed: {out.stderr[-2000:]}")
         last = json.loads(line)
@@ -165,7 +165,7 @@ async def write_to_screen(url: str, writes: int) -> list[float]:
             painted.clear()
             started = time.perf_counter()
 
-            def write():
+            def write(case_id=case_id, i=i):  # this round's case and number
                 with writer.begin() as conn:
                     conn.execute(
                         update(Case.__table__)
@@ -230,7 +230,8 @@ def main() -> None:
     bare, _ = start_to_paint(["--child", "bare"], args.starts)
     hvo, info = start_to_paint(["--child", "hvo", args.database], args.starts)
     print(
-        f"first paint, bare Textual + empty DataTable: {bare * 1000:.0f} ms (median of {args.starts})"
+        f"first paint, bare Textual + empty DataTable: {bare * 1000:.0f} ms "
+        f"(median of {args.starts})"
     )
     print(
         f"first painted queue row, hvo ({info['rows']:,} rows): {hvo * 1000:.0f} ms "
@@ -249,7 +250,8 @@ def main() -> None:
     latencies = asyncio.run(write_to_screen(args.database, args.writes))
     print(
         f"write in another connection -> row painted ({len(latencies)} writes): "
-        f"p50 {statistics.median(latencies):.0f} ms, p95 {pct(latencies, 95):.0f} ms (target <= 150 ms)"
+        f"p50 {statistics.median(latencies):.0f} ms, p95 {pct(latencies, 95):.0f} ms "
+        "(target <= 150 ms)"
     )
 
 

@@ -124,6 +124,123 @@ def engine(db_target, _migrated_sqlite):
     eng.dispose()
 
 
+# Fixtures that several test modules share (test modules import no fixtures from each other). A
+# module may still define its own fixture of the same name: that one wins inside the module.
+
+
+def make_store(engine):
+    """A SqlStore over `engine` whose clock is frozen at FROZEN_NOW."""
+    from hvo_tui.domain.localtime import FrozenClock
+    from store.sql import SqlStore
+
+    store = SqlStore(engine)
+    store.clock = FrozenClock(FROZEN_NOW)
+    return store
+
+
+@pytest.fixture
+def store(engine):
+    """The write side's store (tests/test_case_writes.py, tests/test_write_keys.py)."""
+    return make_store(engine)
+
+
+@pytest.fixture
+def case_id(engine):
+    """One running case, HV-2026-00042, whose ban began Saturday 21 Nov 2026 22:00, with one
+    person (tests/test_case_writes.py, tests/test_write_keys.py)."""
+    from datetime import date
+
+    from tests.factories import add_person, seed_case
+    from tests.queue_data import at
+
+    with engine.begin() as conn:
+        cid = seed_case(conn, number="HV-2026-00042", status="running", t0=at(21, 22, 0))
+        add_person(conn, cid, "Jan", "de Vries", birth=date(1984, 5, 2), bsn="111222333")
+    return cid
+
+
+@pytest.fixture
+def seeded(engine):
+    """`engine` with the queue's demo cases (tests/queue_data.py); returns the engine."""
+    from tests.queue_data import seed_queue
+
+    with engine.begin() as conn:
+        seed_queue(conn)
+    return engine
+
+
+@pytest.fixture
+def queue_store(tmp_path):
+    """A SqlStore over a fresh SQLite database with the queue's demo cases (the snapshots)."""
+    from store.db import open_database
+    from store.sql import SqlStore
+    from tests.queue_data import seed_queue
+
+    engine = open_database(f"sqlite:///{tmp_path / 'hvo.db'}", auto_upgrade=True)
+    with engine.begin() as conn:
+        seed_queue(conn)
+    yield SqlStore(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def world(engine):
+    """The case screen's world: the queue's demo cases, a late zorgadvies on the case 'soon',
+    and the actors `ans` (procesmanager), `mayor` (bestuurder) and a second casemanager's
+    account id, set on the engine it returns (tests/test_case_screen.py and the form tests)."""
+    from sqlalchemy import func, select
+
+    from store.interface import Actor
+    from store.models import CasePartner
+    from tests.factories import account_id, add_document
+    from tests.queue_data import at, seed_queue
+
+    with engine.begin() as conn:
+        ids = seed_queue(conn)
+        # A zorgadvies requested from the casemanager, due yesterday noon: late.
+        add_document(
+            conn,
+            ids["soon"],
+            "zorgadvies",
+            "requested",
+            requested_at=at(21, 23),
+            due_at=at(22, 12),
+            requested_from_role="casemanager",
+        )
+        ans = conn.execute(
+            select(func.min(CasePartner.__table__.c.account_id)).where(
+                CasePartner.__table__.c.role == "procesmanager"
+            )
+        ).scalar()
+        mayor = account_id(
+            conn,
+            "burgemeester.roermond",
+            "A. Schreurs",
+            role="bestuurder",
+            organisation="Gemeente Roermond",
+        )
+        second_cm = account_id(
+            conn,
+            "jeroen",
+            "Jeroen Smeets",
+            role="casemanager",
+            organisation="Incluzio Roermond",
+            region="Midden-Limburg",
+        )
+    engine.ids = ids
+    engine.ans = Actor(
+        name="Ans Verhoeven", roles=frozenset({"procesmanager"}), account_id=ans, username="ans"
+    )
+    engine.mayor = Actor(
+        name="A. Schreurs",
+        roles=frozenset({"bestuurder"}),
+        account_id=mayor,
+        username="burgemeester.roermond",
+    )
+    engine.second_cm = second_cm
+    return engine
+
+
 # The API server (issue 7): `api_server` starts `hvo serve` over a test database; `backend` runs a
 # test once over the SQL store and once over the HTTP store (tests/api_fixtures.py).
 from tests.api_fixtures import api_server, backend  # noqa: E402,F401

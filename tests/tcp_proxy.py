@@ -9,6 +9,7 @@ then everything is cut as by ``cut()``. The client never learns that its write w
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -81,27 +82,22 @@ class TcpProxy:
             pass
         finally:
             for s in (source, target):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def cut(self) -> None:
         """Drop every connection and refuse new ones, as a server that went away."""
         if self._listener is not None:
-            try:
-                self._listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-            except OSError:
-                pass
+            # Shutting down wakes the thread blocked in accept().
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         with self._lock:
             sockets, self._sockets = self._sockets, set()
         for s in sockets:
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             s.close()
 
     def restore(self) -> None:

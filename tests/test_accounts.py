@@ -538,7 +538,8 @@ HEADER = "gebruikersnaam,naam,organisatie,rollen,regio,telefoon,email\n"
 CLEAN_CSV = HEADER + (
     "k.bakker,Kees Bakker,Politie Limburg,politie,Midden-Limburg,06-11111111,k.bakker@politie.nl\n"
     "m.visser,Mira Visser,politie limburg,politie;hovj,,,m.visser@politie.nl\n"
-    '"s.meijer","Sanne Meijer, inspecteur",Politie Limburg,HOvJ,Noord-Limburg;Midden-Limburg,0612345678,\n'
+    '"s.meijer","Sanne Meijer, inspecteur",Politie Limburg,HOvJ,'
+    "Noord-Limburg;Midden-Limburg,0612345678,\n"
 )
 MIXED_CSV = HEADER + (
     "k.bakker,Kees Bakker,Politie Limburg,politie,Midden-Limburg,06-11111111,k.bakker@politie.nl\n"

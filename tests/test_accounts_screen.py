@@ -146,7 +146,7 @@ def world(engine, monkeypatch) -> World:
     return World(engine, sql, admin, zvh, politie, bas_code)
 
 
-# --- login -----------------------------------------------------------------------------------------
+# --- login ----------------------------------------------------------------------------------------
 
 
 async def _login(pilot, username: str, password: str) -> LoginScreen:
@@ -239,7 +239,7 @@ async def test_second_factor_field_appears_only_when_needed(world, backend):
     assert logged_in[0].username == "ans"
 
 
-# --- idle lock -------------------------------------------------------------------------------------
+# --- idle lock ------------------------------------------------------------------------------------
 
 
 async def test_idle_lock_over_a_screen_keeps_the_typed_input(world):
@@ -286,7 +286,7 @@ def test_install_idle_lock_needs_the_mixin():
         install_idle_lock(App(), 15)
 
 
-# --- account administration ------------------------------------------------------------------------
+# --- account administration -----------------------------------------------------------------------
 
 
 async def _accounts(pilot) -> AccountsScreen:

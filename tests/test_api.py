@@ -218,7 +218,8 @@ def _write(world, username, path, body):
 
 
 REFUSED = [
-    # (who, method, path template, body template) - {missed}/{today}/{soon}: case ids, {v...}: versions
+    # (who, method, path template, body template) - {missed}/{today}/{soon}: case ids,
+    # {v...}: versions
     ("sam", "POST", "/cases/{soon}/notes", {"version": "{v_soon}", "text": "support schrijft"}),
     (
         "sam",

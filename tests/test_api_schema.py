@@ -57,9 +57,11 @@ def fuzz_server(request, tmp_path_factory):
         account_id(conn, FUZZER, "Fuzz Tester", role="procesmanager", organisation="hvo fuzz")
         for role in ("bestuurder", "beheerder"):
             conn.exec_driver_sql(
-                "insert into account_role (account_id, role) select id, ? from account where username = ?"
+                "insert into account_role (account_id, role) "
+                "select id, ? from account where username = ?"
                 if request.param == "sqlite"
-                else "insert into account_role (account_id, role) select id, %s from account where username = %s",
+                else "insert into account_role (account_id, role) "
+                "select id, %s from account where username = %s",
                 (role, FUZZER),
             )
         add_partner(conn, ids["soon"], "politie", "paul", "Paul Politie")

@@ -78,7 +78,7 @@ def digest(engine) -> str:
     return out.hexdigest()
 
 
-# --- the HTTP store has the SQL store's methods -----------------------------------------------------
+# --- the HTTP store has the SQL store's methods ---------------------------------------------------
 
 NEW = (
     "report",
@@ -101,7 +101,7 @@ def test_the_http_store_has_the_same_method_with_the_same_parameters(name):
     assert shape(getattr(HttpStore, name)) == shape(getattr(SqlStore, name))
 
 
-# --- statistics ------------------------------------------------------------------------------------
+# --- statistics -----------------------------------------------------------------------------------
 
 PROCESMANAGER = Actor(name="API Tester", roles=frozenset({"procesmanager"}), username="api.tester")
 
@@ -150,7 +150,7 @@ def test_statistics_stay_within_the_account_s_regions(engine, api_server):
         assert refused.value.field == field and "buiten uw" in str(refused.value)
 
 
-# --- the invoice -------------------------------------------------------------------------------------
+# --- the invoice ----------------------------------------------------------------------------------
 
 BEHEERDER = Actor(
     name="Peter de Graaf", roles=frozenset({"beheerder"}), username="peter", regions=("Testregio",)
@@ -196,7 +196,7 @@ async def test_the_invoice_over_the_api(engine, api_server):
         assert ["Cee", "Beschikking intrekken", "1", "€ 4,00", "€ 4,00"] in invoice_rows(screen)
 
 
-# --- the mayor's signature ---------------------------------------------------------------------------
+# --- the mayor's signature ------------------------------------------------------------------------
 
 
 @SQLITE_ONLY
@@ -281,7 +281,7 @@ def test_a_stale_version_to_sign_is_409_and_signs_nothing(engine, api_server):
         assert conn.execute(select(D.status).where(D.id == world.draft)).scalar() == "draft"
 
 
-# --- the new screening ---------------------------------------------------------------------------------
+# --- the new screening ----------------------------------------------------------------------------
 
 
 @SQLITE_ONLY
@@ -311,7 +311,7 @@ async def test_a_new_screening_over_the_api(engine, api_server):
     assert case.status == "imposed" and case.postcode == "6041 EL" and case.imposed_at is not None
 
 
-# --- refusals: 403, a Dutch sentence, nothing changed ----------------------------------------------------
+# --- refusals: 403, a Dutch sentence, nothing changed ---------------------------------------------
 
 
 @pytest.fixture(scope="module")

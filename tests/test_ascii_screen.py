@@ -19,7 +19,7 @@ from screens.help import HelpScreen
 from store.models import Note
 from tests.conftest import FROZEN_NOW
 from tests.test_queue_screen import loaded, wait_for
-from tests.test_snapshots import _actor, queue_store  # noqa: F401
+from tests.test_snapshots import _actor
 
 
 def recording_driver(written: list[str]) -> type[HeadlessDriver]:
@@ -36,7 +36,7 @@ def recording_driver(written: list[str]) -> type[HeadlessDriver]:
     return RecordingDriver
 
 
-async def test_nothing_but_ascii_reaches_the_terminal(queue_store):  # noqa: F811
+async def test_nothing_but_ascii_reaches_the_terminal(queue_store):
     written: list[str] = []
     app = HvoApp(
         queue_store,

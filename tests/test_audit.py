@@ -192,10 +192,9 @@ def test_postgres_refuses_update_and_delete_of_events(engine, cases):
         update(ET).where(E.id == victim.id).values(prev_hash=None),
         delete(ET).where(E.id == victim.id),
     ):
-        with pytest.raises(DBAPIError, match="alleen aan te vullen"):
-            with engine.begin() as conn:
-                conn.execute(text("SELECT set_config('hvo.retention', 'on', true)"))
-                conn.execute(statement)
+        with pytest.raises(DBAPIError, match="alleen aan te vullen"), engine.begin() as conn:
+            conn.execute(text("SELECT set_config('hvo.retention', 'on', true)"))
+            conn.execute(statement)
     # The setting is transaction-local: the next transaction is refused again.
     with pytest.raises(DBAPIError, match="alleen aan te vullen"), engine.begin() as conn:
         conn.execute(update(ET).where(E.id == victim.id).values(details={}))
@@ -216,12 +215,11 @@ def test_downgrading_0004_drops_the_trigger_and_upgrading_restores_it(engine, ca
     db.upgrade(engine)
     assert db.current_revision(engine) == db.head_revision()
     if is_postgres(engine):
-        with pytest.raises(DBAPIError, match="alleen aan te vullen"):
-            with engine.begin() as conn:
-                conn.execute(update(ET).where(E.id == victim.id).values(actor_name="Ans"))
+        with pytest.raises(DBAPIError, match="alleen aan te vullen"), engine.begin() as conn:
+            conn.execute(update(ET).where(E.id == victim.id).values(actor_name="Ans"))
 
 
-# --- the account log and the chains' heads ----------------------------------------------------------
+# --- the account log and the chains' heads --------------------------------------------------------
 
 PASSWORD = "paarden-batterij-nietje-7"
 
@@ -296,7 +294,9 @@ def test_the_account_log_is_one_chain_with_a_head_and_verifies(engine, db_target
         "account_updated",
     ]
     assert events[0].prev_hash is None
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:]))
+    assert all(
+        later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False)
+    )
     head = head_of(engine, ACCOUNT_CHAIN)
     assert (head.last_event_id, head.last_hash, head.event_count) == (
         events[-1].id,
@@ -430,7 +430,9 @@ def test_concurrent_logins_leave_one_unforked_chain(engine, db_target, jan, quic
     events = account_events(engine)
     assert len(events) == 6 + 24
     assert len({e.prev_hash for e in events}) == len(events)  # no fork
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:]))
+    assert all(
+        later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False)
+    )
     assert head_of(engine, ACCOUNT_CHAIN).event_count == 30
     report = verify_all(engine)
     assert report.intact and report.account_events == 30, report.breaks
@@ -472,9 +474,8 @@ def test_upgrading_to_0009_chains_the_old_account_events_and_anchors_every_chain
         4,
     )
     if is_postgres(engine):  # the append-only trigger is armed again
-        with pytest.raises(DBAPIError, match="alleen aan te vullen"):
-            with engine.begin() as conn:
-                conn.execute(update(ET).where(E.id == events[0].id).values(actor_name="x"))
+        with pytest.raises(DBAPIError, match="alleen aan te vullen"), engine.begin() as conn:
+            conn.execute(update(ET).where(E.id == events[0].id).values(actor_name="x"))
     with pytest.raises(LoginError):
         SqlStore(engine).authenticate("niemand", PASSWORD, now=FROZEN_NOW)
     code, out = verify(capsys, engine, db_target)

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, insert, select, text, update
 
 from hvo_tui.domain import ban_end, extension_limit
-from hvo_tui.domain.localtime import FrozenClock
 from store.case_writes import CaseWrites, broken_chains, event_hash, verify_chain
 from store.db import make_engine
 from store.interface import Actor, Conflict, NotFound, Refused
@@ -29,7 +28,7 @@ from store.models import (
     Region,
 )
 from store.sql import SqlStore
-from tests.conftest import FROZEN_NOW
+from tests.conftest import FROZEN_NOW, make_store
 from tests.factories import account_id, add_document, add_partner, add_person, seed_case
 from tests.queue_data import at
 
@@ -46,25 +45,6 @@ ADMIN = Actor(name="Beheer", roles=frozenset({"beheerder"}))
 
 _Store = SqlStore  # SqlStore carries the CaseWrites mixin
 assert issubclass(SqlStore, CaseWrites)
-
-
-def make_store(engine) -> _Store:
-    store = _Store(engine)
-    store.clock = FrozenClock(FROZEN_NOW)
-    return store
-
-
-@pytest.fixture
-def store(engine):
-    return make_store(engine)
-
-
-@pytest.fixture
-def case_id(engine):
-    with engine.begin() as conn:
-        cid = seed_case(conn, number="HV-2026-00042", status="running", t0=T0)
-        add_person(conn, cid, "Jan", "de Vries", birth=date(1984, 5, 2), bsn="111222333")
-    return cid
 
 
 def version_of(engine, cid: int) -> int:
@@ -504,7 +484,7 @@ def test_accounts_for_role(engine, store):
     assert store.accounts_for_role("onbekend") == []
 
 
-# --- documents -------------------------------------------------------------------------------------
+# --- documents ------------------------------------------------------------------------------------
 
 
 def test_request_and_receive_round_trip_shows_in_the_queue(engine, store, case_id):
@@ -641,7 +621,7 @@ def test_remind_without_an_address_is_refused(engine, store, case_id):
     assert count(engine, Outbox.__table__) == 0 and version_of(engine, case_id) == v
 
 
-# --- meetings and notes ----------------------------------------------------------------------------
+# --- meetings and notes ---------------------------------------------------------------------------
 
 
 def test_note_and_meeting_validation(engine, store, case_id):
@@ -760,7 +740,7 @@ def test_earlier_cases_by_bsn_and_by_address(engine, store, case_id):
     assert store.earlier_counts([case_id]) == {case_id: len(detail.earlier)}
 
 
-# --- the hash chain ----------------------------------------------------------------------------------
+# --- the hash chain -------------------------------------------------------------------------------
 
 
 def test_the_chain_links_every_event_of_a_case(engine, store, case_id):
@@ -772,7 +752,7 @@ def test_the_chain_links_every_event_of_a_case(engine, store, case_id):
     store.add_note(other, 1, ANS, text="andere zaak")
     events = events_of(engine, case_id)
     assert events[0].prev_hash is None
-    for earlier, later in zip(events, events[1:]):
+    for earlier, later in zip(events, events[1:], strict=False):
         assert later.prev_hash == earlier.hash
     first = events[0]
     assert first.hash == event_hash(

@@ -353,7 +353,7 @@ def test_invoice_bad_tariff_names_the_file(capsys, billing_db, tmp_path):
     assert str(path) in err and "ontbreekt" in err
 
 
-# --- invoice --out: one statement per municipality, to send -----------------------------------------
+# --- invoice --out: one statement per municipality, to send ---------------------------------------
 
 STATEMENT_FILES = sorted(
     f"rekening-2026-Q3-{m}.{ext}" for m in ("aa", "bee", "cee") for ext in ("txt", "csv")

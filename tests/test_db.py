@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pendulum
 import pytest
 from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError
 
 from store import db
 from store.models import Case, CasePerson, Document, Event, Municipality, Region
@@ -98,7 +99,7 @@ def test_naive_datetimes_are_refused(engine):
 
 
 def test_foreign_keys_are_enforced(engine):
-    with pytest.raises(Exception), engine.begin() as conn:
+    with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(
             insert(CasePerson.__table__).values(
                 case_id=999999, role="kind", first_name="a", last_name="b"

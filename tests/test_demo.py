@@ -186,7 +186,8 @@ def test_referential_integrity(demo_db):
             ).scalar(),
             "partner without account or contact": conn.execute(
                 text(
-                    "SELECT count(*) FROM case_partner p LEFT JOIN account a ON a.id = p.account_id "
+                    "SELECT count(*) FROM case_partner p "
+                    "LEFT JOIN account a ON a.id = p.account_id "
                     "WHERE (p.account_id IS NOT NULL AND a.id IS NULL) "
                     "OR (p.account_id IS NULL AND p.external_name IS NULL)"
                 )
@@ -508,7 +509,7 @@ def test_persons_recur_and_have_valid_bsns(demo_db):
     recurring = {b: v for b, v in cases_per_bsn.items() if len(v) > 1}
     assert len(recurring) >= 50
     for entries in recurring.values():  # the same person: name and birth date too
-        assert len({(f, l, b) for _, f, l, b in entries}) == 1
+        assert len({(first, last, b) for _, first, last, b in entries}) == 1
 
 
 # --- accounts -----------------------------------------------------------------------------------
@@ -516,7 +517,7 @@ def test_persons_recur_and_have_valid_bsns(demo_db):
 
 def test_fixed_accounts_and_every_role(demo_db):
     engine, _ = demo_db
-    A, AR, RG = Account.__table__.c, AccountRole.__table__.c, AccountRegion.__table__.c
+    RG = AccountRegion.__table__.c
     with engine.connect() as conn:
         accounts = {a.username: a for a in conn.execute(select(Account.__table__)).all()}
         roles = defaultdict(set)
@@ -609,7 +610,8 @@ def test_build_large_then_reset_then_demo(engine):
         with engine.connect() as conn:
             states = conn.execute(
                 text(
-                    "SELECT t.tgname, t.tgenabled FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid "
+                    "SELECT t.tgname, t.tgenabled FROM pg_trigger t "
+                    "JOIN pg_class r ON r.oid = t.tgrelid "
                     "WHERE r.relnamespace = current_schema()::regnamespace "
                     "AND t.tgname LIKE 'hvo_notify_%'"
                 )

@@ -4,7 +4,8 @@ away stays open with what was typed and says so; after the server is back, savin
 the change exactly once: one note, one event, the case's version one up, nothing half-written.
 
 (The queue with the connection cut while it is open -- banner, last rows kept, reconnect, fresh
-rows after it -- is tests/test_queue_screen.py::test_lost_connection_shows_banner_keeps_rows_and_recovers.)
+rows after it -- is
+tests/test_queue_screen.py::test_lost_connection_shows_banner_keeps_rows_and_recovers.)
 """
 
 from __future__ import annotations

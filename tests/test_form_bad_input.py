@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from textual.widgets import Input, Select, Static, TextArea
 
 from store.models import Event
-from tests.test_case_screen import app_for, form_open, goto, world  # noqa: F401 (fixture)
+from tests.test_case_screen import app_for, form_open, goto
 from tests.test_queue_screen import loaded, wait_for
 
 # The store refuses the same on both databases (tests/test_case_writes.py); the forms, on SQLite.

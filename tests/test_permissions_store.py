@@ -102,7 +102,7 @@ async def test_each_role_on_screen(tmp_path, role):
         offered = {b.binding.action for b in screen.active_bindings.values()}
         for spec in CASE_ACTIONS:
             expected = may(actor, spec)
-            assert screen.check_action("case_action", (spec.id,)) is (True if expected else False)
+            assert screen.check_action("case_action", (spec.id,)) is bool(expected)
             assert (f"case_action('{spec.id}')" in offered) == expected
         assert may(actor, next(s for s in CASE_ACTIONS if s.id == "note")) == (role in EDITS)
         assert may(actor, next(s for s in CASE_ACTIONS if s.id == "decide")) == (role in DECIDES)

@@ -23,7 +23,8 @@ C = Case.__table__.c
 
 
 def make_app(engine, backend=None, **kw) -> HvoApp:
-    """``backend``: the fixture that runs a test over the SQL and the HTTP store (tests/api_fixtures.py)."""
+    """``backend``: the fixture that runs a test over the SQL and the HTTP store
+    (tests/api_fixtures.py)."""
     return HvoApp(
         backend(engine) if backend else SqlStore(engine), clock=FrozenClock(FROZEN_NOW), **kw
     )

@@ -7,7 +7,7 @@ from textual.widgets import Select, Static, TextArea
 
 from screens.forms import ActionForm
 from store.models import Document, Event
-from tests.test_case_screen import app_for, count, form_open, goto, world  # noqa: F401 (fixture)
+from tests.test_case_screen import app_for, count, form_open, goto
 from tests.test_queue_screen import loaded, wait_for
 from tests.test_screening_screen import choose
 

@@ -16,7 +16,6 @@ from store.interface import Actor
 from store.models import Case, Document, Event
 from store.sql import SqlStore
 from tests.conftest import FROZEN_NOW
-from tests.queue_data import seed_queue
 from tests.test_queue_screen import cursor_number, loaded, wait_for
 
 HOVJ = Actor(name="Hoofdagent De Wit", roles=frozenset({"hovj"}), username="dewit")
@@ -94,13 +93,6 @@ def fill_at_once(form, *, bsn: str = "111222333") -> None:
 # The store's side of a new screening runs on both databases in tests/test_screening.py; the
 # screen's, which is the same on both, on SQLite.
 SQLITE_ONLY = pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def seeded(engine):
-    with engine.begin() as conn:
-        seed_queue(conn)
-    return engine
 
 
 @SQLITE_ONLY

@@ -94,8 +94,8 @@ async def test_the_mayor_reads_and_signs_with_keys_only_and_tampering_shows_inva
         case = await open_case(pilot, "HV-2026-00102")
         documents = text_of(case.query_one("#case-documents", Static))
         assert (
-            "beschikking verlengen: ondertekend door Burgemeester van Roermond op 23-11-2026 08:30, "
-            "handtekening geldig"
+            "beschikking verlengen: ondertekend door Burgemeester van Roermond "
+            "op 23-11-2026 08:30, handtekening geldig"
         ) in documents
 
         # Someone changes the signed decision in the database: the screen says it is invalid.

@@ -229,7 +229,8 @@ def test_only_a_bestuurder_of_the_case_municipality_can_sign(world, who, message
 
 
 def test_the_store_checks_the_account_in_the_database_not_the_claimed_role(world):
-    # A policy officer's account claiming the bestuurder role is still refused: roles come from the database.
+    # A policy officer's account claiming the bestuurder role is still refused: roles come from
+    # the database.
     claimed = Actor(
         name=world.policy.name,
         roles=frozenset({"bestuurder"}),

@@ -7,19 +7,7 @@ import pytest
 
 from hvo_tui.app import HvoApp
 from hvo_tui.domain.localtime import FrozenClock
-from store.db import open_database
-from store.sql import SqlStore
 from tests.conftest import FROZEN_NOW
-from tests.queue_data import seed_queue
-
-
-@pytest.fixture
-def queue_store(tmp_path):
-    engine = open_database(f"sqlite:///{tmp_path / 'hvo.db'}", auto_upgrade=True)
-    with engine.begin() as conn:
-        seed_queue(conn)
-    yield SqlStore(engine)
-    engine.dispose()
 
 
 async def _until_loaded(pilot) -> None:

@@ -7,7 +7,7 @@ from hvo_tui.app import HvoApp
 from hvo_tui.domain.localtime import FrozenClock
 from store.interface import Actor
 from tests.conftest import FROZEN_NOW
-from tests.test_snapshots import _until_loaded, queue_store  # noqa: F401 (fixture)
+from tests.test_snapshots import _until_loaded
 
 
 def _steady_cursor(pilot) -> None:

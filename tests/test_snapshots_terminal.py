@@ -10,14 +10,14 @@ import pytest
 from hvo_tui.app import HvoApp
 from hvo_tui.domain.localtime import FrozenClock
 from tests.conftest import FROZEN_NOW
-from tests.test_snapshots import _actor, _open_first_case, _until_loaded, queue_store  # noqa: F401
+from tests.test_snapshots import _actor, _open_first_case, _until_loaded
 
 SIZE = (80, 24)
 
 
 @pytest.mark.parametrize("where", ["queue", "case"])
 @pytest.mark.parametrize("mode", ["hvo-16", "ascii"])
-def test_terminal_snapshot(snap_compare, queue_store, where, mode):  # noqa: F811
+def test_terminal_snapshot(snap_compare, queue_store, where, mode):
     actor = _actor("procesmanager")
     app = HvoApp(
         queue_store,

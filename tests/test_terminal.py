@@ -162,7 +162,7 @@ def test_on_a_shared_database_the_login_name_fills_in_the_account(tmp_path):
     assert s.account == "mehmet"  # an explicit account wins
 
 
-# --- the system-wide config file -------------------------------------------------------------------
+# --- the system-wide config file ------------------------------------------------------------------
 
 
 def test_the_system_config_is_read_under_the_users_file(tmp_path):

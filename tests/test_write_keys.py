@@ -12,15 +12,12 @@ from sqlalchemy import event, func, insert, select, update
 from store.interface import Conflict, ConnectionLost, Refused
 from store.models import Case, CasePerson, DecisionSignature, Event, Note, WriteKey
 from store.sql import SqlStore
-from tests.conftest import FROZEN_NOW
+from tests.conftest import FROZEN_NOW, make_store
 from tests.test_case_writes import (
     ANS,
     _each_write,
-    case_id,  # noqa: F401 - fixture
     count,
     events_of,
-    make_store,
-    store,  # noqa: F401 - fixture
     version_of,
 )
 from tests.test_queue_screen import loaded, wait_for
@@ -28,7 +25,6 @@ from tests.test_screening_screen import (
     HOVJ,
     SQLITE_ONLY,
     fill_at_once,
-    seeded,  # noqa: F401 - fixture
 )
 
 C = Case.__table__.c

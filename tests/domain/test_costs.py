@@ -278,7 +278,7 @@ def test_tarief_columns_add_up_and_stay_within_a_euro(data, fixed_mills, variabl
     assert abs(result.basis - exact_basis) <= Fraction(1, 2)
     assert abs(result.aandeel - exact_share) <= Fraction(1, 2)
     assert sum(r.bedrag for r in result.rows) == result.total == result.basis + result.aandeel
-    for r, (p, _, _) in zip(result.rows, data):
+    for r, (p, _, _) in zip(result.rows, data, strict=True):
         assert r.basis >= 0 and r.aandeel >= 0
         assert abs(r.basis - Fraction(fixed) * p) < 1
         assert abs(r.aandeel - Fraction(variable) * p) < 1

@@ -1,4 +1,5 @@
-"""The permission matrix, cell by cell against a table written out by hand, plus masking and scope."""
+"""The permission matrix, cell by cell against a table written out by hand, plus masking and
+scope."""
 
 from __future__ import annotations
 
