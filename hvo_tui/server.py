@@ -769,8 +769,8 @@ def visible(ctx: Ctx, ids: list[int]) -> set[int]:
     """Which of ``ids`` the request's account may see (its scope, as in the queue)."""
     from sqlalchemy import select
 
-    from store.accounts import case_scope_clause
     from store.models import Case
+    from store.scope import case_scope_clause
 
     if not ids:
         return set()
@@ -790,8 +790,8 @@ def open_cases(
     from sqlalchemy import select
 
     from hvo_tui.domain.vocab import OPEN_STATUSES
-    from store.accounts import case_scope_clause
     from store.models import Case
+    from store.scope import case_scope_clause
 
     C = Case.__table__.c
     query = select(C.id, C.version).where(

@@ -55,9 +55,9 @@ from hvo_tui.domain.statistics import (
 )
 from hvo_tui.domain.vocab import CaseStatus, DocumentKind, DocumentStatus, PersonRole
 
-from .accounts import case_scope_clause
 from .interface import StoreError
 from .models import Account, Case, CasePerson, Document, Municipality, Organisation, Region
+from .scope import case_scope_clause
 
 C = Case.__table__.c
 M = Municipality.__table__.c

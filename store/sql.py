@@ -24,7 +24,7 @@ from hvo_tui.domain.vocab import (
     PersonRole,
 )
 
-from .accounts import AccountAdmin, case_scope_clause
+from .accounts import AccountAdmin
 from .billing import BillingQueries
 from .case_writes import CaseWrites
 from .db import mask_url
@@ -43,6 +43,7 @@ from .models import (
     Region,
 )
 from .reports import Reports
+from .scope import case_scope_clause
 from .screening import Screenings
 from .signing import Signing
 

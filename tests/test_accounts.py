@@ -675,8 +675,8 @@ def test_passwords_and_codes_never_stored_in_plain_text(world):
 
 def test_case_scope_clause_keeps_exactly_the_cases_an_account_sees(world):
     from hvo_tui.domain.permissions import Scope, scope_for
-    from store.accounts import case_scope_clause
     from store.models import Case, CasePartner, Municipality
+    from store.scope import case_scope_clause
     from tests.factories import seed_case
 
     w = world

@@ -9,7 +9,7 @@ from textual.widgets import Select, Static, TabbedContent
 from screens.case import CaseScreen
 from screens.forms import ActionForm
 from store.models import Case, Document, Meeting
-from tests.test_case_screen import app_for, count, form_open, goto, world  # noqa: F401 (fixture)
+from tests.test_case_screen import app_for, form_open, goto
 from tests.test_queue_screen import loaded, wait_for
 
 NUMBER = "HV-2026-00103"  # world.ids["soon"]

@@ -20,17 +20,6 @@ from tests.test_queue_screen import cursor_number, loaded, numbers, wait_for
 C = Case.__table__.c
 
 
-def __getattr__(name: str):
-    # `world` is now a fixture of tests/conftest.py; a module that still imports it from here
-    # (tests/test_case_actions_keys.py, tests/test_reminder_events.py) gets that fixture. Drop
-    # this once nothing imports it.
-    if name == "world":
-        from tests import conftest
-
-        return conftest.world
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def app_for(engine, actor, backend=None) -> HvoApp:
     store = (
         backend(engine, actor) if backend else SqlStore(engine)

@@ -12,7 +12,7 @@ from textual.widgets import Select
 from screens.forms import ActionForm
 from store.models import Case, Event, Outbox
 from store.sql import SqlStore
-from tests.test_case_screen import app_for, form_open, goto, world  # noqa: F401 (fixture)
+from tests.test_case_screen import app_for, form_open, goto
 from tests.test_queue_screen import loaded, wait_for
 
 NUMBER = "HV-2026-00103"  # world.ids["soon"]: a late zorgadvies
@@ -42,7 +42,7 @@ async def _open_reminder(pilot) -> ActionForm:
     return form
 
 
-async def test_a_reminder_writes_one_reminder_sent_event_and_no_case_opened(world, backend):  # noqa: F811
+async def test_a_reminder_writes_one_reminder_sent_event_and_no_case_opened(world, backend):
     case_id = world.ids["soon"]
     events_before = _events(world, case_id)
     version_before = _version(world, case_id)
@@ -74,7 +74,7 @@ class _StoreWithoutDocumentIds(SqlStore):
         ]
 
 
-async def test_without_a_document_id_the_reminder_is_refused_in_dutch(world):  # noqa: F811
+async def test_without_a_document_id_the_reminder_is_refused_in_dutch(world):
     case_id = world.ids["soon"]
     events_before = _events(world, case_id)
     version_before = _version(world, case_id)
