@@ -113,6 +113,7 @@ class HvoApp(IdleLockMixin, App):
         # Who is working: every write and every opening of a case is logged with it. Without an
         # account the app only reads.
         self.actor = actor or Actor(name=username or "onbekend")
+        self.own_versions: dict[int, int] = {}  # case id -> version after this user's own write
         self.login_required = login
         self.idle_minutes = idle_minutes
         for item in THEMES.values():

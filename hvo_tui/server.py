@@ -767,54 +767,14 @@ def _error(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
 
 def visible(ctx: Ctx, ids: list[int]) -> set[int]:
     """Which of ``ids`` the request's account may see (its scope, as in the queue)."""
-    from sqlalchemy import select
-
-    from store.models import Case
-    from store.scope import case_scope_clause
-
-    if not ids:
-        return set()
-    C = Case.__table__.c
-    query = select(C.id).where(C.id.in_(ids))
-    if ctx.store.scope is not None:
-        query = query.where(case_scope_clause(ctx.store.scope))
-
-    return _read(ctx, lambda conn: set(conn.execute(query).scalars()))
+    return ctx.store.visible_case_ids(ids)
 
 
 def open_cases(
     ctx: Ctx, first: int | None = None, ids: list[int] | None = None
 ) -> list[tuple[int, int]]:
-    """(id, version) of the open cases the account sees; with ``first`` only the ``first`` whose
-    ban ends soonest; with ``ids`` those of ``ids`` it sees, whatever their status."""
-    from sqlalchemy import select
-
-    from hvo_tui.domain.vocab import OPEN_STATUSES
-    from store.models import Case
-    from store.scope import case_scope_clause
-
-    C = Case.__table__.c
-    query = select(C.id, C.version).where(
-        C.status.in_(sorted(s.value for s in OPEN_STATUSES)) if ids is None else C.id.in_(ids)
-    )
-    if ctx.store.scope is not None:
-        query = query.where(case_scope_clause(ctx.store.scope))
-    if first is not None:
-        query = query.order_by(C.ends_at.is_(None), C.ends_at, C.id).limit(first)
-
-    return _read(ctx, lambda conn: [(row.id, row.version) for row in conn.execute(query)])
-
-
-def _read(ctx: Ctx, fn):
-    """``fn(conn)`` on a connection in autocommit: a single statement needs no BEGIN and ROLLBACK
-    round trips (under load each one waits for the database's turn on the CPU), and it sees
-    committed data exactly as it would in a READ COMMITTED transaction."""
-
-    def run():
-        with ctx.store.engine.connect() as conn:
-            return fn(conn.execution_options(isolation_level="AUTOCOMMIT"))
-
-    return ctx.store._guarded(run)
+    """(id, version) of the open cases the account sees (see SqlStore.open_case_versions)."""
+    return ctx.store.open_case_versions(first, ids)
 
 
 def _case(ctx: Ctx, case_id: int) -> None:
@@ -1044,15 +1004,12 @@ def _routes(r: APIRouter) -> None:  # noqa: C901 - one flat list of endpoints re
     @r.get("/health", response_model=Health, tags=["sessie"])
     def health(request: Request):
         """Whether the server can reach its database (no login needed)."""
-        from sqlalchemy import text
-
         api = _state(request)
         try:
-            with api.engine.connect() as conn:
-                conn.execute(text("select 1"))
+            database = SqlStore(api.engine).ping()
         except Exception as exc:  # noqa: BLE001 - any failure: report, do not crash
             raise ConnectionLost(f"database niet bereikbaar: {type(exc).__name__}") from None
-        return ok({"status": "ok", "database": api.engine.url.get_backend_name()})
+        return ok({"status": "ok", "database": database})
 
     @r.post("/login", response_model=LoginResult, tags=["sessie"])
     def login(body: LoginBody, request: Request):

@@ -10,7 +10,7 @@ The store reads the use (``billing_usage``), ``hvo_tui.domain.billing`` computes
 is the one shipped with hvo (``hvo_tui/tarieven.toml``), as ``hvo costs invoice`` uses by default.
 
 ``e`` exports the invoice shown: per municipality a statement (.txt) and its lines (.csv) in a
-directory, to send (``hvo_tui.domain.billing_text`` renders, ``hvo_tui.statements`` writes; the
+directory, to send (``hvo_tui.domain.billing_text`` renders, ``store.statements`` writes; the
 same as ``hvo costs invoice --out DIR``).
 """
 
@@ -38,8 +38,8 @@ from hvo_tui.domain.billing import (
 from hvo_tui.domain.billing_text import statement_files
 from hvo_tui.domain.costs import euros
 from hvo_tui.domain.permissions import Permission, allowed
-from hvo_tui.statements import ExportError, default_directory, write_statements
 from store.interface import StoreError
+from store.statements import ExportError, default_directory, write_statements
 
 from .help import HelpScreen, binding_rows
 from .widgets import TopBar, glyph_text

@@ -123,6 +123,46 @@ class SqlStore(AccountAdmin, CaseWrites, Screenings, Reports, BillingQueries, Si
             return []
         return self._guarded(self._queue_rows, C.id.in_(list(ids)))
 
+    def visible_case_ids(self, ids: Collection[int]) -> set[int]:
+        """Which of ``ids`` this store's account may see (its scope, as in the queue); unknown
+        ids are left out. The API answers 404 for the rest before anything is written."""
+        if not ids:
+            return set()
+        query = select(C.id).where(C.id.in_(list(ids)))
+        if self.scope is not None:
+            query = query.where(case_scope_clause(self.scope))
+        return self._read(lambda conn: set(conn.execute(query).scalars()))
+
+    def open_case_versions(
+        self, first: int | None = None, ids: Collection[int] | None = None
+    ) -> list[tuple[int, int]]:
+        """(id, version) of the open cases this account sees; with ``first`` only the ``first``
+        whose ban ends soonest; with ``ids`` those of ``ids`` it sees, whatever their status."""
+        query = select(C.id, C.version).where(
+            C.status.in_(_OPEN) if ids is None else C.id.in_(list(ids))
+        )
+        if self.scope is not None:
+            query = query.where(case_scope_clause(self.scope))
+        if first is not None:
+            query = query.order_by(C.ends_at.is_(None), C.ends_at, C.id).limit(first)
+        return self._read(lambda conn: [(row.id, row.version) for row in conn.execute(query)])
+
+    def ping(self) -> str:
+        """One round trip to the database; its dialect's name. ConnectionLost when unreachable."""
+        self._read(lambda conn: conn.execute(text("select 1")))
+        return self.engine.url.get_backend_name()
+
+    def _read(self, fn):
+        """``fn(conn)`` on a connection in autocommit: a single statement needs no BEGIN and
+        ROLLBACK round trips (under load each one waits for the database's turn on the CPU), and
+        it sees committed data exactly as it would in a READ COMMITTED transaction."""
+
+        def run():
+            with self.engine.connect() as conn:
+                return fn(conn.execution_options(isolation_level="AUTOCOMMIT"))
+
+        return self._guarded(run)
+
     def actor_for(self, username: str) -> Actor | None:
         """The active account ``username`` as an actor with its roles; None when unknown."""
         return self._guarded(self._actor_for, username)

@@ -5,7 +5,7 @@ database: it reads the CSV, computes in cents and prints whole euros (``hvo_tui.
 ``hvo costs invoice --period 2026-Q3 --region R`` reads the use of a region from the database and
 prints one statement per municipality (``hvo_tui.domain.billing``, ``store.billing``); with
 ``--out DIR`` it writes each municipality's statement to its own files instead, to send
-(``hvo_tui.domain.billing_text``, ``hvo_tui.statements``).
+(``hvo_tui.domain.billing_text``, ``store.statements``).
 
 Bad input gives one line on stderr naming the line of the file, exit code 2, and nothing on
 stdout: everything is computed before the first byte is printed.
@@ -286,7 +286,7 @@ def invoice(settings, args: argparse.Namespace) -> int:
     if args.overwrite and args.out is None:
         return fail("--overwrite hoort bij --out")
     if args.out is not None:
-        from hvo_tui.statements import ExportError, check_directory
+        from store.statements import ExportError, check_directory
 
         try:
             check_directory(args.out)  # before the database: a bad folder fails at once
@@ -324,7 +324,7 @@ def write_out(inv, directory: str, overwrite: bool, tariff_source: str | None) -
     """``--out``: one .txt and one .csv per municipality; which files, on stdout."""
     from hvo_tui.cli import _now, fail
     from hvo_tui.domain.billing_text import DEFAULT_TARIFF_SOURCE, eur, statement_files
-    from hvo_tui.statements import ExportError, write_statements
+    from store.statements import ExportError, write_statements
 
     files = statement_files(inv, _now().date(), tariff_source or DEFAULT_TARIFF_SOURCE)
     try:

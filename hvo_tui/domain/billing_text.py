@@ -2,7 +2,7 @@
 municipality is sent (``hvo costs invoice --out DIR`` and ``e`` in the invoice screen).
 
 Pure: an ``Invoice`` (``billing.compute_invoice``) in, strings out; no I/O. Writing the files is
-``hvo_tui.statements``. Amounts are Dutch euros with two decimals (``€ 1.234,56``) in text, plain
+``store.statements``. Amounts are Dutch euros with two decimals (``€ 1.234,56``) in text, plain
 decimals with a point (``1234.56``) in CSV and JSON.
 """
 
