@@ -239,6 +239,7 @@ class HvoApp(IdleLockMixin, App):
 
     def logged_in(self, actor: Actor) -> None:
         self.actor, self.username = actor, actor.username
+        self.own_versions = {}  # another account's own writes are not this one's
         self.account_label = account_label(actor)
         if hasattr(self.store, "act_as"):
             self.store.act_as(actor)

@@ -31,6 +31,7 @@ from hvo_tui.domain.permissions import LOGIN_CODE_DAYS, Permission, allowed
 from hvo_tui.domain.vocab import Role
 from store.interface import ConnectionLost, StoreError
 
+from .context import context
 from .forms import ActionForm, FieldSpec
 from .help import HelpScreen, binding_rows
 from .widgets import TopBar, glyph_text, glyphs
@@ -107,7 +108,7 @@ class ConfirmScreen(ModalScreen[bool]):
             if self.detail:
                 yield Static(self.detail)
             yield Static(
-                glyph_text(self.app, "j of Enter: ja · n of Esc: nee"), classes="accounts-hint"
+                glyph_text(context(self), "j of Enter: ja · n of Esc: nee"), classes="accounts-hint"
             )
 
     def action_answer(self, answer: bool) -> None:
@@ -144,7 +145,7 @@ class CodeScreen(ModalScreen[None]):
             with VerticalScroll(id="code-list"):
                 yield Static(table, id="code-table")
             yield Static(
-                glyph_text(self.app, "y: kopiëren naar het klembord · Enter of Esc: sluiten"),
+                glyph_text(context(self), "y: kopiëren naar het klembord · Enter of Esc: sluiten"),
                 classes="accounts-hint",
             )
 
@@ -198,7 +199,8 @@ class ImportScreen(ModalScreen[bool]):
             yield Button("Alles importeren", id="import-apply", variant="primary")
             yield Static(
                 glyph_text(
-                    self.app, "Enter: proefimport · F2 of de knop: alles importeren · Esc: sluiten"
+                    context(self),
+                    "Enter: proefimport · F2 of de knop: alles importeren · Esc: sluiten",
                 ),
                 id="import-hint",
                 classes="accounts-hint",
@@ -252,7 +254,7 @@ class ImportScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="accounts-import", exit_on_error=False)
     def run_import(self, path: str, *, dry_run: bool, text: str | None = None) -> None:
-        app = self.app
+        app = context(self)
         if text is None:
             try:
                 raw = Path(path).expanduser().read_bytes()
@@ -290,7 +292,7 @@ class ImportScreen(ModalScreen[bool]):
     def show_report(self, report, path: str, text: str) -> None:
         self.busy = False
         lines = Text()
-        g = glyphs(self.app)
+        g = glyphs(context(self))
         for line in report.lines:
             if line.ok:
                 detail = f"  inlogcode {line.code}" if line.code else ""
@@ -311,7 +313,7 @@ class ImportScreen(ModalScreen[bool]):
                 "y kopieert ze, ze worden niet opnieuw getoond."
             )
             self.query_one("#import-hint", Static).update(
-                glyph_text(self.app, "y: codes kopiëren · Esc: sluiten")
+                glyph_text(context(self), "y: codes kopiëren · Esc: sluiten")
             )
             self.query_one("#import-path", Input).disabled = True
             self.query_one("#import-lines").focus()
@@ -381,7 +383,7 @@ class AccountsScreen(Screen):
 
     @property
     def is_admin(self) -> bool:
-        return allowed(self.app.actor.roles, Permission.MANAGE_ACCOUNTS)
+        return allowed(context(self).actor.roles, Permission.MANAGE_ACCOUNTS)
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -419,14 +421,14 @@ class AccountsScreen(Screen):
 
     def show_banner(self, message: str) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(glyph_text(self.app, message))
+        banner.update(glyph_text(context(self), message))
         banner.set_class(bool(message), "visible")
 
     # --- loading -----------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="accounts-load", exit_on_error=False)
     def load(self) -> None:
-        app = self.app
+        app = context(self)
         store = app.store
         try:
             rows = store.list_accounts(now=app.clock.now())
@@ -505,7 +507,7 @@ class AccountsScreen(Screen):
         return wanted
 
     def cells(self, row) -> tuple:
-        g = glyphs(self.app)
+        g = glyphs(context(self))
         muted = "" if row.active else "dim"
         active = Text(
             f"{g['yes']} actief" if row.active else f"{g['no']} inactief",
@@ -668,7 +670,7 @@ class AccountsScreen(Screen):
             if row is None:
                 return None
             if action == "deactivate":
-                return row.active and row.id != self.app.actor.account_id
+                return row.active and row.id != context(self).actor.account_id
             return not row.active
         if action in ("edit", "reset") and self.current() is None:
             return None
@@ -757,7 +759,7 @@ class AccountsScreen(Screen):
 
     def action_create(self) -> None:
         created: dict[str, Any] = {}
-        app = self.app
+        app = context(self)
 
         def save(values: dict[str, Any]) -> None:
             account_id, code = app.store.create_account(
@@ -795,7 +797,7 @@ class AccountsScreen(Screen):
         row = self.current()
         if row is None:
             return
-        app = self.app
+        app = context(self)
 
         def save(values: dict[str, Any]) -> None:
             wanted = {
@@ -899,7 +901,7 @@ class AccountsScreen(Screen):
     def write(
         self, fn: Callable[[Any, Any], Any], message: str, code_for: str | None = None
     ) -> None:
-        app = self.app
+        app = context(self)
         try:
             result = fn(app.store, app.actor)
         except StoreError as exc:

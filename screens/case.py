@@ -30,6 +30,7 @@ from hvo_tui.domain.vocab import DocumentKind, PartnerRole, PersonRole
 from store.interface import CaseDetail, ConnectionLost, StoreError
 
 from .case_actions import CASE_ACTIONS, build_form, may
+from .context import context
 from .detail import STATE_GLYPH
 from .widgets import TopBar, glyph_text, glyphs
 
@@ -88,7 +89,7 @@ class CaseScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TopBar(id="topbar")
         yield Static(id="banner")
-        yield Static(glyph_text(self.app, f"{self.number} · laden..."), id="case-header")
+        yield Static(glyph_text(context(self), f"{self.number} · laden..."), id="case-header")
         with TabbedContent(id="case-tabs"):
             for key, title in (
                 ("overview", "Overzicht"),
@@ -111,7 +112,7 @@ class CaseScreen(Screen):
     @work(thread=True, exclusive=True, group="case-load", exit_on_error=False)
     def reload(self) -> None:
         try:
-            detail = self.app.store.case_detail(self.case_id, self.app.actor)
+            detail = context(self).store.case_detail(self.case_id, context(self).actor)
         except ConnectionLost as exc:
             self.app.call_from_thread(
                 self.show_banner, f"⚠ {exc} · getoond is de laatst bekende stand"
@@ -121,26 +122,26 @@ class CaseScreen(Screen):
             self.app.call_from_thread(self.show_banner, f"⚠ {exc}")
             return
         try:  # the mayor's digital signatures, verified now (issue 10)
-            signatures = self.app.store.decision_signatures(self.case_id)
+            signatures = context(self).store.decision_signatures(self.case_id)
         except StoreError:  # e.g. an older API server: the case without its signatures
             signatures = []
         self.app.call_from_thread(self.show, detail, signatures)
 
     def show_banner(self, message: str) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(glyph_text(self.app, message))
+        banner.update(glyph_text(context(self), message))
         banner.add_class("visible")
 
     def show(self, detail: CaseDetail, signatures=()) -> None:
         self.detail = detail
         self.signatures = list(signatures)
         self.query_one("#banner").remove_class("visible")
-        now = self.app.clock.now()
+        now = context(self).clock.now()
         row = detail.row
         facts = row.facts
         status = effective_status(facts, now, self.rules)
         urgent = most_urgent(facts, now, self.rules)
-        sep = f" {glyphs(self.app)['sep']} "
+        sep = f" {glyphs(context(self))['sep']} "
         header = Text()
         header.append(f"{row.number}", style="bold")
         header.append(f"{sep}{status.label}{sep}{row.municipality} ({row.region})")
@@ -224,7 +225,7 @@ class CaseScreen(Screen):
         for item in document_checklist(detail.row.facts, now, self.rules):
             docs = by_kind.pop(item.kind.value, [])
             latest = docs[-1] if docs else None
-            mark = item.state.ascii if self.app.ascii else item.state.glyph
+            mark = item.state.ascii if context(self).ascii else item.state.glyph
             table.add_row(
                 item.kind.label,
                 f"{mark} {item.state.label}",
@@ -245,7 +246,7 @@ class CaseScreen(Screen):
                     moment(doc.received_at),
                     doc.author_name or "",
                 )
-        g = glyphs(self.app)
+        g = glyphs(context(self))
         lines = [
             Text(
                 f"{g['met'] if c.valid else g['missed']} "
@@ -260,7 +261,7 @@ class CaseScreen(Screen):
         table = Table(box=None, padding=(0, 1), expand=True)
         for column in ("termijn", "uiterlijk", "stand", "wie", "grondslag"):
             table.add_column(column)
-        g = glyphs(self.app)
+        g = glyphs(context(self))
         for d in case_deadlines(detail.row.facts, now, self.rules):
             state = f"{g[STATE_GLYPH[d.state]]} {d.state.label}"
             if d.state is not DeadlineState.MET:
@@ -319,7 +320,7 @@ class CaseScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "case_action":
             spec = next(s for s in CASE_ACTIONS if s.id == parameters[0])
-            if not may(self.app.actor, spec):
+            if not may(context(self).actor, spec):
                 return False  # not this role's to do: absent from footer, help and palette
             return True if self.detail is not None else None  # shown, disabled until loaded
         return True

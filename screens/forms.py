@@ -21,7 +21,6 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -38,6 +37,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from hvo_tui.domain.localtime import PLACEHOLDERS, format_moment, parse_date, parse_moment
 from store.interface import Conflict, ConnectionLost, Refused, StoreError
 
+from .context import context
 from .widgets import glyph_text
 
 
@@ -90,9 +90,9 @@ class ActionForm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         initial = {spec.name: spec.default for spec in self.specs}
         with Vertical(id="form"):
-            yield Static(glyph_text(self.app, self.form_title), id="form-title")
+            yield Static(glyph_text(context(self), self.form_title), id="form-title")
             if self.intro:
-                yield Static(glyph_text(self.app, self.intro), id="form-intro")
+                yield Static(glyph_text(context(self), self.intro), id="form-intro")
             yield Static("", id="form-status")
             with VerticalScroll(id="form-fields"):
                 for spec in self.specs:
@@ -100,7 +100,7 @@ class ActionForm(ModalScreen[bool]):
                         yield from self.field_widgets(spec, spec.default)
             yield Static(
                 glyph_text(
-                    self.app,
+                    context(self),
                     "F2 of Ctrl+S: opslaan · Enter in een invoerregel: opslaan · Esc: annuleren",
                 ),
                 id="form-hint",
@@ -111,7 +111,9 @@ class ActionForm(ModalScreen[bool]):
         if spec.section:
             widgets.append(
                 Static(
-                    glyph_text(self.app, spec.section), classes="form-section", id=f"s-{spec.name}"
+                    glyph_text(context(self), spec.section),
+                    classes="form-section",
+                    id=f"s-{spec.name}",
                 )
             )
         widgets.append(
@@ -211,7 +213,7 @@ class ActionForm(ModalScreen[bool]):
         name = self.aliases.get(name, name) if name else name
         target = f"#e-{name}" if name and self.query(f"#e-{name}") else "#form-status"
         widget = self.query_one(target, Static)
-        widget.update(glyph_text(self.app, message))
+        widget.update(glyph_text(context(self), message))
         widget.set_class(bool(message), "visible")
         if name and self.query(f"#f-{name}") and message:
             self.query_one(f"#f-{name}").add_class("-invalid")
@@ -226,7 +228,7 @@ class ActionForm(ModalScreen[bool]):
 
     def set_status(self, message: str, error: bool = True) -> None:
         status = self.query_one("#form-status", Static)
-        status.update(glyph_text(self.app, message))
+        status.update(glyph_text(context(self), message))
         status.set_class(bool(message), "visible")
         status.set_class(not error, "info")
 
@@ -251,7 +253,7 @@ class ActionForm(ModalScreen[bool]):
             if spec.kind in ("moment", "date"):
                 try:
                     value = (
-                        parse_moment(value, self.app.clock.now())
+                        parse_moment(value, context(self).clock.now())
                         if spec.kind == "moment"
                         else parse_date(value)
                     )
@@ -291,9 +293,8 @@ class ActionForm(ModalScreen[bool]):
         return f"{self.submission_id}-{digest}"
 
     def keyed(self, values: dict[str, Any]):
-        """The store's write-key context for this save (none when the store has no keys)."""
-        write_key = getattr(getattr(self.app, "store", None), "write_key", None)
-        return write_key(self.write_key_for(values)) if write_key is not None else nullcontext()
+        """The store's write-key context for this save."""
+        return context(self).store.write_key(self.write_key_for(values))
 
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
     def run_save(self, values: dict[str, Any]) -> None:

@@ -41,6 +41,7 @@ from hvo_tui.domain.permissions import Permission, allowed
 from store.interface import StoreError
 from store.statements import ExportError, default_directory, write_statements
 
+from .context import context
 from .help import HelpScreen, binding_rows
 from .widgets import TopBar, glyph_text
 
@@ -101,7 +102,7 @@ class InvoiceScreen(Screen):
 
     @property
     def may(self) -> bool:
-        return allowed(self.app.actor.roles, Permission.INVOICE)
+        return allowed(context(self).actor.roles, Permission.INVOICE)
 
     def compose(self) -> ComposeResult:
         yield TopBar(id="topbar")
@@ -128,14 +129,14 @@ class InvoiceScreen(Screen):
             ):
                 self.query_one(widget).display = False
             return
-        self.period_text = self.period_text or last_quarter(self.app.clock.now())
+        self.period_text = self.period_text or last_quarter(context(self).clock.now())
         self.query_one("#invoice-period", Input).value = self.period_text
         table.loading = True
         self.load_regions()
 
     def show_banner(self, message: str) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(glyph_text(self.app, message))
+        banner.update(glyph_text(context(self), message))
         banner.set_class(bool(message), "visible")
 
     # --- loading -----------------------------------------------------------------------------
@@ -143,7 +144,7 @@ class InvoiceScreen(Screen):
     @work(thread=True, exclusive=True, group="invoice-regions", exit_on_error=False)
     def load_regions(self) -> None:
         try:
-            names = self.app.store.billing_regions(self.app.actor)
+            names = context(self).store.billing_regions(context(self).actor)
         except StoreError as exc:
             self.app.call_from_thread(self.failed, str(exc))
             return
@@ -154,7 +155,7 @@ class InvoiceScreen(Screen):
             self.query_one(DataTable).loading = False
             self.show_banner("Er zijn nog geen regio's.")
             return
-        mine = [r for r in getattr(self.app.actor, "regions", ()) if r in names]
+        mine = [r for r in getattr(context(self).actor, "regions", ()) if r in names]
         if self.region_name not in names:
             self.region_name = (mine or names)[0]
         select = self.query_one("#invoice-region", Select)
@@ -176,7 +177,7 @@ class InvoiceScreen(Screen):
     def load(self, region: str, period) -> None:
         try:
             tariff = parse_tariff(default_tariff_text())
-            usage = self.app.store.billing_usage(self.app.actor, region, period)
+            usage = context(self).store.billing_usage(context(self).actor, region, period)
             invoice = compute_invoice(usage, period, tariff)
         except (StoreError, BillingError) as exc:
             self.app.call_from_thread(self.failed, str(exc))
@@ -197,7 +198,7 @@ class InvoiceScreen(Screen):
         own = sum(s.own for s in invoice.statements)
         self.query_one("#invoice-summary", Static).update(
             glyph_text(
-                self.app,
+                context(self),
                 f"Rekening {invoice.region} · {invoice.period.label} "
                 f"({invoice.period.describe()}) · "
                 f"totaal {eur(invoice.total)} (eigen kosten {eur(own)} + gedeeld "
@@ -205,7 +206,7 @@ class InvoiceScreen(Screen):
             )
         )
         # The columns are narrow: in ASCII mode amounts without the sign (EUR would not fit).
-        money = (lambda cents: eur(cents).replace("€ ", "")) if self.app.ascii else eur
+        money = (lambda cents: eur(cents).replace("€ ", "")) if context(self).ascii else eur
 
         def add(
             key: str,
@@ -306,7 +307,7 @@ class InvoiceScreen(Screen):
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             text = self.explanations.get(key or "", "")
-        self.query_one("#invoice-explanation", Static).update(glyph_text(self.app, text))
+        self.query_one("#invoice-explanation", Static).update(glyph_text(context(self), text))
 
     @on(DataTable.RowHighlighted, "#invoice-table")
     def _highlighted(self) -> None:
@@ -338,7 +339,9 @@ class InvoiceScreen(Screen):
         if invoice is None:
             self.notify("Er is nog geen rekening om te exporteren.", severity="warning")
             return
-        self.app.push_screen(ExportScreen(invoice, self.app.clock.now().date()), self._exported)
+        self.app.push_screen(
+            ExportScreen(invoice, context(self).clock.now().date()), self._exported
+        )
 
     def _exported(self, result: tuple[str, int] | None) -> None:
         if result is not None:
@@ -381,7 +384,9 @@ class ExportScreen(ModalScreen[tuple[str, int] | None]):
         inv = self.invoice
         with Vertical(classes="accounts-modal", id="export-box"):
             yield Static(
-                glyph_text(self.app, f"Rekeningen exporteren · {inv.region} · {inv.period.label}"),
+                glyph_text(
+                    context(self), f"Rekeningen exporteren · {inv.region} · {inv.period.label}"
+                ),
                 classes="accounts-modal-title",
             )
             yield Static(
@@ -394,12 +399,13 @@ class ExportScreen(ModalScreen[tuple[str, int] | None]):
             yield Input(default_directory(inv.period.label, inv.region), id="export-path")
             yield Static("", id="e-export-path", classes="form-error")
             yield Static(
-                glyph_text(self.app, "Enter: exporteren · Esc: annuleren"), classes="accounts-hint"
+                glyph_text(context(self), "Enter: exporteren · Esc: annuleren"),
+                classes="accounts-hint",
             )
 
     def _error(self, message: str) -> None:
         widget = self.query_one("#e-export-path", Static)
-        widget.update(glyph_text(self.app, message))
+        widget.update(glyph_text(context(self), message))
         widget.set_class(bool(message), "visible")
 
     @on(Input.Changed, "#export-path")

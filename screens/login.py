@@ -34,6 +34,7 @@ from textual.widgets import Footer, Input, Label, Static
 from hvo_tui.domain.localtime import local_or_none as local
 from store.interface import Actor, ConnectionLost, Refused, StoreError
 
+from .context import context
 from .widgets import TopBar, glyph_text
 
 MIN_PASSWORD = 12  # store.accounts.MIN_PASSWORD; the store checks it too
@@ -111,7 +112,7 @@ class LoginScreen(Screen):
             )
             yield Static("", id="login-error", classes="auth-message")
             yield Static(
-                glyph_text(self.app, "Enter: inloggen · Tab: volgend veld · Esc: wissen"),
+                glyph_text(context(self), "Enter: inloggen · Tab: volgend veld · Esc: wissen"),
                 classes="auth-hint",
             )
         yield Footer()
@@ -163,7 +164,7 @@ class LoginScreen(Screen):
 
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def authenticate(self, username: str, password: str, totp: str | None) -> None:
-        app = self.app
+        app = context(self)
         try:
             actor = app.store.authenticate(username, password, totp_code=totp, now=app.clock.now())
         except StoreError as exc:
@@ -253,7 +254,7 @@ class ChangePasswordScreen(Screen):
             yield Static("", id="e-repeat", classes="auth-field-error")
             yield Static("", id="password-error", classes="auth-message")
             yield Static(
-                glyph_text(self.app, "Enter: opslaan · Esc: terug naar inloggen"),
+                glyph_text(context(self), "Enter: opslaan · Esc: terug naar inloggen"),
                 classes="auth-hint",
             )
         yield Footer()
@@ -291,7 +292,7 @@ class ChangePasswordScreen(Screen):
 
     @work(thread=True, exclusive=True, group="password", exit_on_error=False)
     def save(self, new: str) -> None:
-        app = self.app
+        app = context(self)
         try:
             app.store.set_password(self.actor.account_id, self._current, new, now=app.clock.now())
         except StoreError as exc:
@@ -345,7 +346,7 @@ class LockScreen(ModalScreen[bool]):
         self.needs_totp = False
 
     def compose(self) -> ComposeResult:
-        actor = self.app.actor
+        actor = context(self).actor
         with Vertical(id="lock-box", classes="auth-box"):
             yield Static("Sessie vergrendeld", classes="auth-title")
             idle = f"na {self.minutes:g} minuten zonder invoer " if self.minutes else ""
@@ -360,7 +361,7 @@ class LockScreen(ModalScreen[bool]):
             yield Input(id="lock-totp", classes="auth-totp", restrict=r"[0-9 ]*", max_length=8)
             yield Static("", id="lock-error", classes="auth-message")
             yield Static(
-                glyph_text(self.app, "Enter: ontgrendelen · Ctrl+Q: hvo afsluiten"),
+                glyph_text(context(self), "Enter: ontgrendelen · Ctrl+Q: hvo afsluiten"),
                 classes="auth-hint",
             )
 
@@ -387,7 +388,7 @@ class LockScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="lock", exit_on_error=False)
     def authenticate(self, password: str, totp: str | None) -> None:
-        app = self.app
+        app = context(self)
         try:
             app.store.authenticate(
                 app.actor.username or "", password, totp_code=totp, now=app.clock.now()

@@ -28,6 +28,7 @@ from store.interface import ConnectionLost, QueueRow, StoreError
 
 from .case import CaseScreen
 from .case_actions import CASE_ACTIONS, build_form, may
+from .context import context
 from .detail import render_detail
 from .help import HelpScreen, binding_rows
 from .queue_model import SORTS, URGENT_BANDS, Filters, QueueModel, fold
@@ -104,7 +105,7 @@ class QueueCommands(Provider):
                         binding.key,
                     )
                 )
-        if allowed(screen.app.actor.roles, Permission.INVOICE):  # issue 8: the invoice
+        if allowed(context(screen).actor.roles, Permission.INVOICE):  # issue 8: the invoice
             from .invoice import InvoiceScreen
 
             entries.append(
@@ -121,7 +122,7 @@ class QueueCommands(Provider):
                 (
                     f"Zaak {row.number}",
                     lambda n=row.number: screen.jump_to(n),
-                    glyph_text(screen.app, f"{row.municipality} · {row.address}"),
+                    glyph_text(context(screen), f"{row.municipality} · {row.address}"),
                 )
             )
         for municipality in sorted({r.municipality for r in model.rows.values()}):
@@ -212,7 +213,7 @@ class QueueScreen(Screen):
         yield Input(placeholder="zoek op nummer, naam, gemeente of adres", id="filter-input")
         yield Input(
             placeholder=glyph_text(
-                self.app, "zaak HV-2026-00042 · gemeente Roermond · status lopend · alles"
+                context(self), "zaak HV-2026-00042 · gemeente Roermond · status lopend · alles"
             ),
             id="command-input",
             suggester=SuggestFromList(
@@ -256,7 +257,7 @@ class QueueScreen(Screen):
     # --- helpers --------------------------------------------------------------------------------
 
     def now(self):
-        return self.app.clock.now()
+        return context(self).clock.now()
 
     def cursor_case(self) -> int | None:
         table = self.query_one(DataTable)
@@ -279,7 +280,7 @@ class QueueScreen(Screen):
         model = self.model
         row = model.rows[case_id]
         derived = model.derived[case_id]
-        g = glyphs(self.app)
+        g = glyphs(context(self))
         values: list = []
         band = model.band(case_id, now)
         columns = self.columns if only is None else [self.columns[only]]
@@ -300,7 +301,7 @@ class QueueScreen(Screen):
                     values.append(Text(text, style=self.style(f"hvo-{band}")))
             elif key.startswith("doc_"):
                 state = model.document_state(case_id, DocumentKind(key[4:]))
-                glyph = state.ascii if self.app.ascii else state.glyph
+                glyph = state.ascii if context(self).ascii else state.glyph
                 values.append(Text(glyph, style=self.style(DOC_STYLE[state.value])))
             elif key == "municipality":
                 values.append(Text(row.municipality, overflow="ellipsis", no_wrap=True))
@@ -370,7 +371,7 @@ class QueueScreen(Screen):
             table.move_cursor(row=table.get_row_index(str(cursor_key)), animate=False, scroll=False)
             table.scroll_y = scroll_y
         empty = not wanted
-        self.query_one("#empty", Static).update(glyph_text(self.app, self.empty_text()))
+        self.query_one("#empty", Static).update(glyph_text(context(self), self.empty_text()))
         self.query_one("#empty").set_class(empty and self.loaded, "visible")
         table.display = not (empty and self.loaded)
         self.update_header(now)
@@ -394,7 +395,7 @@ class QueueScreen(Screen):
         if described:
             parts.append(f"filter: {described} ({len(self.shown)})")
         if self.model.sort != "urgentie" or self.model.reverse:
-            descending = glyphs(self.app)["descending"] if self.model.reverse else ""
+            descending = glyphs(context(self))["descending"] if self.model.reverse else ""
             parts.append(f"sortering: {SORTS[self.model.sort].lower()}{descending}")
         bar = self.query_one(TopBar)
         bar.counts = " · ".join(parts)
@@ -414,7 +415,7 @@ class QueueScreen(Screen):
             self.model.earlier.get(case_id, 0),
             now,
             style=self.style,
-            ascii_only=self.app.ascii,
+            ascii_only=context(self).ascii,
         )
         self.query_one("#detail-case", Static).update(case_text)
         self.query_one("#detail-deadlines", Static).update(deadlines_text)
@@ -494,7 +495,9 @@ class QueueScreen(Screen):
             else "nog geen gegevens"
         )
         banner.update(
-            glyph_text(self.app, f"⚠ {message} · {shown} · opnieuw verbinden over {retry_in} s")
+            glyph_text(
+                context(self), f"⚠ {message} · {shown} · opnieuw verbinden over {retry_in} s"
+            )
         )
         banner.add_class("visible")
         self.update_header(self.now())
@@ -556,7 +559,7 @@ class QueueScreen(Screen):
     def load(self) -> None:
         """The first screenful first (the bans that end soonest), then every open case; the
         rules are applied here, in the worker, so the screen never waits for them."""
-        store = self.app.store
+        store = context(self).store
         try:
             if not self.loaded:
                 first = store.queue_rows(first=FIRST_PAGE)
@@ -595,7 +598,7 @@ class QueueScreen(Screen):
     @work(thread=True, exclusive=True, group="queue-earlier", exit_on_error=False)
     def count_earlier(self, ids: list[int]) -> None:
         try:
-            counts = self.app.store.earlier_counts(ids)
+            counts = context(self).store.earlier_counts(ids)
         except StoreError:
             return  # the flag is a help, not essential; the next full load tries again
         self.app.call_from_thread(self.set_earlier, counts)
@@ -604,7 +607,7 @@ class QueueScreen(Screen):
     def watch_changes(self) -> None:
         """Follow the store's change feed; on a lost connection back off, reopen, reread all."""
         worker = get_current_worker()
-        store = self.app.store
+        store = context(self).store
         feed = None
         attempt = 0
         while not worker.is_cancelled:
@@ -785,7 +788,7 @@ class QueueScreen(Screen):
         self.set_filters(urgent_only=not self.model.filters.urgent_only)
 
     def action_toggle_mine(self) -> None:
-        me = getattr(self.app, "username", None)
+        me = context(self).username
         if not me:
             self.notify(
                 "Geen account ingesteld: start hvo met --as NAAM of zet 'account' in de "
@@ -809,15 +812,15 @@ class QueueScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "case_action":
             spec = next(s for s in CASE_ACTIONS if s.id == parameters[0])
-            return bool(may(self.app.actor, spec))
+            return bool(may(context(self).actor, spec))
         if action == "accounts":
-            return allowed(self.app.actor.roles, Permission.MANAGE_ACCOUNTS)
+            return allowed(context(self).actor.roles, Permission.MANAGE_ACCOUNTS)
         if action == "new_screening":
-            return allowed(self.app.actor.roles, Permission.CREATE_CASE)
+            return allowed(context(self).actor.roles, Permission.CREATE_CASE)
         if action == "signing":  # the mayor's signature (issue 10)
-            return allowed(self.app.actor.roles, Permission.SIGN_DECISION)
+            return allowed(context(self).actor.roles, Permission.SIGN_DECISION)
         if action == "statistics":
-            return allowed(self.app.actor.roles, Permission.VIEW_REPORTS)
+            return allowed(context(self).actor.roles, Permission.VIEW_REPORTS)
         return True
 
     def action_accounts(self) -> None:
@@ -831,14 +834,14 @@ class QueueScreen(Screen):
         from .screening import build_screening_form
 
         try:
-            municipalities = self.app.store.municipalities()
+            municipalities = context(self).store.municipalities()
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         if not municipalities:
             self.app.call_from_thread(self.notify, "Geen gemeente in uw regio.", severity="warning")
             return
-        form = build_screening_form(self.app, municipalities, self.screening_saved)
+        form = build_screening_form(context(self), municipalities, self.screening_saved)
         self.app.call_from_thread(self.app.push_screen, form)
 
     def screening_saved(self, new) -> None:
@@ -849,7 +852,7 @@ class QueueScreen(Screen):
     def show_new_case(self, case_id: int, number: str) -> None:
         """Put the new case in the queue at once (the change feed brings it too) and go to it."""
         try:
-            rows = self.app.store.queue_rows({case_id})
+            rows = context(self).store.queue_rows({case_id})
         except StoreError:
             return  # the change feed will bring it
         self.app.call_from_thread(self.apply_changes, {case_id}, rows)

@@ -12,6 +12,7 @@ from hvo_tui.domain.standard_forms import RIHG_PARTS, RIHG_SIGNALS, SIGNAL_ANSWE
 from hvo_tui.domain.validation import valid_bsn
 from store.interface import Actor, MunicipalityChoice, NewCase
 
+from .context import AppContext
 from .forms import ActionForm, FieldSpec
 
 NO_DECISION = "geen"
@@ -139,7 +140,7 @@ class ScreeningForm(ActionForm):
 
 
 def build_screening_form(
-    app, municipalities: list[MunicipalityChoice], on_saved: Callable[[NewCase], None]
+    app: AppContext, municipalities: list[MunicipalityChoice], on_saved: Callable[[NewCase], None]
 ) -> ScreeningForm:
     store, actor = app.store, app.actor
 

@@ -33,6 +33,7 @@ from hvo_tui.domain.localtime import NONE_SHOWN, format_moment
 from hvo_tui.domain.vocab import DocumentKind, DocumentStatus
 from store.interface import CaseDetail, DocumentRow, PendingDecision, StoreError
 
+from .context import context
 from .forms import ActionForm, FieldSpec
 from .widgets import GLYPHS, TopBar, glyph_text, glyphs
 
@@ -144,7 +145,7 @@ class SigningScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TopBar(id="topbar")
         yield Static(id="banner")
-        yield Static(glyph_text(self.app, "Te ondertekenen · laden..."), id="sign-header")
+        yield Static(glyph_text(context(self), "Te ondertekenen · laden..."), id="sign-header")
         yield DataTable(id="sign-table", cursor_type="row", zebra_stripes=True)
         yield Static("Er wachten geen besluiten op uw handtekening.", id="sign-empty")
         with Horizontal(id="sign-read"):
@@ -172,7 +173,7 @@ class SigningScreen(Screen):
     @work(thread=True, exclusive=True, group="signing-load", exit_on_error=False)
     def reload(self) -> None:
         try:
-            pending = self.app.store.decisions_awaiting_signature(self.app.actor)
+            pending = context(self).store.decisions_awaiting_signature(context(self).actor)
         except StoreError as exc:
             self.app.call_from_thread(self.show_banner, f"⚠ {exc}")
             return
@@ -180,18 +181,18 @@ class SigningScreen(Screen):
 
     def show_banner(self, message: str) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(glyph_text(self.app, message))
+        banner.update(glyph_text(context(self), message))
         banner.add_class("visible")
 
     def show_pending(self, pending: list[PendingDecision]) -> None:
         self.query_one("#banner").remove_class("visible")
-        now = self.app.clock.now()
+        now = context(self).clock.now()
         self.pending = sorted(
             pending, key=lambda p: (urgency_key(p.row.facts, now, self.rules), p.document.id)
         )
         table = self.query_one(DataTable)
         keep = self.selected()
-        marks = glyphs(self.app)
+        marks = glyphs(context(self))
         table.clear()
         for p in self.pending:
             urgent = most_urgent(p.row.facts, now, self.rules)
@@ -256,7 +257,7 @@ class SigningScreen(Screen):
             if d.kind == DocumentKind.RIHG.value and DocumentStatus(d.status).is_in
         ] or [d for d in detail.documents if d.kind == DocumentKind.RIHG.value]
         draft = next((d for d in detail.documents if d.id == chosen.document.id), None)
-        marks = glyphs(self.app)
+        marks = glyphs(context(self))
         self.query_one("#sign-rihg", Static).update(
             render_document(
                 f"RiHG {marks['sep']} {chosen.row.number}", rihg[-1] if rihg else None, marks
@@ -269,7 +270,7 @@ class SigningScreen(Screen):
     @work(thread=True, group="signing-detail", exit_on_error=False)
     def load_detail(self, case_id: int) -> None:
         try:
-            detail = self.app.store.case_detail(case_id, self.app.actor)
+            detail = context(self).store.case_detail(case_id, context(self).actor)
         except StoreError as exc:
             self.loading.discard(case_id)
             self.app.call_from_thread(self.show_banner, f"⚠ {exc}")
@@ -285,7 +286,7 @@ class SigningScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("sign", "refuse"):
-            if not allowed(self.app.actor.roles, Permission.SIGN_DECISION):
+            if not allowed(context(self).actor.roles, Permission.SIGN_DECISION):
                 return False
             return True if self.selected() is not None else None
         if action == "open_case":
@@ -293,7 +294,7 @@ class SigningScreen(Screen):
         return True
 
     def _version(self, chosen: PendingDecision) -> dict[str, int]:
-        own: dict[int, int] = self.app.__dict__.setdefault("own_versions", {})
+        own = context(self).own_versions
         return {"v": max(chosen.row.version, own.get(chosen.row.case_id, 0))}
 
     def _form(
@@ -306,12 +307,13 @@ class SigningScreen(Screen):
         done: str,
         form_class=ActionForm,
     ) -> ActionForm:
-        store, app = self.app.store, self.app
+        app = context(self)
+        store = app.store
         version = self._version(chosen)
 
         def save(values: dict[str, Any]) -> None:
             version["v"] = write(values, version["v"])
-            app.__dict__.setdefault("own_versions", {})[chosen.row.case_id] = version["v"]
+            app.own_versions[chosen.row.case_id] = version["v"]
             app.call_from_thread(self._written, done)
 
         def refresh_case() -> str:
@@ -327,7 +329,7 @@ class SigningScreen(Screen):
         chosen = self.selected()
         if chosen is None:
             return
-        store, actor = self.app.store, self.app.actor
+        store, actor = context(self).store, context(self).actor
         label = _kind_label(chosen.document.kind)
         form = self._form(
             chosen,
@@ -350,7 +352,7 @@ class SigningScreen(Screen):
         chosen = self.selected()
         if chosen is None:
             return
-        store, actor = self.app.store, self.app.actor
+        store, actor = context(self).store, context(self).actor
         label = _kind_label(chosen.document.kind)
         form = self._form(
             chosen,

@@ -38,6 +38,7 @@ from hvo_tui.domain.statistics import (
 )
 from store.interface import ConnectionLost, StoreError
 
+from .context import context
 from .help import HelpScreen, binding_rows
 from .widgets import TopBar, ascii_keys, glyph_text
 
@@ -309,20 +310,20 @@ class StatisticsScreen(Screen):
             self.query_one("#stats-body").display = False
             return
         if self.flt is None:
-            self.flt = last_months(self.app.clock.now().date(), 12)
+            self.flt = last_months(context(self).clock.now().date(), 12)
         self.show_filter_inputs(self.flt)
         self.load()
 
     @property
     def may_view(self) -> bool:
-        return allowed(self.app.actor.roles, Permission.VIEW_REPORTS)
+        return allowed(context(self).actor.roles, Permission.VIEW_REPORTS)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in ("refresh", "filters", "jump") and not self.may_view)
 
     def set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#stats-status", Static)
-        status.update(glyph_text(self.app, text))
+        status.update(glyph_text(context(self), text))
         status.set_class(error, "-error")
 
     def show_filter_inputs(self, flt: ReportFilter) -> None:
@@ -337,7 +338,7 @@ class StatisticsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="statistics-load", exit_on_error=False)
     def _load(self, flt: ReportFilter, need_areas: bool) -> None:
-        app = self.app
+        app = context(self)
         store = app.store
         try:
             areas = store.report_areas() if need_areas else None
@@ -412,7 +413,7 @@ class StatisticsScreen(Screen):
             total = row[0] == "Totaal"
             for value, column in zip(row, report.columns, strict=False):
                 text = Text(
-                    glyph_text(self.app, display_value(value, column.decimals)),
+                    glyph_text(context(self), display_value(value, column.decimals)),
                     justify="right" if column.numeric else "left",
                     style="bold" if total else "",
                 )
@@ -524,7 +525,7 @@ class StatisticsScreen(Screen):
         body.scroll_to_widget(self.query_one(f"#title-{name}"), top=True, animate=False)
 
     def action_help(self) -> None:
-        keys = ascii_keys if self.app.ascii else str
+        keys = ascii_keys if context(self).ascii else str
         self.app.push_screen(
             HelpScreen(
                 binding_rows(self)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from .context import AppContext, context
+
 # Every colour on screen has a glyph beside it, so 16 colours, NO_COLOR and colour-blind users
 # get the meaning too; ASCII mode (terminals without UTF-8) has its own spelling of each, as wide
 # in cells wherever the glyph stands in a column. One table for all screens: glyphs(app)[key].
@@ -52,15 +54,15 @@ ASCII_GLYPHS = {
 _IN_TEXT = ("sep", "warn", "arrow", "more", "none", "yes", "no", "missed", "euro")
 
 
-def glyphs(app) -> dict[str, str]:
+def glyphs(app: AppContext) -> dict[str, str]:
     """The glyph table for ``app``: ASCII_GLYPHS in ASCII mode, else GLYPHS."""
-    return ASCII_GLYPHS if getattr(app, "ascii", False) else GLYPHS
+    return ASCII_GLYPHS if app.ascii else GLYPHS
 
 
-def glyph_text(app, text: str) -> str:
+def glyph_text(app: AppContext, text: str) -> str:
     """Our own running text, with its glyphs spelled in ASCII in ASCII mode (" · " becomes
     " | ", "→" "->", "…" "...", "⚠" "!"); unchanged otherwise."""
-    if not getattr(app, "ascii", False):
+    if not app.ascii:
         return text
     for key in _IN_TEXT:
         text = text.replace(GLYPHS[key], ASCII_GLYPHS[key])
@@ -87,16 +89,15 @@ class TopBar(Static):
     def render(self) -> str:
         # Most important first, so a narrow terminal cuts off the least: the counts, a lost
         # connection, who you are, then where the data lives.
-        app = self.app
+        app = context(self)
         info = app.store.info
         parts = ["hvo"]
         if self.stale:
             parts.append("VERBINDING VERBROKEN")
         if self.counts:
             parts.append(self.counts)
-        who = getattr(app, "account_label", "") or ""
-        if who:
-            parts.append(who)
+        if app.account_label:
+            parts.append(app.account_label)
         parts.append(f"{info.kind}: {info.short}")
         parts.append("? help")
         return glyph_text(app, " · ".join(parts))
