@@ -1,0 +1,140 @@
+"""The case actions' one registry (issue 15): every action a class with a unique id and key, a
+Dutch label and description and a permission; each id gives a form through ``build_form`` on the
+queue's demo cases, prefilled from the row; an actor without the permission is not offered it."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from hvo_tui.domain import Permission, allowed
+from hvo_tui.domain.localtime import FrozenClock
+from hvo_tui.domain.vocab import Role
+from screens.case import CaseScreen
+from screens.case_actions import CASE_ACTIONS, CaseActionSpec, action_bindings, build_form, may
+from screens.forms import ActionForm
+from screens.queue import QueueScreen
+from store.interface import Actor
+from tests.conftest import FROZEN_NOW, make_store
+
+ENGLISH = {"the", "and", "to", "for", "with", "assign", "request", "receive", "remind", "decision"}
+
+
+def test_every_action_has_a_unique_id_and_key_a_dutch_label_and_a_permission():
+    ids = [spec.id for spec in CASE_ACTIONS]
+    keys = [spec.key for spec in CASE_ACTIONS]
+    assert len(set(ids)) == len(ids), ids
+    assert len(set(keys)) == len(keys), keys
+    for spec in CASE_ACTIONS:
+        assert isinstance(spec, CaseActionSpec)
+        assert re.fullmatch(r"[a-z_]+", spec.id), spec.id
+        assert len(spec.key) == 1, spec.key
+        for text in (spec.label, spec.description, spec.title):
+            assert text and text[0].isupper(), (spec.id, text)
+            words = set(re.findall(r"[a-z]+", text.lower()))
+            assert not words & ENGLISH, (spec.id, text, words & ENGLISH)
+        assert spec.description.endswith("."), spec.description
+        assert spec.permissions, spec.id
+        assert all(isinstance(p, Permission) for p in spec.permissions), spec.permissions
+
+
+def test_the_registry_feeds_the_bindings_of_the_queue_and_the_case_screen():
+    for prefix, screen, shown in (("queue", QueueScreen, False), ("case", CaseScreen, True)):
+        by_id = {b.id: b for b in screen.BINDINGS}
+        for spec, made in zip(CASE_ACTIONS, action_bindings(prefix, show=shown), strict=True):
+            binding = by_id[f"{prefix}.{spec.id}"]
+            assert (binding.key, binding.action, binding.description, binding.show) == (
+                spec.key,
+                f"case_action('{spec.id}')",
+                spec.label,
+                shown,
+            )
+            assert (made.key, made.action, made.description, made.id) == (
+                binding.key,
+                binding.action,
+                binding.description,
+                binding.id,
+            )
+            assert made.tooltip == spec.description
+
+
+@pytest.mark.parametrize("spec", CASE_ACTIONS, ids=lambda s: s.id)
+def test_an_actor_without_the_permission_is_not_offered_the_action(spec):
+    assert may(Actor(name="niemand", roles=frozenset()), spec) is False
+    assert may(Actor(name="support", roles=frozenset({Role.SUPPORT.value})), spec) is False
+    for role in Role:
+        actor = Actor(name=f"test {role}", roles=frozenset({role.value}))
+        if not any(allowed(actor.roles, p) for p in spec.permissions):
+            assert may(actor, spec) is False, (spec.id, role)
+
+
+def _screen(store, actor, own_versions=None):
+    """What build_form needs of a screen: its app as the typed context (store, actor, clock,
+    own versions, ascii) and a way back from the save's thread."""
+    saved: list[str] = []
+    app = SimpleNamespace(
+        store=store,
+        actor=actor,
+        clock=FrozenClock(FROZEN_NOW),
+        own_versions={} if own_versions is None else own_versions,
+        ascii=False,
+        username=actor.username,
+        account_label="",
+        call_from_thread=lambda fn, *a: fn(*a),
+    )
+    return SimpleNamespace(app=app), saved
+
+
+def test_every_action_gives_a_form_on_a_realistic_case(world):
+    store = make_store(world)
+    rows = store.queue_rows(set(world.ids.values()))
+    assert rows
+    for spec in CASE_ACTIONS:
+        actor = next(a for a in (world.ans, world.mayor) if may(a, spec))
+        screen, _ = _screen(store, actor)
+        forms = []
+        for row in rows:
+            form = build_form(spec.id, screen, row, lambda: None)
+            assert isinstance(form, ActionForm | str), (spec.id, row.number, form)
+            if isinstance(form, str):
+                assert form.strip(), (spec.id, row.number)  # a Dutch reason, never empty
+            else:
+                assert form.form_title == f"{spec.title} · {row.number}"
+                assert form.specs, spec.id
+                forms.append(form)
+        assert forms, f"{spec.id}: no demo case gives a form"
+
+
+def test_the_prefill_comes_from_the_row(world):
+    store = make_store(world)
+    (row,) = store.queue_rows({world.ids["soon"]})
+    screen, _ = _screen(store, world.ans)
+
+    remind = build_form("remind", screen, row, lambda: None)
+    defaults = {spec.name: spec.default for spec in remind.specs}
+    assert defaults == {"kind": "zorgadvies"}  # the late zorgadvies of the world
+
+    meeting = build_form("meeting", screen, row, lambda: None)
+    defaults = {spec.name: spec.default for spec in meeting.specs}
+    assert defaults["participants"] == ", ".join(p.name for p in row.partners)
+    assert defaults["held_at"] == FROZEN_NOW
+
+    assign = build_form("assign", screen, row, lambda: None)
+    assert {spec.name: spec.default for spec in assign.specs}["role"] == "politie"  # none yet
+
+
+def test_a_save_writes_on_the_newest_own_version_and_remembers_it(world):
+    store = make_store(world)
+    (row,) = store.queue_rows({world.ids["soon"]})
+    own = {row.case_id: row.version}  # as if our own last write was the row's version
+    screen, _ = _screen(store, world.ans, own)
+    told: list[bool] = []
+    form = build_form("note", screen, row, lambda: told.append(True))
+    with store.write_key(form.write_key_for({"kind": "note", "text": "Gebeld met de politie"})):
+        form.save_fn({"kind": "note", "text": "Gebeld met de politie"})
+    assert own[row.case_id] == row.version + 1
+    assert told == [True]
+    (fresh,) = store.queue_rows({row.case_id})
+    assert fresh.version == row.version + 1
