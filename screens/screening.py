@@ -142,11 +142,12 @@ class ScreeningForm(ActionForm):
 def build_screening_form(
     app: AppContext, municipalities: list[MunicipalityChoice], on_saved: Callable[[NewCase], None]
 ) -> ScreeningForm:
+    """The new-screening form. ``on_saved(new)`` is called in the save's worker thread: it
+    should post a message (thread-safe), not touch a widget."""
     store, actor = app.store, app.actor
 
     def save(values: dict[str, Any]) -> None:
-        new = store.open_screening(actor, **screening_values(values))
-        app.call_from_thread(on_saved, new)
+        on_saved(store.open_screening(actor, **screening_values(values)))
 
     return ScreeningForm(
         "Nieuwe screening",

@@ -1,0 +1,141 @@
+"""What the workers report back: one typed Message per outcome.
+
+A thread worker never touches a widget: it posts one of these to its screen (``post_message`` is
+thread-safe in Textual) and the screen handles it with ``@on(...)`` on its own thread. The
+messages are dataclasses (Textual's Message initialises itself in ``__post_init__``) and do not
+bubble: each is meant for the screen that started the worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from store.interface import CaseDetail, MunicipalityChoice, NewCase, QueueRow
+
+
+class WorkerMessage(Message, bubble=False):
+    """A worker's report to the screen that started it."""
+
+
+# --- the queue and its change feed (screens/change_feed.py) -------------------------------------
+
+
+@dataclass(eq=False)
+class QueueLoaded(WorkerMessage, bubble=False):
+    """The first load: ``rows`` with their rules already applied (``derived``); ``complete``
+    once every open case is in, not only the first page."""
+
+    rows: list[QueueRow]
+    derived: dict[int, Any]
+    complete: bool
+
+
+@dataclass(eq=False)
+class QueueReread(WorkerMessage, bubble=False):
+    """Every open case read again: after a reconnect, a refresh, or a change the store cannot
+    name (SQLite)."""
+
+    rows: list[QueueRow]
+
+
+@dataclass(eq=False)
+class RowsChanged(WorkerMessage, bubble=False):
+    """The cases ``ids`` changed; ``rows`` are those still open (a missing one is gone)."""
+
+    ids: set[int]
+    rows: list[QueueRow]
+    go_to: str | None = None  # then move the cursor to this case (a new screening's)
+
+
+@dataclass(eq=False)
+class EarlierCounted(WorkerMessage, bubble=False):
+    """How many earlier cases each case's people have (case id -> count)."""
+
+    counts: dict[int, int]
+
+
+@dataclass(eq=False)
+class ConnectionDropped(WorkerMessage, bubble=False):
+    """The store did not answer: ``message`` says why; the worker tries again in ``retry_in``
+    seconds. The next QueueReread or QueueLoaded means it is back."""
+
+    message: str
+    retry_in: int
+
+
+@dataclass(eq=False)
+class ScreeningSaved(WorkerMessage, bubble=False):
+    """A new screening was written: the new case."""
+
+    case: NewCase
+
+
+@dataclass(eq=False)
+class Notice(WorkerMessage, bubble=False):
+    """A worker has something to say in a toast (``severity`` as Textual's notify)."""
+
+    text: str
+    severity: str = "information"
+    title: str = ""
+
+
+@dataclass(eq=False)
+class MunicipalitiesLoaded(WorkerMessage, bubble=False):
+    """The municipalities a new screening may be in: open its form."""
+
+    municipalities: list[MunicipalityChoice]
+
+
+# --- loading a screen's data ----------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Loaded(WorkerMessage, bubble=False):
+    """A screen's data arrived; ``data`` is what its worker read (the screen knows its shape)."""
+
+    data: Any
+
+
+@dataclass(eq=False)
+class LoadFailed(WorkerMessage, bubble=False):
+    """A screen's worker could not read or write: ``message`` for the banner or status line."""
+
+    message: str
+
+
+@dataclass(eq=False)
+class CaseLoaded(WorkerMessage, bubble=False):
+    """A case's detail (and, for the case screen, its decisions' signature checks)."""
+
+    case_id: int
+    detail: CaseDetail
+    signatures: list[Any]
+
+
+# --- saving a form (screens/forms.py) -------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class SaveDone(WorkerMessage, bubble=False):
+    """The form's save went through (``result``: what the save returned, if anything)."""
+
+    result: Any = None
+
+
+@dataclass(eq=False)
+class SaveFailed(WorkerMessage, bubble=False):
+    """The store refused the save: ``message`` at ``field`` (None: the whole form)."""
+
+    field: str | None
+    message: str
+
+
+@dataclass(eq=False)
+class SaveLost(WorkerMessage, bubble=False):
+    """The answer to the save was lost: it may or may not have been written."""
+
+    reason: str
