@@ -142,7 +142,13 @@ class CaseActionSpec(ABC):
     def save(self, on: OnCase, values: dict[str, Any], version: int) -> int:
         """The store's write with the checked ``values`` on ``version``; returns the new version."""
 
-    def make_form(self, on: OnCase, fields: list[FieldSpec], save: Callable, refresh) -> ActionForm:
+    def make_form(
+        self,
+        on: OnCase,
+        fields: list[FieldSpec],
+        save: Callable[[dict[str, Any]], None],
+        refresh: Callable[[], str],
+    ) -> ActionForm:
         """The form object (a subclass with its own widgets overrides this)."""
         return ActionForm(
             f"{self.title} · {on.row.number}", fields, save, refresh, intro=self.intro_for(on)

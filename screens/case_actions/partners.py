@@ -89,7 +89,13 @@ class AssignPartner(CaseActionSpec):
             on.row.case_id, version, values["role"], on.actor, account_id=values["account"]
         )
 
-    def make_form(self, on: OnCase, fields: list[FieldSpec], save: Callable, refresh) -> ActionForm:
+    def make_form(
+        self,
+        on: OnCase,
+        fields: list[FieldSpec],
+        save: Callable[[dict[str, Any]], None],
+        refresh: Callable[[], str],
+    ) -> ActionForm:
         return AssignForm(
             f"{self.title} · {on.row.number}",
             fields,
