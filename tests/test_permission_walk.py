@@ -1,6 +1,6 @@
 """Issue 6: per role, a walk over the whole permission matrix in the store.
 
-For every role and every life-cycle action (all 18) and every other case write (assign, request,
+For every role and every life-cycle action (all 23, the process steps among them) and every other case write (assign, request,
 receive, remind, meeting, note, new screening) and the account administration: a case in a state
 where the action is possible (checked first with every role at once, so a refusal can only come
 from the role), then the attempt as that role. What the matrix allows succeeds and bumps the
@@ -88,6 +88,15 @@ SETUPS: dict[CaseAction, tuple[dict, dict]] = {
         },
         {},
     ),
+    # The process steps: consulting Veilig Thuis before imposing, the rest after.
+    CaseAction.CONSULT_VT: ({"status": "screening", "screening": True}, {"at": NOW - DAY / 2}),
+    CaseAction.INFORM_MAYOR: (
+        {"status": "running", "t0": NOW - DAY, "imposed_by_hovj": True},
+        {"at": NOW - DAY / 2},
+    ),
+    CaseAction.INFORM_HOUSEHOLD: ({"status": "running", "t0": NOW - DAY}, {"at": NOW - DAY / 2}),
+    CaseAction.INFORM_VT: ({"status": "imposed", "t0": NOW - DAY}, {}),
+    CaseAction.RECORD_REACHABLE_ADDRESS: ({"status": "extended", "t0": NOW - 9 * DAY}, {}),
 }
 assert set(SETUPS) == set(CaseAction)  # every action is walked
 

@@ -41,8 +41,10 @@ import pendulum
 from .common import current_end, received, require_aware
 from .errors import DomainError
 from .facts import CaseFacts
+from .household import banned_persons, check_adult
 from .localtime import format_moment
 from .rules import RegionRules
+from .steps import STEP_BY_ACTION, STEPS
 from .timeline import add_days, extension_limit
 from .vocab import BAN_STATUSES, CaseKind, CaseStatus, DocumentKind, Role
 
@@ -66,6 +68,12 @@ class CaseAction(StrEnum):
     ARCHIVE = "archive"
     REOPEN = "reopen"
     DESTROY = "destroy"
+    # The process steps (steps.py): each sets one fact at the moment it happened.
+    CONSULT_VT = "consult_vt"
+    INFORM_MAYOR = "inform_mayor"
+    INFORM_HOUSEHOLD = "inform_household"
+    INFORM_VT = "inform_vt"
+    RECORD_REACHABLE_ADDRESS = "record_reachable_address"
 
     @property
     def label(self) -> str:
@@ -91,6 +99,7 @@ _ACTION_LABELS = {
     "archive": "archiveren",
     "reopen": "heropenen",
     "destroy": "vernietigen",
+    **{step.action: step.label for step in STEPS},
 }
 
 # Who may take each action (any one of these roles suffices).
@@ -122,6 +131,7 @@ ACTION_ROLES: dict[CaseAction, frozenset[Role]] = {
     CaseAction.ARCHIVE: frozenset({Role.PROCESMANAGER, Role.BEHEERDER}),
     CaseAction.REOPEN: frozenset({Role.BEHEERDER}),
     CaseAction.DESTROY: frozenset({Role.BEHEERDER}),
+    **{CaseAction(step.action): step.roles for step in STEPS},
 }
 
 _PARAMS: dict[CaseAction, frozenset[str]] = {
@@ -131,6 +141,7 @@ _PARAMS: dict[CaseAction, frozenset[str]] = {
     CaseAction.SCHEDULE_HEARING: frozenset({"hearing_at"}),
     CaseAction.DECIDE_APPEAL: frozenset({"decided_at", "outcome"}),
     CaseAction.REOPEN: frozenset({"status"}),
+    **{CaseAction(step.action): frozenset({"at"}) for step in STEPS},
 }
 
 _BEFORE_DECISION = {
@@ -347,6 +358,27 @@ def _pre_destroy(case, now, rules):
         )
 
 
+def _pre_step(case, now, rules, step):
+    if step.before_imposition:
+        if case.status is not CaseStatus.SCREENING and (
+            case.status not in BAN_STATUSES or case.imposed_at is None
+        ):
+            raise DomainError(
+                f"'{step.label}' kan alleen bij een screening of een lopend huisverbod "
+                f"(status: {case.status.label})."
+            )
+        return
+    if case.status not in BAN_STATUSES or case.imposed_at is None:
+        raise DomainError(
+            f"'{step.label}' hoort bij een opgelegd huisverbod (status: {case.status.label})."
+        )
+    if step.action == "inform_mayor" and not case.imposed_by_hovj:
+        raise DomainError(
+            "De burgemeester legde dit huisverbod zelf op: informeren is niet nodig "
+            "(alleen na opleggen door de HOvJ)."
+        )
+
+
 _PRECONDITIONS: dict[CaseAction, Callable[[CaseFacts, pendulum.DateTime, RegionRules], None]] = {
     CaseAction.IMPOSE: _pre_impose,
     CaseAction.NOT_IMPOSE: _pre_not_impose,
@@ -366,6 +398,12 @@ _PRECONDITIONS: dict[CaseAction, Callable[[CaseFacts, pendulum.DateTime, RegionR
     CaseAction.ARCHIVE: _pre_archive,
     CaseAction.REOPEN: _pre_reopen,
     CaseAction.DESTROY: _pre_destroy,
+    **{
+        CaseAction(step.action): (
+            lambda case, now, rules, step=step: _pre_step(case, now, rules, step)
+        )
+        for step in STEPS
+    },
 }
 
 
@@ -401,6 +439,8 @@ def _apply(
                 f"Het opleggen kan niet vóór het begin van de screening ({_fmt(case.opened_at)}).",
                 field="imposed_at",
             )
+        for person in banned_persons(case.persons):
+            check_adult(person, t0)  # Wth art. 2 lid 2: only an adult can be banned
         by_hovj = params.get("by_hovj", Role.HOVJ in roles and Role.BESTUURDER not in roles)
         return replace(
             case,
@@ -412,6 +452,8 @@ def _apply(
         )
     if action is CaseAction.NOT_IMPOSE:
         return replace(case, status=CaseStatus.NOT_IMPOSED, decided_at=now)
+    if action.value in STEP_BY_ACTION:
+        return _apply_step(case, STEP_BY_ACTION[action.value], now, params)
     if action is CaseAction.START_RUNNING:
         return replace(case, status=CaseStatus.RUNNING)
     if action is CaseAction.MARK_ADVICE_DUE:
@@ -500,6 +542,26 @@ def _apply(
             appeal_outcome=None,
         )
     raise AssertionError(action)  # pragma: no cover - every action is handled above
+
+
+def _apply_step(case: CaseFacts, step, now: pendulum.DateTime, params: dict) -> CaseFacts:
+    """Set the step's fact to the moment it happened ("at", default now; never in the future).
+    A step after imposing cannot precede T0; consulting Veilig Thuis cannot follow it."""
+    at = _moment(params, "at", now, now)
+    t0 = case.imposed_at
+    if step.before_imposition:
+        if t0 is not None and at > t0:
+            raise DomainError(
+                f"Veilig Thuis moet vóór het opleggen ({_fmt(t0)}) zijn geraadpleegd "
+                "(Wth art. 2 lid 3).",
+                field="at",
+            )
+        return dataclasses.replace(case, child_abuse=True, **{step.fact: at})
+    if at < t0:
+        raise DomainError(
+            f"Dit moment ligt vóór het opleggen van het huisverbod ({_fmt(t0)}).", field="at"
+        )
+    return dataclasses.replace(case, **{step.fact: at})
 
 
 def _reopen_status(case: CaseFacts, wanted) -> CaseStatus:

@@ -174,6 +174,12 @@ ACTION_PERMISSION: dict[CaseAction, Permission] = {
     CaseAction.ARCHIVE: Permission.ARCHIVE,
     CaseAction.REOPEN: Permission.REOPEN,
     CaseAction.DESTROY: Permission.DESTROY,
+    # The process steps (steps.py): recording that the process went as the law asks.
+    CaseAction.CONSULT_VT: Permission.PROGRESS,
+    CaseAction.INFORM_MAYOR: Permission.PROGRESS,
+    CaseAction.INFORM_HOUSEHOLD: Permission.PROGRESS,
+    CaseAction.INFORM_VT: Permission.PROGRESS,
+    CaseAction.RECORD_REACHABLE_ADDRESS: Permission.PROGRESS,
 }
 
 

@@ -136,6 +136,36 @@ ALLOWED = {
         {},
         lambda c: c.status is CaseStatus.DESTROYED and c.documents == () and c.persons == (),
     ),
+    # The process steps (steps.py): the fact is the moment given, exactly.
+    A.CONSULT_VT: (
+        SCREEN,
+        POL,
+        T0,
+        {"at": T0.subtract(minutes=30)},
+        lambda c: c.child_abuse and c.vt_consulted_at == T0.subtract(minutes=30),
+    ),
+    A.INFORM_MAYOR: (
+        replace(RUNNING, imposed_by_hovj=True),
+        HOVJ,
+        DURING,
+        {"at": T0.add(minutes=20)},
+        lambda c: c.mayor_informed_at == T0.add(minutes=20),
+    ),
+    A.INFORM_HOUSEHOLD: (
+        RUNNING,
+        POL,
+        DURING,
+        {"at": T0},
+        lambda c: c.household_informed_at == T0 and c.status is CaseStatus.RUNNING,
+    ),
+    A.INFORM_VT: (RUNNING, PM, DURING, {}, lambda c: c.vt_informed_at == DURING),
+    A.RECORD_REACHABLE_ADDRESS: (
+        case(CaseStatus.EXTENDED, extended_until=at(2010, 4, 20, 20)),
+        PM,
+        DURING,
+        {"at": DURING},
+        lambda c: c.reachable_address_at == DURING,
+    ),
 }
 
 # action -> list of (case, roles, now, params, expected field or None)
@@ -233,6 +263,39 @@ REFUSED = {
         (ARCHIVED, BEH, at(2015, 4, 5), {}, None),
         (CLOSED, BEH, at(2016, 1, 1), {}, None),
         (ARCHIVED, PM, at(2016, 1, 1), {}, None),
+    ],
+    A.CONSULT_VT: [
+        (RUNNING, POL, DURING, {"at": T0.add(minutes=1)}, "at"),  # one minute after T0
+        (SCREEN, POL, T0, {"at": T0.add(seconds=1)}, "at"),  # in the future
+        (SCREEN, {Role.CASEMANAGER}, T0, {}, None),
+        (case(CaseStatus.NOT_IMPOSED), POL, T0, {}, None),
+    ],
+    A.INFORM_MAYOR: [
+        (RUNNING, HOVJ, DURING, {}, None),  # the mayor imposed: nobody to inform
+        (replace(RUNNING, imposed_by_hovj=True), POL, DURING, {}, None),
+        (
+            replace(RUNNING, imposed_by_hovj=True),
+            HOVJ,
+            DURING,
+            {"at": T0.subtract(minutes=1)},
+            "at",
+        ),
+    ],
+    A.INFORM_HOUSEHOLD: [
+        (SCREEN, POL, T0, {}, None),
+        (case(CaseStatus.EXPIRED), PM, AFTER, {}, None),
+        (RUNNING, {Role.CASEMANAGER}, DURING, {}, None),
+        (RUNNING, POL, DURING, {"at": DURING.add(seconds=1)}, "at"),
+    ],
+    A.INFORM_VT: [
+        (SCREEN, PM, T0, {}, None),
+        (RUNNING, {Role.SUPPORT}, DURING, {}, None),
+        (RUNNING, PM, DURING, {"at": T0.subtract(seconds=1)}, "at"),
+    ],
+    A.RECORD_REACHABLE_ADDRESS: [
+        (SCREEN, PM, T0, {}, None),
+        (RUNNING, {Role.BELEIDSMEDEWERKER}, DURING, {}, None),
+        (RUNNING, PM, DURING, {"at": T0.subtract(minutes=1)}, "at"),
     ],
 }
 
