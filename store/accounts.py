@@ -1,10 +1,10 @@
 """Accounts: administration, CSV import, login, passwords and the second factor (issue 6).
 
-``AccountAdmin`` is a mixin for ``SqlStore`` (it uses ``self.engine``, ``self._guarded`` and, when
-present, ``self.now()``); SQL Core on SQLite and PostgreSQL, no ORM objects. Every write is one
+``Accounts`` is the store's repository for them (over the shared ``Database``: its engine and its
+one clock); SQL Core on SQLite and PostgreSQL, no ORM objects. Every write is one
 transaction with one ``event`` row per changed account (``case_id`` None, the actor's account and
 name, an action such as ``account_created``, JSON details), hash-chained like a case's events in
-one chain for all events without a case, the account log (``case_writes.append_event``; the
+one chain for all events without a case, the account log (``chain.append_event``; the
 chain's head row is locked while appending, so two logins at once do not fork it).
 
 Secrets: passwords and one-time login codes are stored only as argon2id hashes (argon2-cffi's
@@ -39,9 +39,9 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import Any
 
 import pyotp
 from argon2 import PasswordHasher
@@ -56,8 +56,20 @@ from hvo_tui.domain.permissions import LOGIN_CODE_DAYS, Permission, Scope, allow
 from hvo_tui.domain.validation import normalise_phone, valid_email
 from hvo_tui.domain.vocab import Role
 
-from .case_writes import append_event
-from .interface import Actor, EventRow, NotFound, Refused, StoreError
+from .chain import append_event
+from .database import Repository
+from .interface import (
+    AccountRow,
+    Actor,
+    EventRow,
+    ImportLine,
+    ImportReport,
+    LoggedIn,
+    LoginError,
+    NotFound,
+    OrganisationCount,
+    Refused,
+)
 from .models import (
     Account,
     AccountRegion,
@@ -69,6 +81,8 @@ from .models import (
     Organisation,
     Region,
 )
+from .scope import regions_of, roles_of
+from .signing_keys import rekey_after_password_change, retire_signing_keys
 
 AT = Account.__table__
 A = AT.c
@@ -110,89 +124,6 @@ _EDITABLE = frozenset(
 password_hasher = PasswordHasher()  # argon2id with argon2-cffi's recommended parameters
 
 
-class LoginError(StoreError):
-    """A refused login or password change, as a Dutch message. ``locked_until`` is set when the
-    account is locked; ``second_factor`` when the TOTP code is missing or wrong."""
-
-    def __init__(
-        self, message: str, *, locked_until: datetime | None = None, second_factor: bool = False
-    ) -> None:
-        super().__init__(message)
-        self.locked_until = locked_until
-        self.second_factor = second_factor
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedIn(Actor):
-    """A successful login: an ``Actor`` plus what the session needs to know about the account."""
-
-    must_change_password: bool = False
-    organisation_id: int | None = None
-    organisation: str | None = None
-    # ``regions`` comes from Actor
-
-
-@dataclass(frozen=True, slots=True)
-class AccountRow:
-    id: int
-    username: str
-    full_name: str
-    organisation: str
-    organisation_id: int
-    roles: tuple[str, ...]  # Role values, sorted
-    regions: tuple[str, ...]  # region names, sorted
-    phone: str | None
-    email: str | None
-    active: bool
-    bestuurlijk: bool
-    locked: bool
-    must_change_password: bool
-    totp: bool = False  # a second factor is set up
-
-
-class OrganisationCount(NamedTuple):
-    organisation: str
-    active: int  # active accounts
-    bestuurlijk: int  # active bestuurlijke accounts
-
-
-@dataclass(frozen=True, slots=True)
-class ImportLine:
-    line: int  # line number in the file (the header is line 1)
-    username: str
-    status: str  # "nieuw" | "bestaat al" | "fout"
-    errors: tuple[str, ...] = ()
-    code: str | None = None  # the one-time login code, once created
-    account_id: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def text(self) -> str:
-        who = f" ({self.username})" if self.username else ""
-        what = "; ".join(self.errors) if self.errors else self.status
-        return f"regel {self.line}{who}: {what}"
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    lines: tuple[ImportLine, ...]
-    dry_run: bool
-    applied: bool  # accounts were created
-    message: str
-
-    @property
-    def errors(self) -> tuple[ImportLine, ...]:
-        return tuple(line for line in self.lines if not line.ok)
-
-    @property
-    def codes(self) -> dict[str, str]:
-        """username -> one-time login code of every account created."""
-        return {line.username: line.code for line in self.lines if line.code}
-
-
 def totp_uri(secret: str, username: str, issuer: str = TOTP_ISSUER) -> str:
     """The otpauth:// URI an authenticator app reads (as a QR code or typed)."""
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=issuer)
@@ -230,7 +161,8 @@ def _code_key(text: str) -> str:
     return re.sub(r"[\s-]", "", text or "").upper()
 
 
-def _verify(hashed: str | None, secret: str) -> bool:
+def verify_password(hashed: str | None, secret: str) -> bool:
+    """Whether ``secret`` matches the argon2 ``hashed`` (False for no hash or a broken one)."""
     if not hashed:
         return False
     try:
@@ -242,12 +174,12 @@ def _verify(hashed: str | None, secret: str) -> bool:
 _dummy_hash: str | None = None
 
 
-def _dummy_verify(secret: str) -> None:
+def _dummyverify_password(secret: str) -> None:
     """Spend the time of one verification, so an unknown name answers as slowly as a known one."""
     global _dummy_hash
     if _dummy_hash is None:
         _dummy_hash = password_hasher.hash(secrets.token_urlsafe(16))
-    _verify(_dummy_hash, secret)
+    verify_password(_dummy_hash, secret)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -308,47 +240,70 @@ class _Clean:
     bestuurlijk: bool
 
 
-class AccountAdmin:
-    """Mixin for SqlStore: account administration, CSV import, login and passwords."""
+def _log(
+    conn: Connection,
+    *,
+    account_id: int | None,
+    actor_name: str,
+    action: str,
+    at: datetime,
+    details: dict[str, Any],
+) -> None:
+    append_event(
+        conn,
+        case_id=None,
+        account_id=account_id,
+        actor_name=actor_name,
+        action=action,
+        at=at,
+        details=_json(details),
+    )
+
+
+def record_login_failure(
+    conn: Connection,
+    row,
+    now: datetime,
+    reason: str,
+    message: str,
+    *,
+    second_factor: bool = False,
+) -> LoginError:
+    """Count a failed attempt (locking at MAX_FAILURES) and log it; returns the error."""
+    conn.execute(update(AT).where(A.id == row.id).values(failed_logins=A.failed_logins + 1))
+    count = conn.execute(select(A.failed_logins).where(A.id == row.id)).scalar_one()
+    details: dict[str, Any] = {"reden": reason, "pogingen": count}
+    error = LoginError(message, second_factor=second_factor)
+    if count >= MAX_FAILURES:
+        until = now + timedelta(minutes=LOCK_MINUTES)
+        conn.execute(update(AT).where(A.id == row.id).values(failed_logins=0, locked_until=until))
+        details["geblokkeerd_tot"] = until
+        error = LoginError(f"account geblokkeerd tot {_hhmm(until)}", locked_until=until)
+    _log(
+        conn,
+        account_id=row.id,
+        actor_name=row.full_name,
+        action="login_failed",
+        at=now,
+        details={"gebruikersnaam": row.username, **details},
+    )
+    return error
+
+
+class Accounts(Repository):
+    """Account administration, CSV import, login and passwords."""
 
     # --- shared steps ---------------------------------------------------------------------------
-
-    def _moment(self) -> datetime:
-        clock_now = getattr(self, "now", None)
-        return clock_now() if callable(clock_now) else datetime.now(UTC)
-
-    def _g(self, fn, *args, **kwargs):
-        return self._guarded(lambda: fn(*args, **kwargs))
 
     @staticmethod
     def _require_admin(actor: Actor) -> None:
         if not allowed(actor.roles, Permission.MANAGE_ACCOUNTS):
             raise Refused(NO_ADMIN)
 
-    @staticmethod
-    def _log(
-        conn: Connection,
-        *,
-        account_id: int | None,
-        actor_name: str,
-        action: str,
-        at: datetime,
-        details: dict[str, Any],
-    ) -> None:
-        append_event(
-            conn,
-            case_id=None,
-            account_id=account_id,
-            actor_name=actor_name,
-            action=action,
-            at=at,
-            details=_json(details),
-        )
-
     def _admin_event(
         self, conn: Connection, actor: Actor, action: str, at: datetime, details: dict[str, Any]
     ) -> None:
-        self._log(
+        _log(
             conn,
             account_id=actor.account_id,
             actor_name=actor.name,
@@ -366,24 +321,6 @@ class AccountAdmin:
         if row is None:
             raise NotFound(ACCOUNT_NOT_FOUND)
         return row
-
-    @staticmethod
-    def _roles_of(conn: Connection, account_id: int) -> tuple[str, ...]:
-        return tuple(
-            sorted(conn.execute(select(AR.role).where(AR.account_id == account_id)).scalars())
-        )
-
-    @staticmethod
-    def _regions_of(conn: Connection, account_id: int) -> tuple[str, ...]:
-        return tuple(
-            sorted(
-                conn.execute(
-                    select(R.name)
-                    .join(AGt, AG.region_id == R.id)
-                    .where(AG.account_id == account_id)
-                ).scalars()
-            )
-        )
 
     @staticmethod
     def _username_taken(conn: Connection, username: str, *, other_than: int | None = None) -> bool:
@@ -585,7 +522,7 @@ class AccountAdmin:
     ) -> list[AccountRow]:
         """Accounts matching every given filter, by name. ``region`` filters on the regions set on
         the account; ``text`` matches username, name, e-mail and organisation (case-insensitive)."""
-        return self._g(
+        return self._guard(
             self._list_accounts,
             organisation_id=organisation_id,
             role=role,
@@ -596,7 +533,7 @@ class AccountAdmin:
         )
 
     def account(self, account_id: int, *, now: datetime | None = None) -> AccountRow:
-        rows = self._g(self._list_accounts, account_id=account_id, now=now)
+        rows = self._guard(self._list_accounts, account_id=account_id, now=now)
         if not rows:
             raise NotFound(ACCOUNT_NOT_FOUND)
         return rows[0]
@@ -612,7 +549,7 @@ class AccountAdmin:
         now=None,
         account_id=None,
     ) -> list[AccountRow]:
-        now = _aware(now) if now is not None else self._moment()
+        now = _aware(now) if now is not None else self.now()
         query = (
             select(
                 A.id,
@@ -694,20 +631,20 @@ class AccountAdmin:
     def account_scope(self, account_id: int) -> Scope:
         """The scope of an active account, from its roles, regions and organisation in the
         database (not from what a caller claims). An inactive account sees nothing."""
-        return self._g(self._account_scope, account_id)
+        return self._guard(self._account_scope, account_id)
 
     def _account_scope(self, account_id: int) -> Scope:
         with self.engine.connect() as conn:
             row = self._account(conn, account_id)
             if not row.active:
                 return Scope(regions=frozenset(), own_cases_only=True)
-            roles = self._roles_of(conn, account_id)
-            regions = self._regions_of(conn, account_id)
+            roles = roles_of(conn, account_id)
+            regions = regions_of(conn, account_id)
         return scope_for(roles, regions, row.organisation_id, account_id=account_id)
 
     def organisation_counts(self) -> list[OrganisationCount]:
         """Per organisation (by name, all of them): active accounts and active bestuurlijke ones."""
-        return self._g(self._organisation_counts)
+        return self._guard(self._organisation_counts)
 
     def _organisation_counts(self) -> list[OrganisationCount]:
         active = case((A.active.is_(True), 1), else_=0)
@@ -728,7 +665,7 @@ class AccountAdmin:
 
     def organisations(self) -> list[tuple[int, str]]:
         """(id, name) of every organisation, by name."""
-        return self._g(self._organisations)
+        return self._guard(self._organisations)
 
     def _organisations(self) -> list[tuple[int, str]]:
         with self.engine.connect() as conn:
@@ -758,7 +695,7 @@ class AccountAdmin:
     def account_activity(self, account_id: int, *, limit: int = 200) -> list[EventRow]:
         """What an account did, and what was done to it (its events and the administration of
         it), newest first."""
-        return self._g(self._account_activity, account_id, limit)
+        return self._guard(self._account_activity, account_id, limit)
 
     def _account_activity(self, account_id: int, limit: int) -> list[EventRow]:
         # Administrative events name their subject in details["account_id"]; JSON operators differ
@@ -804,7 +741,7 @@ class AccountAdmin:
         """Create an account; returns (id, one-time login code). The code is shown once: only
         its hash is stored. ``regions`` are region names or ids."""
         self._require_admin(actor)
-        return self._g(
+        return self._guard(
             self._create_account,
             actor,
             dict(
@@ -820,7 +757,7 @@ class AccountAdmin:
         )
 
     def _create_account(self, actor: Actor, fields: dict[str, Any]) -> tuple[int, str]:
-        now = self._moment()
+        now = self.now()
         try:
             with self.engine.begin() as conn:
                 clean, problems = self._validate_new(conn, **fields)
@@ -842,14 +779,14 @@ class AccountAdmin:
         for key in changes:
             if key not in _EDITABLE:
                 raise Refused(f"onbekend of niet te wijzigen veld: {key}", key)
-        self._g(self._update_account, actor, account_id, changes)
+        self._guard(self._update_account, actor, account_id, changes)
 
     def _update_account(self, actor: Actor, account_id: int, changes: dict[str, Any]) -> None:
-        now = self._moment()
+        now = self.now()
         with self.engine.begin() as conn:
             row = self._account(conn, account_id, lock=True)
-            old_roles = self._roles_of(conn, account_id)
-            old_regions = self._regions_of(conn, account_id)
+            old_roles = roles_of(conn, account_id)
+            old_regions = regions_of(conn, account_id)
             org_name = conn.execute(
                 select(ORG.name).where(ORG.id == row.organisation_id)
             ).scalar_one()
@@ -951,14 +888,14 @@ class AccountAdmin:
         self._require_admin(actor)
         if actor.account_id == account_id:
             raise Refused("u kunt uw eigen account niet deactiveren")
-        self._g(self._set_active, actor, account_id, False)
+        self._guard(self._set_active, actor, account_id, False)
 
     def reactivate(self, actor: Actor, account_id: int) -> None:
         self._require_admin(actor)
-        self._g(self._set_active, actor, account_id, True)
+        self._guard(self._set_active, actor, account_id, True)
 
     def _set_active(self, actor: Actor, account_id: int, active: bool) -> None:
-        now = self._moment()
+        now = self.now()
         with self.engine.begin() as conn:
             row = self._account(conn, account_id, lock=True)
             if bool(row.active) == active:
@@ -967,7 +904,7 @@ class AccountAdmin:
                 )
             if (
                 not active
-                and Role.BEHEERDER.value in self._roles_of(conn, account_id)
+                and Role.BEHEERDER.value in roles_of(conn, account_id)
                 and self._is_last_admin(conn, account_id)
             ):
                 raise Refused("dit is de laatste actieve functioneel beheerder")
@@ -988,10 +925,10 @@ class AccountAdmin:
         """A new one-time login code; the old password no longer works, the lock is lifted.
         ``reset_totp`` also removes the second factor (a lost phone)."""
         self._require_admin(actor)
-        return self._g(self._reset_login, actor, account_id, reset_totp)
+        return self._guard(self._reset_login, actor, account_id, reset_totp)
 
     def _reset_login(self, actor: Actor, account_id: int, reset_totp: bool) -> str:
-        now = self._moment()
+        now = self.now()
         code = new_login_code()
         with self.engine.begin() as conn:
             row = self._account(conn, account_id, lock=True)
@@ -1006,7 +943,6 @@ class AccountAdmin:
             if reset_totp:
                 values["totp_secret"] = None
             conn.execute(update(AT).where(A.id == account_id).values(**values))
-            from .signing import retire_signing_keys  # the old password's key is no longer usable
 
             retire_signing_keys(
                 conn, account_id, now, "inlogcode opnieuw uitgegeven door beheerder"
@@ -1029,15 +965,15 @@ class AccountAdmin:
         beheerder may do it for anyone, an account for itself; enabling again replaces it."""
         if actor.account_id != account_id:
             self._require_admin(actor)
-        return self._g(self._set_totp, actor, account_id, pyotp.random_base32())
+        return self._guard(self._set_totp, actor, account_id, pyotp.random_base32())
 
     def disable_totp(self, actor: Actor, account_id: int) -> None:
         if actor.account_id != account_id:
             self._require_admin(actor)
-        self._g(self._set_totp, actor, account_id, None)
+        self._guard(self._set_totp, actor, account_id, None)
 
     def _set_totp(self, actor: Actor, account_id: int, secret: str | None) -> str | None:
-        now = self._moment()
+        now = self.now()
         with self.engine.begin() as conn:
             row = self._account(conn, account_id, lock=True)
             conn.execute(
@@ -1062,7 +998,7 @@ class AccountAdmin:
         an error nothing is written (all or nothing); else every account is created in one
         transaction and the report holds each one's one-time login code."""
         self._require_admin(actor)
-        return self._g(self._import_csv, actor, text, dry_run)
+        return self._guard(self._import_csv, actor, text, dry_run)
 
     def _parse_csv(self, text: str) -> tuple[list[tuple[int, dict[str, str]]], list[ImportLine]]:
         reader = csv.reader(io.StringIO((text or "").lstrip("\ufeff")))
@@ -1133,7 +1069,7 @@ class AccountAdmin:
 
     def _import_csv(self, actor: Actor, text: str, dry_run: bool) -> ImportReport:
         rows, bad = self._parse_csv(text)
-        now = self._moment()
+        now = self.now()
         with self.engine.begin() as conn:
             lines, cleans = self._check_import(conn, rows, bad)
             lines.sort(key=lambda item: item.line)
@@ -1182,42 +1118,10 @@ class AccountAdmin:
         """Check a login; returns the account as an actor (``LoggedIn``) or raises LoginError.
         Every attempt, successful or not, is logged as an event (``login`` / ``login_failed``)."""
         now = _aware(now)
-        outcome = self._g(self._authenticate, username or "", password or "", totp_code, now)
+        outcome = self._guard(self._authenticate, username or "", password or "", totp_code, now)
         if isinstance(outcome, LoginError):
             raise outcome
         return outcome
-
-    def _failure(
-        self,
-        conn: Connection,
-        row,
-        now: datetime,
-        reason: str,
-        message: str,
-        *,
-        second_factor: bool = False,
-    ) -> LoginError:
-        """Count a failed attempt (locking at MAX_FAILURES) and log it; returns the error."""
-        conn.execute(update(AT).where(A.id == row.id).values(failed_logins=A.failed_logins + 1))
-        count = conn.execute(select(A.failed_logins).where(A.id == row.id)).scalar_one()
-        details: dict[str, Any] = {"reden": reason, "pogingen": count}
-        error = LoginError(message, second_factor=second_factor)
-        if count >= MAX_FAILURES:
-            until = now + timedelta(minutes=LOCK_MINUTES)
-            conn.execute(
-                update(AT).where(A.id == row.id).values(failed_logins=0, locked_until=until)
-            )
-            details["geblokkeerd_tot"] = until
-            error = LoginError(f"account geblokkeerd tot {_hhmm(until)}", locked_until=until)
-        self._log(
-            conn,
-            account_id=row.id,
-            actor_name=row.full_name,
-            action="login_failed",
-            at=now,
-            details={"gebruikersnaam": row.username, **details},
-        )
-        return error
 
     def _authenticate(
         self, username: str, password: str, totp_code: str | None, now: datetime
@@ -1229,8 +1133,8 @@ class AccountAdmin:
                 .with_for_update()
             ).first()
             if row is None:
-                _dummy_verify(password)
-                self._log(
+                _dummyverify_password(password)
+                _log(
                     conn,
                     account_id=None,
                     actor_name="onbekende gebruiker",
@@ -1240,7 +1144,7 @@ class AccountAdmin:
                 )
                 return LoginError(BAD_LOGIN)
             if row.locked_until is not None and row.locked_until > now:
-                self._log(
+                _log(
                     conn,
                     account_id=row.id,
                     actor_name=row.full_name,
@@ -1257,15 +1161,15 @@ class AccountAdmin:
                     locked_until=row.locked_until,
                 )
             used_code = False
-            ok = _verify(row.password_hash, password)
+            ok = verify_password(row.password_hash, password)
             if not ok and row.password_hash is None:
-                ok = used_code = _verify(row.login_code_hash, _code_key(password))
+                ok = used_code = verify_password(row.login_code_hash, _code_key(password))
             if not ok:
-                return self._failure(conn, row, now, "onjuist wachtwoord", BAD_LOGIN)
+                return record_login_failure(conn, row, now, "onjuist wachtwoord", BAD_LOGIN)
             if used_code and _expired(row, now):
-                return self._failure(conn, row, now, "inlogcode verlopen", CODE_EXPIRED)
+                return record_login_failure(conn, row, now, "inlogcode verlopen", CODE_EXPIRED)
             if not row.active:
-                self._log(
+                _log(
                     conn,
                     account_id=row.id,
                     actor_name=row.full_name,
@@ -1279,7 +1183,7 @@ class AccountAdmin:
             if row.totp_secret:
                 code = re.sub(r"\s", "", totp_code or "")
                 if not code:
-                    self._log(
+                    _log(
                         conn,
                         account_id=row.id,
                         actor_name=row.full_name,
@@ -1290,11 +1194,11 @@ class AccountAdmin:
                     return LoginError("tweede factor nodig", second_factor=True)
                 step = totp_step(row.totp_secret, code, now)
                 if step is None:
-                    return self._failure(
+                    return record_login_failure(
                         conn, row, now, "onjuiste code", "onjuiste code", second_factor=True
                     )
                 if row.totp_last_step is not None and step <= row.totp_last_step:
-                    return self._failure(
+                    return record_login_failure(
                         conn, row, now, "code al gebruikt", TOTP_REUSED, second_factor=True
                     )
             values: dict[str, Any] = dict(failed_logins=0, locked_until=None)
@@ -1304,7 +1208,7 @@ class AccountAdmin:
                 values["password_hash"] = password_hasher.hash(password)
             conn.execute(update(AT).where(A.id == row.id).values(**values))
             must_change = bool(row.must_change_password) or used_code
-            self._log(
+            _log(
                 conn,
                 account_id=row.id,
                 actor_name=row.full_name,
@@ -1317,8 +1221,8 @@ class AccountAdmin:
                     "wachtwoord_wijzigen": must_change,
                 },
             )
-            roles = self._roles_of(conn, row.id)
-            regions = self._regions_of(conn, row.id)
+            roles = roles_of(conn, row.id)
+            regions = regions_of(conn, row.id)
             org = conn.execute(select(ORG.name).where(ORG.id == row.organisation_id)).scalar()
         return LoggedIn(
             name=row.full_name,
@@ -1337,8 +1241,8 @@ class AccountAdmin:
         """Set a new password (at least 12 characters) after checking the current password or the
         one-time login code; clears the code and ``must_change_password``. A wrong current
         password counts as a failed login (and can lock the account)."""
-        moment = _aware(now) if now is not None else self._moment()
-        outcome = self._g(
+        moment = _aware(now) if now is not None else self.now()
+        outcome = self._guard(
             self._set_password, account_id, old_or_code or "", new_password or "", moment
         )
         if isinstance(outcome, LoginError):
@@ -1357,11 +1261,11 @@ class AccountAdmin:
                     locked_until=row.locked_until,
                 )
             used_code = False
-            ok = _verify(row.password_hash, old)
+            ok = verify_password(row.password_hash, old)
             if not ok and row.login_code_hash:
-                ok = used_code = _verify(row.login_code_hash, _code_key(old))
+                ok = used_code = verify_password(row.login_code_hash, _code_key(old))
             if not ok:
-                return self._failure(
+                return record_login_failure(
                     conn,
                     row,
                     now,
@@ -1369,7 +1273,7 @@ class AccountAdmin:
                     "huidig wachtwoord of inlogcode onjuist",
                 )
             if used_code and _expired(row, now):
-                return self._failure(conn, row, now, "inlogcode verlopen", CODE_EXPIRED)
+                return record_login_failure(conn, row, now, "inlogcode verlopen", CODE_EXPIRED)
             if len(new) < MIN_PASSWORD:
                 raise Refused(
                     f"een wachtwoord heeft minstens {MIN_PASSWORD} tekens", "new_password"
@@ -1396,12 +1300,11 @@ class AccountAdmin:
                     locked_until=None,
                 )
             )
-            from .signing import rekey_after_password_change  # the mayor's signing key follows
-
+            # the mayor's signing key follows the password
             rekey_after_password_change(
                 conn, account_id, old_password=None if used_code else old, new_password=new, now=now
             )
-            self._log(
+            _log(
                 conn,
                 account_id=row.id,
                 actor_name=row.full_name,
@@ -1416,7 +1319,7 @@ class AccountAdmin:
 
 
 __all__ = [
-    "AccountAdmin",
+    "Accounts",
     "AccountRow",
     "ImportLine",
     "ImportReport",
@@ -1425,5 +1328,7 @@ __all__ = [
     "OrganisationCount",
     "new_login_code",
     "password_hasher",
+    "record_login_failure",
     "totp_uri",
+    "verify_password",
 ]

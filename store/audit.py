@@ -1,7 +1,7 @@
 """The audit log's integrity (issue 9): checking every case's hash chain, and the one sanctioned
 rewrite of events, by the retention purge.
 
-The chain (see ``case_writes``): each event of a case carries ``prev_hash`` (the hash of the
+The chain (see ``store.chain``): each event of a case carries ``prev_hash`` (the hash of the
 case's previous event) and ``hash`` (SHA-256 of its own content and ``prev_hash``). An event whose
 content changed no longer matches its hash; a deleted or inserted event breaks the link of the
 next one. On PostgreSQL a trigger (migration 0004) refuses UPDATE and DELETE besides.
@@ -39,7 +39,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from hvo_tui.domain.retention import redact_details
 
-from .case_writes import ACCOUNT_CHAIN, E, H, event_hash
+from .chain import ACCOUNT_CHAIN, E, H, event_hash
+from .database import Repository
 from .models import Account, Case, Event
 
 C = Case.__table__.c
@@ -261,6 +262,25 @@ def first_break(conn: Connection, case_id: int) -> tuple[int, str] | None:
     return None
 
 
+def verify_chain(conn: Connection, case_id: int) -> int | None:
+    """The id of the first event of ``case_id`` whose chain link or content was altered (or that
+    was inserted without a hash), or None when the whole chain holds. The check itself, which
+    also accepts the retention purge's recorded rewrites, is ``store.audit``'s."""
+    found = first_break(conn, case_id)
+    return found[0] if found else None
+
+
+def broken_chains(conn: Connection) -> dict[int, int]:
+    """Every case whose chain is broken: case id -> id of its first broken event (for
+    ``hvo audit verify``)."""
+    broken: dict[int, int] = {}
+    for case_id, rows in _case_rows(conn):
+        bad, _, _ = check_events(rows)
+        if bad is not None:
+            broken[case_id] = bad.id
+    return broken
+
+
 def _check_chain(rows: list, head, *, case: bool) -> tuple[Any | None, str | None, bool, int]:
     """(row to name, problem, at the end?, accepted rewrites) of one chain; problem None: intact."""
     first = "de zaak" if case else "het accountlogboek"
@@ -424,3 +444,16 @@ def account_log(engine: Engine, username: str) -> list[LogEntry] | None:
         )
         for r in rows
     ]
+
+
+class Audit(Repository):
+    """The audit log for ``hvo audit``: every chain checked, one case's or account's log."""
+
+    def verify_all(self) -> AuditReport:
+        return self._guard(verify_all, self.engine)
+
+    def case_log(self, number: str) -> list[LogEntry] | None:
+        return self._guard(case_log, self.engine, number)
+
+    def account_log(self, username: str) -> list[LogEntry] | None:
+        return self._guard(account_log, self.engine, username)

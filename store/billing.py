@@ -32,6 +32,7 @@ from hvo_tui.domain.billing import (
 from hvo_tui.domain.permissions import Permission, allowed
 from hvo_tui.domain.vocab import DocumentKind, DocumentStatus
 
+from .database import Repository
 from .interface import Refused, StoreError
 from .models import Account, Case, Document, Event, Municipality, Organisation, Region
 
@@ -126,8 +127,8 @@ def region_usage(engine, region: str, period: Period) -> RegionUsage:
     return RegionUsage(found.name, munis, orgs, actions)
 
 
-class BillingQueries:
-    """Mixed into SqlStore (which sets ``self.engine``): the store interface's billing methods,
+class BillingQueries(Repository):
+    """The store interface's billing methods,
     for an account with ``Permission.INVOICE`` (the beheerder); others are refused here too.
     (``hvo costs invoice`` calls ``region_usage`` itself: whoever may open the database from the
     shell may read its use, as with ``hvo accounts``.)"""
@@ -145,7 +146,7 @@ class BillingQueries:
     def _may_bill(self, region: str) -> bool:
         """A beheerder invoices the regions of their own account (its scope); an unscoped store
         (the shell, the tests) all of them."""
-        scope = getattr(self, "scope", None)
+        scope = self.scope
         return (
             scope is None
             or scope.regions is None

@@ -1,14 +1,9 @@
-"""The write side of the SQL store: reading one case (logged) and every process-management action.
+"""Case writes: reading one case (logged) and every process-management action.
 
-``CaseWrites`` is a mixin for ``SqlStore`` (it uses ``self.engine``, ``self._guarded`` and
-``self._queue_rows``). Every write follows the same pattern, in ONE transaction:
-
-1. ``UPDATE hvo_case SET version = version + 1 ... WHERE id = :id AND version = :expected``; no row
-   means someone else changed the case (``Conflict`` with the current version) or it does not
-   exist (``NotFound``), and nothing is written. On PostgreSQL the UPDATE also takes the row lock
-   that serialises writers of one case; SQLite serialises all writers.
-2. the change itself (refusals raise ``Refused`` and roll everything back);
-3. one ``event`` row, hash-chained to the previous event of the same case (``append_event``).
+``CaseWrites`` is a repository over the store's ``Database``; it reads case rows through the
+queue's repository (``CaseQueue.rows_where``). Every write follows the pattern of store/writes.py
+(``CaseWriter``): in ONE transaction the version claim with the actor's scope (``_bump``), the
+change, one hash-chained event (store/chain.py).
 
 Event details are JSON: ``voor``/``na`` (before/after) of what changed, moments as ISO strings in
 Europe/Amsterdam. They never hold personal data of the persons on the case (no note text, no form
@@ -17,36 +12,28 @@ after its retention term, so only professionals' names and codes go in. The litt
 does go in (a closing reason, the court's ruling, a document's author) is replaced by a marker when
 the case is destroyed (``_destroy``, ``store.audit``).
 
-Hash chain (issue 9): ``event.prev_hash`` is the ``hash`` of the case's previous event (None for
-the first), ``event.hash`` the SHA-256 hex digest of the canonical JSON (sorted keys, no spaces) of
-``{case_id, account_id, actor_name, action, at (ISO, UTC), details, prev_hash}``. ``verify_chain``
-names the first event whose link or content does not match. The events without a case (account
-log: logins, account administration) are one more chain, and every chain's end is recorded in
-``event_head`` (last event, its hash, the count) in the same transaction (``append_event``), so
-``hvo audit verify`` also sees a deleted tail (store/audit.py).
+The hash chain's functions live in store/chain.py and its checks in store/audit.py; the names
+below (``append_event``, ``event_hash``, ``verify_chain`` ...) are imported here for the callers
+that know them from this module.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
-import pendulum
 from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 
-from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transition
+from hvo_tui.domain import CaseAction, DomainError, ban_end, mask_person, transition
 from hvo_tui.domain.facts import CaseFacts
-from hvo_tui.domain.localtime import WALL_CLOCK, format_moment, format_short, local
-from hvo_tui.domain.permissions import Permission, allowed
+from hvo_tui.domain.localtime import format_moment, format_short
+from hvo_tui.domain.permissions import Permission
 from hvo_tui.domain.retention import redact_details
 from hvo_tui.domain.standard_forms import check_fields
 from hvo_tui.domain.validation import normalise_phone, valid_email
@@ -58,7 +45,19 @@ from hvo_tui.domain.vocab import (
     Role,
 )
 
-from . import idempotency
+from .audit import broken_chains, redact_case_events, verify_chain
+from .chain import (
+    ACCOUNT_CHAIN,
+    E,
+    H,
+    append_event,
+    applied_key,
+    chain_key,
+    event_hash,
+    jsonable,
+    record_key,
+)
+from .database import Database, format_address, region_rules
 from .earlier import earlier_pairs
 from .interface import (
     AccountChoice,
@@ -82,16 +81,17 @@ from .models import (
     CasePartner,
     CasePerson,
     Document,
-    Event,
-    EventHead,
     Meeting,
     Municipality,
     Note,
     Organisation,
     Outbox,
     Region,
-    WriteKey,
+    metadata,
 )
+from .queue import CaseQueue
+from .screening import impose_requests
+from .writes import CONFLICT_MESSAGE, NOT_FOUND_MESSAGE, CaseWriter
 
 CT = Case.__table__
 C = CT.c
@@ -100,19 +100,12 @@ R = Region.__table__.c
 A = Account.__table__.c
 ORG = Organisation.__table__.c
 D = Document.__table__.c
-E = Event.__table__.c
-HT = EventHead.__table__
-H = HT.c
 P = CasePerson.__table__.c
 CP = CasePartner.__table__.c
 MT = Meeting.__table__.c
 N = Note.__table__.c
 AR = AccountRole.__table__.c
 AG = AccountRegion.__table__.c
-WK = WriteKey.__table__.c
-
-CONFLICT_MESSAGE = "iemand anders heeft deze zaak intussen gewijzigd"
-NOT_FOUND_MESSAGE = "zaak bestaat niet"
 
 # Which account roles can fill a partner role on a case.
 PARTNER_ACCOUNT_ROLES: dict[str, frozenset[str]] = {
@@ -138,186 +131,6 @@ MAX_DUE_AHEAD = timedelta(days=366)
 _NOT_COLUMNS = frozenset({"number", "opened_at", "documents", "meetings", "persons", "address"})
 _FACT_COLUMNS = tuple(f.name for f in dataclasses.fields(CaseFacts) if f.name not in _NOT_COLUMNS)
 _ROLE_VALUES = frozenset(r.value for r in Role)
-_CLOSED = (CaseStatus.CLOSED.value, CaseStatus.ARCHIVED.value)
-
-
-# --- JSON and the hash chain --------------------------------------------------------------------
-
-
-def _utc(moment: datetime) -> datetime:
-    """A plain stdlib datetime in UTC (pendulum subclasses datetime; the hash wants one form)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"naive datetime {moment!r}")
-    u = moment.astimezone(UTC)
-    return datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    """A moment for event details: ISO 8601 in Europe/Amsterdam with its offset."""
-    if moment is None:
-        return None
-    return local(moment).isoformat()
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` as plain JSON: enums as their code, moments as ISO strings, tuples as lists."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return _iso(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [jsonable(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
-
-
-def event_hash(
-    *,
-    case_id: int | None,
-    account_id: int | None,
-    actor_name: str,
-    action: str,
-    at: datetime,
-    details: dict[str, Any],
-    prev_hash: str | None,
-) -> str:
-    payload = {
-        "case_id": case_id,
-        "account_id": account_id,
-        "actor_name": actor_name,
-        "action": action,
-        "at": _utc(at).isoformat(),
-        "details": details,
-        "prev_hash": prev_hash,
-    }
-    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-ACCOUNT_CHAIN = 0  # event_head.chain_key of the events without a case (the account log)
-
-
-def chain_key(case_id: int | None) -> int:
-    """The ``event_head`` key of the chain an event of ``case_id`` belongs to."""
-    return ACCOUNT_CHAIN if case_id is None else case_id
-
-
-def _claim_head(conn: Connection, key: int):
-    """The chain's head row (``last_hash``), locked for this transaction; created empty when the
-    chain has none yet. PostgreSQL: SELECT ... FOR UPDATE, so two transactions appending to one
-    chain (two logins at once) take turns. SQLite: the INSERT OR IGNORE first takes the database's
-    write lock (the driver only begins a transaction at the first write), so the read after it
-    cannot be stale."""
-    query = select(H.last_hash).where(H.chain_key == key)
-    if conn.dialect.name == "sqlite":
-        conn.execute(
-            sqlite_insert(HT).values(chain_key=key, event_count=0).on_conflict_do_nothing()
-        )
-        return conn.execute(query).one()
-    head = conn.execute(query.with_for_update()).one_or_none()
-    if head is None:  # a new case, or the account log of an empty database
-        conn.execute(
-            pg_insert(HT)
-            .values(chain_key=key, event_count=0)
-            .on_conflict_do_nothing(index_elements=[H.chain_key])
-        )
-        head = conn.execute(query.with_for_update()).one()
-    return head
-
-
-def append_event(
-    conn: Connection,
-    *,
-    case_id: int | None,
-    account_id: int | None,
-    actor_name: str,
-    action: str,
-    at: datetime,
-    details: dict[str, Any] | None = None,
-) -> int:
-    """Insert one event, chained to the previous event of its chain (the case's; without a case
-    the account log's) as the chain's head records it, and move the head to it. For a case, call
-    it inside the transaction that holds the case's lock (after the version UPDATE); the head row's
-    lock serialises the account log's appends (and guards a case's besides)."""
-    clean = json.loads(json.dumps(jsonable(details or {})))  # exactly what the JSON column returns
-    key = chain_key(case_id)
-    prev = _claim_head(conn, key).last_hash
-    digest = event_hash(
-        case_id=case_id,
-        account_id=account_id,
-        actor_name=actor_name,
-        action=action,
-        at=at,
-        details=clean,
-        prev_hash=prev,
-    )
-    event_id = conn.execute(
-        insert(Event.__table__).values(
-            case_id=case_id,
-            account_id=account_id,
-            actor_name=actor_name,
-            action=action,
-            at=_utc(at),
-            details=clean,
-            prev_hash=prev,
-            hash=digest,
-        )
-    ).inserted_primary_key[0]
-    conn.execute(
-        update(HT)
-        .where(H.chain_key == key)
-        .values(last_event_id=event_id, last_hash=digest, event_count=H.event_count + 1)
-    )
-    return event_id
-
-
-def verify_chain(conn: Connection, case_id: int) -> int | None:
-    """The id of the first event of ``case_id`` whose chain link or content was altered (or that
-    was inserted without a hash), or None when the whole chain holds. The check itself, which
-    also accepts the retention purge's recorded rewrites, is ``store.audit``'s."""
-    from .audit import first_break  # audit imports this module: import late
-
-    found = first_break(conn, case_id)
-    return found[0] if found else None
-
-
-def broken_chains(conn: Connection) -> dict[int, int]:
-    """Every case whose chain is broken: case id -> id of its first broken event (for
-    ``hvo audit verify``)."""
-    from .audit import _case_rows, check_events
-
-    broken: dict[int, int] = {}
-    for case_id, rows in _case_rows(conn):
-        bad, _, _ = check_events(rows)
-        if bad is not None:
-            broken[case_id] = bad.id
-    return broken
-
-
-# --- idempotency keys (store/idempotency.py) -----------------------------------------------------
-
-
-def record_key(conn: Connection, case_id: int, version: int, at: datetime) -> None:
-    """Inside a write's transaction: record the running write's key (if it has one) with the case
-    and the version the write produces. A second attempt racing with the same key fails here
-    (the key is unique) or before (the version moved) and then finds this row."""
-    key = idempotency.recording_key()
-    if key is not None:
-        conn.execute(
-            insert(WriteKey.__table__).values(
-                key=key, case_id=case_id, version=version, at=_utc(at)
-            )
-        )
-
-
-def applied_key(conn: Connection, key: str):
-    """The recorded (case_id, version) of ``key``; None when no write with it was applied."""
-    return conn.execute(select(WK.case_id, WK.version).where(WK.key == key)).one_or_none()
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -342,168 +155,48 @@ def _enum(enum_type: type[Enum], value: Any, field: str, unknown: str) -> str:
         raise Refused(f"{unknown}: {value!r}.", field) from None
 
 
-def _rules(rules_toml: str | None) -> RegionRules:
-    if not rules_toml:
-        return RegionRules()
-    try:
-        return RegionRules.from_toml(rules_toml)
-    except DomainError:
-        return RegionRules()  # a broken region setting must not block the mayor's decision
-
-
 def _column_value(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
-def _read_only(actor: Actor) -> bool:
-    """Support staff only read (domain.md); an actor without roles is not judged here."""
-    return bool(actor.roles) and set(actor.roles) <= {Role.SUPPORT.value}
-
-
-class CaseWrites:
+class CaseWrites(CaseWriter):
     """Mixin for SqlStore: ``case_detail``, process-management writes, ``accounts_for_role``."""
 
-    # --- time -----------------------------------------------------------------------------------
-
-    def now(self) -> pendulum.DateTime:
-        clock = getattr(self, "clock", None)
-        return clock.now() if clock else WALL_CLOCK.now()
-
-    # --- shared steps of every write -------------------------------------------------------------
-
-    def _bump(self, conn: Connection, case_id: int, expected: int, now: datetime):
-        """Step 1 of every write: claim the case at ``expected`` and bump its version, and record
-        the write's idempotency key (if it has one, see ``_keyed``) in the same transaction.
-        Returns the case's basics (after the bump)."""
-        result = conn.execute(
-            update(CT)
-            .where(C.id == case_id, C.version == expected)
-            .values(version=C.version + 1, updated_at=now)
-        )
-        if result.rowcount == 0:
-            current = conn.execute(select(C.version).where(C.id == case_id)).scalar()
-            if current is None:
-                raise NotFound(NOT_FOUND_MESSAGE)
-            raise Conflict(CONFLICT_MESSAGE, current)
-        record_key(conn, case_id, expected + 1, now)
-        return conn.execute(
-            select(
-                C.id,
-                C.number,
-                C.status,
-                C.version,
-                C.opened_at,
-                C.imposed_at,
-                M.name.label("municipality"),
-            )
-            .join(Municipality.__table__, M.id == C.municipality_id)
-            .where(C.id == case_id)
-        ).one()
-
-    @staticmethod
-    def _writable(case) -> None:
-        """Documents, partners, meetings and notes change only on a case that is still open."""
-        status = CaseStatus(case.status)
-        if status is CaseStatus.DESTROYED:
-            raise Refused("Deze zaak is vernietigd en kan niet meer worden gewijzigd.")
-        if status.value in _CLOSED:
-            raise Refused(
-                f"Deze zaak is {status.label}; alleen een functioneel beheerder kan haar heropenen."
-            )
-
-    @staticmethod
-    def _check_actor(actor: Actor, *needed: Permission) -> None:
-        """The permission matrix, enforced here (not only by hiding keys on screen)."""
-        if _read_only(actor):
-            raise Refused("Met de rol support kunt u zaken inzien, niet wijzigen.")
-        needed = needed or (Permission.EDIT_CASE,)
-        if not any(allowed(actor.roles, p) for p in needed):
-            raise Refused(f"Uw rol mag dit niet: {needed[0].label}.")
-
-    @staticmethod
-    def _event(
-        conn: Connection,
-        case_id: int,
-        actor: Actor,
-        action: str,
-        at: datetime,
-        details: dict[str, Any],
-    ) -> int:
-        return append_event(
-            conn,
-            case_id=case_id,
-            account_id=actor.account_id,
-            actor_name=actor.name,
-            action=action,
-            at=at,
-            details=details,
-        )
-
-    def _guard(self, fn, *args, **kwargs):
-        return self._guarded(lambda: fn(*args, **kwargs))
-
-    # --- idempotency keys (store/idempotency.py) -------------------------------------------------
-
-    @staticmethod
-    def write_key(key: str | None):
-        """``with store.write_key(key): store.add_note(...)``: the write inside happens at most
-        once per key; repeated, it returns the recorded version without writing again."""
-        return idempotency.write_key(key)
-
-    def _applied(self, key: str):
-        with self.engine.connect() as conn:
-            return applied_key(conn, key)
-
-    def _keyed(self, case_id: int, fn, *args) -> int:
-        """Run the case write ``fn(*args)`` (which calls ``_bump``) under the pending write key.
-        The key is looked up before anything else (a repeat must not meet the checks the first
-        attempt's own write now fails: the version, a signed draft, the state machine); after a
-        failure it is looked up again, since a racing attempt with the same key may have won."""
-        key = idempotency.take_write_key()
-        if key is None:
-            return self._guard(fn, *args)
-        done = self._guard(self._applied, key)
-        if done is None:
-            try:
-                with idempotency.recording(key):
-                    return self._guard(fn, *args)
-            except (Conflict, Refused, NotFound, IntegrityError):
-                done = self._guard(self._applied, key)
-                if done is None:
-                    raise
-        if done.case_id != case_id:
-            raise Refused("Deze opslagsleutel is al gebruikt voor een andere zaak.")
-        return done.version
+    def __init__(self, db: Database, queue: CaseQueue) -> None:
+        super().__init__(db)
+        self.queue = queue
 
     # --- reading one case (logged) ---------------------------------------------------------------
 
     def case_detail(self, case_id: int, actor: Actor) -> CaseDetail:
-        return self._guard(self._case_detail, case_id, actor)
+        """One case with everything on it; opening it is logged (``case_opened``). A case outside
+        the actor's scope is ``NotFound`` and nothing is logged. Person data as initials for who
+        may not see them (``Database.mask_persons``)."""
+        detail = self._guard(self._case_detail, case_id, actor)
+        return _masked(detail) if self.mask_persons else detail
 
-    def _lock_for_log(self, conn: Connection, case_id: int) -> None:
+    def _lock_for_log(self, conn: Connection, case_id: int, actor: Actor) -> None:
         """Serialise the opening's event with the case's writers without bumping the version:
-        a row lock on PostgreSQL, the database write lock on SQLite."""
+        a row lock on PostgreSQL, the database write lock on SQLite; then the actor's scope (a
+        case outside it is not there: ``NotFound``, and the transaction writes nothing)."""
         if conn.dialect.name == "sqlite":
             # A write that changes nothing takes SQLite's write lock as the first statement of the
             # transaction (so the busy timeout applies); SQLite has no triggers to fire here.
-            found = conn.execute(
-                update(CT).where(C.id == case_id).values(version=C.version)
-            ).rowcount
+            conn.execute(update(CT).where(C.id == case_id).values(version=C.version))
         else:
             # Not the no-op UPDATE: on PostgreSQL it would fire the change-notify trigger and make
             # every open queue reread this case. FOR UPDATE waits for, and blocks, its writers.
-            found = conn.execute(select(C.id).where(C.id == case_id).with_for_update()).scalar()
-        if not found:
+            conn.execute(select(C.id).where(C.id == case_id).with_for_update())
+        in_scope = self._scope_clauses(conn, actor)
+        if conn.execute(select(C.id).where(C.id == case_id, *in_scope)).scalar() is None:
             raise NotFound(NOT_FOUND_MESSAGE)
 
     def _case_detail(self, case_id: int, actor: Actor) -> CaseDetail:
-        from .sql import format_address  # sql imports this module: import late
-
         now = self.now()
         with self.engine.begin() as conn:
-            self._lock_for_log(conn, case_id)
+            self._lock_for_log(conn, case_id, actor)
             self._event(conn, case_id, actor, "case_opened", now, {})
-        rows = self._queue_rows(C.id == case_id)
+        rows = self.queue.rows_where(C.id == case_id)
         if not rows:
             raise NotFound(NOT_FOUND_MESSAGE)
         row = rows[0]
@@ -642,7 +335,7 @@ class CaseWrites:
         # which the permission matrix contains: a test guards that): transition() refuses, with
         # the Dutch reason, inside _apply_action.
         return self._keyed(
-            case_id, self._apply_action, case_id, version, action, actor, dict(params)
+            case_id, actor, self._apply_action, case_id, version, action, actor, dict(params)
         )
 
     def _read_facts(self, case_id: int):
@@ -658,13 +351,13 @@ class CaseWrites:
                 ).one_or_none()
             if extra is None:
                 raise NotFound(NOT_FOUND_MESSAGE)
-            rows = self._queue_rows(C.id == case_id)
+            rows = self.queue.rows_where(C.id == case_id)
             if not rows:
                 raise NotFound(NOT_FOUND_MESSAGE)
             row = rows[0]
             if row.version == extra.version:
                 facts = dataclasses.replace(row.facts, appeal_outcome=extra.appeal_outcome)
-                return row, facts, _rules(extra.rules_toml)
+                return row, facts, region_rules(extra.rules_toml)
         raise Conflict(CONFLICT_MESSAGE, row.version)
 
     def _apply_action(
@@ -708,7 +401,7 @@ class CaseWrites:
             details["reden"] = reason
 
         with self.engine.begin() as conn:
-            self._bump(conn, case_id, version, now)
+            self._bump(conn, case_id, version, now, actor)
             if act is CaseAction.DESTROY:
                 removed, rewritten = self._destroy(conn, case_id)
                 # the ruling's old text must not move into this event ("reden" is the destroyer's)
@@ -728,8 +421,6 @@ class CaseWrites:
                 conn.execute(update(CT).where(C.id == case_id).values(**values))
             self._event(conn, case_id, actor, act.value, now, details)
             if act is CaseAction.IMPOSE:  # the documents the ban needs, requested at once
-                from .screening import impose_requests
-
                 impose_requests(
                     conn,
                     case_id,
@@ -748,8 +439,6 @@ class CaseWrites:
         kind and moment, reminders only recipient and subject; free text in event details is
         replaced by a marker (``audit.redact_case_events``). What stays is anonymous and feeds
         the statistics. Returns (rows cleared per kind, event rewrites)."""
-        from .audit import redact_case_events  # audit imports this module: import late
-        from .models import metadata
 
         def clear(table, **values) -> int:
             return conn.execute(
@@ -787,7 +476,15 @@ class CaseWrites:
         external: dict[str, str] | None = None,
     ) -> int:
         return self._keyed(
-            case_id, self._assign_partner, case_id, version, role, actor, account_id, external
+            case_id,
+            actor,
+            self._assign_partner,
+            case_id,
+            version,
+            role,
+            actor,
+            account_id,
+            external,
         )
 
     def _assign_partner(self, case_id, version, role, actor, account_id, external) -> int:
@@ -820,7 +517,7 @@ class CaseWrites:
             )
         now = self.now()
         with self.engine.begin() as conn:
-            case = self._bump(conn, case_id, version, now)
+            case = self._bump(conn, case_id, version, now, actor)
             self._writable(case)
             if account_id is not None:
                 account = conn.execute(
@@ -943,6 +640,7 @@ class CaseWrites:
     ) -> int:
         return self._keyed(
             case_id,
+            actor,
             self._request_document,
             case_id,
             version,
@@ -966,7 +664,7 @@ class CaseWrites:
         if due_at > now + MAX_DUE_AHEAD:
             raise Refused(f"De termijn ligt te ver in de toekomst ({_fmt(due_at)}).", "due_at")
         with self.engine.begin() as conn:
-            case = self._bump(conn, case_id, version, now)
+            case = self._bump(conn, case_id, version, now, actor)
             self._writable(case)
             if from_account_id is not None:
                 active = conn.execute(select(A.active).where(A.id == from_account_id)).scalar()
@@ -1025,6 +723,7 @@ class CaseWrites:
     ) -> int:
         return self._keyed(
             case_id,
+            actor,
             self._receive_document,
             case_id,
             version,
@@ -1061,7 +760,7 @@ class CaseWrites:
             raise Refused(message[0].upper() + message[1:] + ".", name)
         clean_fields = json.loads(json.dumps(jsonable(checked)))
         with self.engine.begin() as conn:
-            case = self._bump(conn, case_id, version, now)
+            case = self._bump(conn, case_id, version, now, actor)
             self._writable(case)
             if received_at < case.opened_at:
                 raise Refused(
@@ -1125,13 +824,15 @@ class CaseWrites:
         return version + 1
 
     def remind_document(self, case_id: int, version: int, document_id: int, actor: Actor) -> int:
-        return self._keyed(case_id, self._remind_document, case_id, version, document_id, actor)
+        return self._keyed(
+            case_id, actor, self._remind_document, case_id, version, document_id, actor
+        )
 
     def _remind_document(self, case_id, version, document_id, actor) -> int:
         self._check_actor(actor)
         now = self.now()
         with self.engine.begin() as conn:
-            case = self._bump(conn, case_id, version, now)
+            case = self._bump(conn, case_id, version, now, actor)
             self._writable(case)
             doc = conn.execute(
                 select(
@@ -1225,6 +926,7 @@ class CaseWrites:
     ) -> int:
         return self._keyed(
             case_id,
+            actor,
             self._record_meeting,
             case_id,
             version,
@@ -1247,7 +949,7 @@ class CaseWrites:
                 "held_at",
             )
         with self.engine.begin() as conn:
-            case = self._bump(conn, case_id, version, now)
+            case = self._bump(conn, case_id, version, now, actor)
             self._writable(case)
             if held_at < case.opened_at:
                 raise Refused(
@@ -1277,7 +979,7 @@ class CaseWrites:
     def add_note(
         self, case_id: int, version: int, actor: Actor, *, text: str, kind: str = "note"
     ) -> int:
-        return self._keyed(case_id, self._add_note, case_id, version, actor, text, kind)
+        return self._keyed(case_id, actor, self._add_note, case_id, version, actor, text, kind)
 
     def _add_note(self, case_id, version, actor, text, kind) -> int:
         self._check_actor(actor)
@@ -1288,7 +990,7 @@ class CaseWrites:
             raise Refused(f"Onbekend soort notitie: {kind!r}.", "kind")
         now = self.now()
         with self.engine.begin() as conn:
-            case = self._bump(conn, case_id, version, now)
+            case = self._bump(conn, case_id, version, now, actor)
             self._writable(case)
             note_id = conn.execute(
                 insert(Note.__table__).values(
@@ -1300,6 +1002,23 @@ class CaseWrites:
                 conn, case_id, actor, "note_added", now, {"note_id": note_id, "soort": kind}
             )
         return version + 1
+
+
+def _masked(detail: CaseDetail) -> CaseDetail:
+    """``detail`` with its persons reduced to initials: no BSN, birth date, address or phone."""
+    persons = tuple(
+        replace(
+            p,
+            first_name=mask_person(f"{p.first_name} {p.last_name}"),
+            last_name="",
+            birth_date=None,
+            bsn=None,
+            address="",
+            phone=None,
+        )
+        for p in detail.persons
+    )
+    return replace(detail, persons=persons)
 
 
 def _reminder_body(
@@ -1327,3 +1046,22 @@ def _reminder_body(
         "(Dit bericht is verstuurd vanuit hvo; de gegevens van de zaak vindt u in hvo zelf.)",
     ]
     return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "ACCOUNT_CHAIN",
+    "CONFLICT_MESSAGE",
+    "NOT_FOUND_MESSAGE",
+    "PARTNER_ACCOUNT_ROLES",
+    "CaseWrites",
+    "E",
+    "H",
+    "append_event",
+    "applied_key",
+    "broken_chains",
+    "chain_key",
+    "event_hash",
+    "jsonable",
+    "record_key",
+    "verify_chain",
+]

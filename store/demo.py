@@ -62,6 +62,7 @@ from hvo_tui.domain.vocab import (
     Role,
 )
 
+from .chain import event_hash
 from .models import (
     Account,
     AccountRegion,
@@ -71,6 +72,7 @@ from .models import (
     CasePerson,
     Document,
     Event,
+    EventHead,
     Meeting,
     Municipality,
     Note,
@@ -2169,9 +2171,6 @@ class _Builder:
             assert row["at"] <= now + timedelta(seconds=1), row
         # The audit log's hash chain, per case in id order, as every later write continues it,
         # and each chain's head (event_head: its last event and count).
-        from .case_writes import event_hash
-        from .models import EventHead
-
         last_hash: dict[int, str] = {}
         heads: dict[int, dict[str, Any]] = {}
         for row in tables["event"]:

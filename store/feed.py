@@ -78,7 +78,7 @@ class PostgresChangeFeed:
         self.reopen()
 
     def reopen(self) -> None:
-        import psycopg
+        import psycopg  # lazy: only a PostgreSQL feed needs it (start-up of the SQLite app)
 
         self.close()
         try:
@@ -91,7 +91,7 @@ class PostgresChangeFeed:
             raise ConnectionLost(f"database niet bereikbaar: {exc}") from exc
 
     def wait(self, timeout: float) -> set[int] | None:
-        import psycopg
+        import psycopg  # lazy: only a PostgreSQL feed needs it (start-up of the SQLite app)
 
         if self._conn is None:
             self.reopen()

@@ -36,21 +36,27 @@ from . import idempotency
 from .codec import from_json, to_json
 from .interface import (
     AccountChoice,
+    AccountRow,
     Actor,
     CaseDetail,
     ChangeFeed,
     Conflict,
     ConnectionLost,
     EventRow,
+    ImportReport,
+    LoggedIn,
+    LoginError,
     MunicipalityChoice,
     NewCase,
     NotFound,
+    OrganisationCount,
     PendingDecision,
     QueueRow,
     Refused,
     SignatureCheck,
     StoreError,
     StoreInfo,
+    UnknownReport,
 )
 
 API = "/api/v1"
@@ -161,8 +167,6 @@ class HttpStore:
         message = str(body.get("detail") or response.reason_phrase or f"HTTP {status}")
         if status == 401:
             if body.get("kind") == "login":
-                from .accounts import LoginError
-
                 until = body.get("locked_until")
                 raise LoginError(
                     message,
@@ -216,7 +220,6 @@ class HttpStore:
         now: datetime | None = None,
     ):
         """Log in (the server's clock decides; ``now`` is ignored). Returns a ``LoggedIn``."""
-        from .accounts import LoggedIn
 
         data = self._call(
             "POST",
@@ -247,7 +250,6 @@ class HttpStore:
         )
 
     def me(self):
-        from .accounts import LoggedIn
 
         return self._get("/me", LoggedIn)
 
@@ -475,7 +477,6 @@ class HttpStore:
         text: str | None = None,
         now: datetime | None = None,
     ):
-        from .accounts import AccountRow
 
         return self._get(
             "/accounts",
@@ -488,7 +489,6 @@ class HttpStore:
         )
 
     def account(self, account_id: int, *, now: datetime | None = None):
-        from .accounts import AccountRow
 
         return self._get(f"/accounts/{int(account_id)}", AccountRow)
 
@@ -500,7 +500,6 @@ class HttpStore:
         return next((oid for oid, found in self.organisations() if found.lower() == wanted), None)
 
     def organisation_counts(self):
-        from .accounts import OrganisationCount
 
         return self._get("/organisation-counts", list[OrganisationCount])
 
@@ -558,7 +557,6 @@ class HttpStore:
         self._call("DELETE", f"/accounts/{int(account_id)}/totp")
 
     def import_accounts_csv(self, actor: Actor | None, text: str, *, dry_run: bool):
-        from .accounts import ImportReport
 
         return self._post(
             "/accounts/import", {"text": text or "", "dry_run": bool(dry_run)}, ImportReport
@@ -579,8 +577,6 @@ class HttpStore:
 
     def reports(self, names: Iterable[str], flt: Any) -> dict[str, Any]:
         from hvo_tui.domain.statistics import REPORTS, ReportTable, unknown_report
-
-        from .reports import UnknownReport
 
         names = list(dict.fromkeys(names))
         for name in names:

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from hvo_tui.domain.facts import CaseFacts
 from hvo_tui.domain.statistics import ReportFilter, ReportTable
@@ -43,6 +43,10 @@ class Refused(StoreError):
 
 class NotFound(StoreError):
     """No such case (or not visible to this account)."""
+
+
+class UnknownReport(StoreError):
+    """No report of that name (the message lists the names)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +204,95 @@ class AccountChoice:
     roles: tuple[str, ...] = ()
     phone: str | None = None
     email: str | None = None
+
+
+# --- accounts (store/accounts.py) -----------------------------------------------------------
+
+
+class LoginError(StoreError):
+    """A refused login or password change, as a Dutch message. ``locked_until`` is set when the
+    account is locked; ``second_factor`` when the TOTP code is missing or wrong."""
+
+    def __init__(
+        self, message: str, *, locked_until: datetime | None = None, second_factor: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.locked_until = locked_until
+        self.second_factor = second_factor
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedIn(Actor):
+    """A successful login: an ``Actor`` plus what the session needs to know about the account."""
+
+    must_change_password: bool = False
+    organisation_id: int | None = None
+    organisation: str | None = None
+    # ``regions`` comes from Actor
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    id: int
+    username: str
+    full_name: str
+    organisation: str
+    organisation_id: int
+    roles: tuple[str, ...]  # Role values, sorted
+    regions: tuple[str, ...]  # region names, sorted
+    phone: str | None
+    email: str | None
+    active: bool
+    bestuurlijk: bool
+    locked: bool
+    must_change_password: bool
+    totp: bool = False  # a second factor is set up
+
+
+class OrganisationCount(NamedTuple):
+    organisation: str
+    active: int  # active accounts
+    bestuurlijk: int  # active bestuurlijke accounts
+
+
+@dataclass(frozen=True, slots=True)
+class ImportLine:
+    line: int  # line number in the file (the header is line 1)
+    username: str
+    status: str  # "nieuw" | "bestaat al" | "fout"
+    errors: tuple[str, ...] = ()
+    code: str | None = None  # the one-time login code, once created
+    account_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def text(self) -> str:
+        who = f" ({self.username})" if self.username else ""
+        what = "; ".join(self.errors) if self.errors else self.status
+        return f"regel {self.line}{who}: {what}"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    lines: tuple[ImportLine, ...]
+    dry_run: bool
+    applied: bool  # accounts were created
+    message: str
+
+    @property
+    def errors(self) -> tuple[ImportLine, ...]:
+        return tuple(line for line in self.lines if not line.ok)
+
+    @property
+    def codes(self) -> dict[str, str]:
+        """username -> one-time login code of every account created."""
+        return {line.username: line.code for line in self.lines if line.code}
+
+
+# --- the store -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -55,7 +55,8 @@ from hvo_tui.domain.statistics import (
 )
 from hvo_tui.domain.vocab import CaseStatus, DocumentKind, DocumentStatus, PersonRole
 
-from .interface import StoreError
+from .database import Repository
+from .interface import UnknownReport
 from .models import Account, Case, CasePerson, Document, Municipality, Organisation, Region
 from .scope import case_scope_clause
 
@@ -68,10 +69,6 @@ A = Account.__table__.c
 ORG = Organisation.__table__.c
 
 _IN = (DocumentStatus.RECEIVED.value, DocumentStatus.SIGNED.value)
-
-
-class UnknownReport(StoreError):
-    """No report of that name (the message lists the names)."""
 
 
 # --- dialect-specific expressions ---------------------------------------------------------------
@@ -162,7 +159,7 @@ class _Muni:
     postcodes: str | None
 
 
-class Reports:
+class Reports(Repository):
     """The statistics of issue 8 for ``SqlStore``.
 
     Region and municipality filters become a list of municipality ids first (33 rows for three
@@ -189,8 +186,7 @@ class Reports:
     # --- implementation -------------------------------------------------------------------------
 
     def _region_scope(self) -> frozenset[str] | None:
-        scope = getattr(self, "scope", None)
-        return None if scope is None else scope.regions
+        return None if self.scope is None else self.scope.regions
 
     def _report_areas(self) -> dict[str, list[str]]:
         with self.engine.connect() as conn:
@@ -201,10 +197,6 @@ class Reports:
             if regions is None or m.region in regions:
                 out[m.region].append(m.name)
         return dict(out)
-
-    def _now(self) -> datetime:
-        clock = getattr(self, "clock", None)
-        return clock.now() if clock is not None else datetime.now(UTC)
 
     def _reports(self, names: list[str], flt: ReportFilter) -> dict[str, ReportTable]:
         out: dict[str, ReportTable] = {}
@@ -385,7 +377,7 @@ class Reports:
         self, conn: Connection, flt: ReportFilter, area, munis: dict[int, _Muni]
     ) -> list[LateCounts]:
         lo, hi = flt.bounds()
-        now = self._now()
+        now = self.now()
         late_received = and_(D.received_at.is_not(None), D.received_at > D.due_at)
         late_open = and_(D.received_at.is_(None), D.due_at < now)
         # The partner: the account it was requested from, else the account that delivered it.

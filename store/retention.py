@@ -34,7 +34,8 @@ from hvo_tui.domain.retention import (
 )
 from hvo_tui.domain.vocab import CaseKind, CaseStatus
 
-from .case_writes import E, _rules
+from .chain import E
+from .database import Repository, region_rules
 from .interface import Actor, StoreError
 from .models import Case, Municipality, Region, WriteKey
 
@@ -97,7 +98,7 @@ def retention_overview(
     for row in rows:
         rules = rules_of.get(row.rules_toml)
         if rules is None:
-            rules = rules_of[row.rules_toml] = _rules(row.rules_toml)
+            rules = rules_of[row.rules_toml] = region_rules(row.rules_toml)
         facts = CaseFacts(
             number=row.number,
             kind=CaseKind(row.kind),
@@ -182,3 +183,16 @@ def prune_write_keys(engine: Engine, now: datetime, *, dry_run: bool = False) ->
             return conn.execute(select(func.count()).select_from(WK).where(old)).scalar_one()
     with engine.begin() as conn:
         return conn.execute(delete(WK).where(old)).rowcount
+
+
+class Retention(Repository):
+    """The retention terms for ``hvo archive``: what is due, the purge, old write keys. ``now``
+    defaults to the store's clock."""
+
+    def overview(
+        self, now: datetime | None = None
+    ) -> tuple[list[RetentionCase], list[RetentionCase]]:
+        return self._guard(retention_overview, self.engine, now or self.now())
+
+    def prune_write_keys(self, now: datetime | None = None, *, dry_run: bool = False) -> int:
+        return self._guard(prune_write_keys, self.engine, now or self.now(), dry_run=dry_run)

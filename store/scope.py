@@ -1,17 +1,29 @@
 """Which cases an account sees, as a WHERE clause on ``hvo_case``, for queries and every write.
 
-The rule itself is ``hvo_tui.domain.permissions.Scope.sees``; this is its SQL. A module of its own
+The rule itself is ``hvo_tui.domain.permissions.Scope.sees``; this is its SQL. ``account_scope``
+reads an account's scope from the database (its roles, regions and organisation), for the queries
+of the account administration and for the scope check of every case write. A module of its own
 below accounts, case writes and reports, so each imports it at the top.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import and_, false, or_, select, true
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from hvo_tui.domain.permissions import Scope
+from hvo_tui.domain.permissions import Scope, scope_for
 
-from .models import Account, Case, CasePartner, Municipality, Organisation, Region
+from .models import (
+    Account,
+    AccountRegion,
+    AccountRole,
+    Case,
+    CasePartner,
+    Municipality,
+    Organisation,
+    Region,
+)
 
 A = Account.__table__.c
 C = Case.__table__.c
@@ -19,6 +31,11 @@ CP = CasePartner.__table__.c
 M = Municipality.__table__.c
 ORG = Organisation.__table__.c
 R = Region.__table__.c
+AR = AccountRole.__table__.c
+AGt = AccountRegion.__table__
+AG = AGt.c
+
+NOTHING = Scope(regions=frozenset(), own_cases_only=True)  # an inactive or unknown account
 
 
 def case_scope_clause(scope: Scope) -> ColumnElement[bool]:
@@ -74,3 +91,33 @@ def case_scope_clause(scope: Scope) -> ColumnElement[bool]:
         else:
             clauses.append(in_regions)
     return or_(*clauses) if clauses else false()
+
+
+def roles_of(conn: Connection, account_id: int) -> tuple[str, ...]:
+    """The account's roles, sorted."""
+    return tuple(sorted(conn.execute(select(AR.role).where(AR.account_id == account_id)).scalars()))
+
+
+def regions_of(conn: Connection, account_id: int) -> tuple[str, ...]:
+    """The names of the account's regions, sorted."""
+    return tuple(
+        sorted(
+            conn.execute(
+                select(R.name).join(AGt, AG.region_id == R.id).where(AG.account_id == account_id)
+            ).scalars()
+        )
+    )
+
+
+def account_scope(conn: Connection, account_id: int) -> Scope:
+    """The scope of an active account, from its roles, regions and organisation in the database
+    (not from what a caller claims). An inactive or unknown account sees nothing."""
+    row = conn.execute(select(A.active, A.organisation_id).where(A.id == account_id)).one_or_none()
+    if row is None or not row.active:
+        return NOTHING
+    return scope_for(
+        roles_of(conn, account_id),
+        regions_of(conn, account_id),
+        row.organisation_id,
+        account_id=account_id,
+    )

@@ -35,8 +35,11 @@ from hvo_tui.domain.vocab import (
 )
 
 from . import idempotency
+from .chain import applied_key, record_key
+from .database import region_rules
 from .interface import Actor, MunicipalityChoice, NewCase, NotFound, Refused
 from .models import Case, CasePartner, CasePerson, Document, Municipality, Region
+from .writes import CaseWriter
 
 CT = Case.__table__
 C = CT.c
@@ -78,9 +81,7 @@ def impose_requests(
 ) -> list[int]:
     """Request every document in ``IMPOSE_REQUESTS`` the case does not hold yet, due when the
     checklist says (the region's rules); ``append(conn, action, details)`` writes the event."""
-    from .models import Document as DocumentModel
-
-    D = DocumentModel.__table__.c
+    D = Document.__table__.c
     have = set(conn.execute(select(D.kind).where(D.case_id == case_id)).scalars())
     due_by_kind = {item.kind: item.due for item in document_checklist(facts, now, rules)}
     created = []
@@ -119,9 +120,8 @@ def impose_requests(
     return created
 
 
-class Screenings:
-    """Mixed into SqlStore (needs ``engine``, ``now``, ``scope``, ``_guard``, ``_check_actor``,
-    ``_event``)."""
+class Screenings(CaseWriter):
+    """New screenings (``open_screening``) and the municipalities they may be registered in."""
 
     def municipalities(self) -> list[MunicipalityChoice]:
         """The municipalities a new screening may be registered in: those of the reader's regions
@@ -134,7 +134,7 @@ class Screenings:
             .join(Region.__table__, R.id == M.region_id)
             .order_by(M.name)
         )
-        regions = getattr(getattr(self, "scope", None), "regions", None)
+        regions = None if self.scope is None else self.scope.regions
         if regions is not None:
             query = query.where(R.name.in_(sorted(regions)))
         with self.engine.connect() as conn:
@@ -191,8 +191,6 @@ class Screenings:
             return done
 
     def _screening_applied(self, key: str) -> NewCase | None:
-        from .case_writes import applied_key
-
         with self.engine.connect() as conn:
             done = applied_key(conn, key)
             if done is None:
@@ -245,12 +243,10 @@ class Screenings:
             ).one_or_none()
         if place is None:
             raise Refused("Kies een gemeente.", "municipality_id")
-        regions = getattr(getattr(self, "scope", None), "regions", None)
+        regions = None if self.scope is None else self.scope.regions
         if regions is not None and place.region not in regions:
             raise Refused(f"{place.name} valt buiten uw regio.", "municipality_id")
-        from .case_writes import _rules
-
-        rules = _rules(place.rules_toml)
+        rules = region_rules(place.rules_toml)
         facts = CaseFacts(
             number="", status=CaseStatus.SCREENING, kind=CaseKind.SCREENING, opened_at=opened_at
         )
@@ -487,8 +483,6 @@ class Screenings:
                 version = 2
                 if decided.imposed_at is not None:
                     impose_requests(conn, case_id, decided, rules, now, append)
-            from .case_writes import record_key
-
             record_key(conn, case_id, version, now)
         return NewCase(case_id=case_id, number=number, version=version)
 

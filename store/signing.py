@@ -1,9 +1,9 @@
 """The mayor's digital signature under decisions (issue 10): keys, signing, refusing, verifying.
 
-``Signing`` is a mixin for ``SqlStore`` (it uses ``self.engine``, ``self._guard``, ``self._keyed``,
-``self._bump``, ``self._writable``, ``self._event`` and ``self.now`` of ``CaseWrites``, and
-``_failure`` of ``AccountAdmin``). What is signed and how keys are sealed is the domain's
-(``hvo_tui.domain.signing``); this module keeps the rows.
+``Signing`` is a repository like the case writes (``CaseWriter``: the version claim with the
+actor's scope, the event, the write key); a wrong password is counted by store/accounts.py
+(``record_login_failure``) and keys are kept by store/signing_keys.py. What is signed and how
+keys are sealed is the domain's (``hvo_tui.domain.signing``); this module keeps the rows.
 
 Keys. A bestuurder's Ed25519 private key exists in the database only sealed under a key derived
 from the account's password (scrypt, AES-GCM); it is opened for one signature, with the password
@@ -51,7 +51,8 @@ from hvo_tui.domain.localtime import local
 from hvo_tui.domain.permissions import Permission, allowed
 from hvo_tui.domain.vocab import OPEN_STATUSES, CaseStatus, DocumentKind, DocumentStatus, PersonRole
 
-from .case_writes import append_event
+from .accounts import record_login_failure, verify_password
+from .database import Database, format_address
 from .interface import Actor, DocumentRow, NotFound, PendingDecision, Refused, SignatureCheck
 from .models import (
     Account,
@@ -65,6 +66,15 @@ from .models import (
     Organisation,
     SigningKey,
 )
+from .queue import CaseQueue
+from .signing_keys import (
+    active_key,
+    insert_key,
+    may_sign,
+    rekey_after_password_change,
+    retire_signing_keys,
+)
+from .writes import CaseWriter
 
 A = Account.__table__.c
 AR = AccountRole.__table__.c
@@ -90,118 +100,10 @@ def _second(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
-# --- keys (also called by store/accounts.py inside its transactions) ----------------------------
-
-
-def _active_key(conn: Connection, account_id: int):
-    return conn.execute(
-        select(K.id, K.public_key, K.sealed_private_key)
-        .where(K.account_id == account_id, K.retired_at.is_(None))
-        .order_by(K.id.desc())
-        .limit(1)
-    ).one_or_none()
-
-
-def _key_event(
-    conn: Connection, account_id: int, action: str, at: datetime, details: dict[str, Any]
-) -> None:
-    name = conn.execute(select(A.full_name).where(A.id == account_id)).scalar() or "?"
-    append_event(
-        conn,
-        case_id=None,
-        account_id=account_id,
-        actor_name=name,
-        action=action,
-        at=at,
-        details={"account_id": account_id, **details},
-    )
-
-
-def _insert_key(
-    conn: Connection, account_id: int, public_key: str, sealed: str, now: datetime
-) -> int:
-    key_id = conn.execute(
-        insert(KT).values(
-            account_id=account_id,
-            algorithm=sig.ALGORITHM,
-            public_key=public_key,
-            sealed_private_key=sealed,
-            created_at=now,
-        )
-    ).inserted_primary_key[0]
-    _key_event(
-        conn,
-        account_id,
-        "signing_key_created",
-        now,
-        {"sleutel_id": key_id, "vingerafdruk": sig.fingerprint(public_key)},
-    )
-    return key_id
-
-
-def retire_signing_keys(conn: Connection, account_id: int, now: datetime, reason: str) -> int:
-    """Retire every active key of the account: the sealed private key is erased, the public key
-    stays for verifying. Returns how many keys were retired."""
-    keys = conn.execute(
-        select(K.id, K.public_key).where(K.account_id == account_id, K.retired_at.is_(None))
-    ).all()
-    for key in keys:
-        conn.execute(
-            update(KT)
-            .where(K.id == key.id)
-            .values(retired_at=now, retired_reason=reason[:200], sealed_private_key=None)
-        )
-        _key_event(
-            conn,
-            account_id,
-            "signing_key_retired",
-            now,
-            {
-                "sleutel_id": key.id,
-                "vingerafdruk": sig.fingerprint(key.public_key),
-                "reden": reason,
-            },
-        )
-    return len(keys)
-
-
-def _may_sign(conn: Connection, account_id: int) -> bool:
-    roles = conn.execute(select(AR.role).where(AR.account_id == account_id)).scalars().all()
-    return allowed(roles, Permission.SIGN_DECISION)
-
-
-def rekey_after_password_change(
-    conn: Connection, account_id: int, *, old_password: str | None, new_password: str, now: datetime
-) -> None:
-    """Inside ``set_password``'s transaction: re-seal the active key under the new password, or,
-    when the old one cannot open it (a login code was used after a reset), retire it; a bestuurder
-    without a usable key gets a new key pair sealed under the new password."""
-    key = _active_key(conn, account_id)
-    if key is not None and key.sealed_private_key and old_password is not None:
-        try:
-            resealed = sig.reseal(
-                key.sealed_private_key, key.public_key, old_password, new_password
-            )
-        except sig.WrongPassword:
-            pass
-        else:
-            conn.execute(update(KT).where(K.id == key.id).values(sealed_private_key=resealed))
-            return
-    if key is not None:
-        retire_signing_keys(
-            conn, account_id, now, "nieuw wachtwoord; de oude sleutel is niet meer te openen"
-        )
-    if _may_sign(conn, account_id):
-        public_key, sealed = sig.new_key(new_password)
-        _insert_key(conn, account_id, public_key, sealed, now)
-
-
 # --- building what is signed --------------------------------------------------------------------
 
 
 def _signed_case(conn: Connection, case_id: int) -> sig.SignedCase:
-    from .sql import format_address  # sql imports this module: import late
-
     c = conn.execute(
         select(
             C.number,
@@ -246,8 +148,12 @@ def _signed_document(doc) -> sig.SignedDocument:
     )
 
 
-class Signing:
-    """Mixin for SqlStore: the mayor's signature under decisions."""
+class Signing(CaseWriter):
+    """The mayor's signature under decisions: the list awaiting it, signing, refusing, checking."""
+
+    def __init__(self, db: Database, queue: CaseQueue) -> None:
+        super().__init__(db)
+        self.queue = queue
 
     # --- who may sign ----------------------------------------------------------------------------
 
@@ -276,7 +182,7 @@ class Signing:
         acc = conn.execute(query).one_or_none()
         if acc is None or not acc.active:
             raise Refused("Dit account bestaat niet of is niet meer actief.")
-        if not _may_sign(conn, account_id):
+        if not may_sign(conn, account_id):
             raise Refused("Alleen een bestuurder (burgemeester) mag besluiten ondertekenen.")
         case = conn.execute(
             select(C.municipality_id, M.name)
@@ -322,8 +228,6 @@ class Signing:
     def _password_problem(self, conn: Connection, acc, password: str, now: datetime) -> str | None:
         """None when ``password`` is the account's; else the Dutch reason (a wrong password is
         counted and logged as a failed login, in this transaction)."""
-        from .accounts import _verify
-
         if acc.locked_until is not None and acc.locked_until > now:
             return f"account geblokkeerd tot {local(acc.locked_until).format('HH:mm')}"
         if not acc.password_hash:
@@ -331,9 +235,9 @@ class Signing:
                 "Dit account heeft nog geen wachtwoord; ondertekenen vraagt om uw wachtwoord. "
                 "Stel eerst een wachtwoord in."
             )
-        if _verify(acc.password_hash, password):
+        if verify_password(acc.password_hash, password):
             return None
-        error = self._failure(
+        error = record_login_failure(
             conn, acc, now, "onjuist wachtwoord bij ondertekenen", "onjuist wachtwoord"
         )
         return str(error)
@@ -347,7 +251,7 @@ class Signing:
         if actor.account_id is None or not allowed(actor.roles, Permission.SIGN_DECISION):
             return []
         with self.engine.connect() as conn:
-            if not _may_sign(conn, actor.account_id):
+            if not may_sign(conn, actor.account_id):
                 return []
             municipality = conn.execute(
                 select(ORG.municipality_id)
@@ -369,7 +273,9 @@ class Signing:
             ).all()
         if not docs:
             return []
-        rows = {r.case_id: r for r in self._queue_rows(C.id.in_(sorted({d.case_id for d in docs})))}
+        rows = {
+            r.case_id: r for r in self.queue.rows_where(C.id.in_(sorted({d.case_id for d in docs})))
+        }
         return [
             PendingDecision(
                 row=rows[d.case_id],
@@ -391,7 +297,14 @@ class Signing:
         self, case_id: int, version: int, document_id: int, actor: Actor, *, password: str
     ) -> int:
         return self._keyed(
-            case_id, self._sign_decision, case_id, version, document_id, actor, password or ""
+            case_id,
+            actor,
+            self._sign_decision,
+            case_id,
+            version,
+            document_id,
+            actor,
+            password or "",
         )
 
     def _sign_decision(
@@ -408,7 +321,7 @@ class Signing:
             raise Refused(problem, "password")
         # 2. Open (or make) the key before taking the case's lock: scrypt takes a while.
         with self.engine.connect() as conn:
-            key = _active_key(conn, acc.id)
+            key = active_key(conn, acc.id)
         private_key, stale_key, new_key = None, None, None
         if key is not None and key.sealed_private_key:
             try:
@@ -422,7 +335,7 @@ class Signing:
             new_key = (sig.public_key_text(private_key), sig.seal(private_key, password))
         # 3. The write, under the case's lock.
         with self.engine.begin() as conn:
-            case = self._bump(conn, case_id, version, now)
+            case = self._bump(conn, case_id, version, now, actor)
             self._writable(case)
             acc = self._signer(conn, actor.account_id, case_id)
             doc = self._draft_decision(conn, case_id, document_id)
@@ -430,11 +343,11 @@ class Signing:
                 retire_signing_keys(conn, acc.id, now, "niet te openen met het huidige wachtwoord")
             if new_key is not None:
                 key_id, public_key = (
-                    _insert_key(conn, acc.id, new_key[0], new_key[1], now),
+                    insert_key(conn, acc.id, new_key[0], new_key[1], now),
                     new_key[0],
                 )
             else:
-                current = _active_key(conn, acc.id)
+                current = active_key(conn, acc.id)
                 if current is None or current.id != key.id:
                     raise Refused(
                         "Uw ondertekeningssleutel is intussen vervangen; probeer het opnieuw."
@@ -489,7 +402,7 @@ class Signing:
         self, case_id: int, version: int, document_id: int, actor: Actor, *, reason: str
     ) -> int:
         return self._keyed(
-            case_id, self._refuse_decision, case_id, version, document_id, actor, reason
+            case_id, actor, self._refuse_decision, case_id, version, document_id, actor, reason
         )
 
     def _refuse_decision(
@@ -501,7 +414,7 @@ class Signing:
             raise Refused("Geef een reden waarom u niet ondertekent.", "reason")
         now = self.now()
         with self.engine.begin() as conn:
-            case = self._bump(conn, case_id, version, now)
+            case = self._bump(conn, case_id, version, now, actor)
             self._writable(case)
             self._signer(conn, actor.account_id, case_id)
             doc = self._draft_decision(conn, case_id, document_id)

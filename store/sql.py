@@ -1,428 +1,439 @@
-"""The SQL backend (SQLite and PostgreSQL) of the store interface.
+"""The SQL backend (SQLite and PostgreSQL) of the store interface: one facade over repositories.
 
-Reads are Core row queries, not ORM objects (see performance-notes: building ORM objects costs
-more than the query). The open queue is read in a handful of set-based queries, never per case.
+``SqlStore`` composes repositories with one job each, all over one ``Database`` (the engine, the
+one clock, who is looking; store/database.py), and hands every call of the store interface
+(store/interface.py) to the repository that does it:
+
+=================  ======================  ==================================================
+attribute          module                  job
+=================  ======================  ==================================================
+``queue``          store/queue.py          the open queue, one case's row, the change feed
+``cases``          store/case_writes.py    one case (logged) and every process-management write
+``screenings``     store/screening.py      new screenings and where they may be registered
+``accounts``       store/accounts.py       account administration, login, passwords
+``reporting``      store/reports.py        the statistics
+``billing``        store/billing.py        the use per region, for the invoice
+``signing``        store/signing.py        the mayor's signature under decisions
+``audit``          store/audit.py          the audit log's chains and logs (``hvo audit``)
+``retention``      store/retention.py      retention terms, the purge (``hvo archive``)
+=================  ======================  ==================================================
+
+Below them: store/writes.py (the steps every case write shares: the version claim with the
+actor's scope, the event), store/chain.py (the event log's hash chain, write keys),
+store/scope.py (who sees which cases, as SQL). Modules import only what stands below them.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
 
-from hvo_tui.domain.facts import CaseFacts, DocumentFacts, MeetingFacts, PersonFacts
-from hvo_tui.domain.vocab import (
-    OPEN_STATUSES,
-    CaseKind,
-    CaseStatus,
-    DocumentKind,
-    DocumentStatus,
-    PartnerRole,
-    PersonRole,
-)
+from hvo_tui.domain.billing import Period, RegionUsage
+from hvo_tui.domain.localtime import Clock
+from hvo_tui.domain.permissions import Permission, Scope, allowed
+from hvo_tui.domain.statistics import ReportFilter, ReportTable
 
-from .accounts import AccountAdmin
+from .accounts import Accounts
+from .audit import Audit
 from .billing import BillingQueries
 from .case_writes import CaseWrites
-from .db import mask_url
-from .earlier import earlier_pairs
-from .feed import PostgresChangeFeed, SqliteChangeFeed
-from .interface import Actor, ChangeFeed, ConnectionLost, PartnerContact, QueueRow, StoreInfo
-from .models import (
-    Account,
-    Case,
-    CasePartner,
-    CasePerson,
-    Document,
-    Meeting,
-    Municipality,
-    Organisation,
-    Region,
+from .database import Database, format_address, guarded
+from .interface import (
+    AccountChoice,
+    AccountRow,
+    Actor,
+    CaseDetail,
+    ChangeFeed,
+    EventRow,
+    ImportReport,
+    LoggedIn,
+    MunicipalityChoice,
+    NewCase,
+    OrganisationCount,
+    PendingDecision,
+    QueueRow,
+    SignatureCheck,
+    StoreInfo,
 )
+from .queue import CaseQueue, build_queue_rows, mask_row
 from .reports import Reports
-from .scope import case_scope_clause
+from .retention import Retention
 from .screening import Screenings
 from .signing import Signing
-
-C = Case.__table__.c
-M = Municipality.__table__.c
-R = Region.__table__.c
-D = Document.__table__.c
-MT = Meeting.__table__.c
-P = CasePerson.__table__.c
-CP = CasePartner.__table__.c
-A = Account.__table__.c
-ORG = Organisation.__table__.c
-
-_OPEN = sorted(s.value for s in OPEN_STATUSES)
+from .writes import CaseWriter
 
 
-def format_address(street, house_number, postcode, city) -> str:
-    line = " ".join(part for part in (street, house_number) if part)
-    place = " ".join(part for part in (postcode, city) if part)
-    return ", ".join(part for part in (line, place) if part)
+class SqlStore:
+    """The store interface over SQLite or PostgreSQL. ``SqlStore(engine, clock=...)``; the clock
+    (the app's, frozen in tests) may also be set later: ``store.clock = app.clock``."""
 
+    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+        self.db = Database(engine, clock)
+        self.queue = CaseQueue(self.db)
+        self.cases = CaseWrites(self.db, self.queue)
+        self.screenings = Screenings(self.db)
+        self.accounts = Accounts(self.db)
+        self.reporting = Reports(self.db)
+        self.billing = BillingQueries(self.db)
+        self.signing = Signing(self.db, self.queue)
+        self.audit = Audit(self.db)
+        self.retention = Retention(self.db)
 
-class SqlStore(AccountAdmin, CaseWrites, Screenings, Reports, BillingQueries, Signing):
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        # Who is looking decides what the queries return (not only what the screens show):
-        # ``scope`` limits the cases, ``mask_persons`` turns names into initials and leaves out
-        # BSN and addresses of persons (support staff). Set by ``act_as``.
-        self.scope = None
-        self.mask_persons = False
-        self.clock = None  # the app's clock (tests freeze it); None: the wall clock
-        url = engine.url
-        if url.get_backend_name() == "sqlite":
-            self.info = StoreInfo(kind="sqlite", location=url.database or ":memory:")
-        else:
-            self.info = StoreInfo(kind="postgresql", location=mask_url(url))
+    # --- what every repository shares (store/database.py) ----------------------------------------
+
+    _guarded = staticmethod(guarded)  # a lost connection becomes ConnectionLost
+
+    @property
+    def engine(self) -> Engine:
+        return self.db.engine
+
+    @property
+    def info(self) -> StoreInfo:
+        return self.db.info
+
+    @property
+    def clock(self) -> Clock | None:
+        """The one clock of every repository; None: the wall clock."""
+        return self.db.clock
+
+    @clock.setter
+    def clock(self, clock: Clock | None) -> None:
+        self.db.clock = clock
+
+    @property
+    def scope(self) -> Scope | None:
+        """The cases this store reads and writes (None: all); set by ``act_as`` or the API."""
+        return self.db.scope
+
+    @scope.setter
+    def scope(self, scope: Scope | None) -> None:
+        self.db.scope = scope
+
+    @property
+    def mask_persons(self) -> bool:
+        """Person data as initials (support staff)."""
+        return self.db.mask_persons
+
+    @mask_persons.setter
+    def mask_persons(self, mask: bool) -> None:
+        self.db.mask_persons = mask
+
+    def now(self) -> datetime:
+        return self.db.now()
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.db.close()
 
-    # --- queue ----------------------------------------------------------------------------------
+    def act_as(self, actor: Actor) -> None:
+        """Read as ``actor`` from now on: its scope of cases and whether it sees person data."""
+        if actor.account_id is not None:
+            self.scope = self.accounts.account_scope(actor.account_id)
+        self.mask_persons = not allowed(actor.roles, Permission.VIEW_PERSON_DATA)
+
+    def write_key(self, key: str | None):
+        """``with store.write_key(key): store.add_note(...)``: the write inside happens at most
+        once per key (store/idempotency.py)."""
+        return CaseWriter.write_key(key)
+
+    # --- cases and the queue (store/queue.py) -------------------------------------------------
 
     def change_feed(self) -> ChangeFeed:
-        url = self.engine.url
-        if url.get_backend_name() == "sqlite":
-            return SqliteChangeFeed(url.database or ":memory:")
-        try:
-            with self.engine.connect() as conn:
-                schema = conn.execute(text("select current_schema()")).scalar_one()
-        except (OperationalError, DBAPIError) as exc:
-            raise ConnectionLost("verbinding met de database verbroken") from exc
-        return PostgresChangeFeed(url, schema)
-
-    @staticmethod
-    def _guarded(fn, *args):
-        try:
-            return fn(*args)
-        except (OperationalError, DBAPIError) as exc:
-            if isinstance(exc, OperationalError) or exc.connection_invalidated:
-                raise ConnectionLost("verbinding met de database verbroken") from exc
-            raise
+        return self.queue.change_feed()
 
     def queue_rows(
         self, ids: Collection[int] | None = None, *, first: int | None = None
     ) -> list[QueueRow]:
-        if ids is None and first is not None:
-            soonest = (
-                select(C.id)
-                .where(C.status.in_(_OPEN))
-                .order_by(C.ends_at.is_(None), C.ends_at, C.id)
-                .limit(first)
-            )
-            return self._guarded(self._queue_rows, C.id.in_(soonest.scalar_subquery()))
-        if ids is None:
-            return self._guarded(self._queue_rows, C.status.in_(_OPEN))
-        if not ids:
-            return []
-        return self._guarded(self._queue_rows, C.id.in_(list(ids)))
+        return self.queue.queue_rows(ids, first=first)
+
+    def case_by_number(self, number: str) -> QueueRow | None:
+        return self.queue.case_by_number(number)
+
+    def earlier_counts(self, ids: Collection[int]) -> dict[int, int]:
+        return self.queue.earlier_counts(ids)
 
     def visible_case_ids(self, ids: Collection[int]) -> set[int]:
-        """Which of ``ids`` this store's account may see (its scope, as in the queue); unknown
-        ids are left out. The API answers 404 for the rest before anything is written."""
-        if not ids:
-            return set()
-        query = select(C.id).where(C.id.in_(list(ids)))
-        if self.scope is not None:
-            query = query.where(case_scope_clause(self.scope))
-        return self._read(lambda conn: set(conn.execute(query).scalars()))
+        return self.queue.visible_case_ids(ids)
 
     def open_case_versions(
         self, first: int | None = None, ids: Collection[int] | None = None
     ) -> list[tuple[int, int]]:
-        """(id, version) of the open cases this account sees; with ``first`` only the ``first``
-        whose ban ends soonest; with ``ids`` those of ``ids`` it sees, whatever their status."""
-        query = select(C.id, C.version).where(
-            C.status.in_(_OPEN) if ids is None else C.id.in_(list(ids))
-        )
-        if self.scope is not None:
-            query = query.where(case_scope_clause(self.scope))
-        if first is not None:
-            query = query.order_by(C.ends_at.is_(None), C.ends_at, C.id).limit(first)
-        return self._read(lambda conn: [(row.id, row.version) for row in conn.execute(query)])
+        return self.queue.open_case_versions(first, ids)
 
     def ping(self) -> str:
-        """One round trip to the database; its dialect's name. ConnectionLost when unreachable."""
-        self._read(lambda conn: conn.execute(text("select 1")))
-        return self.engine.url.get_backend_name()
-
-    def _read(self, fn):
-        """``fn(conn)`` on a connection in autocommit: a single statement needs no BEGIN and
-        ROLLBACK round trips (under load each one waits for the database's turn on the CPU), and
-        it sees committed data exactly as it would in a READ COMMITTED transaction."""
-
-        def run():
-            with self.engine.connect() as conn:
-                return fn(conn.execution_options(isolation_level="AUTOCOMMIT"))
-
-        return self._guarded(run)
+        return self.queue.ping()
 
     def actor_for(self, username: str) -> Actor | None:
-        """The active account ``username`` as an actor with its roles; None when unknown."""
-        return self._guarded(self._actor_for, username)
+        return self.queue.actor_for(username)
 
-    def _actor_for(self, username: str) -> Actor | None:
-        from .models import AccountRegion, AccountRole
+    # --- case writes (store/case_writes.py) ---------------------------------------------------
 
-        AR = AccountRole.__table__.c
-        with self.engine.connect() as conn:
-            account = conn.execute(
-                select(A.id, A.username, A.full_name).where(
-                    A.username == username, A.active.is_(True)
-                )
-            ).first()
-            if account is None:
-                return None
-            roles = conn.execute(select(AR.role).where(AR.account_id == account.id)).scalars().all()
-            regions = (
-                conn.execute(
-                    select(R.name)
-                    .join(AccountRegion.__table__, AccountRegion.__table__.c.region_id == R.id)
-                    .where(AccountRegion.__table__.c.account_id == account.id)
-                    .order_by(R.name)
-                )
-                .scalars()
-                .all()
-            )
-        return Actor(
-            name=account.full_name,
-            roles=frozenset(roles),
-            account_id=account.id,
-            username=account.username,
-            regions=tuple(regions),
+    def case_detail(self, case_id: int, actor: Actor) -> CaseDetail:
+        return self.cases.case_detail(case_id, actor)
+
+    def apply_action(
+        self, case_id: int, version: int, action: str, actor: Actor, **params: Any
+    ) -> int:
+        return self.cases.apply_action(case_id, version, action, actor, **params)
+
+    def assign_partner(
+        self,
+        case_id: int,
+        version: int,
+        role: str,
+        actor: Actor,
+        *,
+        account_id: int | None = None,
+        external: dict[str, str] | None = None,
+    ) -> int:
+        return self.cases.assign_partner(
+            case_id, version, role, actor, account_id=account_id, external=external
         )
 
-    def act_as(self, actor: Actor) -> None:
-        """Read as ``actor`` from now on: its scope of cases and whether it sees person data."""
-        from hvo_tui.domain import Permission, allowed
+    def accounts_for_role(self, role: str, region: str | None = None) -> list[AccountChoice]:
+        return self.cases.accounts_for_role(role, region)
 
-        if actor.account_id is not None:
-            self.scope = self.account_scope(actor.account_id)
-        self.mask_persons = not allowed(actor.roles, Permission.VIEW_PERSON_DATA)
-
-    def case_detail(self, case_id: int, actor: Actor):
-        """As CaseWrites.case_detail, person data as initials for who may not see them."""
-        detail = super().case_detail(case_id, actor)
-        if not self.mask_persons:
-            return detail
-        from dataclasses import replace
-
-        from hvo_tui.domain import mask_person
-
-        persons = tuple(
-            replace(
-                p,
-                first_name=mask_person(f"{p.first_name} {p.last_name}"),
-                last_name="",
-                birth_date=None,
-                bsn=None,
-                address="",
-                phone=None,
-            )
-            for p in detail.persons
+    def request_document(
+        self,
+        case_id: int,
+        version: int,
+        kind: str,
+        actor: Actor,
+        *,
+        from_role: str,
+        due_at: datetime,
+        from_account_id: int | None = None,
+    ) -> int:
+        return self.cases.request_document(
+            case_id,
+            version,
+            kind,
+            actor,
+            from_role=from_role,
+            due_at=due_at,
+            from_account_id=from_account_id,
         )
-        return replace(detail, persons=persons)
 
-    def case_by_number(self, number: str) -> QueueRow | None:
-        rows = self._guarded(self._queue_rows, C.number == number)
-        return rows[0] if rows else None
-
-    def earlier_counts(self, ids: Collection[int]) -> dict[int, int]:
-        if not ids:
-            return {}
-        return self._guarded(self._earlier_counts, list(ids))
-
-    def _earlier_counts(self, ids: list[int]) -> dict[int, int]:
-        with self.engine.connect() as conn:
-            return {case_id: len(found) for case_id, found in earlier_pairs(conn, ids).items()}
-
-    def _queue_rows(self, is_open) -> list[QueueRow]:
-        if self.scope is not None:
-            is_open = and_(is_open, case_scope_clause(self.scope))
-        with self.engine.connect() as conn:
-            cases = conn.execute(
-                select(
-                    C.id,
-                    C.number,
-                    C.kind,
-                    C.status,
-                    C.opened_at,
-                    C.imposed_at,
-                    C.extended_until,
-                    C.imposed_by_hovj,
-                    C.child_abuse,
-                    C.vt_consulted_at,
-                    C.mayor_informed_at,
-                    C.household_informed_at,
-                    C.vt_informed_at,
-                    C.reachable_address_at,
-                    C.extension_decided_at,
-                    C.decided_at,
-                    C.appeal_requested_at,
-                    C.appeal_hearing_at,
-                    C.appeal_decided_at,
-                    C.violation_count,
-                    C.herstel,
-                    C.closed_at,
-                    C.street,
-                    C.house_number,
-                    C.postcode,
-                    C.city,
-                    C.version,
-                    M.name.label("municipality"),
-                    R.name.label("region"),
-                )
-                .join(Municipality.__table__, M.id == C.municipality_id)
-                .join(Region.__table__, R.id == M.region_id)
-                .where(is_open)
-            ).all()
-            # The parts of the cases just read, by their ids: index probes on case_id, where a
-            # join on the status made PostgreSQL hash the whole document table (100k cases).
-            ids = [c.id for c in cases]
-            if not ids:
-                return []
-            docs = conn.execute(
-                select(D.case_id, D.id, D.kind, D.status, D.requested_at, D.due_at, D.received_at)
-                .where(D.case_id.in_(ids))
-                .order_by(D.case_id, D.id)
-            ).all()
-            meetings = conn.execute(
-                select(MT.case_id, MT.kind, MT.held_at).where(MT.case_id.in_(ids))
-            ).all()
-            persons = conn.execute(
-                select(P.case_id, P.role, P.first_name, P.last_name, P.birth_date, P.bsn)
-                .where(P.case_id.in_(ids))
-                .order_by(P.case_id, P.id)
-            ).all()
-            partners = conn.execute(
-                select(
-                    CP.case_id,
-                    CP.role,
-                    CP.external_name,
-                    CP.external_organisation,
-                    CP.external_phone,
-                    CP.external_email,
-                    A.full_name,
-                    A.username,
-                    A.phone,
-                    A.email,
-                    ORG.name.label("organisation"),
-                )
-                .outerjoin(Account.__table__, A.id == CP.account_id)
-                .outerjoin(Organisation.__table__, ORG.id == A.organisation_id)
-                .where(CP.case_id.in_(ids), CP.ended_at.is_(None))
-                .order_by(CP.case_id, CP.id)
-            ).all()
-        rows = build_queue_rows(cases, docs, meetings, persons, partners)
-        return [mask_row(row) for row in rows] if self.mask_persons else rows
-
-
-def mask_row(row: QueueRow) -> QueueRow:
-    """Person data reduced to initials: no names, BSN, birth dates or addresses (the persons'
-    nor the incident address, which is their home)."""
-    from dataclasses import replace
-
-    from hvo_tui.domain import mask_person
-
-    persons = tuple(
-        replace(p, name=mask_person(p.name), bsn=None, birth_date=None, address=None)
-        for p in row.facts.persons
-    )
-    # The incident address is the household's home address: person data too.
-    return replace(row, address="", facts=replace(row.facts, persons=persons, address=None))
-
-
-def _group(rows: Iterable) -> dict[int, list]:
-    grouped: dict[int, list] = defaultdict(list)
-    for row in rows:
-        grouped[row.case_id].append(row)
-    return grouped
-
-
-def build_queue_rows(cases, docs, meetings, persons, partners) -> list[QueueRow]:
-    docs_by = _group(docs)
-    meetings_by = _group(meetings)
-    persons_by = _group(persons)
-    contacts_by: dict[int, list[PartnerContact]] = defaultdict(list)
-    partner_names: dict[tuple[int, str], str] = {}
-    for row in partners:
-        contact = PartnerContact(
-            role=row.role,
-            name=row.full_name or row.external_name or "?",
-            organisation=row.organisation or row.external_organisation,
-            phone=row.phone or row.external_phone,
-            email=row.email or row.external_email,
-            username=row.username,
+    def receive_document(
+        self,
+        case_id: int,
+        version: int,
+        kind: str,
+        actor: Actor,
+        *,
+        received_at: datetime,
+        author_name: str,
+        fields: dict[str, Any],
+        status: str = "received",
+    ) -> int:
+        return self.cases.receive_document(
+            case_id,
+            version,
+            kind,
+            actor,
+            received_at=received_at,
+            author_name=author_name,
+            fields=fields,
+            status=status,
         )
-        contacts_by[row.case_id].append(contact)
-        partner_names.setdefault((row.case_id, row.role), contact.name)
-    result = []
-    for c in cases:
-        facts = CaseFacts(
-            number=c.number,
-            kind=CaseKind(c.kind),
-            status=CaseStatus(c.status),
-            opened_at=c.opened_at,
-            imposed_at=c.imposed_at,
-            extended_until=c.extended_until,
-            imposed_by_hovj=c.imposed_by_hovj,
-            child_abuse=c.child_abuse,
-            vt_consulted_at=c.vt_consulted_at,
-            mayor_informed_at=c.mayor_informed_at,
-            household_informed_at=c.household_informed_at,
-            vt_informed_at=c.vt_informed_at,
-            reachable_address_at=c.reachable_address_at,
-            extension_decided_at=c.extension_decided_at,
-            decided_at=c.decided_at,
-            appeal_requested_at=c.appeal_requested_at,
-            appeal_hearing_at=c.appeal_hearing_at,
-            appeal_decided_at=c.appeal_decided_at,
-            violation_count=c.violation_count,
-            herstel=c.herstel,
-            closed_at=c.closed_at,
-            address=format_address(c.street, c.house_number, c.postcode, c.city) or None,
-            documents=tuple(
-                DocumentFacts(
-                    kind=DocumentKind(d.kind),
-                    status=DocumentStatus(d.status),
-                    requested_at=d.requested_at,
-                    due_at=d.due_at,
-                    received_at=d.received_at,
-                    id=d.id,
-                )
-                for d in docs_by.get(c.id, ())
-            ),
-            meetings=tuple(
-                MeetingFacts(kind=m.kind, held_at=m.held_at) for m in meetings_by.get(c.id, ())
-            ),
-            persons=tuple(
-                PersonFacts(
-                    role=PersonRole(p.role),
-                    name=f"{p.first_name} {p.last_name}",
-                    birth_date=p.birth_date,
-                    bsn=p.bsn,
-                )
-                for p in persons_by.get(c.id, ())
-            ),
+
+    def remind_document(self, case_id: int, version: int, document_id: int, actor: Actor) -> int:
+        return self.cases.remind_document(case_id, version, document_id, actor)
+
+    def record_meeting(
+        self,
+        case_id: int,
+        version: int,
+        actor: Actor,
+        *,
+        kind: str,
+        held_at: datetime,
+        participants: str,
+        outcome: str,
+    ) -> int:
+        return self.cases.record_meeting(
+            case_id,
+            version,
+            actor,
+            kind=kind,
+            held_at=held_at,
+            participants=participants,
+            outcome=outcome,
         )
-        result.append(
-            QueueRow(
-                case_id=c.id,
-                number=c.number,
-                region=c.region,
-                municipality=c.municipality,
-                address=format_address(c.street, c.house_number, c.postcode, c.city),
-                facts=facts,
-                casemanager=partner_names.get((c.id, PartnerRole.CASEMANAGER.value)),
-                procesmanager=partner_names.get((c.id, PartnerRole.PROCESMANAGER.value)),
-                version=c.version,
-                partners=tuple(contacts_by.get(c.id, ())),
-            )
+
+    def add_note(
+        self, case_id: int, version: int, actor: Actor, *, text: str, kind: str = "note"
+    ) -> int:
+        return self.cases.add_note(case_id, version, actor, text=text, kind=kind)
+
+    # --- screenings (store/screening.py) ------------------------------------------------------
+
+    def municipalities(self) -> list[MunicipalityChoice]:
+        return self.screenings.municipalities()
+
+    def open_screening(
+        self,
+        actor: Actor,
+        *,
+        municipality_id: int,
+        opened_at: datetime,
+        address: Mapping[str, Any],
+        persons: Sequence[Mapping[str, Any]],
+        rihg: Mapping[str, Any],
+        rihg_author: str,
+        decision: str | None = None,
+        imposed_at: datetime | None = None,
+        reason: str | None = None,
+    ) -> NewCase:
+        return self.screenings.open_screening(
+            actor,
+            municipality_id=municipality_id,
+            opened_at=opened_at,
+            address=address,
+            persons=persons,
+            rihg=rihg,
+            rihg_author=rihg_author,
+            decision=decision,
+            imposed_at=imposed_at,
+            reason=reason,
         )
-    return result
+
+    # --- accounts and sessions (store/accounts.py) --------------------------------------------
+
+    def list_accounts(
+        self,
+        *,
+        organisation_id: int | None = None,
+        role: str | None = None,
+        region: str | None = None,
+        active: bool | None = None,
+        text: str | None = None,
+        now: datetime | None = None,
+    ) -> list[AccountRow]:
+        return self.accounts.list_accounts(
+            organisation_id=organisation_id,
+            role=role,
+            region=region,
+            active=active,
+            text=text,
+            now=now,
+        )
+
+    def account(self, account_id: int, *, now: datetime | None = None) -> AccountRow:
+        return self.accounts.account(account_id, now=now)
+
+    def account_scope(self, account_id: int) -> Scope:
+        return self.accounts.account_scope(account_id)
+
+    def organisation_counts(self) -> list[OrganisationCount]:
+        return self.accounts.organisation_counts()
+
+    def organisations(self) -> list[tuple[int, str]]:
+        return self.accounts.organisations()
+
+    def organisation_id(self, name: str) -> int | None:
+        return self.accounts.organisation_id(name)
+
+    def ensure_organisation(self, name: str, kind: str = "veiligheidshuis") -> int:
+        return self.accounts.ensure_organisation(name, kind)
+
+    def account_activity(self, account_id: int, *, limit: int = 200) -> list[EventRow]:
+        return self.accounts.account_activity(account_id, limit=limit)
+
+    def create_account(
+        self,
+        actor: Actor,
+        *,
+        username: str,
+        full_name: str,
+        organisation_id: int,
+        roles: Iterable[Any],
+        regions: Iterable[Any] = (),
+        phone: str | None = None,
+        email: str | None = None,
+        bestuurlijk: bool = False,
+    ) -> tuple[int, str]:
+        return self.accounts.create_account(
+            actor,
+            username=username,
+            full_name=full_name,
+            organisation_id=organisation_id,
+            roles=roles,
+            regions=regions,
+            phone=phone,
+            email=email,
+            bestuurlijk=bestuurlijk,
+        )
+
+    def update_account(self, actor: Actor, account_id: int, **changes: Any) -> None:
+        return self.accounts.update_account(actor, account_id, **changes)
+
+    def deactivate(self, actor: Actor, account_id: int) -> None:
+        return self.accounts.deactivate(actor, account_id)
+
+    def reactivate(self, actor: Actor, account_id: int) -> None:
+        return self.accounts.reactivate(actor, account_id)
+
+    def reset_login(self, actor: Actor, account_id: int, *, reset_totp: bool = False) -> str:
+        return self.accounts.reset_login(actor, account_id, reset_totp=reset_totp)
+
+    def enable_totp(self, actor: Actor, account_id: int) -> str:
+        return self.accounts.enable_totp(actor, account_id)
+
+    def disable_totp(self, actor: Actor, account_id: int) -> None:
+        return self.accounts.disable_totp(actor, account_id)
+
+    def import_accounts_csv(self, actor: Actor, text: str, *, dry_run: bool) -> ImportReport:
+        return self.accounts.import_accounts_csv(actor, text, dry_run=dry_run)
+
+    def authenticate(
+        self, username: str, password: str, *, totp_code: str | None = None, now: datetime
+    ) -> LoggedIn:
+        return self.accounts.authenticate(username, password, totp_code=totp_code, now=now)
+
+    def set_password(
+        self, account_id: int, old_or_code: str, new_password: str, *, now: datetime | None = None
+    ) -> None:
+        return self.accounts.set_password(account_id, old_or_code, new_password, now=now)
+
+    # --- reports (store/reports.py) ---
+
+    def report(self, name: str, flt: ReportFilter) -> ReportTable:
+        return self.reporting.report(name, flt)
+
+    def reports(self, names: Iterable[str], flt: ReportFilter) -> dict[str, ReportTable]:
+        return self.reporting.reports(names, flt)
+
+    def report_areas(self) -> dict[str, list[str]]:
+        return self.reporting.report_areas()
+
+    # --- billing (store/billing.py) -----------------------------------------------------------
+
+    def billing_regions(self, actor) -> list[str]:
+        return self.billing.billing_regions(actor)
+
+    def billing_usage(self, actor, region: str, period: Period) -> RegionUsage:
+        return self.billing.billing_usage(actor, region, period)
+
+    # --- signing (store/signing.py) -----------------------------------------------------------
+
+    def decisions_awaiting_signature(self, actor: Actor) -> list[PendingDecision]:
+        return self.signing.decisions_awaiting_signature(actor)
+
+    def sign_decision(
+        self, case_id: int, version: int, document_id: int, actor: Actor, *, password: str
+    ) -> int:
+        return self.signing.sign_decision(case_id, version, document_id, actor, password=password)
+
+    def refuse_decision(
+        self, case_id: int, version: int, document_id: int, actor: Actor, *, reason: str
+    ) -> int:
+        return self.signing.refuse_decision(case_id, version, document_id, actor, reason=reason)
+
+    def decision_signatures(self, case_id: int) -> list[SignatureCheck]:
+        return self.signing.decision_signatures(case_id)
+
+
+__all__ = ["SqlStore", "build_queue_rows", "format_address", "mask_row"]

@@ -218,6 +218,7 @@ def world(engine):
             "A. Schreurs",
             role="bestuurder",
             organisation="Gemeente Roermond",
+            municipality="Roermond",  # the mayor sees, and decides on, Roermond's cases
         )
         second_cm = account_id(
             conn,

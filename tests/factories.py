@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 from hvo_tui.domain.timeline import ban_end
 from store.models import (
     Account,
+    AccountRegion,
     AccountRole,
     Case,
     CasePartner,
@@ -120,13 +121,25 @@ def account_id(
     phone: str | None = "06-12345678",
     email: str | None = None,
     region: str | None = None,
+    regions: tuple[str, ...] = (),
+    municipality: str | None = None,
 ) -> int:
+    """An account (reused by username) with one role. ``region``: its organisation's region;
+    ``regions``: the account's own regions (what a procesmanager sees); ``municipality``: its
+    organisation's municipality (a gemeente: what its bestuurder sees and signs for)."""
     region_id = _get_or_insert(conn, Region.__table__, {"name": region}, {}) if region else None
+    municipality_ref = (
+        municipality_id(conn, municipality, region or "Midden-Limburg") if municipality else None
+    )
     org_id = _get_or_insert(
         conn,
         Organisation.__table__,
         {"name": organisation},
-        {"kind": "casemanagement", "region_id": region_id},
+        {
+            "kind": "gemeente" if municipality else "casemanagement",
+            "region_id": region_id,
+            "municipality_id": municipality_ref,
+        },
     )
     found = conn.execute(
         select(Account.__table__.c.id).where(Account.__table__.c.username == username)
@@ -144,6 +157,9 @@ def account_id(
         )
     ).inserted_primary_key[0]
     conn.execute(insert(AccountRole.__table__).values(account_id=acc, role=role))
+    for name in regions:
+        region_ref = _get_or_insert(conn, Region.__table__, {"name": name}, {})
+        conn.execute(insert(AccountRegion.__table__).values(account_id=acc, region_id=region_ref))
     return acc
 
 

@@ -59,6 +59,7 @@ def seed_queue(conn) -> dict[str, int]:
         "ans",
         "Ans Verhoeven",
         organisation="Zorg- en Veiligheidshuis Midden-Limburg",
+        regions=("Midden-Limburg",),  # she sees the region's cases, and those she is partner on
     )
 
     # Ends today at 17:00; both advices in.
@@ -82,6 +83,7 @@ def seed_queue(conn) -> dict[str, int]:
         "ans",
         "Ans Verhoeven",
         organisation="Zorg- en Veiligheidshuis Midden-Limburg",
+        regions=("Midden-Limburg",),  # she sees the region's cases, and those she is partner on
     )
 
     # Imposed Saturday night: the day-3 meeting is due Tuesday night.

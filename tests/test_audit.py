@@ -49,7 +49,9 @@ def store(engine):
 def cases(engine, store):
     """Two cases with chained events written by the store: opened and noted by an account."""
     with engine.begin() as conn:
-        ans_id = account_id(conn, "ans", "Ans Verhoeven", role="procesmanager")
+        ans_id = account_id(
+            conn, "ans", "Ans Verhoeven", role="procesmanager", regions=("Midden-Limburg",)
+        )
         first = seed_case(conn, number="HV-2026-00042")
         second = seed_case(conn, number="HV-2026-00043")
     ans = Actor(

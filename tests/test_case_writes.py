@@ -43,8 +43,8 @@ MAYOR = Actor(name="Burgemeester Roermond", roles=frozenset({"bestuurder"}))
 ADMIN = Actor(name="Beheer", roles=frozenset({"beheerder"}))
 
 
-_Store = SqlStore  # SqlStore carries the CaseWrites mixin
-assert issubclass(SqlStore, CaseWrites)
+_Store = SqlStore  # the facade hands the case writes to its CaseWrites repository
+assert isinstance(SqlStore(make_engine("sqlite://")).cases, CaseWrites)
 
 
 def version_of(engine, cid: int) -> int:
@@ -646,7 +646,9 @@ def test_note_and_meeting_validation(engine, store, case_id):
 
 def test_case_detail_logs_the_opening_and_shows_everything(engine, store, case_id):
     with engine.begin() as conn:
-        ans = account_id(conn, "ans", "Ans Verhoeven", role="procesmanager")
+        ans = account_id(
+            conn, "ans", "Ans Verhoeven", role="procesmanager", regions=("Midden-Limburg",)
+        )
     ans_actor = Actor(name="Ans Verhoeven", roles=frozenset({"procesmanager"}), account_id=ans)
     clock = store.clock
     v = store.add_note(case_id, 1, ans_actor, text="Eerste notitie")

@@ -61,7 +61,7 @@ async def test_a_reminder_writes_one_reminder_sent_event_and_no_case_opened(worl
 class _StoreWithoutDocumentIds(SqlStore):
     """Queue rows whose documents carry no id (an older API, say)."""
 
-    def _queue_rows(self, *args, **kwargs):
+    def queue_rows(self, *args, **kwargs):
         return [
             dataclasses.replace(
                 row,
@@ -70,7 +70,7 @@ class _StoreWithoutDocumentIds(SqlStore):
                     documents=tuple(dataclasses.replace(d, id=None) for d in row.facts.documents),
                 ),
             )
-            for row in super()._queue_rows(*args, **kwargs)
+            for row in super().queue_rows(*args, **kwargs)
         ]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from hvo_tui.cli import main
 from store.case_writes import E, append_event
 from store.models import (
+    AccountRegion,
     Case,
     CasePerson,
     Document,
@@ -109,7 +110,9 @@ def build(engine, now) -> dict[str, int]:
     ids: dict[str, int] = {}
     with engine.begin() as conn:
         ans = account_id(conn, "ans", "Ans Verhoeven", role="procesmanager")
-        account_id(conn, "beheer", "Bea Beheer", role="beheerder", organisation="Veiligheidshuis")
+        beheer = account_id(
+            conn, "beheer", "Bea Beheer", role="beheerder", organisation="Veiligheidshuis"
+        )
         # 1. archived, decided 9 years ago: past its term
         d1 = now.subtract(years=9)
         c1 = ids["HV-2017-00001"] = _case(
@@ -266,6 +269,11 @@ def build(engine, now) -> dict[str, int]:
             city=None,
             closed_at=d6.add(days=10),
         )
+        # The beheerder works for every region here (her scope: the store checks it on each write).
+        for region_id in conn.execute(select(Region.__table__.c.id)).scalars().all():
+            conn.execute(
+                insert(AccountRegion.__table__).values(account_id=beheer, region_id=region_id)
+            )
     assert c4 and c3
     return ids
 

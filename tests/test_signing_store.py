@@ -14,7 +14,7 @@ from hvo_tui.domain import signing
 from hvo_tui.domain.localtime import FrozenClock
 from store.accounts import password_hasher
 from store.case_writes import verify_chain
-from store.interface import Actor, Refused
+from store.interface import Actor, NotFound, Refused
 from store.models import (
     Account,
     CasePerson,
@@ -86,7 +86,12 @@ def build_world(engine) -> SimpleNamespace:
             organisation="Gemeente Roermond",
         )
         account_id(
-            conn, "peter", "Peter de Graaf", role="beheerder", organisation="ZVH Midden-Limburg"
+            conn,
+            "peter",
+            "Peter de Graaf",
+            role="beheerder",
+            organisation="ZVH Midden-Limburg",
+            regions=("Midden-Limburg",),
         )
         OT = Organisation.__table__
         conn.execute(
@@ -211,16 +216,17 @@ def test_the_list_holds_only_drafts_of_decisions_in_the_own_municipality(world):
 
 
 @pytest.mark.parametrize(
-    "who, message",
+    "who, error, message",
     [
-        ("venlo_mayor", "gemeente Roermond"),
-        ("policy", "ondertekenen"),
-        ("admin", "ondertekenen"),
+        # Outside his municipality the case is not there for the mayor of Venlo (his scope).
+        ("venlo_mayor", NotFound, "zaak bestaat niet"),
+        ("policy", Refused, "ondertekenen"),
+        ("admin", Refused, "ondertekenen"),
     ],
 )
-def test_only_a_bestuurder_of_the_case_municipality_can_sign(world, who, message):
+def test_only_a_bestuurder_of_the_case_municipality_can_sign(world, who, error, message):
     before = version(world)
-    with pytest.raises(Refused, match=message):
+    with pytest.raises(error, match=message):
         sign(world, actor=getattr(world, who))
     assert version(world) == before
     assert rows(world, Document, id=world.draft)[0].status == "draft"
@@ -239,8 +245,9 @@ def test_the_store_checks_the_account_in_the_database_not_the_claimed_role(world
     )
     with pytest.raises(Refused, match="bestuurder"):
         sign(world, actor=claimed)
-    # The Venlo mayor cannot sign the Venlo draft through the Roermond case either.
-    with pytest.raises(Refused):
+    # The Venlo mayor cannot sign the Venlo draft through the Roermond case either (a case outside
+    # his scope is not there for him).
+    with pytest.raises(NotFound):
         sign(world, actor=world.venlo_mayor, document=world.venlo_draft)
     assert rows(world, DecisionSignature) == []
 
@@ -311,7 +318,7 @@ def test_refusing_needs_a_reason_and_marks_the_draft_rejected(world):
     with pytest.raises(Refused, match="reden") as info:
         world.store.refuse_decision(case_id, version(world), world.draft, world.mayor, reason="  ")
     assert info.value.field == "reason"
-    with pytest.raises(Refused, match="Roermond"):
+    with pytest.raises(NotFound):  # outside the Venlo mayor's scope
         world.store.refuse_decision(
             case_id, version(world), world.draft, world.venlo_mayor, reason="nee"
         )
