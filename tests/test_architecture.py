@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
+import pytest
 from importlinter.cli import lint_imports
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,3 +31,119 @@ def test_domain_source_mentions_no_ui_or_sql():
             "from store",
         ):
             assert banned not in source, f"{path.name} uses {banned}"
+
+
+# --- the import graph, read from the source (function-level imports included) ------------------
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> list[tuple[str, int, bool]]:
+    """(imported module, line, inside a function) of every import in ``path``, relative imports
+    resolved against the module's package."""
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[str, int, bool]] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            nested = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            if isinstance(child, ast.Import):
+                found.extend((alias.name, child.lineno, in_function) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                if child.level:
+                    base = package.split(".")
+                    base = base[: len(base) - (child.level - 1)]
+                    target = ".".join([*base, child.module] if child.module else base)
+                else:
+                    target = child.module or ""
+                found.append((target, child.lineno, in_function))
+                # ``from . import x`` / ``from .pkg import mod`` may name submodules
+                found.extend(
+                    (f"{target}.{alias.name}", child.lineno, in_function) for alias in child.names
+                )
+            visit(child, nested)
+
+    visit(tree, False)
+    return found
+
+
+def _package_modules(package: str) -> dict[str, Path]:
+    base = ROOT.joinpath(*package.split("."))
+    return {_module_name(path): path for path in base.rglob("*.py")}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import circle in ``graph``, as the list of modules around it; None without one."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def walk(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state and (found := walk(nxt)):
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := walk(node)):
+            return found
+    return None
+
+
+LAZY_REASON = ("start-up", "startup", "lazy", "optional")
+
+
+@pytest.mark.parametrize("package", ["store", "hvo_tui.api"])
+def test_no_import_circle_inside_the_package(package):
+    modules = _package_modules(package)
+    graph = {
+        name: {target for target, _, _ in _imports(path) if target in modules and target != name}
+        for name, path in modules.items()
+    }
+    assert _cycle(graph) is None, f"import circle: {' -> '.join(_cycle(graph) or [])}"
+
+
+@pytest.mark.parametrize("package", ["store", "hvo_tui.api"])
+def test_an_import_inside_a_function_says_why(package):
+    """No import of a sibling module inside a function to dodge a circle: one that is there for
+    start-up speed (or an optional part) says so in a comment on its line or the line above."""
+    modules = _package_modules(package)
+    unexplained = []
+    for name, path in modules.items():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for target, line, in_function in _imports(path):
+            if not in_function or target not in modules:
+                continue
+            said = " ".join(lines[max(0, line - 2) : line]).lower()
+            if not any(reason in said for reason in LAZY_REASON):
+                unexplained.append(f"{name}:{line} imports {target}")
+    assert not unexplained, "\n".join(sorted(set(unexplained)))
+
+
+def test_screens_import_nothing_of_the_app_but_the_domain():
+    reaching = [
+        f"{name}:{line} imports {target}"
+        for name, path in _package_modules("screens").items()
+        for target, line, _ in _imports(path)
+        if (target == "hvo_tui" or target.startswith("hvo_tui."))
+        and not (target == "hvo_tui.domain" or target.startswith("hvo_tui.domain."))
+    ]
+    assert not reaching, "\n".join(reaching)
+
+
+def test_the_circle_finder_finds_a_circle():
+    # The checks above pass on a clean tree; this one shows they would fail on a circle.
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
