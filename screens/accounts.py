@@ -34,6 +34,14 @@ from store.interface import ConnectionLost, StoreError
 from .context import context
 from .forms import ActionForm, FieldSpec
 from .help import HelpScreen, binding_rows
+from .messages import (
+    AccountsLoaded,
+    AccountWritten,
+    ImportChecked,
+    ImportFailed,
+    LoadFailed,
+    Notice,
+)
 from .widgets import TopBar, glyph_text, glyphs
 
 ADMIN_ACTIONS = frozenset({"create", "edit", "deactivate", "reactivate", "reset", "import_csv"})
@@ -260,26 +268,34 @@ class ImportScreen(ModalScreen[bool]):
                 raw = Path(path).expanduser().read_bytes()
             except OSError as exc:
                 reason = exc.strerror or type(exc).__name__
-                app.call_from_thread(self.failed, f"kan '{path}' niet lezen: {reason}", True)
+                self.post_message(ImportFailed(f"kan '{path}' niet lezen: {reason}", True))
                 return
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
-                app.call_from_thread(
-                    self.failed, "het bestand is geen UTF-8-tekst; sla het op als CSV UTF-8", True
+                self.post_message(
+                    ImportFailed("het bestand is geen UTF-8-tekst; sla het op als CSV UTF-8", True)
                 )
                 return
         try:
             report = app.store.import_accounts_csv(app.actor, text, dry_run=dry_run)
         except ConnectionLost as exc:
-            app.call_from_thread(
-                self.failed, f"{exc}; er is niets opgeslagen, probeer opnieuw", False
+            self.post_message(
+                ImportFailed(f"{exc}; er is niets opgeslagen, probeer opnieuw", False)
             )
             return
         except StoreError as exc:
-            app.call_from_thread(self.failed, str(exc), False)
+            self.post_message(ImportFailed(str(exc), False))
             return
-        app.call_from_thread(self.show_report, report, path, text)
+        self.post_message(ImportChecked(report, path, text))
+
+    @on(ImportFailed)
+    def _import_failed(self, message: ImportFailed) -> None:
+        self.failed(message.message, message.at_path)
+
+    @on(ImportChecked)
+    def _import_checked(self, message: ImportChecked) -> None:
+        self.show_report(message.report, message.path, message.text)
 
     def failed(self, message: str, at_path: bool) -> None:
         self.busy = False
@@ -436,9 +452,17 @@ class AccountsScreen(Screen):
             organisations = [(name, oid) for oid, name in store.organisations()]
         except StoreError as exc:
             message = str(exc) if isinstance(exc, ConnectionLost) else f"fout: {exc}"
-            app.call_from_thread(self.load_failed, message)
+            self.post_message(LoadFailed(message))
             return
-        app.call_from_thread(self.apply, rows, counts, organisations)
+        self.post_message(AccountsLoaded(rows, counts, organisations))
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.load_failed(message.message)
+
+    @on(AccountsLoaded)
+    def _accounts_loaded(self, message: AccountsLoaded) -> None:
+        self.apply(message.rows, message.counts, message.organisations)
 
     def load_failed(self, message: str) -> None:
         self.query_one(DataTable).loading = False
@@ -908,11 +932,19 @@ class AccountsScreen(Screen):
             text = str(exc)
             if isinstance(exc, ConnectionLost):
                 text += "; er is niets opgeslagen, probeer opnieuw"
-            app.call_from_thread(
-                self.notify, text[:1].upper() + text[1:], title="Niet gelukt", severity="error"
+            self.post_message(
+                Notice(text[:1].upper() + text[1:], severity="error", title="Niet gelukt")
             )
             return
-        app.call_from_thread(self.written, message, result if code_for else None, code_for)
+        self.post_message(AccountWritten(message, result if code_for else None, code_for))
+
+    @on(Notice)
+    def _notice(self, message: Notice) -> None:
+        self.notify(message.text, severity=message.severity, title=message.title)
+
+    @on(AccountWritten)
+    def _account_written(self, message: AccountWritten) -> None:
+        self.written(message.message, message.code, message.username)
 
     def written(self, message: str, code: str | None, username: str | None) -> None:
         self.notify(message, title="Accounts")

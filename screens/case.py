@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -32,6 +32,7 @@ from store.interface import CaseDetail, ConnectionLost, StoreError
 from .case_actions import CASE_ACTIONS, build_form, may
 from .context import context
 from .detail import STATE_GLYPH
+from .messages import CaseLoaded, LoadFailed
 from .widgets import TopBar, glyph_text, glyphs
 
 EVENT_LABELS = {
@@ -114,18 +115,24 @@ class CaseScreen(Screen):
         try:
             detail = context(self).store.case_detail(self.case_id, context(self).actor)
         except ConnectionLost as exc:
-            self.app.call_from_thread(
-                self.show_banner, f"⚠ {exc} · getoond is de laatst bekende stand"
-            )
+            self.post_message(LoadFailed(f"⚠ {exc} · getoond is de laatst bekende stand"))
             return
         except StoreError as exc:
-            self.app.call_from_thread(self.show_banner, f"⚠ {exc}")
+            self.post_message(LoadFailed(f"⚠ {exc}"))
             return
         try:  # the mayor's digital signatures, verified now (issue 10)
             signatures = context(self).store.decision_signatures(self.case_id)
         except StoreError:  # e.g. an older API server: the case without its signatures
             signatures = []
-        self.app.call_from_thread(self.show, detail, signatures)
+        self.post_message(CaseLoaded(self.case_id, detail, signatures))
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.show_banner(message.message)
+
+    @on(CaseLoaded)
+    def _case_loaded(self, message: CaseLoaded) -> None:
+        self.show(message.detail, message.signatures)
 
     def show_banner(self, message: str) -> None:
         banner = self.query_one("#banner", Static)

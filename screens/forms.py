@@ -38,6 +38,7 @@ from hvo_tui.domain.localtime import PLACEHOLDERS, format_moment, parse_date, pa
 from store.interface import Conflict, ConnectionLost, Refused, StoreError
 
 from .context import context
+from .messages import SaveDone, SaveFailed, SaveLost
 from .widgets import glyph_text
 
 
@@ -302,7 +303,7 @@ class ActionForm(ModalScreen[bool]):
             with self.keyed(values):
                 self.save_fn(values)
         except Refused as exc:
-            self.app.call_from_thread(self.saved_failed, exc.field, str(exc))
+            self.post_message(SaveFailed(exc.field, str(exc)))
         except Conflict:
             note = ""
             if self.refresh_case is not None:
@@ -310,21 +311,34 @@ class ActionForm(ModalScreen[bool]):
                     note = self.refresh_case()
                 except StoreError:
                     note = ""
-            self.app.call_from_thread(
-                self.saved_failed,
-                None,
-                "Iemand anders heeft deze zaak intussen gewijzigd"
-                + (f": {note}" if note else "")
-                + ". Uw invoer staat er nog; Enter slaat hem op de nieuwe stand op.",
+            self.post_message(
+                SaveFailed(
+                    None,
+                    "Iemand anders heeft deze zaak intussen gewijzigd"
+                    + (f": {note}" if note else "")
+                    + ". Uw invoer staat er nog; Enter slaat hem op de nieuwe stand op.",
+                )
             )
         except ConnectionLost as exc:
             # The answer was lost: the save may or may not have happened. The retry goes with the
             # same key, so it is written at most once either way.
-            self.app.call_from_thread(self.save_lost, str(exc))
+            self.post_message(SaveLost(str(exc)))
         except StoreError as exc:
-            self.app.call_from_thread(self.saved_failed, None, str(exc))
+            self.post_message(SaveFailed(None, str(exc)))
         else:
-            self.app.call_from_thread(self.saved_ok)
+            self.post_message(SaveDone())
+
+    @on(SaveFailed)
+    def _save_failed(self, message: SaveFailed) -> None:
+        self.saved_failed(message.field, message.message)
+
+    @on(SaveLost)
+    def _save_lost(self, message: SaveLost) -> None:
+        self.save_lost(message.reason)
+
+    @on(SaveDone)
+    def _save_done(self, message: SaveDone) -> None:
+        self.saved_ok()
 
     def saved_failed(self, field_name: str | None, message: str) -> None:
         self.saving = False

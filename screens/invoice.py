@@ -43,6 +43,7 @@ from store.statements import ExportError, default_directory, write_statements
 
 from .context import context
 from .help import HelpScreen, binding_rows
+from .messages import InvoiceLoaded, LoadFailed, RegionsLoaded
 from .widgets import TopBar, glyph_text
 
 # (label, key, width): 80 columns wide with the cell padding; long posts are cut, the explanation
@@ -146,16 +147,24 @@ class InvoiceScreen(Screen):
         try:
             names = context(self).store.billing_regions(context(self).actor)
         except StoreError as exc:
-            self.app.call_from_thread(self.failed, str(exc))
+            self.post_message(LoadFailed(str(exc)))
             return
-        self.app.call_from_thread(self.set_regions, names)
+        self.post_message(RegionsLoaded(names))
+
+    @on(RegionsLoaded)
+    def _regions_loaded(self, message: RegionsLoaded) -> None:
+        self.set_regions(message.names)
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.failed(message.message)
 
     def set_regions(self, names: list[str]) -> None:
         if not names:
             self.query_one(DataTable).loading = False
             self.show_banner("Er zijn nog geen regio's.")
             return
-        mine = [r for r in getattr(context(self).actor, "regions", ()) if r in names]
+        mine = [r for r in context(self).actor.regions if r in names]
         if self.region_name not in names:
             self.region_name = (mine or names)[0]
         select = self.query_one("#invoice-region", Select)
@@ -180,9 +189,13 @@ class InvoiceScreen(Screen):
             usage = context(self).store.billing_usage(context(self).actor, region, period)
             invoice = compute_invoice(usage, period, tariff)
         except (StoreError, BillingError) as exc:
-            self.app.call_from_thread(self.failed, str(exc))
+            self.post_message(LoadFailed(str(exc)))
             return
-        self.app.call_from_thread(self.apply, invoice)
+        self.post_message(InvoiceLoaded(invoice))
+
+    @on(InvoiceLoaded)
+    def _invoice_loaded(self, message: InvoiceLoaded) -> None:
+        self.apply(message.invoice)
 
     def failed(self, message: str) -> None:
         self.query_one(DataTable).loading = False

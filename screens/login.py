@@ -35,6 +35,7 @@ from hvo_tui.domain.localtime import local_or_none as local
 from store.interface import Actor, ConnectionLost, Refused, StoreError
 
 from .context import context
+from .messages import Authenticated, AuthFailed, PasswordSaved
 from .widgets import TopBar, glyph_text
 
 MIN_PASSWORD = 12  # store.accounts.MIN_PASSWORD; the store checks it too
@@ -168,9 +169,17 @@ class LoginScreen(Screen):
         try:
             actor = app.store.authenticate(username, password, totp_code=totp, now=app.clock.now())
         except StoreError as exc:
-            app.call_from_thread(self.failed, exc)
+            self.post_message(AuthFailed(exc))
         else:
-            app.call_from_thread(self.succeeded, actor, password)
+            self.post_message(Authenticated(actor, password))
+
+    @on(AuthFailed)
+    def _auth_failed(self, message: AuthFailed) -> None:
+        self.failed(message.error)
+
+    @on(Authenticated)
+    def _authenticated(self, message: Authenticated) -> None:
+        self.succeeded(message.actor, message.secret)
 
     def failed(self, exc: StoreError) -> None:
         self.busy = False
@@ -296,9 +305,17 @@ class ChangePasswordScreen(Screen):
         try:
             app.store.set_password(self.actor.account_id, self._current, new, now=app.clock.now())
         except StoreError as exc:
-            app.call_from_thread(self.failed, exc)
+            self.post_message(AuthFailed(exc))
         else:
-            app.call_from_thread(self.saved)
+            self.post_message(PasswordSaved())
+
+    @on(AuthFailed)
+    def _auth_failed(self, message: AuthFailed) -> None:
+        self.failed(message.error)
+
+    @on(PasswordSaved)
+    def _password_saved(self, message: PasswordSaved) -> None:
+        self.saved()
 
     def failed(self, exc: StoreError) -> None:
         self.busy = False
@@ -394,9 +411,17 @@ class LockScreen(ModalScreen[bool]):
                 app.actor.username or "", password, totp_code=totp, now=app.clock.now()
             )
         except StoreError as exc:
-            app.call_from_thread(self.failed, exc)
+            self.post_message(AuthFailed(exc))
         else:
-            app.call_from_thread(self.unlocked)
+            self.post_message(Authenticated(app.actor))
+
+    @on(AuthFailed)
+    def _auth_failed(self, message: AuthFailed) -> None:
+        self.failed(message.error)
+
+    @on(Authenticated)
+    def _authenticated(self, message: Authenticated) -> None:
+        self.unlocked()
 
     def failed(self, exc: StoreError) -> None:
         self.busy = False

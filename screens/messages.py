@@ -8,13 +8,20 @@ bubble: each is meant for the screen that started the worker.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from store.interface import CaseDetail, MunicipalityChoice, NewCase, QueueRow
+    from store.interface import (
+        Actor,
+        CaseDetail,
+        MunicipalityChoice,
+        NewCase,
+        PendingDecision,
+        QueueRow,
+    )
 
 
 class WorkerMessage(Message, bubble=False):
@@ -94,13 +101,6 @@ class MunicipalitiesLoaded(WorkerMessage, bubble=False):
 
 
 @dataclass(eq=False)
-class Loaded(WorkerMessage, bubble=False):
-    """A screen's data arrived; ``data`` is what its worker read (the screen knows its shape)."""
-
-    data: Any
-
-
-@dataclass(eq=False)
 class LoadFailed(WorkerMessage, bubble=False):
     """A screen's worker could not read or write: ``message`` for the banner or status line."""
 
@@ -114,6 +114,101 @@ class CaseLoaded(WorkerMessage, bubble=False):
     case_id: int
     detail: CaseDetail
     signatures: list[Any]
+
+
+@dataclass(eq=False)
+class PendingLoaded(WorkerMessage, bubble=False):
+    """The decisions awaiting the mayor's signature (screens/signing.py)."""
+
+    pending: list[PendingDecision]
+
+
+@dataclass(eq=False)
+class DecisionWritten(WorkerMessage, bubble=False):
+    """A decision was signed or refused: ``done`` says which, for the toast."""
+
+    done: str
+
+
+@dataclass(eq=False)
+class RegionsLoaded(WorkerMessage, bubble=False):
+    """The regions an invoice can be made for (screens/invoice.py)."""
+
+    names: list[str]
+
+
+@dataclass(eq=False)
+class InvoiceLoaded(WorkerMessage, bubble=False):
+    """A region's invoice for a period, computed from its usage."""
+
+    invoice: Any
+
+
+@dataclass(eq=False)
+class ReportsLoaded(WorkerMessage, bubble=False):
+    """The statistics for ``flt`` (and the areas to filter on, when they were asked for)."""
+
+    flt: Any
+    tables: Any
+    areas: Any
+
+
+@dataclass(eq=False)
+class AccountsLoaded(WorkerMessage, bubble=False):
+    """The accounts, the number per organisation and the organisations (screens/accounts.py)."""
+
+    rows: list[Any]
+    counts: Any
+    organisations: list[tuple[str, int]]
+
+
+@dataclass(eq=False)
+class AccountWritten(WorkerMessage, bubble=False):
+    """An account was changed: the toast, and a new login code to show (for ``username``)."""
+
+    message: str
+    code: str | None
+    username: str | None
+
+
+@dataclass(eq=False)
+class ImportChecked(WorkerMessage, bubble=False):
+    """A CSV import ran (as a trial or for real): its report per line."""
+
+    report: Any
+    path: str
+    text: str = field(repr=False)
+
+
+@dataclass(eq=False)
+class ImportFailed(WorkerMessage, bubble=False):
+    """A CSV import could not run: ``at_path`` when the file itself is the problem."""
+
+    message: str
+    at_path: bool
+
+
+# --- logging in (screens/login.py) ----------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class AuthFailed(WorkerMessage, bubble=False):
+    """The store refused the login, the password change or the unlock (or did not answer)."""
+
+    error: Exception
+
+
+@dataclass(eq=False)
+class Authenticated(WorkerMessage, bubble=False):
+    """The password (and code) were right: who logged in. ``secret`` is kept out of reprs."""
+
+    actor: Actor | None
+    secret: str = field(default="", repr=False)
+
+
+@dataclass(eq=False)
+class PasswordSaved(WorkerMessage, bubble=False):
+    """The new password was stored."""
 
 
 # --- saving a form (screens/forms.py) -------------------------------------------------------------

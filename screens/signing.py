@@ -35,6 +35,7 @@ from store.interface import CaseDetail, DocumentRow, PendingDecision, StoreError
 
 from .context import context
 from .forms import ActionForm, FieldSpec
+from .messages import CaseLoaded, DecisionWritten, LoadFailed, PendingLoaded
 from .widgets import GLYPHS, TopBar, glyph_text, glyphs
 
 
@@ -175,9 +176,17 @@ class SigningScreen(Screen):
         try:
             pending = context(self).store.decisions_awaiting_signature(context(self).actor)
         except StoreError as exc:
-            self.app.call_from_thread(self.show_banner, f"⚠ {exc}")
+            self.post_message(LoadFailed(f"⚠ {exc}"))
             return
-        self.app.call_from_thread(self.show_pending, pending)
+        self.post_message(PendingLoaded(pending))
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.show_banner(message.message)
+
+    @on(PendingLoaded)
+    def _pending_loaded(self, message: PendingLoaded) -> None:
+        self.show_pending(message.pending)
 
     def show_banner(self, message: str) -> None:
         banner = self.query_one("#banner", Static)
@@ -273,9 +282,13 @@ class SigningScreen(Screen):
             detail = context(self).store.case_detail(case_id, context(self).actor)
         except StoreError as exc:
             self.loading.discard(case_id)
-            self.app.call_from_thread(self.show_banner, f"⚠ {exc}")
+            self.post_message(LoadFailed(f"⚠ {exc}"))
             return
-        self.app.call_from_thread(self._detail_loaded, case_id, detail)
+        self.post_message(CaseLoaded(case_id, detail, []))
+
+    @on(CaseLoaded)
+    def _case_loaded(self, message: CaseLoaded) -> None:
+        self._detail_loaded(message.case_id, message.detail)
 
     def _detail_loaded(self, case_id: int, detail: CaseDetail) -> None:
         self.loading.discard(case_id)
@@ -314,7 +327,7 @@ class SigningScreen(Screen):
         def save(values: dict[str, Any]) -> None:
             version["v"] = write(values, version["v"])
             app.own_versions[chosen.row.case_id] = version["v"]
-            app.call_from_thread(self._written, done)
+            self.post_message(DecisionWritten(done))
 
         def refresh_case() -> str:
             fresh = store.queue_rows({chosen.row.case_id})
@@ -365,6 +378,10 @@ class SigningScreen(Screen):
             done=f"Geweigerd: {label} {chosen.row.number}.",
         )
         self.app.push_screen(form)
+
+    @on(DecisionWritten)
+    def _decision_written(self, message: DecisionWritten) -> None:
+        self._written(message.done)
 
     def _written(self, message: str) -> None:
         self.notify(message, timeout=4)

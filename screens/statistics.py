@@ -40,6 +40,7 @@ from store.interface import ConnectionLost, StoreError
 
 from .context import context
 from .help import HelpScreen, binding_rows
+from .messages import LoadFailed, ReportsLoaded
 from .widgets import TopBar, ascii_keys, glyph_text
 
 NO_ACCESS = (
@@ -345,9 +346,17 @@ class StatisticsScreen(Screen):
             tables = store.reports(SECTIONS, flt)
         except StoreError as exc:  # also: an older API server without statistics (it says so)
             message = str(exc) if isinstance(exc, ConnectionLost) else f"fout: {exc}"
-            app.call_from_thread(self.load_failed, message)
+            self.post_message(LoadFailed(message))
             return
-        app.call_from_thread(self.apply, flt, tables, areas)
+        self.post_message(ReportsLoaded(flt, tables, areas))
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.load_failed(message.message)
+
+    @on(ReportsLoaded)
+    def _reports_loaded(self, message: ReportsLoaded) -> None:
+        self.apply(message.flt, message.tables, message.areas)
 
     def load_failed(self, message: str) -> None:
         shown = "getoond is de laatst bekende stand" if self.tables else "nog geen gegevens"
