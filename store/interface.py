@@ -6,13 +6,14 @@ immutable data: domain facts plus what the screens show beside them (names, cont
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol
 
 from hvo_tui.domain.facts import CaseFacts
+from hvo_tui.domain.permissions import Scope
 from hvo_tui.domain.statistics import ReportFilter, ReportTable
 
 
@@ -326,7 +327,13 @@ class ChangeFeed(Protocol):
     def close(self) -> None: ...
 
 
-class Store(Protocol):
+# --- the store, by concern ---------------------------------------------------------------------
+
+
+class QueueStore(Protocol):
+    """The queue: open cases as rows, one case's row by number, the change feed (screens/queue.py,
+    screens/change_feed.py)."""
+
     info: StoreInfo
 
     def queue_rows(
@@ -346,10 +353,21 @@ class Store(Protocol):
         date) or its incident address. Cases without earlier ones are left out."""
         ...
 
-    # --- one case: reading (logged) and every process-management action ------------------------
-    # Every write takes the version the caller read; when the case changed since, it raises
-    # Conflict and writes nothing. A write runs the domain's rules (Refused with the Dutch reason),
-    # bumps the version, and appends an event, in one transaction. Writes return the new version.
+    def change_feed(self) -> ChangeFeed:
+        """A feed that tells which cases others changed (see store.feed)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class CaseStore(Protocol):
+    """One case: reading it (logged) and every process-management action (screens/case.py,
+    screens/case_actions/).
+
+    Every write takes the version the caller read; when the case changed since, it raises
+    Conflict and writes nothing. A case outside the actor's scope is NotFound, and nothing is
+    written or logged. A write runs the domain's rules (Refused with the Dutch reason), bumps the
+    version, and appends an event, in one transaction. Writes return the new version."""
 
     def case_detail(self, case_id: int, actor: Actor) -> CaseDetail:
         """Everything about one case; logs that ``actor`` opened it."""
@@ -428,7 +446,13 @@ class Store(Protocol):
         it created). Every case write and ``open_screening`` honour it (store/idempotency.py)."""
         ...
 
-    # --- a new case (store/screening.py) --------------------------------------------------------
+    def accounts_for_role(self, role: str, region: str | None = None) -> list[AccountChoice]:
+        """Active accounts that can fill a partner role (for the assign form)."""
+        ...
+
+
+class ScreeningStore(Protocol):
+    """A new case (store/screening.py; screens/screening.py)."""
 
     def municipalities(self) -> list[MunicipalityChoice]:
         """Where the reader may register a new screening (its regions' municipalities)."""
@@ -453,6 +477,103 @@ class Store(Protocol):
         needs. One transaction; Refused(field) for bad input, nothing written then."""
         ...
 
+
+class AccountStore(Protocol):
+    """Accounts: login, passwords, the second factor and their administration (issue 6;
+    screens/login.py, screens/accounts.py, ``hvo accounts``). Administration is refused without
+    ``Permission.MANAGE_ACCOUNTS``."""
+
+    def authenticate(
+        self, username: str, password: str, *, totp_code: str | None = None, now: datetime
+    ) -> LoggedIn:
+        """The account as a logged-in actor; ``LoginError`` (in Dutch) when refused."""
+        ...
+
+    def set_password(
+        self, account_id: int, old_or_code: str, new_password: str, *, now: datetime | None = None
+    ) -> None:
+        """A new password, with the current one or the one-time login code."""
+        ...
+
+    def act_as(self, actor: Actor) -> None:
+        """Read as ``actor`` from now on: its scope of cases and whether it sees person data."""
+        ...
+
+    def list_accounts(
+        self,
+        *,
+        organisation_id: int | None = None,
+        role: str | None = None,
+        region: str | None = None,
+        active: bool | None = None,
+        text: str | None = None,
+        now: datetime | None = None,
+    ) -> list[AccountRow]: ...
+
+    def account(self, account_id: int, *, now: datetime | None = None) -> AccountRow: ...
+
+    def organisation_counts(self) -> list[OrganisationCount]: ...
+
+    def organisations(self) -> list[tuple[int, str]]: ...
+
+    def organisation_id(self, name: str) -> int | None: ...
+
+    def account_activity(self, account_id: int, *, limit: int = 200) -> list[EventRow]: ...
+
+    def create_account(
+        self,
+        actor: Actor,
+        *,
+        username: str,
+        full_name: str,
+        organisation_id: int,
+        roles: Iterable[Any],
+        regions: Iterable[Any] = (),
+        phone: str | None = None,
+        email: str | None = None,
+        bestuurlijk: bool = False,
+    ) -> tuple[int, str]:
+        """A new account; returns (its id, its one-time login code)."""
+        ...
+
+    def update_account(self, actor: Actor, account_id: int, **changes: Any) -> None: ...
+
+    def deactivate(self, actor: Actor, account_id: int) -> None: ...
+
+    def reactivate(self, actor: Actor, account_id: int) -> None: ...
+
+    def reset_login(self, actor: Actor, account_id: int, *, reset_totp: bool = False) -> str:
+        """A new one-time login code (the password goes); returns the code."""
+        ...
+
+    def enable_totp(self, actor: Actor, account_id: int) -> str: ...
+
+    def disable_totp(self, actor: Actor, account_id: int) -> None: ...
+
+    def import_accounts_csv(self, actor: Actor, text: str, *, dry_run: bool) -> ImportReport: ...
+
+
+class ReportStore(Protocol):
+    """Statistics (issue 8; hvo_tui.domain.statistics holds the rules; screens/statistics.py,
+    ``hvo report``)."""
+
+    def report(self, name: str, flt: ReportFilter) -> ReportTable:
+        """One report by its name (``statistics.REPORTS``); ``UnknownReport`` for another."""
+        ...
+
+    def reports(self, names: Collection[str], flt: ReportFilter) -> dict[str, ReportTable]:
+        """The named reports (``statistics.REPORTS``) over the cases ``flt`` selects, within the
+        account's scope."""
+        ...
+
+    def report_areas(self) -> dict[str, list[str]]:
+        """Region -> its municipalities, for the report filters."""
+        ...
+
+
+class BillingStore(Protocol):
+    """The use per region for the invoice (screens/invoice.py)."""
+
     def billing_regions(self, actor: Actor) -> list[str]:
         """The names of all regions (for the invoice screen; ``Permission.INVOICE``)."""
         ...
@@ -463,11 +584,9 @@ class Store(Protocol):
         ``Permission.INVOICE``."""
         ...
 
-    def accounts_for_role(self, role: str, region: str | None = None) -> list[AccountChoice]:
-        """Active accounts that can fill a partner role (for the assign form)."""
-        ...
 
-    # --- the mayor's signature (issue 10, store/signing.py) ---------------------------------------
+class SigningStore(Protocol):
+    """The mayor's signature (issue 10, store/signing.py; screens/signing.py)."""
 
     def decisions_awaiting_signature(self, actor: Actor) -> list[PendingDecision]:
         """Draft decisions on open cases of the municipality of ``actor``'s organisation."""
@@ -490,19 +609,41 @@ class Store(Protocol):
         """Every digital signature on the case, verified now (oldest first)."""
         ...
 
-    def change_feed(self) -> ChangeFeed:
-        """A feed that tells which cases others changed (see store.feed)."""
+
+class ServerStore(Protocol):
+    """What the API (``hvo serve``) and the shell call on the SQL store besides: the scope
+    questions asked before a write, the account behind a session, the one clock."""
+
+    scope: Scope | None
+    mask_persons: bool
+
+    def now(self) -> datetime:
+        """The store's one clock (the app's or the server's; None: the wall clock)."""
         ...
 
-    # --- statistics (issue 8; hvo_tui.domain.statistics holds the rules) -------------------------
+    def ping(self) -> str: ...
 
-    def reports(self, names: Collection[str], flt: ReportFilter) -> dict[str, ReportTable]:
-        """The named reports (``statistics.REPORTS``) over the cases ``flt`` selects, within the
-        account's scope."""
-        ...
+    def actor_for(self, username: str) -> Actor | None: ...
 
-    def report_areas(self) -> dict[str, list[str]]:
-        """Region -> its municipalities, for the report filters."""
-        ...
+    def account_scope(self, account_id: int) -> Scope: ...
 
-    def close(self) -> None: ...
+    def ensure_organisation(self, name: str, kind: str = "veiligheidshuis") -> int: ...
+
+    def visible_case_ids(self, ids: Collection[int]) -> set[int]: ...
+
+    def open_case_versions(
+        self, first: int | None = None, ids: Collection[int] | None = None
+    ) -> list[tuple[int, int]]: ...
+
+
+class Store(
+    QueueStore,
+    CaseStore,
+    ScreeningStore,
+    AccountStore,
+    ReportStore,
+    BillingStore,
+    SigningStore,
+    Protocol,
+):
+    """Everything a screen may call: what both the SQL store and the HTTP store offer."""
