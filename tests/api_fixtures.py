@@ -36,7 +36,7 @@ class ApiServer:
     ) -> None:
         import uvicorn
 
-        from hvo_tui.server import create_app
+        from hvo_tui.api.app import create_app
 
         self.engine = engine
         self.app = create_app(
@@ -107,7 +107,7 @@ class ApiServer:
         return store
 
     def stop(self) -> None:
-        from hvo_tui.server import _CLOSED
+        from hvo_tui.api.broadcaster import _CLOSED
 
         self.state.closing = True
         self.state.broadcaster.publish(_CLOSED)  # open event streams end now, not at their tick

@@ -793,7 +793,7 @@ async def test_every_connection_of_hvo_serve_has_tcp_nodelay():
     from uvicorn.protocols.http.h11_impl import H11Protocol
     from uvicorn.server import ServerState
 
-    from hvo_tui.server import NoDelayH11Protocol
+    from hvo_tui.api.protocol import NoDelayH11Protocol
 
     async def app(scope, receive, send):  # never called: only the connection matters
         raise AssertionError

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from hvo_tui.server import create_app  # noqa: E402
+from hvo_tui.api.app import create_app  # noqa: E402
 from tests.conftest import FROZEN_NOW  # noqa: E402
 
 FUZZER = "fuzz"

@@ -49,13 +49,15 @@ D = Document.__table__.c
 
 
 def grant(engine, username: str, *regions: str) -> None:
-    """Give an account these regions (its scope), by name."""
+    """Give an account these regions (its scope), by name; one it has already stays once."""
     R, AG = Region.__table__.c, AccountRegion.__table__
     with engine.begin() as conn:
         account = conn.execute(select(A.id).where(A.username == username)).scalar_one()
+        have = set(conn.execute(select(AG.c.region_id).where(AG.c.account_id == account)).scalars())
         for name in regions:
             region = conn.execute(select(R.id).where(R.name == name)).scalar_one()
-            conn.execute(insert(AG).values(account_id=account, region_id=region))
+            if region not in have:  # the world may have given it already
+                conn.execute(insert(AG).values(account_id=account, region_id=region))
 
 
 def app_over(server, actor: Actor) -> HvoApp:

@@ -1,4 +1,4 @@
-"""`hvo serve`: the store as an HTTP API (hvo_tui/server.py) for `hvo --api URL`.
+"""`hvo serve`: the store as an HTTP API (the package hvo_tui/api/) for `hvo --api URL`.
 
 Needs the optional extra: pip install 'hvo-tui[server]' (FastAPI and uvicorn).
 """
@@ -68,7 +68,8 @@ def run(settings, args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from hvo_tui.server import NoDelayH11Protocol, create_app
+        from hvo_tui.api.app import create_app
+        from hvo_tui.api.protocol import NoDelayH11Protocol
     except ImportError as exc:
         return fail(
             "'hvo serve' heeft FastAPI en uvicorn nodig: pip install 'hvo-tui[server]' "
@@ -128,7 +129,7 @@ def worker_app():
     """The application in one worker process of `hvo serve --workers N`."""
     import os
 
-    from hvo_tui.server import create_app
+    from hvo_tui.api.app import create_app
     from store.db import open_database
 
     engine = open_database(os.environ[WORKER_DATABASE], auto_upgrade=False)

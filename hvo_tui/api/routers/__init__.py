@@ -1,0 +1,1 @@
+"""The API's endpoints, one module per area; ``hvo_tui.api.app`` includes each router."""
