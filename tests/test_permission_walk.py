@@ -1,11 +1,12 @@
 """Issue 6: per role, a walk over the whole permission matrix in the store.
 
-For every role and every life-cycle action (all 23, the process steps among them) and every other case write (assign, request,
-receive, remind, meeting, note, new screening) and the account administration: a case in a state
-where the action is possible (checked first with every role at once, so a refusal can only come
-from the role), then the attempt as that role. What the matrix allows succeeds and bumps the
-version with one event; what it refuses raises ``Refused`` with a Dutch message and changes
-nothing. The screens offer exactly the allowed ones (tests/test_permissions_store.py)."""
+For every role and every life-cycle action (all 23, the process steps among them) and every other
+case write (assign, request, receive, remind, meeting, note, new screening) and the account
+administration: a case in a state where the action is possible (checked first with every role at
+once, so a refusal can only come from the role), then the attempt as that role. What the matrix
+allows succeeds and bumps the version with one event; what it refuses raises ``Refused`` with a
+Dutch message and changes nothing. The screens offer exactly the allowed ones
+(tests/test_permissions_store.py)."""
 
 from __future__ import annotations
 
@@ -151,7 +152,7 @@ def test_every_life_cycle_action_for_this_role(engine, walk, role):
     for action, (columns, params) in SETUPS.items():
         case_id = walk.make_case(columns)
         row = walk.queue_rows({case_id})[0]
-        facts = walk._read_facts(case_id)[1]
+        facts = walk.cases._read_facts(case_id)[1]  # the case-writes repository reads them
         assert refusal(facts, action, ALL_ROLES, NOW) is None, (
             action,
             refusal(facts, action, ALL_ROLES, NOW),
