@@ -160,7 +160,8 @@ def _column_value(value: Any) -> Any:
 
 
 class CaseWrites(CaseWriter):
-    """Mixin for SqlStore: ``case_detail``, process-management writes, ``accounts_for_role``."""
+    """One case (logged) and the process-management writes; ``accounts_for_role`` for the
+    assign form."""
 
     def __init__(self, db: Database, queue: CaseQueue) -> None:
         super().__init__(db)

@@ -113,11 +113,8 @@ class Repository:
         return self.db.now()
 
     @staticmethod
-    def _guarded(fn, *args, **kwargs):
-        return guarded(fn, *args, **kwargs)
-
-    @staticmethod
     def _guard(fn, *args, **kwargs):
+        """``fn(*args, **kwargs)``; a lost connection becomes ``ConnectionLost``."""
         return guarded(fn, *args, **kwargs)
 
     def _read(self, fn: Any):

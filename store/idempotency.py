@@ -13,7 +13,7 @@ recorded result (the case's version after the write, or the new case of a screen
 just succeeded. The key applies to the first write inside the ``with`` only.
 
 The table is ``write_key`` (store/models.py); the writes record and look up keys with
-``record_key`` and ``applied_key`` of store/case_writes.py. This module holds no SQL (the HTTP
+``record_key`` and ``applied_key`` of store/chain.py. This module holds no SQL (the HTTP
 client uses it too). The key travels in a ``ContextVar``: per thread (the app saves in worker
 threads, one shared store) and per request on the server (``hvo serve`` sets it from the
 ``Idempotency-Key`` header for the request; the endpoint's thread sees it). ``HttpStore`` sends
@@ -70,7 +70,7 @@ def recording(key: str) -> Iterator[None]:
 
 
 def recording_key() -> str | None:
-    """The key the running write must record in its transaction (``CaseWrites.record_key``)."""
+    """The key the running write must record in its transaction (``chain.record_key``)."""
     return _recording.get()
 
 

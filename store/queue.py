@@ -84,12 +84,12 @@ class CaseQueue(Repository):
                 .order_by(C.ends_at.is_(None), C.ends_at, C.id)
                 .limit(first)
             )
-            return self._guarded(self.rows_where, C.id.in_(soonest.scalar_subquery()))
+            return self._guard(self.rows_where, C.id.in_(soonest.scalar_subquery()))
         if ids is None:
-            return self._guarded(self.rows_where, C.status.in_(OPEN))
+            return self._guard(self.rows_where, C.status.in_(OPEN))
         if not ids:
             return []
-        return self._guarded(self.rows_where, C.id.in_(list(ids)))
+        return self._guard(self.rows_where, C.id.in_(list(ids)))
 
     def visible_case_ids(self, ids: Collection[int]) -> set[int]:
         """Which of ``ids`` this store's account may see (its scope, as in the queue); unknown
@@ -122,7 +122,7 @@ class CaseQueue(Repository):
 
     def actor_for(self, username: str) -> Actor | None:
         """The active account ``username`` as an actor with its roles; None when unknown."""
-        return self._guarded(self._actor_for, username)
+        return self._guard(self._actor_for, username)
 
     def _actor_for(self, username: str) -> Actor | None:
         with self.engine.connect() as conn:
@@ -153,13 +153,13 @@ class CaseQueue(Repository):
         )
 
     def case_by_number(self, number: str) -> QueueRow | None:
-        rows = self._guarded(self.rows_where, C.number == number)
+        rows = self._guard(self.rows_where, C.number == number)
         return rows[0] if rows else None
 
     def earlier_counts(self, ids: Collection[int]) -> dict[int, int]:
         if not ids:
             return {}
-        return self._guarded(self._earlier_counts, list(ids))
+        return self._guard(self._earlier_counts, list(ids))
 
     def _earlier_counts(self, ids: list[int]) -> dict[int, int]:
         with self.engine.connect() as conn:

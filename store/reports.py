@@ -7,8 +7,8 @@ at most 288 groups a year), which serves both the months and the hours of the da
 computed in SQL as seconds; PostgreSQL takes the median and p90 in the GROUP BY
 (``percentile_cont``), SQLite returns the seconds and the domain takes them (see ``_quantiles``).
 
-``Reports`` is a mixin of ``SqlStore``: it reads ``self.engine``, and honours ``self.scope`` (the
-account's cases, as the queue does) and ``self.clock`` (what "now" is for documents still missing).
+``Reports`` is a repository of ``SqlStore`` (store/database.py): it honours the store's scope (the
+account's cases, as the queue does) and its one clock (what "now" is for documents still missing).
 """
 
 from __future__ import annotations
@@ -176,12 +176,12 @@ class Reports(Repository):
         for name in names:
             if name not in REPORTS:
                 raise UnknownReport(unknown_report(name))
-        return self._guarded(self._reports, names, flt)
+        return self._guard(self._reports, names, flt)
 
     def report_areas(self) -> dict[str, list[str]]:
         """Region -> its municipalities (sorted), for the filters of the statistics screen.
         Limited to the account's regions when it has a region scope."""
-        return self._guarded(self._report_areas)
+        return self._guard(self._report_areas)
 
     # --- implementation -------------------------------------------------------------------------
 
@@ -252,9 +252,8 @@ class Reports(Repository):
         parts = []
         if flt.region or flt.municipality:
             parts.append(C.municipality_id.in_(sorted(m.id for m in chosen)) if chosen else false())
-        scope = getattr(self, "scope", None)
-        if scope is not None:
-            parts.append(case_scope_clause(scope))
+        if self.scope is not None:
+            parts.append(case_scope_clause(self.scope))
         return and_(true(), *parts)
 
     def _with_zeros(

@@ -36,6 +36,7 @@ from hvo_tui.domain.localtime import Clock
 from hvo_tui.domain.permissions import Permission, Scope, allowed
 from hvo_tui.domain.statistics import ReportFilter, ReportTable
 
+from . import idempotency
 from .accounts import Accounts
 from .audit import Audit
 from .billing import BillingQueries
@@ -63,12 +64,14 @@ from .reports import Reports
 from .retention import Retention
 from .screening import Screenings
 from .signing import Signing
-from .writes import CaseWriter
 
 
 class SqlStore:
     """The store interface over SQLite or PostgreSQL. ``SqlStore(engine, clock=...)``; the clock
-    (the app's, frozen in tests) may also be set later: ``store.clock = app.clock``."""
+    (the app's, frozen in tests) may also be set later: ``store.clock = app.clock``.
+
+    Each method below hands the call to one repository; what it does is documented on the
+    protocols in store/interface.py and in the repository's module."""
 
     def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
         self.db = Database(engine, clock)
@@ -136,7 +139,7 @@ class SqlStore:
     def write_key(self, key: str | None):
         """``with store.write_key(key): store.add_note(...)``: the write inside happens at most
         once per key (store/idempotency.py)."""
-        return CaseWriter.write_key(key)
+        return idempotency.write_key(key)
 
     # --- cases and the queue (store/queue.py) -------------------------------------------------
 
