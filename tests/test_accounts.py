@@ -13,13 +13,14 @@ from sqlalchemy import func, insert, select
 from hvo_tui.domain.localtime import FrozenClock
 from hvo_tui.domain.permissions import LOGIN_CODE_DAYS
 from store.accounts import (
-    AccountAdmin,
+    Accounts,
     ImportReport,
     LoggedIn,
     LoginError,
     OrganisationCount,
     totp_uri,
 )
+from store.db import make_engine
 from store.interface import Actor, NotFound, Refused
 from store.models import Account, AccountRegion, AccountRole, Event, Organisation, Region, metadata
 from store.sql import SqlStore
@@ -33,8 +34,8 @@ A = Account.__table__.c
 E = Event.__table__.c
 
 
-_Store = SqlStore  # SqlStore carries the AccountAdmin mixin
-assert issubclass(SqlStore, AccountAdmin)
+_Store = SqlStore  # the facade hands account calls to its Accounts repository
+assert isinstance(SqlStore(make_engine("sqlite://")).accounts, Accounts)
 
 
 @dataclass
