@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from hvo_tui.domain import (
+    CaseAction,
     DeadlineState,
     RegionRules,
     ban_end,
@@ -32,6 +33,7 @@ from store.interface import CaseDetail, ConnectionLost, StoreError
 from .case_actions import CASE_ACTIONS, build_form, may
 from .context import context
 from .detail import STATE_GLYPH
+from .help import HelpScreen, binding_rows
 from .messages import CaseLoaded, LoadFailed
 from .widgets import TopBar, glyph_text, glyphs
 
@@ -52,8 +54,6 @@ EVENT_LABELS = {
 
 def event_label(action: str) -> str:
     """The Dutch name of an event: its own label, else the life-cycle action's."""
-    from hvo_tui.domain import CaseAction
-
     if action in EVENT_LABELS:
         return EVENT_LABELS[action]
     return CaseAction(action).label if action in CaseAction._value2member_map_ else action
@@ -364,6 +364,4 @@ class CaseScreen(Screen):
         tabs.active = ids[(current + step) % len(ids)]
 
     def action_help(self) -> None:
-        from .help import HelpScreen, binding_rows
-
         self.app.push_screen(HelpScreen(binding_rows(self), []))

@@ -10,7 +10,7 @@ from datetime import date
 
 from rich.text import Text
 
-from hvo_tui.domain import DeadlineState, DocumentState, earlier_label
+from hvo_tui.domain import DeadlineState, DocumentState, ban_end, earlier_label, extension_limit
 from hvo_tui.domain.localtime import local_or_none as local
 from hvo_tui.domain.vocab import PartnerRole, PersonRole
 from store.interface import QueueRow
@@ -64,8 +64,6 @@ def render_detail(
     if row.address:
         case.append(f"{row.address}\n", style=style("hvo-muted"))
     if facts.imposed_at:
-        from hvo_tui.domain import ban_end, extension_limit
-
         case.append(
             f"T0 {moment(facts.imposed_at)}{sep}einde "
             f"{moment(ban_end(facts.imposed_at, facts.extended_until))}\n"

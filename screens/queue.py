@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
-from hvo_tui.domain import Permission, RegionRules, allowed
+from hvo_tui.domain import DomainError, Permission, RegionRules, allowed, parse_case_number
 from hvo_tui.domain.vocab import CaseStatus
 from store.interface import QueueRow, StoreError
 
@@ -53,7 +53,7 @@ from .messages import (
     RowsChanged,
     ScreeningSaved,
 )
-from .queue_model import SORTS, URGENT_BANDS, Filters, QueueModel
+from .queue_model import SORTS, URGENT_BANDS, Filters, QueueModel, derive
 from .queue_table import QueueTable
 from .widgets import TopBar, glyph_text, glyphs
 
@@ -84,7 +84,7 @@ class QueueCommands(Provider):
                     )
                 )
         if allowed(context(screen).actor.roles, Permission.INVOICE):  # issue 8: the invoice
-            from .invoice import InvoiceScreen
+            from .invoice import InvoiceScreen  # when first opened: start-up speed
 
             entries.append(
                 (
@@ -304,8 +304,6 @@ class QueueScreen(Screen):
         )
 
     def derive_all(self, rows: list[QueueRow]) -> dict:
-        from .queue_model import derive
-
         now = self.now()
         return {
             row.case_id: derive(row, now, self.model.rules)
@@ -525,8 +523,6 @@ class QueueScreen(Screen):
         return None
 
     def jump_to(self, number: str) -> str | None:
-        from hvo_tui.domain import DomainError, parse_case_number
-
         try:
             wanted = parse_case_number(number)
         except DomainError as exc:
@@ -601,7 +597,7 @@ class QueueScreen(Screen):
         return True
 
     def action_accounts(self) -> None:
-        from .accounts import AccountsScreen
+        from .accounts import AccountsScreen  # when first opened: start-up speed
 
         self.app.push_screen(AccountsScreen())
 
@@ -620,7 +616,7 @@ class QueueScreen(Screen):
 
     @on(MunicipalitiesLoaded)
     def _open_screening_form(self, message: MunicipalitiesLoaded) -> None:
-        from .screening import build_screening_form
+        from .screening import build_screening_form  # when first opened: start-up speed
 
         form = build_screening_form(
             context(self),
@@ -652,12 +648,12 @@ class QueueScreen(Screen):
         self.post_message(RowsChanged({case_id}, rows, go_to=number if is_open else None))
 
     def action_statistics(self) -> None:
-        from .statistics import StatisticsScreen
+        from .statistics import StatisticsScreen  # when first opened: start-up speed
 
         self.app.push_screen(StatisticsScreen())
 
     def action_signing(self) -> None:
-        from .signing import SigningScreen
+        from .signing import SigningScreen  # when first opened: start-up speed
 
         self.app.push_screen(SigningScreen(self.model.rules))
 

@@ -33,8 +33,10 @@ from hvo_tui.domain.localtime import NONE_SHOWN, format_moment
 from hvo_tui.domain.vocab import DocumentKind, DocumentStatus
 from store.interface import CaseDetail, DocumentRow, PendingDecision, StoreError
 
+from .case import CaseScreen
 from .context import context
 from .forms import ActionForm, FieldSpec
+from .help import HelpScreen, binding_rows
 from .messages import CaseLoaded, DecisionWritten, LoadFailed, PendingLoaded
 from .widgets import GLYPHS, TopBar, glyph_text, glyphs
 
@@ -392,8 +394,6 @@ class SigningScreen(Screen):
         chosen = self.selected()
         if chosen is None:
             return
-        from .case import CaseScreen
-
         self.app.push_screen(CaseScreen(chosen.row.case_id, chosen.row.number, self.rules))
 
     def action_reload(self) -> None:
@@ -404,8 +404,6 @@ class SigningScreen(Screen):
         self.app.pop_screen()
 
     def action_help(self) -> None:
-        from .help import HelpScreen, binding_rows
-
         self.app.push_screen(HelpScreen(binding_rows(self), []))
 
 
