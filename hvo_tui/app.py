@@ -208,7 +208,10 @@ class HvoApp(IdleLockMixin, App):
             self.push_screen(QueueScreen())
 
     def _session_expired_from_store(self) -> None:
-        """Called by the store, from whichever thread made the call, on a 401."""
+        """Called by the store, from whichever thread made the call, on a 401.
+
+        call_from_thread, not a message: the store's thread waits until the login screen is up,
+        so the next call it makes already finds the session being renewed."""
         try:
             self.call_from_thread(self.session_expired)
         except RuntimeError:  # on the app's own thread, or the app is not running

@@ -105,27 +105,17 @@ def _app_reaches(tree: ast.AST) -> list[str]:
     return found
 
 
-# The case-action registry is being rewritten (issue 15); until then its forms still keep the
-# versions in app.__dict__.
-_BEING_REWRITTEN = {"case_actions.py"}
+MODULES = sorted(p for p in SCREENS.rglob("*.py") if "__pycache__" not in p.parts)
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            path,
-            id=path.name,
-            marks=[pytest.mark.xfail(reason="rewritten in issue 15", strict=False)]
-            if path.name in _BEING_REWRITTEN
-            else [],
-        )
-        for path in sorted(SCREENS.glob("*.py"))
-    ],
-)
+def _name(path: Path) -> str:
+    return path.relative_to(SCREENS).as_posix()
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_name)
 def test_screens_reach_the_app_only_through_its_context(path):
     reaches = _app_reaches(ast.parse(path.read_text(encoding="utf-8")))
-    assert not reaches, f"{path.name} reaches into the app untyped: {reaches}"
+    assert not reaches, f"{_name(path)} reaches into the app untyped: {reaches}"
 
 
 def test_the_check_finds_an_untyped_reach():
@@ -133,17 +123,22 @@ def test_the_check_finds_an_untyped_reach():
     assert len(_app_reaches(ast.parse(source))) == 2
 
 
+# The case actions (screens/case_actions/, another change of issue 15) still report back through
+# call_from_thread; remove this once they post messages too.
+_NOT_YET_MESSAGES = {"case_actions/base.py", "case_actions/partners.py"}
+
+
 @pytest.mark.parametrize(
     "path",
     [
         pytest.param(
             path,
-            id=path.name,
-            marks=[pytest.mark.xfail(reason="rewritten in issue 15", strict=False)]
-            if path.name in _BEING_REWRITTEN
+            id=_name(path),
+            marks=[pytest.mark.xfail(reason="case actions: call_from_thread still", strict=False)]
+            if _name(path) in _NOT_YET_MESSAGES
             else [],
         )
-        for path in sorted(SCREENS.glob("*.py"))
+        for path in MODULES
     ],
 )
 def test_workers_report_back_with_messages_not_call_from_thread(path):
@@ -154,4 +149,4 @@ def test_workers_report_back_with_messages_not_call_from_thread(path):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.Attribute) and node.attr == "call_from_thread"
     ]
-    assert not calls, f"{path.name} uses call_from_thread: {calls}"
+    assert not calls, f"{_name(path)} uses call_from_thread: {calls}"
