@@ -210,8 +210,8 @@ class HvoApp(IdleLockMixin, App):
     def _session_expired_from_store(self) -> None:
         """Called by the store, from whichever thread made the call, on a 401.
 
-        call_from_thread, not a message: the store's thread waits until the login screen is up,
-        so the next call it makes already finds the session being renewed."""
+        call_from_thread, not a message: the store's thread waits until the login screen has
+        been pushed, so by the time its caller sees the error the login is already on top."""
         try:
             self.call_from_thread(self.session_expired)
         except RuntimeError:  # on the app's own thread, or the app is not running
