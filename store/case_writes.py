@@ -345,7 +345,7 @@ class CaseWrites(CaseWriter):
         for _ in range(5):
             with self.engine.connect() as conn:
                 extra = conn.execute(
-                    select(C.version, C.appeal_outcome, R.rules_toml)
+                    select(C.version, C.appeal_outcome, C.reachable_address, R.rules_toml)
                     .join(Municipality.__table__, M.id == C.municipality_id)
                     .join(Region.__table__, R.id == M.region_id)
                     .where(C.id == case_id)
@@ -357,7 +357,11 @@ class CaseWrites(CaseWriter):
                 raise NotFound(NOT_FOUND_MESSAGE)
             row = rows[0]
             if row.version == extra.version:
-                facts = dataclasses.replace(row.facts, appeal_outcome=extra.appeal_outcome)
+                facts = dataclasses.replace(
+                    row.facts,
+                    appeal_outcome=extra.appeal_outcome,
+                    reachable_address=extra.reachable_address,
+                )
                 return row, facts, region_rules(extra.rules_toml)
         raise Conflict(CONFLICT_MESSAGE, row.version)
 
@@ -417,6 +421,7 @@ class CaseWrites(CaseWriter):
                     city=None,
                     close_reason=None,
                     appeal_outcome=None,
+                    reachable_address=None,
                 )
             if values:
                 conn.execute(update(CT).where(C.id == case_id).values(**values))

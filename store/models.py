@@ -125,6 +125,7 @@ class Case(SQLModel, table=True):
     household_informed_at: datetime | None = _moment()
     vt_informed_at: datetime | None = _moment()
     reachable_address_at: datetime | None = _moment()
+    reachable_address: str | None = Field(default=None, sa_type=String(300))  # Wth art. 2 lid 6
     extension_decided_at: datetime | None = _moment()
     decided_at: datetime | None = _moment()
     appeal_requested_at: datetime | None = _moment()

@@ -97,7 +97,10 @@ SETUPS: dict[CaseAction, tuple[dict, dict]] = {
     ),
     CaseAction.INFORM_HOUSEHOLD: ({"status": "running", "t0": NOW - DAY}, {"at": NOW - DAY / 2}),
     CaseAction.INFORM_VT: ({"status": "imposed", "t0": NOW - DAY}, {}),
-    CaseAction.RECORD_REACHABLE_ADDRESS: ({"status": "extended", "t0": NOW - 9 * DAY}, {}),
+    CaseAction.RECORD_REACHABLE_ADDRESS: (
+        {"status": "extended", "t0": NOW - 9 * DAY},
+        {"address": "Kerkstraat 1, 5911 AB Venlo"},
+    ),
 }
 assert set(SETUPS) == set(CaseAction)  # every action is walked
 

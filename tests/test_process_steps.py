@@ -81,6 +81,8 @@ def _impose(w) -> int:
     return new.case_id
 
 
+ADDRESS = "p/a Hertogsingel 12, 6041 AB Roermond"
+
 # (who, action, hours after T0) as the partners would record them
 STEPS = {
     "inform_mayor": ("hovj", 0.25),
@@ -97,7 +99,10 @@ def _record(w, case_id: int, leave_out: str | None = None) -> None:
         if action == leave_out:
             continue
         version = store.queue_rows([case_id])[0].version
-        store.apply_action(case_id, version, action, w[who], at=T0.add(minutes=int(hours * 60)))
+        extra = {"address": ADDRESS} if action == "record_reachable_address" else {}
+        store.apply_action(
+            case_id, version, action, w[who], at=T0.add(minutes=int(hours * 60)), **extra
+        )
     if leave_out != "proces_verbaal":
         version = store.queue_rows([case_id])[0].version
         store.receive_document(
@@ -141,6 +146,37 @@ def test_every_step_recorded_leaves_no_missed_deadline_a_day_later(engine, world
         )
     assert actors["inform_mayor"] == "Hoofdagent De Wit"
     assert actors["record_reachable_address"] == "Agent Janssen"
+
+
+def test_the_reachable_address_is_kept_and_a_new_one_keeps_the_old_in_the_history(engine, world):
+    case_id = _impose(world)
+    store = world["store"]
+    store.clock.at = T0.add(hours=30)
+    version = store.queue_rows([case_id])[0].version
+    with pytest.raises(Refused) as refused:  # the moment alone is not the address
+        store.apply_action(case_id, version, "record_reachable_address", world["agent"])
+    assert refused.value.field == "address"
+    for blank in ("", "   "):
+        with pytest.raises(Refused):
+            store.apply_action(
+                case_id, version, "record_reachable_address", world["agent"], address=blank
+            )
+    assert store.queue_rows([case_id])[0].version == version  # nothing written
+    version = store.apply_action(
+        case_id, version, "record_reachable_address", world["agent"], address=ADDRESS
+    )
+    store.apply_action(
+        case_id, version, "record_reachable_address", world["pm"], address="Kerkstraat 1 Venlo"
+    )
+    E = Event.__table__.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(E.details)
+            .where(E.case_id == case_id, E.action == "record_reachable_address")
+            .order_by(E.id)
+        ).all()
+    assert [r.details["na"]["reachable_address"] for r in rows] == [ADDRESS, "Kerkstraat 1 Venlo"]
+    assert rows[1].details["voor"]["reachable_address"] == ADDRESS
 
 
 @pytest.mark.parametrize(

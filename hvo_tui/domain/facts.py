@@ -53,6 +53,7 @@ class CaseFacts:
     household_informed_at: datetime | None = None
     vt_informed_at: datetime | None = None
     reachable_address_at: datetime | None = None  # banned person gave an address
+    reachable_address: str | None = None  # that address (Wth art. 2 lid 6); its history is events
     extension_decided_at: datetime | None = None
     decided_at: datetime | None = None  # moment of the last decision (any kind)
     appeal_requested_at: datetime | None = None

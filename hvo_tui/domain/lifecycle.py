@@ -142,7 +142,14 @@ _PARAMS: dict[CaseAction, frozenset[str]] = {
     CaseAction.DECIDE_APPEAL: frozenset({"decided_at", "outcome"}),
     CaseAction.REOPEN: frozenset({"status"}),
     **{CaseAction(step.action): frozenset({"at"}) for step in STEPS},
+    CaseAction.RECORD_REACHABLE_ADDRESS: frozenset({"at", "address"}),
 }
+
+
+def action_params(action: CaseAction | str) -> frozenset[str]:
+    """The parameter names ``transition`` accepts for ``action`` (besides ``rules``)."""
+    return _PARAMS.get(CaseAction(action), frozenset())
+
 
 _BEFORE_DECISION = {
     CaseStatus.IMPOSED,
@@ -539,6 +546,7 @@ def _apply(
             documents=(),
             meetings=(),
             address=None,
+            reachable_address=None,
             appeal_outcome=None,
         )
     raise AssertionError(action)  # pragma: no cover - every action is handled above
@@ -561,6 +569,18 @@ def _apply_step(case: CaseFacts, step, now: pendulum.DateTime, params: dict) -> 
         raise DomainError(
             f"Dit moment ligt vóór het opleggen van het huisverbod ({_fmt(t0)}).", field="at"
         )
+    if step.action == CaseAction.RECORD_REACHABLE_ADDRESS:
+        # Wth art. 2 lid 6: the banned person gives an address where they can be reached. The
+        # address itself is the fact; a new one replaces it and the events keep the history.
+        address = " ".join(str(params.get("address") or "").split())
+        if not address:
+            raise DomainError(
+                "Vul het adres in waar de uithuisgeplaatste bereikbaar is (Wth art. 2 lid 6).",
+                field="address",
+            )
+        if len(address) > 300:
+            raise DomainError("Het adres is te lang (hoogstens 300 tekens).", field="address")
+        return dataclasses.replace(case, reachable_address=address, **{step.fact: at})
     return dataclasses.replace(case, **{step.fact: at})
 
 

@@ -40,6 +40,7 @@ FREE_TEXT_KEYS = frozenset(
         "participants",
         "text",
         "tekst",
+        "reachable_address",  # where the banned person stays (Wth art. 2 lid 6)
     }
 )
 REDACTED = "[verwijderd na bewaartermijn]"

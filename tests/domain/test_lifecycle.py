@@ -163,8 +163,11 @@ ALLOWED = {
         case(CaseStatus.EXTENDED, extended_until=at(2010, 4, 20, 20)),
         PM,
         DURING,
-        {"at": DURING},
-        lambda c: c.reachable_address_at == DURING,
+        {"at": DURING, "address": "  Kerkstraat 1,\n 5911 AB  Venlo "},
+        lambda c: (
+            c.reachable_address_at == DURING
+            and c.reachable_address == "Kerkstraat 1, 5911 AB Venlo"
+        ),
     ),
 }
 
@@ -295,7 +298,10 @@ REFUSED = {
     A.RECORD_REACHABLE_ADDRESS: [
         (SCREEN, PM, T0, {}, None),
         (RUNNING, {Role.BELEIDSMEDEWERKER}, DURING, {}, None),
-        (RUNNING, PM, DURING, {"at": T0.subtract(minutes=1)}, "at"),
+        (RUNNING, PM, DURING, {"at": T0.subtract(minutes=1), "address": "Markt 1"}, "at"),
+        (RUNNING, PM, DURING, {"at": DURING}, "address"),
+        (RUNNING, PM, DURING, {"address": " \t "}, "address"),
+        (RUNNING, PM, DURING, {"address": "x" * 301}, "address"),
     ],
 }
 

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import AfterValidator
 
-from hvo_tui.domain import CaseAction, lifecycle
+from hvo_tui.domain import lifecycle
 from store.interface import AccountChoice, Refused
 
 from ..deps import Ctx, ok, require_case, working
@@ -36,7 +36,7 @@ router = APIRouter()
 def apply_action(case_id: CaseId, body: ActionBody, ctx: Ctx = Depends(working)):
     """A life-cycle action through the domain's state machine."""
     params = body.params.model_dump(exclude_none=True)
-    known = lifecycle._PARAMS.get(CaseAction(body.action), frozenset())
+    known = lifecycle.action_params(body.action)
     unknown = sorted(set(params) - set(known) - {"reason"})
     if unknown:
         raise Refused(f"Deze actie kent geen '{unknown[0]}'.", unknown[0])
