@@ -80,6 +80,7 @@ from .models import (
     Case,
     CasePartner,
     CasePerson,
+    DecisionServing,
     Document,
     Meeting,
     Municipality,
@@ -461,6 +462,9 @@ class CaseWrites(CaseWriter):
             "notities": drop(Note.__table__),
             "berichten": clear(Outbox.__table__, body=""),
         }
+        servings = drop(DecisionServing.__table__)  # who received a decision, when (issue 16)
+        if servings:
+            removed["uitreikingen"] = servings
         # A signature's payload is the signed document's content (issue 10's table, when present).
         signatures = metadata.tables.get("decision_signature")
         if signatures is not None:

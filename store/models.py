@@ -137,6 +137,10 @@ class Case(SQLModel, table=True):
     closed_at: datetime | None = _moment()
     close_reason: str | None = Field(default=None, sa_type=Text)
     archived_at: datetime | None = _moment()
+    # Cases from one screening where more than one person was banned from the same home (one ban
+    # per banned person, each with its own T0, end, extension and appeal): they share this key,
+    # the id of the first of them. NULL for a case that stands alone.
+    household_id: int | None = Field(default=None, index=True)
     version: int = 1  # optimistic locking: every write bumps it, WHERE version = expected
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -291,6 +295,25 @@ class DecisionSignature(SQLModel, table=True):
     signed_at: datetime = Field(sa_type=UTCDateTime)
     payload: str = Field(sa_type=Text)
     signature: str = Field(sa_type=String(200))  # base64
+
+
+class DecisionServing(SQLModel, table=True):
+    """A decision handed to someone: served (uitgereikt) to the banned person, announced orally
+    (Wth art. 2 lid 7, with the moment it was put in writing), or a copy (afschrift) sent to a
+    party the law or the region's rules name. A decision counts from its serving to the banned
+    person (Awb 3:40). Removed with its document (retention)."""
+
+    __tablename__ = "decision_serving"
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE", index=True)
+    case_id: int = Field(foreign_key="hvo_case.id", index=True)
+    recipient: str = Field(sa_type=String(40))  # "uithuisgeplaatste", "achterblijver", ...
+    manner: str = Field(sa_type=String(20))  # "uitgereikt", "mondeling", "afschrift"
+    served_at: datetime = Field(sa_type=UTCDateTime)
+    written_at: datetime | None = _moment()  # an oral announcement put in writing
+    served_by_name: str = Field(sa_type=String(200))
+    served_by_account_id: int | None = Field(default=None, foreign_key="account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class WriteKey(SQLModel, table=True):

@@ -519,6 +519,7 @@ def test_every_table_of_a_case_has_a_retention_decision():
         "case_person": "deleted",
         "note": "deleted",
         "decision_signature": "deleted",
+        "decision_serving": "deleted",
         "document": "fields and author's name emptied",
         "meeting": "participants and outcome emptied",
         "outbox": "body emptied",
