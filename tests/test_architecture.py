@@ -43,10 +43,10 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def _imports(path: Path) -> list[tuple[str, int, bool]]:
+def _imports(path: Path, module: str | None = None) -> list[tuple[str, int, bool]]:
     """(imported module, line, inside a function) of every import in ``path``, relative imports
-    resolved against the module's package."""
-    module = _module_name(path)
+    resolved against the module's package (``module``: its dotted name, if not from its path)."""
+    module = module or _module_name(path)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: list[tuple[str, int, bool]] = []
@@ -115,21 +115,86 @@ def test_no_import_circle_inside_the_package(package):
     assert _cycle(graph) is None, f"import circle: {' -> '.join(_cycle(graph) or [])}"
 
 
+def _unexplained_function_imports(
+    path: Path, modules: set[str], module: str | None = None
+) -> list[tuple[str, int]]:
+    """(target, line) of each import of a sibling module inside a function whose line, or the
+    line above, does not say why it is there (start-up speed, an optional part)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = []
+    for target, line, in_function in _imports(path, module):
+        if not in_function or target not in modules:
+            continue
+        said = " ".join(lines[max(0, line - 2) : line]).lower()
+        if not any(reason in said for reason in LAZY_REASON):
+            found.append((target, line))
+    return found
+
+
 @pytest.mark.parametrize("package", ["store", "hvo_tui.api"])
 def test_an_import_inside_a_function_says_why(package):
     """No import of a sibling module inside a function to dodge a circle: one that is there for
     start-up speed (or an optional part) says so in a comment on its line or the line above."""
     modules = _package_modules(package)
-    unexplained = []
-    for name, path in modules.items():
-        lines = path.read_text(encoding="utf-8").splitlines()
-        for target, line, in_function in _imports(path):
-            if not in_function or target not in modules:
-                continue
-            said = " ".join(lines[max(0, line - 2) : line]).lower()
-            if not any(reason in said for reason in LAZY_REASON):
-                unexplained.append(f"{name}:{line} imports {target}")
+    unexplained = [
+        f"{name}:{line} imports {target}"
+        for name, path in modules.items()
+        for target, line in _unexplained_function_imports(path, set(modules))
+    ]
     assert not unexplained, "\n".join(sorted(set(unexplained)))
+
+
+# --- the API package (issue 15): what it may import, and who may import its factory ------------
+
+API_MODULES = _package_modules("hvo_tui.api")
+FACTORY = "hvo_tui.api.app"
+MAY_IMPORT_THE_FACTORY = {"hvo_tui.commands.serve"}  # and the tests
+NOT_IN_THE_API = ("sqlalchemy", "sqlmodel", "alembic", "psycopg", "textual", "screens")
+
+
+def test_the_api_package_replaces_server_py():
+    assert FACTORY in API_MODULES
+    assert any(name.startswith("hvo_tui.api.routers.") for name in API_MODULES)
+    assert not (ROOT / "hvo_tui" / "server.py").exists()
+
+
+@pytest.mark.parametrize("name", sorted(API_MODULES))
+def test_the_api_imports_no_sql_textual_or_screens(name):
+    reaching = sorted(
+        target
+        for target, _, _ in _imports(API_MODULES[name])
+        if any(target == b or target.startswith(f"{b}.") for b in NOT_IN_THE_API)
+    )
+    assert not reaching, f"{name} imports {', '.join(reaching)}"
+
+
+def test_only_hvo_serve_and_the_tests_import_the_factory():
+    importers = {
+        name
+        for base in ("hvo_tui", "store", "screens", "themes", "benchmarks")
+        if (ROOT / base).is_dir()
+        for name, path in _package_modules(base).items()
+        if name != FACTORY and any(t == FACTORY for t, _, _ in _imports(path))
+    }
+    assert importers <= MAY_IMPORT_THE_FACTORY, sorted(importers)
+
+
+def test_routers_import_schemas_and_dependencies_not_each_other():
+    routers = {name for name in API_MODULES if name.startswith("hvo_tui.api.routers.")}
+    for name in sorted(routers):
+        others = {t for t, _, _ in _imports(API_MODULES[name])} & (routers - {name})
+        assert not others, f"{name} imports {sorted(others)}"
+
+
+def test_every_package_is_installed():
+    """pyproject's packages.find takes every directory with an __init__.py under the four roots:
+    a directory of modules without one would be left out of a wheel (and of a non-editable
+    install) although the editable checkout runs."""
+    for base in ("hvo_tui", "store", "screens", "themes"):
+        for path in (ROOT / base).rglob("*.py"):
+            if "__pycache__" in path.parts:
+                continue
+            assert (path.parent / "__init__.py").exists(), f"{path.parent} is no package"
 
 
 def test_screens_import_nothing_of_the_app_but_the_domain():
@@ -143,7 +208,23 @@ def test_screens_import_nothing_of_the_app_but_the_domain():
     assert not reaching, "\n".join(reaching)
 
 
-def test_the_circle_finder_finds_a_circle():
-    # The checks above pass on a clean tree; this one shows they would fail on a circle.
+def test_the_checks_would_fail(tmp_path):
+    # The checks above pass on a clean tree; these show they would not pass on a bad one.
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+    probe = ROOT / "hvo_tui" / "api" / "routers" / "session.py"
+    assert "hvo_tui.api.deps" in {t for t, _, _ in _imports(probe)}  # relative imports resolved
+    sample = tmp_path / "probe.py"
+    sample.write_text(
+        "def f():\n"
+        "    from .sql import SqlStore\n"
+        "def g():\n"
+        "    # lazy: start-up of the SQLite app\n"
+        "    from .feed import Feed\n"
+        "def h():\n"
+        "    from store import idempotency\n"
+    )
+    found = _unexplained_function_imports(
+        sample, {"store.sql", "store.feed", "store.idempotency"}, module="store.probe"
+    )
+    assert [line for _, line in found] == [2, 7]
