@@ -49,6 +49,7 @@ from sqlalchemy.exc import DBAPIError
 
 from hvo_tui.domain.localtime import ZONE
 from hvo_tui.domain.rules import RegionRules
+from hvo_tui.domain.steps import STEP_BY_ACTION
 from hvo_tui.domain.timeline import add_days, ban_end, extension_limit
 from hvo_tui.domain.vocab import (
     OPEN_STATUSES,
@@ -62,7 +63,7 @@ from hvo_tui.domain.vocab import (
     Role,
 )
 
-from .chain import event_hash
+from .chain import event_hash, jsonable
 from .models import (
     Account,
     AccountRegion,
@@ -1035,6 +1036,7 @@ class _Builder:
             "household_informed_at": None,
             "vt_informed_at": None,
             "reachable_address_at": None,
+            "reachable_address": None,
             "extension_decided_at": None,
             "decided_at": None,
             "appeal_requested_at": None,
@@ -1046,6 +1048,7 @@ class _Builder:
             "closed_at": None,
             "close_reason": None,
             "archived_at": None,
+            "household_id": None,
             "version": 1,
             "created_at": opened_at,
             "updated_at": opened_at,
@@ -1262,6 +1265,34 @@ class _Builder:
             }
         )
 
+    def step(self, d: _Draft, action: str, actor: dict | None, **extra: Any) -> None:
+        """A process step (hvo_tui/domain/steps.py) as the store records it: the action, by the
+        partner who took it, at the moment it happened, the fact before and after."""
+        fact = STEP_BY_ACTION[action].fact
+        before = {fact: None, **dict.fromkeys(extra)}
+        after = {fact: d.case[fact], **extra}
+        if action == "consult_vt":
+            before["child_abuse"], after["child_abuse"] = False, True
+        self.event(d, action, d.case[fact], actor, jsonable({"voor": before, "na": after}))
+
+    def steps_after_imposing(self, d: _Draft, hovj: dict | None, police: dict | None) -> None:
+        """The steps impose() gave a moment, recorded the way the partners would: the HOvJ tells
+        the mayor (only a ban the HOvJ imposed), the police tell the household and Veilig Thuis
+        and note the address where the banned person can be reached (Wth art. 2 lid 6)."""
+        c = d.case
+        if c["mayor_informed_at"] is not None:
+            self.step(d, "inform_mayor", hovj or police)
+        if c["household_informed_at"] is not None:
+            self.step(d, "inform_household", police)
+        if c["vt_informed_at"] is not None:
+            self.step(d, "inform_vt", police)
+        if c["reachable_address_at"] is not None:
+            street, number, postcode, city = self.address(d.muni)
+            c["reachable_address"] = f"p/a {street} {number}, {postcode} {city}"
+            self.step(
+                d, "record_reachable_address", police, reachable_address=c["reachable_address"]
+            )
+
     def gemeente_contact(self, d: _Draft) -> tuple[dict | None, dict | None]:
         """The municipality's partner: its beleidsmedewerker account, or an external contact."""
         acc = self.beleid_by_muni.get(d.muni["id"])
@@ -1357,6 +1388,8 @@ class _Builder:
             self.partner(d, PartnerRole.HOVJ, hovj, t0)
         if mayor is not None:
             self.partner(d, PartnerRole.BESTUURDER, mayor, t0)
+        if c["vt_consulted_at"] is not None:  # before imposing (Wth art. 2 lid 3)
+            self.step(d, "consult_vt", hovj or police)
         self.event(
             d,
             "case.imposed",
@@ -1365,6 +1398,7 @@ class _Builder:
             {"status": "imposed"},
             actor_name=None if (hovj or mayor) else mayor_name,
         )
+        self.steps_after_imposing(d, hovj, police)
         age_h = (now - t0).total_seconds() / 3600
         if casemanager is None:  # help starts within a day or so; the day-3 meeting needs it
             casemanager = age_h >= 30 or rng.random() < 0.25 + age_h / 40

@@ -643,3 +643,50 @@ def test_demo_events_form_valid_hash_chains(demo_db):
             select(func.count(func.distinct(Event.__table__.c.case_id)))
         ).scalar()
     assert report.cases == with_events > 3000 and report.events > 3 * with_events
+
+
+def test_open_bans_have_their_process_steps_recorded_by_the_partners_who_took_them(demo_db):
+    """Issue 16: the demo records each step (mayor, household, Veilig Thuis informed, reachable
+    address, Veilig Thuis consulted) as the store would: one event of that action, at the moment
+    of the fact, by an account whose role may take the step; the address itself is kept."""
+    from hvo_tui.domain.steps import STEPS
+
+    engine, _ = demo_db
+    E = Event.__table__.c
+    with engine.connect() as conn:
+        roles = defaultdict(set)
+        for account_id, role in conn.execute(select(AccountRole.__table__)).all():
+            roles[account_id].add(Role(role))
+        bans = conn.execute(
+            select(Case.__table__).where(
+                C.status.in_([s.value for s in OPEN_STATUSES]), C.imposed_at.is_not(None)
+            )
+        ).all()
+        events = defaultdict(list)
+        for e in conn.execute(
+            select(E.case_id, E.action, E.at, E.account_id, E.details).where(
+                E.action.in_([step.action for step in STEPS])
+            )
+        ).all():
+            events[e.case_id, e.action].append(e)
+    assert len(bans) > 20
+    recorded = Counter()
+    for case in bans:
+        for step in STEPS:
+            moment = getattr(case, step.fact)
+            found = events.pop((case.id, step.action), [])
+            if moment is None:
+                assert found == [], (case.number, step.action)
+                continue
+            assert len(found) == 1, (case.number, step.action)
+            event = found[0]
+            assert _same(event.at, moment), (case.number, step.action)
+            assert roles[event.account_id] & step.roles, (case.number, step.action)
+            assert event.details["na"][step.fact] is not None
+            recorded[step.action] += 1
+        if case.reachable_address_at is not None:
+            assert case.reachable_address and case.reachable_address.startswith("p/a ")
+        else:
+            assert case.reachable_address is None
+    assert not events, "step events on cases that are no open ban"
+    assert set(recorded) == {step.action for step in STEPS}, recorded
