@@ -34,7 +34,7 @@ from .case_actions import CASE_ACTIONS, build_form, may
 from .context import context
 from .detail import STATE_GLYPH
 from .help import HelpScreen, binding_rows
-from .messages import CaseLoaded, LoadFailed
+from .messages import CaseActionSaved, CaseLoaded, LoadFailed
 from .widgets import TopBar, glyph_text, glyphs
 
 EVENT_LABELS = {
@@ -335,13 +335,14 @@ class CaseScreen(Screen):
     def action_case_action(self, spec_id: str) -> None:
         if self.detail is None:
             return
-        form = build_form(spec_id, self, self.detail.row, self.saved, self.rules)
+        form = build_form(spec_id, self, self.detail.row, self.rules)
         if isinstance(form, str):
             self.notify(form, severity="warning")
             return
         self.app.push_screen(form)
 
-    def saved(self) -> None:
+    @on(CaseActionSaved)
+    def saved(self, message: CaseActionSaved) -> None:
         self.notify("Opgeslagen.", timeout=3)
         self.reload()
 

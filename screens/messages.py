@@ -97,6 +97,25 @@ class MunicipalitiesLoaded(WorkerMessage, bubble=False):
     municipalities: list[MunicipalityChoice]
 
 
+# --- the case actions (screens/case_actions/) -----------------------------------------------------
+
+
+@dataclass(eq=False)
+class CaseActionSaved(WorkerMessage, bubble=False):
+    """A case action's form saved: the case ``case_id`` is now at ``version`` (this user's own
+    write). The screen that opened the form says so and rereads what it shows."""
+
+    case_id: int
+    version: int
+
+
+@dataclass(eq=False)
+class PartnerAccountsLoaded(WorkerMessage, bubble=False):
+    """The accounts that can fill the chosen partner role: (label, account id) per account."""
+
+    options: list[tuple[str, int]]
+
+
 # --- loading a screen's data ----------------------------------------------------------------------
 
 

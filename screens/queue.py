@@ -44,6 +44,7 @@ from .context import context
 from .detail import render_detail
 from .help import HelpScreen, binding_rows
 from .messages import (
+    CaseActionSaved,
     ConnectionDropped,
     EarlierCounted,
     MunicipalitiesLoaded,
@@ -668,15 +669,14 @@ class QueueScreen(Screen):
         if case_id is None or case_id not in self.model.rows:
             self.notify("Kies eerst een zaak.", severity="warning")
             return
-        form = build_form(
-            spec_id, self, self.model.rows[case_id], self.action_saved, self.model.rules
-        )
+        form = build_form(spec_id, self, self.model.rows[case_id], self.model.rules)
         if isinstance(form, str):
             self.notify(form, severity="warning")
             return
         self.app.push_screen(form)
 
-    def action_saved(self) -> None:
+    @on(CaseActionSaved)
+    def _case_action_saved(self, message: CaseActionSaved) -> None:
         self.notify("Opgeslagen.", timeout=3)
 
     def action_help(self) -> None:

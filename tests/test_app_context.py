@@ -123,24 +123,7 @@ def test_the_check_finds_an_untyped_reach():
     assert len(_app_reaches(ast.parse(source))) == 2
 
 
-# The case actions (screens/case_actions/, another change of issue 15) still report back through
-# call_from_thread; remove this once they post messages too.
-_NOT_YET_MESSAGES = {"case_actions/base.py", "case_actions/partners.py"}
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            path,
-            id=_name(path),
-            marks=[pytest.mark.xfail(reason="case actions: call_from_thread still", strict=False)]
-            if _name(path) in _NOT_YET_MESSAGES
-            else [],
-        )
-        for path in MODULES
-    ],
-)
+@pytest.mark.parametrize("path", MODULES, ids=_name)
 def test_workers_report_back_with_messages_not_call_from_thread(path):
     """A thread worker posts a typed Message (screens/messages.py) that its screen handles with
     @on; it does not run screen code on the app's thread through call_from_thread."""

@@ -15,6 +15,7 @@ from hvo_tui.domain.vocab import Role
 from screens.case import CaseScreen
 from screens.case_actions import CASE_ACTIONS, CaseActionSpec, action_bindings, build_form, may
 from screens.forms import ActionForm
+from screens.messages import CaseActionSaved
 from screens.queue import QueueScreen
 from store.interface import Actor
 from tests.conftest import FROZEN_NOW, make_store
@@ -72,8 +73,8 @@ def test_an_actor_without_the_permission_is_not_offered_the_action(spec):
 
 def _screen(store, actor, own_versions=None):
     """What build_form needs of a screen: its app as the typed context (store, actor, clock,
-    own versions, ascii) and a way back from the save's thread."""
-    saved: list[str] = []
+    own versions, ascii) and ``post_message``, which takes what the save tells the screen."""
+    told: list = []
     app = SimpleNamespace(
         store=store,
         actor=actor,
@@ -82,9 +83,8 @@ def _screen(store, actor, own_versions=None):
         ascii=False,
         username=actor.username,
         account_label="",
-        call_from_thread=lambda fn, *a: fn(*a),
     )
-    return SimpleNamespace(app=app), saved
+    return SimpleNamespace(app=app, post_message=told.append), told
 
 
 def test_every_action_gives_a_form_on_a_realistic_case(world):
@@ -96,7 +96,7 @@ def test_every_action_gives_a_form_on_a_realistic_case(world):
         screen, _ = _screen(store, actor)
         forms = []
         for row in rows:
-            form = build_form(spec.id, screen, row, lambda: None)
+            form = build_form(spec.id, screen, row)
             assert isinstance(form, ActionForm | str), (spec.id, row.number, form)
             if isinstance(form, str):
                 assert form.strip(), (spec.id, row.number)  # a Dutch reason, never empty
@@ -112,16 +112,16 @@ def test_the_prefill_comes_from_the_row(world):
     (row,) = store.queue_rows({world.ids["soon"]})
     screen, _ = _screen(store, world.ans)
 
-    remind = build_form("remind", screen, row, lambda: None)
+    remind = build_form("remind", screen, row)
     defaults = {spec.name: spec.default for spec in remind.specs}
     assert defaults == {"kind": "zorgadvies"}  # the late zorgadvies of the world
 
-    meeting = build_form("meeting", screen, row, lambda: None)
+    meeting = build_form("meeting", screen, row)
     defaults = {spec.name: spec.default for spec in meeting.specs}
     assert defaults["participants"] == ", ".join(p.name for p in row.partners)
     assert defaults["held_at"] == FROZEN_NOW
 
-    assign = build_form("assign", screen, row, lambda: None)
+    assign = build_form("assign", screen, row)
     assert {spec.name: spec.default for spec in assign.specs}["role"] == "politie"  # none yet
 
 
@@ -129,12 +129,14 @@ def test_a_save_writes_on_the_newest_own_version_and_remembers_it(world):
     store = make_store(world)
     (row,) = store.queue_rows({world.ids["soon"]})
     own = {row.case_id: row.version}  # as if our own last write was the row's version
-    screen, _ = _screen(store, world.ans, own)
-    told: list[bool] = []
-    form = build_form("note", screen, row, lambda: told.append(True))
+    screen, told = _screen(store, world.ans, own)
+    form = build_form("note", screen, row)
     with store.write_key(form.write_key_for({"kind": "note", "text": "Gebeld met de politie"})):
         form.save_fn({"kind": "note", "text": "Gebeld met de politie"})
     assert own[row.case_id] == row.version + 1
-    assert told == [True]
+    # The screen hears of it through a typed message, not a call on its thread.
+    assert [(type(m), m.case_id, m.version) for m in told] == [
+        (CaseActionSaved, row.case_id, row.version + 1)
+    ]
     (fresh,) = store.queue_rows({row.case_id})
     assert fresh.version == row.version + 1

@@ -3,7 +3,9 @@ permission it needs, its form fields, their prefill from the case, and its save.
 
 ``CaseActionSpec.form(on)`` puts these together into an ``ActionForm`` (or a Dutch reason why
 the action cannot be done on this case); ``OnCase`` is the one case the action works on, as the
-screen showed it, with the version the form writes on.
+screen showed it, with the version the form writes on. A save that went through is reported to
+the screen that opened the form with a typed message (``messages.CaseActionSaved``), which the
+screen handles with ``@on``: the form's worker never runs screen code.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from store.interface import Actor, QueueRow, Store
 
 from ..context import AppContext, context
 from ..forms import ActionForm, FieldSpec
+from ..messages import CaseActionSaved
 
 if TYPE_CHECKING:
     import pendulum
+    from textual.message import Message
     from textual.screen import Screen
 
     from hvo_tui.domain.facts import CaseFacts
@@ -34,24 +38,17 @@ class OnCase:
     """One case an action works on: the row the screen showed, who acts, now, the region's rules,
     and the version the form writes on (what the screen showed, or this user's own last write to
     the case if the change feed has not brought that back yet, so we never conflict with
-    ourselves)."""
+    ourselves). ``tell`` posts a message to the screen that opened the form (thread-safe)."""
 
     row: QueueRow
     app: AppContext
     rules: RegionRules
     now: pendulum.DateTime
     version: int
-    on_saved: Callable[[], None] = field(repr=False)
-    call_from_thread: Callable[..., Any] = field(repr=False)
+    tell: Callable[[Message], object] = field(repr=False)
 
     @classmethod
-    def of(
-        cls,
-        screen: Screen,
-        row: QueueRow,
-        on_saved: Callable[[], None],
-        rules: RegionRules | None = None,
-    ) -> OnCase:
+    def of(cls, screen: Screen, row: QueueRow, rules: RegionRules | None = None) -> OnCase:
         app = context(screen)
         return cls(
             row=row,
@@ -59,8 +56,7 @@ class OnCase:
             rules=rules or RegionRules(),
             now=app.clock.now(),
             version=max(row.version, app.own_versions.get(row.case_id, 0)),
-            on_saved=on_saved,
-            call_from_thread=screen.app.call_from_thread,
+            tell=screen.post_message,
         )
 
     @property
@@ -96,10 +92,11 @@ class OnCase:
 
     def saved(self, version: int) -> None:
         """A save went through (in the form's worker): remember our own version of the case and
-        tell the screen."""
+        tell the screen with a message (its ``@on(CaseActionSaved)`` handler runs on its own
+        thread)."""
         self.version = version
         self.app.own_versions[self.row.case_id] = version
-        self.call_from_thread(self.on_saved)
+        self.tell(CaseActionSaved(self.row.case_id, version))
 
 
 class CaseActionSpec(ABC):

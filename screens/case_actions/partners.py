@@ -14,6 +14,7 @@ from store.interface import Store, StoreError
 
 from ..context import context
 from ..forms import ActionForm, FieldSpec
+from ..messages import LoadFailed, PartnerAccountsLoaded
 from ..widgets import glyph_text
 from .base import CaseActionSpec, OnCase
 
@@ -42,16 +43,21 @@ class AssignForm(ActionForm):
         try:
             accounts = self.store.accounts_for_role(role, self.case_region)
         except StoreError as exc:
-            self.app.call_from_thread(self.set_status, str(exc))
+            self.post_message(LoadFailed(str(exc)))
             return
         options = [
             (glyph_text(context(self), f"{a.full_name} · {a.organisation}"), a.id) for a in accounts
         ]
-        self.app.call_from_thread(self._set_accounts, options)
+        self.post_message(PartnerAccountsLoaded(options))
 
-    def _set_accounts(self, options: list[tuple[str, int]]) -> None:
+    @on(LoadFailed)
+    def _accounts_failed(self, message: LoadFailed) -> None:
+        self.set_status(message.message)
+
+    @on(PartnerAccountsLoaded)
+    def _set_accounts(self, message: PartnerAccountsLoaded) -> None:
         select = self.query_one("#f-account", Select)
-        select.set_options(options)
+        select.set_options(message.options)
         self.initial = self.raw_values()
 
 

@@ -3,7 +3,6 @@ the ``?`` help and the palette) come from it, and ``build_form`` looks the actio
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.binding import Binding
@@ -42,14 +41,11 @@ def may(actor: Actor, spec: CaseActionSpec) -> bool:
 
 
 def build_form(
-    spec_id: str,
-    screen: Screen,
-    row: QueueRow,
-    on_saved: Callable[[], None],
-    rules: RegionRules | None = None,
+    spec_id: str, screen: Screen, row: QueueRow, rules: RegionRules | None = None
 ) -> ActionForm | str:
-    """The form for action ``spec_id`` on ``row``, or a Dutch reason why it cannot be done."""
-    return BY_ID[spec_id].form(OnCase.of(screen, row, on_saved, rules))
+    """The form for action ``spec_id`` on ``row``, or a Dutch reason why it cannot be done. A
+    save that goes through posts ``messages.CaseActionSaved`` to ``screen``."""
+    return BY_ID[spec_id].form(OnCase.of(screen, row, rules))
 
 
 def action_bindings(prefix: str, *, show: bool = True) -> list[Binding]:
