@@ -135,7 +135,7 @@ ACTION_ROLES: dict[CaseAction, frozenset[Role]] = {
 }
 
 _PARAMS: dict[CaseAction, frozenset[str]] = {
-    CaseAction.IMPOSE: frozenset({"imposed_at", "by_hovj"}),
+    CaseAction.IMPOSE: frozenset({"imposed_at", "by_hovj", "child_abuse"}),
     CaseAction.EXTEND: frozenset({"extended_until"}),
     CaseAction.REGISTER_APPEAL: frozenset({"requested_at", "hearing_at"}),
     CaseAction.SCHEDULE_HEARING: frozenset({"hearing_at"}),
@@ -448,6 +448,15 @@ def _apply(
             )
         for person in banned_persons(case.persons):
             check_adult(person, t0)  # Wth art. 2 lid 2: only an adult can be banned
+        # Wth art. 2 lid 3: a ban for (suspected) child abuse only after Veilig Thuis was
+        # consulted, at or before T0. The flag comes with the decision (or from consult_vt).
+        child_abuse = bool(params.get("child_abuse", case.child_abuse))
+        if child_abuse and (case.vt_consulted_at is None or case.vt_consulted_at > t0):
+            raise DomainError(
+                "Bij (een vermoeden van) kindermishandeling moet Veilig Thuis vóór het opleggen "
+                "zijn geraadpleegd (Wth art. 2 lid 3); leg dat eerst vast.",
+                field="child_abuse",
+            )
         by_hovj = params.get("by_hovj", Role.HOVJ in roles and Role.BESTUURDER not in roles)
         return replace(
             case,
@@ -455,6 +464,7 @@ def _apply(
             kind=CaseKind.HUISVERBOD,
             imposed_at=t0,
             imposed_by_hovj=bool(by_hovj),
+            child_abuse=child_abuse,
             decided_at=t0,
         )
     if action is CaseAction.NOT_IMPOSE:

@@ -178,6 +178,7 @@ REFUSED = {
         (SCREEN, PM, T0, {}, None),
         (replace(SCREEN, child_abuse=True), HOVJ, T0, {}, None),
         (SCREEN, HOVJ, T0, {"imposed_at": T0.add(hours=1)}, "imposed_at"),
+        (SCREEN, HOVJ, T0, {"imposed_at": T0, "child_abuse": True}, "child_abuse"),
     ],
     A.NOT_IMPOSE: [(RUNNING, HOVJ, DURING, {}, None), (SCREEN, POL, T0, {}, None)],
     A.START_RUNNING: [
@@ -464,3 +465,22 @@ def test_allowed_actions_agrees_with_transition(c, roles, now):
             # A refusal of a parameter (it names its field) comes after the preconditions held.
             accepted = err.field is not None
         assert accepted == (action in allowed), (action, c.status, roles, now)
+
+
+def test_a_child_abuse_ban_needs_veilig_thuis_consulted_at_or_before_t0():
+    """Wth art. 2 lid 3, at its edge: consulted exactly at T0 is in time, a second later is not;
+    the flag stays on the ban (deadlines and the queue show it)."""
+    early = T0.subtract(hours=1)
+    for consulted, ok in ((early, True), (T0, True), (T0.add(seconds=1), False), (None, False)):
+        screening = replace(SCREEN, vt_consulted_at=consulted)
+        params = {"imposed_at": T0, "child_abuse": True}
+        if ok:
+            after = transition(screening, A.IMPOSE, HOVJ, T0.add(seconds=5), **params)
+            assert after.child_abuse and after.status is CaseStatus.IMPOSED
+        else:
+            with pytest.raises(DomainError) as err:
+                transition(screening, A.IMPOSE, HOVJ, T0.add(seconds=5), **params)
+            assert err.value.field == "child_abuse" and "Wth art. 2 lid 3" in err.value.message
+    # without the flag, no consult is needed, and the ban is not marked
+    plain = transition(SCREEN, A.IMPOSE, HOVJ, T0, imposed_at=T0)
+    assert not plain.child_abuse
