@@ -148,9 +148,14 @@ class PartnerRole(_Labelled):
 
 
 class PersonRole(_Labelled):
-    UITHUISGEPLAATSTE = "uithuisgeplaatste"
-    ACHTERBLIJVER = "achterblijver"
-    KIND = "kind"
+    """A person's place in the household of a case (issue 16: any number of persons per case)."""
+
+    UITHUISGEPLAATSTE = "uithuisgeplaatste"  # the person this case bans (one per case)
+    ACHTERBLIJVER = "achterblijver"  # protected by the ban, e.g. the partner
+    KIND = "kind"  # a child of the household
+    # Anyone else living in the home (a grandparent, a lodger, an adult child) and, in the linked
+    # case of a second banned person, the other banned person: in the home, not under this ban.
+    HUISGENOOT = "huisgenoot"
 
 
 _LABELS: dict[str, dict[str, str]] = {
@@ -219,6 +224,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "uithuisgeplaatste": "uithuisgeplaatste",
         "achterblijver": "achterblijver",
         "kind": "kind",
+        "huisgenoot": "huisgenoot",
     },
 }
 

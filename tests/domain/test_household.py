@@ -1,4 +1,5 @@
-"""Only an adult can be banned (Wth art. 2 lid 2), counted on the local date at T0."""
+"""The household: only an adult can be banned (Wth art. 2 lid 2), counted on the local date at
+T0; what is recorded of a person; one ban per banned person (issue 16)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ import pytest
 
 from hvo_tui.domain import CaseAction, DomainError, transition
 from hvo_tui.domain.facts import PersonFacts
-from hvo_tui.domain.household import age_on, children
+from hvo_tui.domain.household import (
+    NAME_LENGTH,
+    age_on,
+    age_text,
+    check_household,
+    check_person,
+    children,
+    is_child,
+    one_case_per_ban,
+)
 from hvo_tui.domain.vocab import CaseStatus, PersonRole, Role
 
 from .helpers import T0, at, case
@@ -72,3 +82,121 @@ def test_children_are_the_kind_role_or_anyone_under_eighteen_but_the_banned():
     adult = PersonFacts(PersonRole.ACHTERBLIJVER, "C", date(1992, 3, 27))
     young_banned = PersonFacts(PersonRole.UITHUISGEPLAATSTE, "D", date(2000, 1, 1))
     assert children((kid, teen, adult, young_banned), T0) == [kid, teen]
+
+
+# --- what is recorded of a person (issue 16) ------------------------------------------------
+
+NOW = at(2026, 11, 23, 8, 30)
+
+
+def typed(**over):
+    person = {"role": "achterblijver", "first_name": " Sanne ", "last_name": "de  Vries"}
+    person.update(over)
+    return person
+
+
+def refused_field(person) -> str | None:
+    with pytest.raises(DomainError) as refused:
+        check_person(person, NOW)
+    return refused.value.field
+
+
+def test_a_person_is_checked_and_normalised():
+    clean = check_person(typed(bsn=" 111222333 ", phone="06 1234 5678", email="s@example.nl"), NOW)
+    assert clean == {
+        "role": "achterblijver",
+        "first_name": "Sanne",
+        "last_name": "de Vries",
+        "birth_date": None,
+        "bsn": "111222333",
+        "phone": "+31612345678",
+        "email": "s@example.nl",
+    }
+
+
+@pytest.mark.parametrize(
+    "over, field",
+    [
+        ({"role": "buurman"}, "role"),
+        ({"role": None}, "role"),
+        ({"first_name": "  "}, "first_name"),
+        ({"last_name": None}, "last_name"),
+        ({"first_name": "x" * (NAME_LENGTH + 1)}, "first_name"),
+        ({"last_name": "x" * 10_000}, "last_name"),
+        ({"bsn": "123456789"}, "bsn"),
+        ({"phone": "12345"}, "phone"),
+        ({"email": "geen-adres"}, "email"),
+        ({"birth_date": date(2026, 11, 24)}, "birth_date"),  # tomorrow
+        ({"birth_date": date(1905, 1, 1)}, "birth_date"),  # over 120 years back
+        ({"birth_date": "2001-01-01"}, "birth_date"),
+    ],
+)
+def test_bad_input_is_refused_at_its_field(over, field):
+    assert refused_field(typed(**over)) == field
+
+
+def test_a_name_of_exactly_the_column_width_is_accepted_and_today_is_a_birth_date():
+    clean = check_person(typed(first_name="x" * NAME_LENGTH, birth_date=date(2026, 11, 23)), NOW)
+    assert len(clean["first_name"]) == NAME_LENGTH and clean["birth_date"] == date(2026, 11, 23)
+
+
+def test_contact_details_of_adults_only():
+    # 18 on the local date of now: an adult, reachable directly; a day short: a child.
+    adult = check_person(typed(birth_date=date(2008, 11, 23), phone="0612345678"), NOW)
+    assert adult["phone"] == "+31612345678"
+    assert refused_field(typed(birth_date=date(2008, 11, 24), phone="0612345678")) == "phone"
+    assert refused_field(typed(role="kind", email="kind@example.nl")) == "email"
+    assert check_person(typed(role="kind"), NOW)["role"] == "kind"
+
+
+def test_is_child_and_age_text():
+    assert is_child(PersonFacts(PersonRole.KIND, "A"), NOW)
+    assert is_child(PersonFacts(PersonRole.HUISGENOOT, "B", date(2008, 11, 24)), NOW)
+    assert not is_child(PersonFacts(PersonRole.HUISGENOOT, "B", date(2008, 11, 23)), NOW)
+    assert not is_child(PersonFacts(PersonRole.UITHUISGEPLAATSTE, "C", date(2010, 1, 1)), NOW)
+    assert age_text(date(2017, 11, 24), NOW) == "8 jaar"
+    assert age_text(date(2017, 11, 23), NOW) == "9 jaar"
+    assert age_text(None, NOW) == ""
+
+
+def test_two_banned_persons_give_two_households_each_with_the_other_as_huisgenoot():
+    persons = [
+        {"role": "uithuisgeplaatste", "first_name": "Kevin"},
+        {"role": "achterblijver", "first_name": "Sanne"},
+        {"role": "uithuisgeplaatste", "first_name": "Ruud"},
+        {"role": "kind", "first_name": "Mila"},
+    ]
+    first, second = one_case_per_ban(persons)
+    assert [p["role"] for p in first] == [
+        "uithuisgeplaatste",
+        "achterblijver",
+        "huisgenoot",
+        "kind",
+    ]
+    assert [p["role"] for p in second] == [
+        "huisgenoot",
+        "achterblijver",
+        "uithuisgeplaatste",
+        "kind",
+    ]
+    assert persons[2]["role"] == "uithuisgeplaatste"  # the input is not changed
+    assert one_case_per_ban(persons[:2]) == [persons[:2]]
+
+
+def test_a_case_keeps_its_one_banned_person():
+    kevin = PersonFacts(PersonRole.UITHUISGEPLAATSTE, "Kevin", date(1988, 4, 2))
+    sanne = PersonFacts(PersonRole.ACHTERBLIJVER, "Sanne")
+    check_household([kevin], [kevin, sanne], T0)  # adding an achterblijver
+    with pytest.raises(DomainError, match="eigen zaak") as second:
+        check_household(
+            [kevin, sanne], [kevin, replace(sanne, role=PersonRole.UITHUISGEPLAATSTE)], T0
+        )
+    assert second.value.field == "role"
+    with pytest.raises(DomainError, match="blijft uithuisgeplaatste"):
+        check_household([kevin], [replace(kevin, role=PersonRole.HUISGENOOT)], None)
+    check_household([sanne], [sanne, kevin], None)  # a case from before issue 16 gets one
+    # Correcting the banned person's birth date: an adult at T0 still (18 that day), not 17.
+    check_household([kevin], [replace(kevin, birth_date=date(1992, 3, 27))], T0)
+    with pytest.raises(DomainError, match="Wth art. 2 lid 2"):
+        check_household([kevin], [replace(kevin, birth_date=date(1992, 3, 28))], T0)
+    check_household([kevin], [replace(kevin, birth_date=date(2000, 1, 1))], None)  # screening
