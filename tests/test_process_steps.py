@@ -49,7 +49,7 @@ def world(engine):
     store.close()
 
 
-def _impose(w) -> int:
+def _impose(w, decision: str | None = "impose") -> int:
     new = w["store"].open_screening(
         w["hovj"],
         municipality_id=w["municipality"],
@@ -75,8 +75,8 @@ def _impose(w) -> int:
             "conclusie": "opleggen",
         },
         rihg_author="Hoofdagent De Wit",
-        decision="impose",
-        imposed_at=T0,
+        decision=decision,
+        imposed_at=T0 if decision else None,
     )
     return new.case_id
 
@@ -219,3 +219,26 @@ def test_the_procesmanager_records_a_step_a_partner_reported_and_support_cannot(
     support = _actor(engine, "sam", "Sam de Boer", "support", regions=("Midden-Limburg",))
     with pytest.raises(Refused):
         store.apply_action(case_id, version + 1, "inform_household", support)
+
+
+def test_a_child_abuse_ban_is_refused_until_veilig_thuis_was_consulted(engine, world):
+    """Wth art. 2 lid 3 through the store: imposing for child abuse without Veilig Thuis consulted
+    is refused at its field and nothing is written; consulted (before T0) it goes, and the
+    consult's deadline is met."""
+    store = world["store"]
+    case_id = _impose(world, decision=None)  # the screening, not yet decided
+    version = store.queue_rows([case_id])[0].version
+    with pytest.raises(Refused) as refused:
+        store.apply_action(
+            case_id, version, "impose", world["hovj"], imposed_at=T0, child_abuse=True
+        )
+    assert refused.value.field == "child_abuse" and "Wth art. 2 lid 3" in str(refused.value)
+    assert store.queue_rows([case_id])[0].version == version
+    version = store.apply_action(
+        case_id, version, "consult_vt", world["hovj"], at=T0.subtract(minutes=20)
+    )
+    store.apply_action(case_id, version, "impose", world["hovj"], imposed_at=T0, child_abuse=True)
+    facts = store.queue_rows([case_id])[0].facts
+    assert facts.child_abuse and facts.vt_consulted_at == T0.subtract(minutes=20)
+    met = {d.kind: d.state for d in case_deadlines(facts, T0.add(hours=1))}
+    assert met[DeadlineKind.VT_CONSULTED] is DeadlineState.MET
