@@ -163,6 +163,7 @@ class CasePerson(SQLModel, table=True):
     postcode: str | None = Field(default=None, sa_type=String(7))
     city: str | None = Field(default=None, sa_type=String(100))
     phone: str | None = Field(default=None, sa_type=String(30))
+    email: str | None = Field(default=None, sa_type=String(200))  # adults only (issue 16)
 
 
 class CasePartner(SQLModel, table=True):
