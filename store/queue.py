@@ -185,6 +185,7 @@ class CaseQueue(Repository):
                     C.household_informed_at,
                     C.vt_informed_at,
                     C.reachable_address_at,
+                    C.reachable_address,
                     C.extension_decided_at,
                     C.decided_at,
                     C.appeal_requested_at,
@@ -253,8 +254,10 @@ def mask_row(row: QueueRow) -> QueueRow:
         replace(p, name=mask_person(p.name), bsn=None, birth_date=None, address=None)
         for p in row.facts.persons
     )
-    # The incident address is the household's home address: person data too.
-    return replace(row, address="", facts=replace(row.facts, persons=persons, address=None))
+    # The incident address is the household's home address: person data too; so is the address
+    # where the banned person can be reached.
+    facts = replace(row.facts, persons=persons, address=None, reachable_address=None)
+    return replace(row, address="", facts=facts)
 
 
 def _group(rows: Iterable) -> dict[int, list]:
@@ -297,6 +300,7 @@ def build_queue_rows(cases, docs, meetings, persons, partners) -> list[QueueRow]
             household_informed_at=c.household_informed_at,
             vt_informed_at=c.vt_informed_at,
             reachable_address_at=c.reachable_address_at,
+            reachable_address=c.reachable_address,
             extension_decided_at=c.extension_decided_at,
             decided_at=c.decided_at,
             appeal_requested_at=c.appeal_requested_at,

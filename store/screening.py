@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transition
 from hvo_tui.domain.checklist import document_checklist
-from hvo_tui.domain.facts import CaseFacts
+from hvo_tui.domain.facts import CaseFacts, PersonFacts
 from hvo_tui.domain.localtime import format_moment, local
 from hvo_tui.domain.permissions import Permission, action_allowed, registering_partner_role
 from hvo_tui.domain.standard_forms import check_fields
@@ -248,7 +248,20 @@ class Screenings(CaseWriter):
             raise Refused(f"{place.name} valt buiten uw regio.", "municipality_id")
         rules = region_rules(place.rules_toml)
         facts = CaseFacts(
-            number="", status=CaseStatus.SCREENING, kind=CaseKind.SCREENING, opened_at=opened_at
+            number="",
+            status=CaseStatus.SCREENING,
+            kind=CaseKind.SCREENING,
+            opened_at=opened_at,
+            # the household as the domain judges it (Wth art. 2 lid 2: only an adult is banned)
+            persons=tuple(
+                PersonFacts(
+                    role=PersonRole(p["role"]),
+                    name=f"{p['first_name']} {p['last_name']}",
+                    birth_date=p["birth_date"],
+                    bsn=p["bsn"],
+                )
+                for p in people
+            ),
         )
         decided = None
         if decision:
