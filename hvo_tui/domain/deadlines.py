@@ -17,7 +17,12 @@ passed without a decision keeps its missed extension decision until the expiry i
 
 * screening, not_imposed: none (no T0).
 * imposed, running, advice_due, advice_received: all ban deadlines.
-* extended: the same; the ban end is the extension's end and the extension decision is met.
+* extended: the same; the ban end is the extension's end and the extension decision is met. The
+  extension must also reach the banned person before the ban it extends has ended (T0 + 10 days):
+  a decision counts from its serving (Wth art. 2 lid 7, Awb 3:40), and once the ban has ended
+  there is nothing left to extend (art. 9 lid 1). Served at that very moment is too late (the
+  ban ends at its end, as the life cycle counts it). An extension not served in time is a missed
+  deadline with that reason; one served after the end stays missed ("te laat uitgereikt").
 * withdrawn, expired, closed, archived, destroyed: none; the ban is over and these cases must not
   crowd the queue. Their history (which deadline was met late) is for the reports, which can
   evaluate the same rules with the case's last running status.
@@ -50,6 +55,7 @@ class DeadlineKind(StrEnum):
     ZORGADVIES = "zorgadvies"
     BELEIDSADVIES = "beleidsadvies"
     EXTENSION_DECISION = "extension_decision"
+    EXTENSION_SERVED = "extension_served"
     BAN_END = "ban_end"
     EXTENSION_LIMIT = "extension_limit"
     APPEAL_HEARING = "appeal_hearing"
@@ -70,6 +76,7 @@ _KIND_LABELS = {
     "zorgadvies": "Zorgadvies",
     "beleidsadvies": "Beleidsadvies",
     "extension_decision": "Besluit verlenging",
+    "extension_served": "Verlenging uitgereikt",
     "ban_end": "Einde huisverbod",
     "extension_limit": "Uiterste einde verlenging",
     "appeal_hearing": "Zitting beroep",
@@ -266,6 +273,8 @@ def _ban_deadlines(case: CaseFacts, now: datetime, rules: RegionRules) -> list[D
             now,
         )
     )
+    if case.extended_until is not None or case.status is CaseStatus.EXTENDED:
+        out.append(_extension_served(case, t0, now))
     end = ban_end(t0, case.extended_until)
     label = "Einde verlengd huisverbod" if case.extended_until is not None else None
     out.append(
@@ -292,6 +301,30 @@ def _ban_deadlines(case: CaseFacts, now: datetime, rules: RegionRules) -> list[D
         )
     )
     return out
+
+
+def _extension_served(case: CaseFacts, t0: datetime, now: datetime) -> Deadline:
+    """The extension served on (or announced to) the banned person before the original end."""
+    end = ban_end(t0)
+    served = [
+        d.served_at
+        for d in case.documents
+        if d.kind is DocumentKind.VERLENGING and d.status.is_in and d.served_at is not None
+    ]
+    first = min(served) if served else None
+    in_time = first if first is not None and first < end else None
+    label = None
+    if first is not None and in_time is None:
+        label = "Verlenging te laat uitgereikt (na einde huisverbod)"
+    return _make(
+        DeadlineKind.EXTENSION_SERVED,
+        end,
+        Role.BESTUURDER,
+        "Wth art. 9 lid 1, art. 2 lid 7: werkt pas na uitreiking",
+        in_time,
+        now,
+        label=label,
+    )
 
 
 def _appeal_deadline(case: CaseFacts, now: datetime, rules: RegionRules) -> Deadline | None:

@@ -16,9 +16,21 @@ what is missing, in Dutch.
 
 Serving (Wth art. 2 lid 7; Awb 3:40, a decision works once it is announced): every decision is
 served (uitgereikt) or announced orally, at a moment, by someone. An oral announcement is put in
-writing as soon as possible (lid 7): its written moment is recorded too. The serving moment lies
-between the decision and now. An extension counts only once served: one not served before the
-ban's end is a missed deadline with that reason (``extension_served_in_time``).
+writing as soon as possible (lid 7: "De burgemeester draagt alsnog zorg voor spoedige vastlegging
+op schrift en uitreiking van de beschikking"): its written moment is recorded too. The serving
+moment lies between the decision (``decision_moment``) and now. An extension counts only once
+served: one not served before the ban's end is a missed deadline with that reason
+(``extension_served_in_time``; served exactly at the end is too late: at that moment the ban has
+ended, as ``lifecycle`` counts it, and there is nothing left to extend, Wth art. 9 lid 1).
+
+Copies (afschrift): a copy of a decision sent to another party is a serving with manner
+``afschrift``. The text of the Wth and the Besluit tijdelijk huisverbod at hand (art. 2 lid 1-7,
+the Besluit's art. 2) names no recipients of copies; regions send them by agreement. So which
+copies a region sends is a region rule (``RegionRules.copy_recipients``), by default the
+achterblijvers (they are protected by the contact ban, art. 2 lid 4 sub c, and must know its
+terms) and the officier van justitie (a violation is a crime, Wth art. 11). [choice: the law at
+hand is silent; configurable per region]. A missing copy is shown, not counted as a missed
+deadline.
 """
 
 from __future__ import annotations
@@ -110,22 +122,75 @@ def content_problems(
 
 # --- serving -----------------------------------------------------------------------------------
 
+BANNED = PersonRole.UITHUISGEPLAATSTE.value  # the one a decision is served on
+SERVED, ORAL, COPY = "uitgereikt", "mondeling", "afschrift"
+
+# How a decision reached someone (the stored code -> Dutch).
+MANNERS: dict[str, str] = {
+    SERVED: "uitgereikt",
+    ORAL: "mondeling aangezegd",  # Wth art. 2 lid 7
+    COPY: "afschrift verstrekt",
+}
+# Who received it (the stored code -> Dutch). The banned person is served; the others get a copy.
+RECIPIENTS: dict[str, str] = {
+    BANNED: "uithuisgeplaatste",
+    "achterblijver": "achterblijver(s)",
+    "officier_van_justitie": "officier van justitie",
+    "veilig_thuis": "Veilig Thuis",
+    "hulpverlening": "hulpverlening (casemanager)",
+    "politie": "politie",
+    "burgemeester": "burgemeester",
+    "advocaat": "advocaat van de uithuisgeplaatste",
+}
+COPY_RECIPIENTS = tuple(r for r in RECIPIENTS if r != BANNED)
+MAX_NAME = 200  # who served it: a name as the database keeps it
+
 
 @dataclass(frozen=True, slots=True)
 class Serving:
-    """How a decision reached the person: served (uitgereikt) or announced orally."""
+    """How a decision reached someone: served (uitgereikt) to or announced orally (mondeling) to
+    the banned person, or a copy (afschrift) to another party."""
 
     kind: DocumentKind  # the decision: beschikking, verlenging, intrekking, herstel
-    decided_at: datetime  # when it was decided (signed, or imposed)
+    decided_at: datetime  # when it was decided (``decision_moment``)
     served_at: datetime | None = None
     served_by: str | None = None
-    oral: bool = False  # announced orally (Wth art. 2 lid 7)
+    oral: bool = False  # announced orally (Wth art. 2 lid 7); same as manner="mondeling"
     written_at: datetime | None = None  # the oral announcement put in writing
+    recipient: str = BANNED
+    manner: str | None = None  # None: "mondeling" when ``oral``, else "uitgereikt"
+
+    @property
+    def how(self) -> str:
+        return self.manner or (ORAL if self.oral else SERVED)
 
 
 def check_serving(serving: Serving, now: datetime) -> None:
-    """DomainError naming the field when the serving's moments do not fit: served between the
-    decision and now; an oral announcement put in writing after it and not in the future."""
+    """DomainError naming the field when the serving does not fit: a known recipient and manner
+    (the banned person is served or told orally, anyone else gets a copy); served between the
+    decision and now, by someone; an oral announcement put in writing after it, not in the
+    future."""
+    if serving.recipient not in RECIPIENTS:
+        raise DomainError(
+            f"Onbekende ontvanger: {str(serving.recipient)[:40]!r}; kies uit "
+            + ", ".join(RECIPIENTS.values())
+            + ".",
+            "recipient",
+        )
+    how = serving.how
+    if how not in MANNERS:
+        raise DomainError(
+            f"Onbekende wijze van uitreiken: {str(how)[:40]!r}; kies uit "
+            + ", ".join(MANNERS)
+            + ".",
+            "manner",
+        )
+    if (serving.recipient == BANNED) == (how == COPY):
+        raise DomainError(
+            "De uithuisgeplaatste krijgt het besluit uitgereikt of mondeling aangezegd; een "
+            "ander krijgt een afschrift.",
+            "manner",
+        )
     if serving.served_at is None:
         raise DomainError("Vul het moment van uitreiken of mondeling bekendmaken in.", "served_at")
     if serving.served_at < serving.decided_at:
@@ -137,10 +202,13 @@ def check_serving(serving: Serving, now: datetime) -> None:
         raise DomainError(
             f"Dit moment ligt in de toekomst ({format_moment(serving.served_at)}).", "served_at"
         )
-    if not (serving.served_by or "").strip():
+    who = " ".join((serving.served_by or "").split())
+    if not who:
         raise DomainError("Vul in wie het besluit uitreikte of bekendmaakte.", "served_by")
+    if len(who) > MAX_NAME:
+        raise DomainError(f"De naam is te lang (hoogstens {MAX_NAME} tekens).", "served_by")
     if serving.written_at is not None:
-        if not serving.oral:
+        if how != ORAL:
             raise DomainError(
                 "Alleen een mondelinge bekendmaking wordt later op schrift gesteld.", "written_at"
             )
@@ -151,6 +219,48 @@ def check_serving(serving: Serving, now: datetime) -> None:
                 f"Dit moment ligt in de toekomst ({format_moment(serving.written_at)}).",
                 "written_at",
             )
+
+
+def decision_moment(
+    kind: DocumentKind | str,
+    *,
+    imposed_at: datetime | None,
+    signed_at: datetime | None = None,
+    received_at: datetime | None = None,
+    decided_at: datetime | None = None,
+) -> datetime | None:
+    """The moment a decision was taken: the earliest moment it can have been served.
+
+    * beschikking: T0. The ban is imposed (and announced) at T0, also when the written
+      beschikking follows (lid 7) or is signed by the mayor later in hvo.
+    * a later decision signed in hvo: the moment of its signature (a draft is no decision yet).
+    * a later decision registered on paper: the case's moment of that decision (the extension
+      decided, the withdrawal, the herstel) when that came before registering the paper, else the
+      moment the paper was registered."""
+    if DocumentKind(kind) is DocumentKind.BESCHIKKING:
+        return imposed_at
+    if signed_at is not None:
+        return signed_at
+    known = [m for m in (decided_at, received_at) if m is not None]
+    return min(known) if known else None
+
+
+def served_moment(servings: Iterable[Serving]) -> datetime | None:
+    """When the decision reached the banned person (served or announced orally): the earliest
+    such serving, or None. Copies do not count (Awb 3:41: the decision is announced to whom it
+    concerns)."""
+    moments = [
+        s.served_at
+        for s in servings
+        if s.recipient == BANNED and s.how in (SERVED, ORAL) and s.served_at is not None
+    ]
+    return min(moments) if moments else None
+
+
+def missing_copies(required: Iterable[str], servings: Iterable[Serving]) -> list[str]:
+    """The recipients in ``required`` (a region's ``copy_recipients``) without a copy yet."""
+    sent = {s.recipient for s in servings if s.how == COPY}
+    return [r for r in required if r not in sent]
 
 
 def extension_served_in_time(imposed_at: datetime, serving: Serving | None) -> bool:

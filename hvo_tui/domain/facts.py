@@ -21,6 +21,9 @@ class DocumentFacts:
     received_at: datetime | None = None
     # The store's id of the document: an action on it (a reminder) needs no logged read to find it.
     id: int | None = None
+    # A decision: when it reached the banned person (served or announced orally, the earliest;
+    # decisions.served_moment). A decision counts from then (Wth art. 2 lid 7, Awb 3:40).
+    served_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

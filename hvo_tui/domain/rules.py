@@ -5,10 +5,14 @@ A region keeps its rules as a small TOML text (``region.rules_toml`` in the stor
     meeting_day = 3
     advice_day = 8
     advice_warn_day = 7
+    copy_recipients = ["achterblijver", "officier_van_justitie"]
 
 Day numbers count like the law's days: T0 + N calendar days at the same local clock time
 (``timeline.add_days``); hour numbers are elapsed hours. Unknown keys, wrong types and values
 outside what the law allows are refused with a Dutch DomainError (with a "bedoelde u ...?" hint).
+``copy_recipients`` is the one list: who gets a copy (afschrift) of every decision (see
+``decisions``: the law at hand names none, so the region decides; default the achterblijvers and
+the officier van justitie).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from .decisions import COPY_RECIPIENTS, RECIPIENTS
 from .errors import DomainError
 
 # key -> (lowest, highest, Dutch description). Upper bounds that the law sets are marked.
@@ -57,9 +62,14 @@ class RegionRules:
     reachable_hours: int = 24
     appeal_hearing_days: int = 3
     proces_verbaal_day: int = 1
+    # Who gets a copy of every decision (decisions.RECIPIENTS codes; not the banned person).
+    copy_recipients: tuple[str, ...] = ("achterblijver", "officier_van_justitie")
 
     def __post_init__(self) -> None:
+        self._check_copy_recipients()
         for f in fields(self):
+            if f.name not in _BOUNDS:
+                continue
             value = getattr(self, f.name)
             low, high, what = _BOUNDS[f.name]
             if isinstance(value, bool) or not isinstance(value, int):
@@ -77,6 +87,26 @@ class RegionRules:
                 f"({self.advice_day}) liggen",
                 field="advice_warn_day",
             )
+
+    def _check_copy_recipients(self) -> None:
+        value = self.copy_recipients
+        if isinstance(value, str) or not isinstance(value, (list, tuple)):
+            raise DomainError(
+                f"'copy_recipients' (wie een afschrift krijgt) moet een lijst zijn, niet {value!r}",
+                field="copy_recipients",
+            )
+        for item in value:
+            if item not in COPY_RECIPIENTS:
+                hint = difflib.get_close_matches(str(item), COPY_RECIPIENTS, n=1, cutoff=0.6)
+                suggestion = f"; bedoelde u '{hint[0]}'?" if hint else ""
+                what = "krijgt het besluit zelf" if item in RECIPIENTS else "is onbekend"
+                raise DomainError(
+                    f"'copy_recipients': {item!r} {what}{suggestion} (bekend: "
+                    f"{', '.join(COPY_RECIPIENTS)})",
+                    field="copy_recipients",
+                )
+        # A list from TOML becomes a tuple: the rules stay hashable and compare equal.
+        object.__setattr__(self, "copy_recipients", tuple(dict.fromkeys(value)))
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> RegionRules:
@@ -101,8 +131,16 @@ class RegionRules:
             raise DomainError(f"de regionale regels zijn geen geldige TOML: {exc}") from exc
         return cls.from_mapping(data)
 
-    def to_mapping(self) -> dict[str, int]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+    def to_mapping(self) -> dict[str, Any]:
+        return {
+            f.name: list(value) if isinstance(value := getattr(self, f.name), tuple) else value
+            for f in fields(self)
+        }
 
     def to_toml(self) -> str:
-        return "".join(f"{key} = {value}\n" for key, value in self.to_mapping().items())
+        def toml(value: Any) -> str:
+            if isinstance(value, list):
+                return "[" + ", ".join(f'"{v}"' for v in value) + "]"
+            return str(value)
+
+        return "".join(f"{key} = {toml(value)}\n" for key, value in self.to_mapping().items())

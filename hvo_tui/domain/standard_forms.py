@@ -8,7 +8,9 @@ the cleaned values and a Dutch message per bad field.
 Choices (domain.md names the forms, not their questions): the fields are the core of each form as
 the partners fill it in (who, when, what advice and why), not a full copy of the paper. The screens
 ask for the whole form; the store checks every field it is given and accepts a partial form (a
-scanned paper form registered with a summary only).
+scanned paper form registered with a summary only), except for a decision: a decision received
+or signed must hold what the law requires of it (``decisions.content_problems``); a draft may be
+incomplete but is not signed until it is complete.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .decisions import CONTACT_BAN_FIELD, FACTS_FIELD
 from .vocab import DocumentKind
 
 SIGNAL_ANSWERS: tuple[tuple[str, str], ...] = (
@@ -122,8 +125,11 @@ STANDARD_FORMS: dict[DocumentKind, tuple[FormField, ...]] = {
             (("burgemeester", "burgemeester"), ("HOvJ namens de burgemeester", "hovj")),
         ),
         FormField("uithuisgeplaatste", "Uithuisgeplaatste"),
-        FormField("woning", "Woning (adres)"),
-        FormField("motivering", "Motivering", "multiline", required=False),
+        # Wth art. 2 lid 4: the place, the facts and circumstances, the names under the contact
+        # ban (decisions.REQUIRED_CONTENT). The duration is T0 and its end: computed, not a field.
+        FormField("woning", "Plaats: de woning (adres)"),
+        FormField(FACTS_FIELD, "Feiten en omstandigheden", "multiline"),
+        FormField(CONTACT_BAN_FIELD, "Contactverbod met (namen, één per regel)", "multiline"),
     ),
     DocumentKind.PROCES_VERBAAL: (
         FormField("pv_nummer", "Nummer proces-verbaal"),
@@ -156,9 +162,10 @@ STANDARD_FORMS: dict[DocumentKind, tuple[FormField, ...]] = {
         FormField("organisatie", "Hulpverlenende organisatie"),
         FormField("bevestiging", "Wat is bevestigd", "multiline"),
     ),
+    # Wth art. 9 lid 1: the new end and why the danger continues.
     DocumentKind.VERLENGING: (
         FormField("verlengd_tot", "Verlengd tot (zoals in de beschikking)"),
-        FormField("motivering", "Motivering", "multiline"),
+        FormField("motivering", "Feiten en omstandigheden van het voortduren", "multiline"),
     ),
     DocumentKind.INTREKKING: (FormField("reden", "Reden van intrekking", "multiline"),),
     DocumentKind.HERSTEL: (FormField("reden", "Wat wordt hersteld", "multiline"),),

@@ -6,18 +6,21 @@ from datetime import date
 
 import pytest
 
-from hvo_tui.domain import DomainError
+from hvo_tui.domain import DeadlineKind, DeadlineState, DomainError, RegionRules, case_deadlines
 from hvo_tui.domain.decisions import (
     Serving,
     check_serving,
     contact_ban_default,
     content_problems,
+    decision_moment,
     extension_served_in_time,
+    missing_copies,
+    served_moment,
 )
-from hvo_tui.domain.facts import PersonFacts
-from hvo_tui.domain.vocab import DocumentKind, PersonRole
+from hvo_tui.domain.facts import DocumentFacts, PersonFacts
+from hvo_tui.domain.vocab import CaseStatus, DocumentKind, DocumentStatus, PersonRole
 
-from .helpers import T0, at
+from .helpers import T0, at, case, looks_dutch
 
 HOUSEHOLD = (
     PersonFacts(PersonRole.UITHUISGEPLAATSTE, "Jan de Vries", date(1980, 1, 1), "111222333"),
@@ -114,3 +117,140 @@ def test_an_extension_counts_only_when_served_before_the_ban_ends():
     assert not extension_served_in_time(T0, serving(served_at=end))
     assert not extension_served_in_time(T0, None)
     assert not extension_served_in_time(T0, serving(served_at=None))
+
+
+# --- who receives a decision, and how ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kw, field",
+    [
+        ({"recipient": "buurman"}, "recipient"),
+        ({"manner": "per duif"}, "manner"),
+        ({"manner": "afschrift"}, "manner"),  # the banned person is served, not sent a copy
+        ({"recipient": "achterblijver", "manner": "uitgereikt"}, "manner"),
+        ({"recipient": "achterblijver", "oral": True}, "manner"),
+        ({"served_by": "x" * 201}, "served_by"),
+        ({"served_by": "x" * 10_000}, "served_by"),
+        (
+            {"recipient": "officier_van_justitie", "manner": "afschrift", "written_at": NOW},
+            "written_at",
+        ),
+    ],
+)
+def test_recipient_manner_and_name_are_checked(kw, field):
+    with pytest.raises(DomainError) as refused:
+        check_serving(serving(**kw), NOW)
+    assert refused.value.field == field
+    assert looks_dutch(refused.value.message)
+
+
+def test_a_copy_goes_to_anyone_but_the_banned_person_and_a_name_of_200_fits():
+    check_serving(serving(recipient="achterblijver", manner="afschrift"), NOW)
+    check_serving(serving(recipient="veilig_thuis", manner="afschrift"), NOW)
+    check_serving(serving(served_by="x" * 200), NOW)
+    check_serving(serving(manner="mondeling", written_at=NOW), NOW)
+
+
+def test_the_decision_moment_per_kind():
+    signed, received, decided = at(2010, 4, 5, 12), at(2010, 4, 5, 15), at(2010, 4, 5, 10)
+    # The beschikking: T0, whatever its paper or signature says.
+    assert decision_moment("beschikking", imposed_at=T0, signed_at=signed) == T0
+    # A later decision signed in hvo: the signature.
+    assert decision_moment("verlenging", imposed_at=T0, signed_at=signed, decided_at=decided) == (
+        signed
+    )
+    # On paper: the case's moment of the decision when it came first, else the registration.
+    assert decision_moment(
+        "verlenging", imposed_at=T0, received_at=received, decided_at=decided
+    ) == (decided)
+    assert decision_moment("intrekking", imposed_at=T0, received_at=received) == received
+    assert decision_moment("herstel", imposed_at=T0, received_at=decided, decided_at=received) == (
+        decided
+    )
+    assert decision_moment("herstel", imposed_at=T0) is None
+
+
+def test_served_moment_is_the_first_to_the_banned_person_and_copies_do_not_count():
+    copy = serving(recipient="achterblijver", manner="afschrift", served_at=DECIDED)
+    oral = serving(oral=True, served_at=DECIDED.add(minutes=5))
+    handed = serving(served_at=DECIDED.add(hours=1))
+    assert served_moment([handed, copy, oral]) == DECIDED.add(minutes=5)
+    assert served_moment([copy]) is None and served_moment([]) is None
+
+
+def test_missing_copies_follow_the_region_rule():
+    rules = RegionRules()
+    assert rules.copy_recipients == ("achterblijver", "officier_van_justitie")
+    sent = [serving(recipient="achterblijver", manner="afschrift")]
+    assert missing_copies(rules.copy_recipients, sent) == ["officier_van_justitie"]
+    other = RegionRules.from_toml('copy_recipients = ["veilig_thuis", "veilig_thuis"]\n')
+    assert other.copy_recipients == ("veilig_thuis",)
+    assert RegionRules.from_toml(other.to_toml()) == other
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'copy_recipients = "achterblijver"',
+        'copy_recipients = ["uithuisgeplaatste"]',
+        'copy_recipients = ["buren"]',
+    ],
+)
+def test_a_wrong_copy_rule_is_refused_in_dutch(text):
+    with pytest.raises(DomainError) as refused:
+        RegionRules.from_toml(text)
+    assert refused.value.field == "copy_recipients"
+
+
+# --- the extension's serving as a deadline -----------------------------------------------------
+
+END = at(2010, 4, 6, 20, 0)  # T0 + 10 days: the original end
+
+
+def extended(served_at=None, status=DocumentStatus.SIGNED):
+    verlenging = DocumentFacts(
+        kind=DocumentKind.VERLENGING,
+        status=status,
+        received_at=at(2010, 4, 5, 9),
+        served_at=served_at,
+    )
+    return case(
+        CaseStatus.EXTENDED,
+        extended_until=at(2010, 4, 20, 20, 0),
+        extension_decided_at=at(2010, 4, 5, 9),
+        decided_at=at(2010, 4, 5, 9),
+        documents=(verlenging,),
+    )
+
+
+def served_deadline(c, now):
+    (d,) = [d for d in case_deadlines(c, now) if d.kind is DeadlineKind.EXTENSION_SERVED]
+    return d
+
+
+def test_an_extension_served_one_second_before_the_end_counts():
+    d = served_deadline(extended(END.subtract(seconds=1)), END.add(days=1))
+    assert d.state is DeadlineState.MET and d.due == END
+    assert d.met_at == END.subtract(seconds=1)
+
+
+def test_an_extension_served_exactly_at_the_end_is_too_late_and_missed_with_that_reason():
+    d = served_deadline(extended(END), END.add(seconds=1))
+    assert d.state is DeadlineState.MISSED
+    assert d.label == "Verlenging te laat uitgereikt (na einde huisverbod)"
+    assert "art. 2 lid 7" in d.basis
+
+
+def test_an_extension_not_served_is_open_until_the_end_then_missed():
+    assert served_deadline(extended(), END).state is DeadlineState.OPEN
+    missed = served_deadline(extended(), END.add(seconds=1))
+    assert missed.state is DeadlineState.MISSED and missed.label == "Verlenging uitgereikt"
+    # A draft is no decision: serving it does not count.
+    draft = extended(END.subtract(hours=1), status=DocumentStatus.DRAFT)
+    assert served_deadline(draft, END.add(seconds=1)).state is DeadlineState.MISSED
+
+
+def test_a_ban_without_extension_has_no_serving_deadline():
+    kinds = {d.kind for d in case_deadlines(case(CaseStatus.RUNNING), END.add(days=1))}
+    assert DeadlineKind.EXTENSION_SERVED not in kinds

@@ -197,6 +197,16 @@ def test_a_missed_preparation_deadline_stops_driving_urgency_after_the_decision(
         extended_until=t0.add(days=28),
         extension_decided_at=t0.add(days=9),
         decided_at=t0.add(days=9),
+        # ... and served on the banned person the same day (else that is the miss on top).
+        documents=(
+            *running.documents,
+            DocumentFacts(
+                DocumentKind.VERLENGING,
+                DocumentStatus.SIGNED,
+                received_at=t0.add(days=9),
+                served_at=t0.add(days=9, hours=2),
+            ),
+        ),
     )
     meeting = next(d for d in case_deadlines(extended, now) if d.kind is DeadlineKind.MEETING_DAY3)
     assert meeting.state is DeadlineState.MISSED  # history keeps the miss
