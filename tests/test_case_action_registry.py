@@ -5,6 +5,7 @@ queue's demo cases, prefilled from the row; an actor without the permission is n
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -140,3 +141,58 @@ def test_a_save_writes_on_the_newest_own_version_and_remembers_it(world):
     ]
     (fresh,) = store.queue_rows({row.case_id})
     assert fresh.version == row.version + 1
+
+
+def test_the_step_form_offers_the_missed_step_the_chosen_one_and_the_address(world):
+    """Processtap vastleggen (issue 16): the first missed step is chosen, the moment is now;
+    opened on a step (the deadline list, the palette) that step is chosen; the reachable
+    address comes prefilled as recorded. The life-cycle form no longer offers the steps."""
+    store = make_store(world)
+    (row,) = store.queue_rows({world.ids["soon"]})
+    assert row.facts.imposed_by_hovj and row.facts.mayor_informed_at is not None
+    missed = replace(
+        row,
+        facts=replace(row.facts, mayor_informed_at=None, reachable_address="Hoogstraat 4, Venlo"),
+    )
+    screen, _ = _screen(store, world.ans)
+
+    form = build_form("step", screen, missed)
+    defaults = {spec.name: spec.default for spec in form.specs}
+    assert defaults["action"] == "inform_mayor" and defaults["at"] == FROZEN_NOW
+    (action,) = [spec for spec in form.specs if spec.name == "action"]
+    labels = dict((value, label) for label, value in action.options)
+    assert labels["inform_mayor"].startswith("Burgemeester geïnformeerd · gemist")
+    assert labels["inform_vt"].startswith("Veilig Thuis geïnformeerd · vastgelegd")
+
+    chosen = build_form("step", screen, missed, choice="record_reachable_address")
+    defaults = {spec.name: spec.default for spec in chosen.specs}
+    assert defaults["action"] == "record_reachable_address"
+    assert defaults["address"] == "Hoogstraat 4, Venlo"
+    (address,) = [spec for spec in chosen.specs if spec.name == "address"]
+    assert address.when == ("action", "record_reachable_address")
+    assert address.validate("x" * 300) is None and "hoogstens 300" in address.validate("x" * 301)
+
+    lifecycle = build_form("lifecycle", screen, missed)
+    offered = {value for _, value in lifecycle.specs[0].options}
+    assert offered and not offered & {"inform_mayor", "inform_vt", "record_reachable_address"}
+
+    # The mayor informed only after a ban the HOvJ imposed: on another case it is refused.
+    own = replace(row, facts=replace(row.facts, imposed_by_hovj=False))
+    refused = build_form("step", screen, own, choice="inform_mayor")
+    assert isinstance(refused, str) and "burgemeester" in refused.lower()
+
+
+def test_the_steps_are_not_offered_to_support_nor_the_casemanager(world):
+    step = next(spec for spec in CASE_ACTIONS if spec.id == "step")
+    for role in (Role.SUPPORT, Role.CASEMANAGER, Role.BEHEERDER):
+        actor = Actor(name=f"test {role}", roles=frozenset({role.value}))
+        assert may(actor, step) is False, role
+        assert not any(step.choice_offered(actor, value) for value, _ in step.choices())
+    assert may(world.ans, step) is True
+    assert [name for _, name in step.choices()] == [
+        "Veilig Thuis geraadpleegd (kindermishandeling)",
+        "Burgemeester geïnformeerd",
+        "Huisgenoten geïnformeerd",
+        "Veilig Thuis geïnformeerd",
+        "Bereikbaarheidsadres vastgelegd",
+    ]

@@ -38,7 +38,9 @@ class OnCase:
     """One case an action works on: the row the screen showed, who acts, now, the region's rules,
     and the version the form writes on (what the screen showed, or this user's own last write to
     the case if the change feed has not brought that back yet, so we never conflict with
-    ourselves). ``tell`` posts a message to the screen that opened the form (thread-safe)."""
+    ourselves). ``tell`` posts a message to the screen that opened the form (thread-safe).
+    ``choice``: what the user pointed at when opening the form (the step of a deadline in the
+    queue's deadline list, a palette entry), for the action's ``prefill``; None: the usual."""
 
     row: QueueRow
     app: AppContext
@@ -46,9 +48,16 @@ class OnCase:
     now: pendulum.DateTime
     version: int
     tell: Callable[[Message], object] = field(repr=False)
+    choice: str | None = None
 
     @classmethod
-    def of(cls, screen: Screen, row: QueueRow, rules: RegionRules | None = None) -> OnCase:
+    def of(
+        cls,
+        screen: Screen,
+        row: QueueRow,
+        rules: RegionRules | None = None,
+        choice: str | None = None,
+    ) -> OnCase:
         app = context(screen)
         return cls(
             row=row,
@@ -57,6 +66,7 @@ class OnCase:
             now=app.clock.now(),
             version=max(row.version, app.own_versions.get(row.case_id, 0)),
             tell=screen.post_message,
+            choice=choice,
         )
 
     @property
@@ -123,6 +133,15 @@ class CaseActionSpec(ABC):
     def refusal(self, on: OnCase) -> str | None:
         """A Dutch reason why the action cannot be done on this case now, or None."""
         return None
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(choice, Dutch name) of what the form can be opened on directly (``OnCase.choice``):
+        the palette lists "<label>: <name>" for each. Most actions have none."""
+        return []
+
+    def choice_offered(self, actor: Actor, choice: str) -> bool:
+        """Is opening the form on ``choice`` offered to ``actor``? (The form refuses it too.)"""
+        return self.offered_to(actor)
 
     @abstractmethod
     def fields(self, on: OnCase) -> list[FieldSpec]:

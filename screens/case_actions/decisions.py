@@ -15,12 +15,17 @@ from hvo_tui.domain import (
 )
 from hvo_tui.domain import refusal as rule_refusal
 from hvo_tui.domain.localtime import format_moment
+from hvo_tui.domain.steps import STEPS
 from store.interface import Actor
 
 from ..forms import FieldSpec
 from .base import CaseActionSpec, OnCase
 
 DECISIONS = (CaseAction.EXTEND, CaseAction.WITHDRAW, CaseAction.LET_EXPIRE, CaseAction.HERSTEL)
+# The process steps have their own form (steps.py): each takes the moment it happened.
+STEP_ACTIONS = tuple(CaseAction(step.action) for step in STEPS)
+# What the life-cycle form offers: every action but the mayor's decisions and the steps.
+LIFE_CYCLE = tuple(a for a in CaseAction if a not in DECISIONS and a not in STEP_ACTIONS)
 
 
 class MayorDecision(CaseActionSpec):
@@ -92,11 +97,7 @@ class LifeCycle(CaseActionSpec):
     # Each life-cycle step is filed under one permission of the matrix; the role rule of the
     # step itself (``action_allowed``) decides what is offered, see ``offered_to``.
     permissions = tuple(
-        dict.fromkeys(
-            ACTION_PERMISSION[a]
-            for a in CaseAction
-            if a not in DECISIONS and a in ACTION_PERMISSION
-        )
+        dict.fromkeys(ACTION_PERMISSION[a] for a in LIFE_CYCLE if a in ACTION_PERMISSION)
     )
     title = "Status, beroep of sluiten"
     # The rules name the moment by what it is; on this form it is the one moment field.
@@ -105,14 +106,14 @@ class LifeCycle(CaseActionSpec):
     } | {"reason": "outcome"}
 
     def offered_to(self, actor: Actor) -> bool:
-        return any(action_allowed(actor.roles, a) for a in CaseAction if a not in DECISIONS)
+        return any(action_allowed(actor.roles, a) for a in LIFE_CYCLE)
 
     @staticmethod
     def possible(on: OnCase) -> list[CaseAction]:
         return [
             a
             for a in allowed_actions(on.facts, on.roles, on.now, on.rules)
-            if a not in DECISIONS and action_allowed(on.actor.roles, a)
+            if a in LIFE_CYCLE and action_allowed(on.actor.roles, a)
         ]
 
     def refusal(self, on: OnCase) -> str | None:

@@ -16,6 +16,7 @@ from .decisions import LifeCycle, MayorDecision
 from .documents import ReceiveDocument, RemindDocument, RequestDocument
 from .partners import AssignPartner
 from .records import AddNote, RecordMeeting
+from .steps import RecordStep
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -30,6 +31,7 @@ CASE_ACTIONS: tuple[CaseActionSpec, ...] = (
     AddNote(),
     MayorDecision(),
     LifeCycle(),
+    RecordStep(),
 )
 
 BY_ID: dict[str, CaseActionSpec] = {spec.id: spec for spec in CASE_ACTIONS}
@@ -41,11 +43,16 @@ def may(actor: Actor, spec: CaseActionSpec) -> bool:
 
 
 def build_form(
-    spec_id: str, screen: Screen, row: QueueRow, rules: RegionRules | None = None
+    spec_id: str,
+    screen: Screen,
+    row: QueueRow,
+    rules: RegionRules | None = None,
+    choice: str | None = None,
 ) -> ActionForm | str:
-    """The form for action ``spec_id`` on ``row``, or a Dutch reason why it cannot be done. A
-    save that goes through posts ``messages.CaseActionSaved`` to ``screen``."""
-    return BY_ID[spec_id].form(OnCase.of(screen, row, rules))
+    """The form for action ``spec_id`` on ``row`` (opened on ``choice``, see ``OnCase``), or a
+    Dutch reason why it cannot be done. A save that goes through posts
+    ``messages.CaseActionSaved`` to ``screen``."""
+    return BY_ID[spec_id].form(OnCase.of(screen, row, rules, choice))
 
 
 def action_bindings(prefix: str, *, show: bool = True) -> list[Binding]:
