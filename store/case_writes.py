@@ -59,6 +59,7 @@ from .chain import (
 )
 from .database import Database, format_address, region_rules
 from .earlier import earlier_pairs
+from .household import mask_person_events
 from .interface import (
     AccountChoice,
     Actor,
@@ -92,6 +93,7 @@ from .models import (
 )
 from .queue import CaseQueue
 from .screening import impose_requests
+from .servings import content_problems, servings_of
 from .writes import CONFLICT_MESSAGE, NOT_FOUND_MESSAGE, CaseWriter
 
 CT = Case.__table__
@@ -213,6 +215,7 @@ class CaseWrites(CaseWriter):
                     bsn=p.bsn,
                     address=format_address(p.street, p.house_number, p.postcode, p.city),
                     phone=p.phone,
+                    email=p.email,
                 )
                 for p in conn.execute(
                     select(CasePerson.__table__).where(P.case_id == case_id).order_by(P.id)
@@ -287,6 +290,7 @@ class CaseWrites(CaseWriter):
                 )
             )
             earlier = self._earlier_cases(conn, case_id)
+            servings = servings_of(conn, case_id)
         events = tuple(
             EventRow(
                 at=e.at, actor_name=e.actor_name, action=e.action, details=dict(e.details or {})
@@ -301,6 +305,7 @@ class CaseWrites(CaseWriter):
             notes=notes,
             meetings=meetings,
             earlier=earlier,
+            servings=servings,
         )
 
     @staticmethod
@@ -778,6 +783,13 @@ class CaseWrites(CaseWriter):
                     f"({_fmt(case.opened_at)}).",
                     "received_at",
                 )
+            if status != DocumentStatus.DRAFT.value:
+                # A decision in force holds what the law requires of it (Wth art. 2 lid 4, art.
+                # 9); a draft may be incomplete, and is not signed until it is complete.
+                problems = content_problems(conn, case_id, kind, clean_fields)
+                if problems:
+                    name, message = next(iter(problems.items()))
+                    raise Refused(message, name)
             target = conn.execute(
                 select(D.id, D.status)
                 .where(
@@ -1015,7 +1027,8 @@ class CaseWrites(CaseWriter):
 
 
 def _masked(detail: CaseDetail) -> CaseDetail:
-    """``detail`` with its persons reduced to initials: no BSN, birth date, address or phone."""
+    """``detail`` with its persons reduced to initials: no BSN, birth date, address, phone or
+    e-mail; the same for the person data in the household's events."""
     persons = tuple(
         replace(
             p,
@@ -1025,10 +1038,11 @@ def _masked(detail: CaseDetail) -> CaseDetail:
             bsn=None,
             address="",
             phone=None,
+            email=None,
         )
         for p in detail.persons
     )
-    return replace(detail, persons=persons)
+    return replace(detail, persons=persons, events=mask_person_events(detail.events))
 
 
 def _reminder_body(

@@ -97,6 +97,19 @@ class PersonRow:
     bsn: str | None = None
     address: str = ""
     phone: str | None = None
+    email: str | None = None  # adults only (issue 16)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedCase:
+    """Another case of the same household: a second person banned from the same home gets a case
+    of their own (issue 16, store/household.py). No person data."""
+
+    case_id: int
+    number: str
+    status: str  # CaseStatus value
+    imposed_at: datetime | None = None
+    ends_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +124,20 @@ class DocumentRow:
     received_at: datetime | None = None
     author_name: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ServingRow:
+    """A decision served, announced orally or sent as a copy (issue 16, store/servings.py)."""
+
+    id: int
+    document_id: int
+    kind: str  # DocumentKind value of the decision
+    recipient: str  # decisions.RECIPIENTS code
+    manner: str  # decisions.MANNERS code: uitgereikt | mondeling | afschrift
+    served_at: datetime
+    written_at: datetime | None = None  # an oral announcement put in writing
+    served_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +182,7 @@ class CaseDetail:
     notes: tuple[NoteRow, ...] = ()  # newest first
     meetings: tuple[MeetingRow, ...] = ()
     earlier: tuple[EarlierCase, ...] = ()
+    servings: tuple[ServingRow, ...] = ()  # oldest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +466,24 @@ class CaseStore(Protocol):
         self, case_id: int, version: int, actor: Actor, *, text: str, kind: str = "note"
     ) -> int: ...
 
+    def record_serving(
+        self,
+        case_id: int,
+        version: int,
+        actor: Actor,
+        *,
+        document_id: int,
+        recipient: str,
+        manner: str,
+        served_at: datetime,
+        served_by: str,
+        written_at: datetime | None = None,
+    ) -> int:
+        """A decision served on (``uitgereikt``) or announced to (``mondeling``, with the moment
+        it was put in writing) the banned person, or a copy (``afschrift``) sent to another
+        party (store/servings.py; the rules: ``hvo_tui.domain.decisions``)."""
+        ...
+
     def write_key(self, key: str | None) -> AbstractContextManager[None]:
         """``with store.write_key(key): store.add_note(...)``: an idempotency key (1-80 printable
         ASCII characters) for the first write inside, in this thread only. That write happens at
@@ -448,6 +494,29 @@ class CaseStore(Protocol):
 
     def accounts_for_role(self, role: str, region: str | None = None) -> list[AccountChoice]:
         """Active accounts that can fill a partner role (for the assign form)."""
+        ...
+
+
+class HouseholdStore(Protocol):
+    """The household of a case after its screening, and its linked cases (store/household.py;
+    screens/case_actions/household.py, screens/case.py). Writes as ``CaseStore``'s: version and
+    scope checked, one event each, Refused(field) for bad input."""
+
+    def add_person(
+        self, case_id: int, version: int, actor: Actor, *, person: dict[str, Any]
+    ) -> int:
+        """A person joins the household: role, first_name, last_name, birth_date, bsn, and for
+        an adult phone and email."""
+        ...
+
+    def correct_person(
+        self, case_id: int, version: int, person_id: int, actor: Actor, *, changes: dict[str, Any]
+    ) -> int:
+        """The fields in ``changes`` replace the person's recorded ones (None clears one)."""
+        ...
+
+    def household_cases(self, case_id: int) -> list[LinkedCase]:
+        """The other cases of the household (other persons banned from the same home)."""
         ...
 
 
@@ -639,6 +708,7 @@ class ServerStore(Protocol):
 class Store(
     QueueStore,
     CaseStore,
+    HouseholdStore,
     ScreeningStore,
     AccountStore,
     ReportStore,

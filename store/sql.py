@@ -10,10 +10,12 @@ attribute          module                  job
 ``queue``          store/queue.py          the open queue, one case's row, the change feed
 ``cases``          store/case_writes.py    one case (logged) and every process-management write
 ``screenings``     store/screening.py      new screenings and where they may be registered
+``households``     store/household.py      persons added and corrected, the linked cases
 ``accounts``       store/accounts.py       account administration, login, passwords
 ``reporting``      store/reports.py        the statistics
 ``billing``        store/billing.py        the use per region, for the invoice
 ``signing``        store/signing.py        the mayor's signature under decisions
+``servings``       store/servings.py       decisions served, announced orally, copies sent
 ``audit``          store/audit.py          the audit log's chains and logs (``hvo audit``)
 ``retention``      store/retention.py      retention terms, the purge (``hvo archive``)
 =================  ======================  ==================================================
@@ -42,6 +44,7 @@ from .audit import Audit
 from .billing import BillingQueries
 from .case_writes import CaseWrites
 from .database import Database, format_address, guarded
+from .household import Households
 from .interface import (
     AccountChoice,
     AccountRow,
@@ -50,6 +53,7 @@ from .interface import (
     ChangeFeed,
     EventRow,
     ImportReport,
+    LinkedCase,
     LoggedIn,
     MunicipalityChoice,
     NewCase,
@@ -63,6 +67,7 @@ from .queue import CaseQueue, build_queue_rows, mask_row
 from .reports import Reports
 from .retention import Retention
 from .screening import Screenings
+from .servings import Servings
 from .signing import Signing
 
 
@@ -78,10 +83,12 @@ class SqlStore:
         self.queue = CaseQueue(self.db)
         self.cases = CaseWrites(self.db, self.queue)
         self.screenings = Screenings(self.db)
+        self.households = Households(self.db)
         self.accounts = Accounts(self.db)
         self.reporting = Reports(self.db)
         self.billing = BillingQueries(self.db)
         self.signing = Signing(self.db, self.queue)
+        self.servings = Servings(self.db)
         self.audit = Audit(self.db)
         self.retention = Retention(self.db)
 
@@ -270,6 +277,52 @@ class SqlStore:
         self, case_id: int, version: int, actor: Actor, *, text: str, kind: str = "note"
     ) -> int:
         return self.cases.add_note(case_id, version, actor, text=text, kind=kind)
+
+    def record_serving(
+        self,
+        case_id: int,
+        version: int,
+        actor: Actor,
+        *,
+        document_id: int,
+        recipient: str,
+        manner: str,
+        served_at: datetime,
+        served_by: str,
+        written_at: datetime | None = None,
+    ) -> int:
+        return self.servings.record_serving(
+            case_id,
+            version,
+            actor,
+            document_id=document_id,
+            recipient=recipient,
+            manner=manner,
+            served_at=served_at,
+            served_by=served_by,
+            written_at=written_at,
+        )
+
+    # --- the household (store/household.py) ---------------------------------------------------
+
+    def add_person(
+        self, case_id: int, version: int, actor: Actor, *, person: Mapping[str, Any]
+    ) -> int:
+        return self.households.add_person(case_id, version, actor, person=person)
+
+    def correct_person(
+        self,
+        case_id: int,
+        version: int,
+        person_id: int,
+        actor: Actor,
+        *,
+        changes: Mapping[str, Any],
+    ) -> int:
+        return self.households.correct_person(case_id, version, person_id, actor, changes=changes)
+
+    def household_cases(self, case_id: int) -> list[LinkedCase]:
+        return self.households.household_cases(case_id)
 
     # --- screenings (store/screening.py) ------------------------------------------------------
 

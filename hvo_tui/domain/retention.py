@@ -28,8 +28,9 @@ from .vocab import CaseStatus
 PURGEABLE_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.ARCHIVED})
 
 # Keys of event details whose value is text a user typed (and may name the persons on a case):
-# the reason given when closing, the court's ruling, a document's author. Everything else in event
-# details is codes, moments, ids and professionals' names (see store/case_writes.py).
+# the reason given when closing, the court's ruling, a document's author; and the data of a
+# household member added or corrected (a whole mapping, replaced by the marker as one). Everything
+# else in event details is codes, moments, ids and professionals' names (store/case_writes.py).
 FREE_TEXT_KEYS = frozenset(
     {
         "reden",
@@ -41,6 +42,8 @@ FREE_TEXT_KEYS = frozenset(
         "text",
         "tekst",
         "reachable_address",  # where the banned person stays (Wth art. 2 lid 6)
+        "uitgereikt_door",  # who served a decision: often a name typed in (issue 16)
+        "persoon",  # a household member's data in person_added / person_corrected (issue 16)
     }
 )
 REDACTED = "[verwijderd na bewaartermijn]"
