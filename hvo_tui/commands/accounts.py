@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from hvo_tui.domain.csv_out import write_csv
+
 CLI_ACTOR_NAME = "hvo accounts (opdrachtregel)"
 
 
@@ -136,7 +138,6 @@ def _import(store, actor, args) -> int:
 
 
 def _list(store, actor, args) -> int:
-    import csv
     import sys
 
     from tabulate import tabulate
@@ -179,9 +180,7 @@ def _list(store, actor, args) -> int:
         for r in rows
     ]
     if args.format == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(table)
+        write_csv(sys.stdout, header, table)
     else:
         print(tabulate(table, headers=header))
         print(f"\n{len(rows)} account(s)")

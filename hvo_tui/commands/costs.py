@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from hvo_tui.domain.csv_out import csv_text
+
 FORMATS = ("table", "csv", "json")
 
 
@@ -185,16 +187,7 @@ def render_allocation(result, fmt: str) -> str:
         result.total,
     ]
     if fmt == "csv":
-        import csv
-        import io
-
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(CSV_HEADER)
-        for row in result.rows:
-            writer.writerow(_row_values(row))
-        writer.writerow(total_row)
-        return out.getvalue()
+        return csv_text(CSV_HEADER, [*(_row_values(row) for row in result.rows), total_row])
     if fmt == "json":
         import json
 

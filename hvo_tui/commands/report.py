@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 
+from hvo_tui.domain.csv_out import csv_text
+
 FORMATS = ("table", "csv", "json")
 
 
@@ -124,15 +126,10 @@ def _check_area(areas: dict[str, list[str]], flt) -> str | None:
 def render(table, fmt: str) -> str:
     """The report as text: a titled table (tabulate), CSV with a header, or JSON."""
     if fmt == "csv":
-        import csv
-        import io
-
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow([c.key for c in table.columns])
-        for row in table.rows:
-            writer.writerow(["" if v is None else v for v in row])
-        return buf.getvalue()
+        return csv_text(
+            [c.key for c in table.columns],
+            (["" if v is None else v for v in row] for row in table.rows),
+        )
     if fmt == "json":
         import json
 

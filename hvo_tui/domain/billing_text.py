@@ -8,8 +8,6 @@ decimals with a point (``1234.56``) in CSV and JSON.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import textwrap
@@ -23,6 +21,7 @@ from tabulate import tabulate
 
 from .billing import Invoice, InvoiceLine, Statement, cases_label
 from .costs import euros
+from .csv_out import csv_text
 
 CSV_COLUMNS = ("regio", "periode", "gemeente", "post", "aantal", "tarief", "bedrag", "toelichting")
 DEFAULT_TARIFF_SOURCE = "de meegeleverde tarieven (hvo_tui/tarieven.toml)"
@@ -90,11 +89,7 @@ def statement_rows(inv: Invoice, s: Statement) -> list[list]:
 
 
 def _csv(rows: Sequence[Sequence]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(CSV_COLUMNS, rows)
 
 
 def _json(inv: Invoice) -> str:
