@@ -1,13 +1,17 @@
 """Store errors and invalid requests as HTTP answers, each with an ``ErrorBody``.
 
 ``Conflict`` -> 409 with ``current_version``; ``Refused`` -> 403 with the Dutch message and
-``field``; ``NotFound`` (also: a case outside the account's scope) -> 404; a request that does not
-fit the schema -> 422 with a Dutch message; an unreachable database -> 503; a missing, expired or
-revoked token -> 401 (``kind: "session"``); a refused login -> 401 (``kind: "login"``).
+``field``; ``Invalid`` (a value of the request the rules refuse, see ``values_checked``) -> 422
+with the message and the field; ``NotFound`` (also: a case outside the account's scope) -> 404;
+a request that does not fit the schema -> 422 with a Dutch message; an unreachable database ->
+503; a missing, expired or revoked token -> 401 (``kind: "session"``); a refused login -> 401
+(``kind: "login"``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -27,6 +31,28 @@ NEW_PASSWORD_FIRST = "Kies eerst een nieuw wachtwoord."
 
 class SessionInvalid(Exception):
     """No valid session for this request (401)."""
+
+
+class Invalid(Refused):
+    """A value of the request that the rules refuse (a moment in the future, an address too long,
+    a banned person under 18 at T0): 422 with the field, like a request the schema refuses. A
+    refusal of the account's role or of the case's state stays a ``Refused`` (403)."""
+
+
+@contextmanager
+def values_checked(not_values: Collection[str] = ()) -> Iterator[None]:
+    """Inside: a ``Refused`` that names a field (the domain's and the store's refusals of a value
+    do) becomes ``Invalid`` (422), unless the field is one of ``not_values`` (fields whose
+    refusal is about the account, e.g. its role or region). Nothing was written: the store
+    refuses before it writes."""
+    try:
+        yield
+    except Invalid:
+        raise
+    except Refused as exc:
+        if exc.field is None or exc.field in not_values:
+            raise
+        raise Invalid(str(exc), exc.field) from None
 
 
 def error_response(status: int, kind: str, message: str, **extra: Any) -> JSONResponse:
@@ -50,6 +76,7 @@ _INVALID = {
     "bool_parsing": "'{f}' moet ja of nee zijn (true/false)",
     "bool_type": "'{f}' moet ja of nee zijn (true/false)",
     "literal_error": "'{f}' heeft een onbekende waarde",
+    "extra_forbidden": "'{f}' is hier onbekend",
     "enum": "'{f}' heeft een onbekende waarde",
     "timezone_aware": "'{f}': een moment zonder tijdzone is niet eenduidig",
     "datetime_parsing": "'{f}': vul een moment in (ISO 8601 met tijdzone)",
@@ -92,6 +119,10 @@ def install_errors(app: FastAPI) -> None:
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, exc: Conflict):
         return error_response(409, "conflict", str(exc), current_version=exc.current_version)
+
+    @app.exception_handler(Invalid)
+    async def _invalid_value(request: Request, exc: Invalid):
+        return error_response(422, "invalid", str(exc), field=exc.field)
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, exc: Refused):

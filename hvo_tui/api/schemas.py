@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal, NamedTuple
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from hvo_tui.domain import CaseAction
 from hvo_tui.domain.statistics import REPORTS
@@ -77,6 +77,12 @@ class PasswordBody(BaseModel):
 
 
 class ActionParams(BaseModel):
+    """An action's parameters (``lifecycle.action_params`` names which one takes which); any
+    other name is refused (422), not ignored. ``at``: when a process step happened (default now);
+    ``address``: the banned person's reachable address (Wth art. 2 lid 6)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     imposed_at: Moment | None = None
     by_hovj: bool | None = None
     extended_until: Moment | None = None
@@ -86,6 +92,8 @@ class ActionParams(BaseModel):
     outcome: Text | None = None
     status: Name | None = None
     reason: Text | None = None
+    at: Moment | None = None
+    address: Annotated[str, Field(max_length=300), AfterValidator(clean)] | None = None
 
 
 class ActionBody(BaseModel):

@@ -12,9 +12,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AfterValidator
 
 from hvo_tui.domain import lifecycle
-from store.interface import AccountChoice, Refused
+from store.interface import AccountChoice
 
 from ..deps import Ctx, ok, require_case, working
+from ..errors import Invalid, values_checked
 from ..schemas import (
     ActionBody,
     CaseId,
@@ -34,16 +35,20 @@ router = APIRouter()
 
 @router.post("/cases/{case_id}/actions", response_model=VersionResult, tags=["zaakacties"])
 def apply_action(case_id: CaseId, body: ActionBody, ctx: Ctx = Depends(working)):
-    """A life-cycle action through the domain's state machine."""
+    """A life-cycle action through the domain's state machine.
+
+    A parameter the action does not take, or a value the rules refuse (a process step's ``at``
+    in the future or before T0, an empty ``address``, a banned person under 18 at T0): 422
+    naming the field, nothing saved. The role or the case's state refusing the action: 403."""
     params = body.params.model_dump(exclude_none=True)
     known = lifecycle.action_params(body.action)
     unknown = sorted(set(params) - set(known) - {"reason"})
     if unknown:
-        raise Refused(f"Deze actie kent geen '{unknown[0]}'.", unknown[0])
+        raise Invalid(f"Deze actie kent geen '{unknown[0]}'.", unknown[0])
     require_case(ctx, case_id)
-    return ok(
-        {"version": ctx.store.apply_action(case_id, body.version, body.action, ctx.actor, **params)}
-    )
+    with values_checked():
+        version = ctx.store.apply_action(case_id, body.version, body.action, ctx.actor, **params)
+    return ok({"version": version})
 
 
 @router.post("/cases/{case_id}/partners", response_model=VersionResult, tags=["zaakacties"])

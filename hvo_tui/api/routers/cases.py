@@ -11,6 +11,7 @@ from pydantic import AfterValidator
 from store.interface import CaseDetail, MunicipalityChoice, NewCase, NotFound, QueueRow
 
 from ..deps import Ctx, api_state, encode, ok, open_cases, require_case, visible, working
+from ..errors import values_checked
 from ..schemas import MAX_IDS, CaseId, Id, ScreeningBody, clean
 
 router = APIRouter()
@@ -72,17 +73,22 @@ def municipalities(ctx: Ctx = Depends(working)):
 
 @router.post("/screenings", response_model=NewCase, status_code=201, tags=["zaken"])
 def open_screening(body: ScreeningBody, ctx: Ctx = Depends(working)):
-    """A new screening with its persons and RiHG; with ``decision`` decided at once."""
-    new = ctx.store.open_screening(
-        ctx.actor,
-        municipality_id=body.municipality_id,
-        opened_at=body.opened_at,
-        address=body.address.model_dump(),
-        persons=[p.model_dump() for p in body.persons],
-        rihg=body.rihg,
-        rihg_author=body.rihg_author,
-        decision=body.decision,
-        imposed_at=body.imposed_at,
-        reason=body.reason,
-    )
+    """A new screening with its persons and RiHG; with ``decision`` decided at once.
+
+    A value the rules refuse (a banned person under 18 at T0, a BSN failing the 11-test, ...):
+    422 naming the field, no case made. The role refusing the decision or a municipality outside
+    the account's regions: 403."""
+    with values_checked(not_values=("decision", "municipality_id")):
+        new = ctx.store.open_screening(
+            ctx.actor,
+            municipality_id=body.municipality_id,
+            opened_at=body.opened_at,
+            address=body.address.model_dump(),
+            persons=[p.model_dump() for p in body.persons],
+            rihg=body.rihg,
+            rihg_author=body.rihg_author,
+            decision=body.decision,
+            imposed_at=body.imposed_at,
+            reason=body.reason,
+        )
     return ok(new, status=201)
