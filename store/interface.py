@@ -222,6 +222,8 @@ class NewCase:
     case_id: int
     number: str
     version: int
+    # The other cases the same screening gave: one ban per banned person (issue 16), by number.
+    linked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

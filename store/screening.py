@@ -3,14 +3,23 @@
 ``open_screening`` writes the case, its persons, the RiHG as a received document and, when the
 decision is taken at once, the decision with its document requests: one transaction, one event per
 step (``case_created``, ``document_received``, ``impose`` / ``not_impose``, ``document_requested``),
-all on the case's hash chain. ``impose_requests`` is also what ``apply_action`` uses when a
+all on the case's hash chain.
+
+One ban per banned person (issue 16): a screening that names two (or more) uithuisgeplaatsten
+gives one case per banned person, in the same transaction (all or none), numbered one after the
+other. Each holds the whole household, the other banned persons as ``huisgenoot`` (in the home,
+not under this case's ban: ``household.one_case_per_ban``), its own copy of the RiHG, its own
+decision, T0, end and document requests; later each has its own extension, appeal and documents.
+The cases share ``hvo_case.household_id`` (the first case's id) and name each other in their
+``case_created`` event (``gekoppeld``). A write key maps to the first case; ``NewCase.linked``
+names the others. ``impose_requests`` is also what ``apply_action`` uses when a
 screening is imposed later, so both ways create the same requests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pendulum
@@ -21,10 +30,11 @@ from sqlalchemy.exc import IntegrityError
 from hvo_tui.domain import CaseAction, DomainError, RegionRules, ban_end, transition
 from hvo_tui.domain.checklist import document_checklist
 from hvo_tui.domain.facts import CaseFacts, PersonFacts
+from hvo_tui.domain.household import check_adult, check_person, one_case_per_ban
 from hvo_tui.domain.localtime import format_moment, local
 from hvo_tui.domain.permissions import Permission, action_allowed, registering_partner_role
 from hvo_tui.domain.standard_forms import check_fields
-from hvo_tui.domain.validation import normalise_phone, normalise_postcode, valid_bsn
+from hvo_tui.domain.validation import normalise_postcode
 from hvo_tui.domain.vocab import (
     CaseKind,
     CaseStatus,
@@ -63,11 +73,19 @@ _REQUEST_FROM = {
 # A screening is registered while or shortly after it happens: older is a typing error.
 MAX_OPENED_AGO = timedelta(days=7)
 FUTURE_SLACK = timedelta(minutes=5)
-PERSON_ROLES = {r.value for r in PersonRole}
 
 
 def _fmt(moment: datetime) -> str:
     return format_moment(moment)
+
+
+def _person_facts(person: Mapping[str, Any]) -> PersonFacts:
+    return PersonFacts(
+        role=PersonRole(person["role"]),
+        name=f"{person['first_name']} {person['last_name']}",
+        birth_date=person["birth_date"],
+        bsn=person["bsn"],
+    )
 
 
 def _aware(value: Any, field: str) -> pendulum.DateTime:
@@ -157,9 +175,13 @@ class Screenings(CaseWriter):
         """Register a new screening and, with ``decision`` "impose" or "not_impose", decide it.
 
         ``address``: street, house_number, postcode, city of the home. ``persons``: dicts with
-        role (uithuisgeplaatste, achterblijver, kind), first_name, last_name and optional
-        birth_date (date), bsn, phone. ``rihg``: the RiHG's fields (standard_forms.RIHG_FIELDS).
-        Every problem is a ``Refused`` naming its field; nothing is written then.
+        role (uithuisgeplaatste, achterblijver, kind, huisgenoot), first_name, last_name and
+        optional birth_date (date), bsn, and for adults phone and email
+        (``household.check_person``). ``rihg``: the RiHG's fields (standard_forms.RIHG_FIELDS).
+        Every problem is a ``Refused`` naming its field (a person's as ``p<index>_<field>``, e.g.
+        ``p0_birth_date`` for a banned person under 18 at T0, Wth art. 2 lid 2); nothing is
+        written then. Two or more uithuisgeplaatsten give as many linked cases (module
+        docstring); the answer is the first, with the others' numbers in ``linked``.
 
         Under a write key (``store.write_key``) the key maps to the new case: a repeat returns
         the case the first attempt created instead of registering a second one."""
@@ -195,8 +217,19 @@ class Screenings(CaseWriter):
             done = applied_key(conn, key)
             if done is None:
                 return None
-            number = conn.execute(select(C.number).where(C.id == done.case_id)).scalar_one()
-        return NewCase(case_id=done.case_id, number=number, version=done.version)
+            number, household = conn.execute(
+                select(C.number, C.household_id).where(C.id == done.case_id)
+            ).one()
+            linked = ()
+            if household is not None:
+                linked = tuple(
+                    conn.execute(
+                        select(C.number)
+                        .where(C.household_id == household, C.id != done.case_id)
+                        .order_by(C.number)
+                    ).scalars()
+                )
+        return NewCase(case_id=done.case_id, number=number, version=done.version, linked=linked)
 
     def _open_screening(
         self,
@@ -253,15 +286,7 @@ class Screenings(CaseWriter):
             kind=CaseKind.SCREENING,
             opened_at=opened_at,
             # the household as the domain judges it (Wth art. 2 lid 2: only an adult is banned)
-            persons=tuple(
-                PersonFacts(
-                    role=PersonRole(p["role"]),
-                    name=f"{p['first_name']} {p['last_name']}",
-                    birth_date=p["birth_date"],
-                    bsn=p["bsn"],
-                )
-                for p in people
-            ),
+            persons=tuple(_person_facts(p) for p in people),
         )
         decided = None
         if decision:
@@ -277,7 +302,13 @@ class Screenings(CaseWriter):
             if act is CaseAction.IMPOSE:
                 if imposed_at is None:
                     raise Refused("Vul het moment van opleggen (T0) in.", "imposed_at")
-                params["imposed_at"] = _aware(imposed_at, "imposed_at")
+                params["imposed_at"] = t0 = _aware(imposed_at, "imposed_at")
+                for index, person in enumerate(people):  # each banned person, at its own field
+                    if person["role"] == PersonRole.UITHUISGEPLAATSTE.value:
+                        try:
+                            check_adult(_person_facts(person), t0)
+                        except DomainError as exc:
+                            raise Refused(exc.message, f"p{index}_{exc.field}") from None
             roles = {Role(r) for r in actor.roles if r in Role._value2member_map_}
             try:
                 decided = transition(facts, act, roles, now, rules=rules, **params)
@@ -330,44 +361,11 @@ class Screenings(CaseWriter):
     def _check_person(
         index: int, person: Mapping[str, Any], now: pendulum.DateTime
     ) -> dict[str, Any]:
-        field = f"p{index}_"
-        role = str(person.get("role") or "")
-        if role not in PERSON_ROLES:
-            raise Refused(f"Onbekende rol voor een persoon: {role!r}.", field + "role")
-        first = str(person.get("first_name") or "").strip()
-        last = str(person.get("last_name") or "").strip()
-        if not first:
-            raise Refused("Vul de voornaam in.", field + "first_name")
-        if not last:
-            raise Refused("Vul de achternaam in.", field + "last_name")
-        birth = person.get("birth_date")
-        if birth is not None:
-            if not isinstance(birth, date):
-                raise Refused("Geef de geboortedatum als datum.", field + "birth_date")
-            today = local(now).date()
-            if birth > today:
-                raise Refused("De geboortedatum ligt in de toekomst.", field + "birth_date")
-            if birth.year < today.year - 120:
-                raise Refused(
-                    "De geboortedatum ligt meer dan 120 jaar terug.", field + "birth_date"
-                )
-        bsn = str(person.get("bsn") or "").strip() or None
-        if bsn is not None and not valid_bsn(bsn):
-            raise Refused(f"'{bsn}' is geen geldig BSN (9 cijfers en de elfproef).", field + "bsn")
-        phone = str(person.get("phone") or "").strip() or None
-        if phone is not None:
-            try:
-                phone = normalise_phone(phone)
-            except DomainError as exc:
-                raise Refused(exc.message, field + "phone") from None
-        return {
-            "role": role,
-            "first_name": first,
-            "last_name": last,
-            "birth_date": birth,
-            "bsn": bsn,
-            "phone": phone,
-        }
+        """One person of the form (``household.check_person``), refused at ``p<index>_<field>``."""
+        try:
+            return check_person(person, now)
+        except DomainError as exc:
+            raise Refused(exc.message, f"p{index}_{exc.field}") from None
 
     def _insert_screening(
         self,
@@ -385,6 +383,9 @@ class Screenings(CaseWriter):
         rules,
         now,
     ) -> NewCase:
+        """The case (or, with more than one banned person, the linked cases: one per ban) in one
+        transaction; the write key, if any, maps to the first."""
+        households = one_case_per_ban(people)
         year = local(opened_at).year
         prefix = f"HV-{year}-"
         with self.engine.begin() as conn:
@@ -392,112 +393,164 @@ class Screenings(CaseWriter):
             highest = max(
                 (int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0
             )
-            number = f"{prefix}{highest + 1:05d}"
-            case_id = conn.execute(
-                insert(CT).values(
-                    number=number,
-                    kind=CaseKind.SCREENING.value,
-                    status=CaseStatus.SCREENING.value,
-                    municipality_id=place.id,
-                    opened_at=opened_at,
-                    created_at=now,
-                    updated_at=now,
-                    version=1,
-                    **home,
-                )
-            ).inserted_primary_key[0]
-            for person in people:
-                conn.execute(insert(CasePerson.__table__).values(case_id=case_id, **person))
-
-            def append(c: Connection, action: str, details: dict[str, Any]) -> None:
-                self._event(c, case_id, actor, action, now, details)
-
-            append(
-                conn,
-                "case_created",
-                {
-                    "nummer": number,
-                    "gemeente": place.name,
-                    "begin": opened_at,
-                    "personen": len(people),
-                    "adres": f"{home['street']} {home['house_number']}",
-                },
-            )
-            own_role = registering_partner_role(actor.roles)
-            if own_role is not None and actor.account_id is not None:
-                partner_id = conn.execute(
-                    insert(CasePartner.__table__).values(
-                        case_id=case_id,
-                        role=own_role.value,
-                        account_id=actor.account_id,
-                        assigned_at=now,
-                    )
-                ).inserted_primary_key[0]
-                append(
+            all_numbers = [f"{prefix}{highest + 1 + i:05d}" for i in range(len(households))]
+            created: list[tuple[int, int]] = []  # (case id, version)
+            household_id = None
+            for number, household in zip(all_numbers, households, strict=True):
+                linked = [n for n in all_numbers if n != number]
+                case_id, version = self._insert_case(
                     conn,
-                    "assign_partner",
-                    {
-                        "rol": own_role.value,
-                        "voor": [],
-                        "na": actor.name,
-                        "account_id": actor.account_id,
-                        "extern": False,
-                        "partner_id": partner_id,
-                        "bij_registratie": True,
-                    },
+                    actor,
+                    place,
+                    number,
+                    linked,
+                    opened_at,
+                    home,
+                    household,
+                    rihg_fields,
+                    author,
+                    decided,
+                    decision,
+                    reason,
+                    rules,
+                    now,
                 )
-            document_id = conn.execute(
-                insert(Document.__table__).values(
+                if len(households) > 1:
+                    household_id = household_id or case_id
+                    conn.execute(
+                        update(CT).where(C.id == case_id).values(household_id=household_id)
+                    )
+                created.append((case_id, version))
+            first_id, first_version = created[0]
+            record_key(conn, first_id, first_version, now)
+        return NewCase(
+            case_id=first_id,
+            number=all_numbers[0],
+            version=first_version,
+            linked=tuple(all_numbers[1:]),
+        )
+
+    def _insert_case(
+        self,
+        conn: Connection,
+        actor,
+        place,
+        number: str,
+        linked: list[str],
+        opened_at,
+        home,
+        people,
+        rihg_fields,
+        author,
+        decided: CaseFacts | None,
+        decision,
+        reason,
+        rules,
+        now,
+    ) -> tuple[int, int]:
+        """One case of the screening with its household, RiHG and decision; (id, version)."""
+        case_id = conn.execute(
+            insert(CT).values(
+                number=number,
+                kind=CaseKind.SCREENING.value,
+                status=CaseStatus.SCREENING.value,
+                municipality_id=place.id,
+                opened_at=opened_at,
+                created_at=now,
+                updated_at=now,
+                version=1,
+                **home,
+            )
+        ).inserted_primary_key[0]
+        for person in people:
+            conn.execute(insert(CasePerson.__table__).values(case_id=case_id, **person))
+
+        def append(c: Connection, action: str, details: dict[str, Any]) -> None:
+            self._event(c, case_id, actor, action, now, details)
+
+        created = {
+            "nummer": number,
+            "gemeente": place.name,
+            "begin": opened_at,
+            "personen": len(people),
+            "adres": f"{home['street']} {home['house_number']}",
+        }
+        if linked:  # one ban per banned person: the other cases of this household
+            created["gekoppeld"] = linked
+        append(conn, "case_created", created)
+        own_role = registering_partner_role(actor.roles)
+        if own_role is not None and actor.account_id is not None:
+            partner_id = conn.execute(
+                insert(CasePartner.__table__).values(
                     case_id=case_id,
-                    kind=DocumentKind.RIHG.value,
-                    status=DocumentStatus.RECEIVED.value,
-                    requested_from_role="politie",
-                    received_at=now,
-                    author_account_id=actor.account_id,
-                    author_name=author,
-                    fields=rihg_fields,
-                    created_at=now,
-                    updated_at=now,
+                    role=own_role.value,
+                    account_id=actor.account_id,
+                    assigned_at=now,
                 )
             ).inserted_primary_key[0]
             append(
                 conn,
-                "document_received",
+                "assign_partner",
                 {
-                    "document_id": document_id,
-                    "soort": DocumentKind.RIHG.value,
-                    "voor": {"status": None},
-                    "na": {"status": "received", "auteur": author},
+                    "rol": own_role.value,
+                    "voor": [],
+                    "na": actor.name,
+                    "account_id": actor.account_id,
+                    "extern": False,
+                    "partner_id": partner_id,
+                    "bij_registratie": True,
                 },
             )
-            version = 1
-            if decided is not None:
-                values: dict[str, Any] = {
-                    "status": decided.status.value,
-                    "kind": decided.kind.value,
-                    "decided_at": decided.decided_at,
-                    "version": 2,
-                }
-                details: dict[str, Any] = {
-                    "voor": {"status": CaseStatus.SCREENING.value},
-                    "na": {"status": decided.status.value},
-                }
-                if decided.imposed_at is not None:
-                    values.update(
-                        imposed_at=decided.imposed_at,
-                        imposed_by_hovj=decided.imposed_by_hovj,
-                        ends_at=ban_end(decided.imposed_at),
-                    )
-                    details["na"]["imposed_at"] = decided.imposed_at
-                if reason and reason.strip():
-                    details["reden"] = reason.strip()
-                conn.execute(update(CT).where(C.id == case_id).values(**values))
-                append(conn, CaseAction(decision).value, details)
-                version = 2
-                if decided.imposed_at is not None:
-                    impose_requests(conn, case_id, decided, rules, now, append)
-            record_key(conn, case_id, version, now)
-        return NewCase(case_id=case_id, number=number, version=version)
+        document_id = conn.execute(
+            insert(Document.__table__).values(
+                case_id=case_id,
+                kind=DocumentKind.RIHG.value,
+                status=DocumentStatus.RECEIVED.value,
+                requested_from_role="politie",
+                received_at=now,
+                author_account_id=actor.account_id,
+                author_name=author,
+                fields=rihg_fields,
+                created_at=now,
+                updated_at=now,
+            )
+        ).inserted_primary_key[0]
+        append(
+            conn,
+            "document_received",
+            {
+                "document_id": document_id,
+                "soort": DocumentKind.RIHG.value,
+                "voor": {"status": None},
+                "na": {"status": "received", "auteur": author},
+            },
+        )
+        if decided is None:
+            return case_id, 1
+        values: dict[str, Any] = {
+            "status": decided.status.value,
+            "kind": decided.kind.value,
+            "decided_at": decided.decided_at,
+            "version": 2,
+        }
+        details: dict[str, Any] = {
+            "voor": {"status": CaseStatus.SCREENING.value},
+            "na": {"status": decided.status.value},
+        }
+        if decided.imposed_at is not None:
+            values.update(
+                imposed_at=decided.imposed_at,
+                imposed_by_hovj=decided.imposed_by_hovj,
+                ends_at=ban_end(decided.imposed_at),
+            )
+            details["na"]["imposed_at"] = decided.imposed_at
+        if reason and reason.strip():
+            details["reden"] = reason.strip()
+        conn.execute(update(CT).where(C.id == case_id).values(**values))
+        append(conn, CaseAction(decision).value, details)
+        if decided.imposed_at is not None:
+            impose_requests(conn, case_id, decided, rules, now, append)
+        return case_id, 2
 
 
 __all__ = ["IMPOSE_REQUESTS", "MunicipalityChoice", "NewCase", "Screenings", "impose_requests"]
