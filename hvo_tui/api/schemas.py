@@ -52,6 +52,7 @@ Version = Annotated[int, Field(ge=0, le=MAX_INT)]
 CaseId = Annotated[int, Path(ge=1, le=MAX_INT)]
 AccountId = Annotated[int, Path(ge=1, le=MAX_INT)]
 DocumentId = Annotated[int, Path(ge=1, le=MAX_INT)]
+PersonId = Annotated[int, Path(ge=1, le=MAX_INT)]
 Moment = AwareDatetime
 ActionName = Literal[tuple(a.value for a in CaseAction)]  # type: ignore[valid-type]
 DocumentName = Literal[tuple(k.value for k in DocumentKind)]  # type: ignore[valid-type]
@@ -169,6 +170,26 @@ class PersonBody(BaseModel):
     birth_date: date | None = None
     bsn: Annotated[str, Field(max_length=20), AfterValidator(clean)] | None = None
     phone: Annotated[str, Field(max_length=40), AfterValidator(clean)] | None = None
+    email: Name | None = Field(None, description="alleen van een volwassene")
+
+
+class AddPersonBody(PersonBody):
+    """A person joining a case's household after the screening (issue 16)."""
+
+    version: Version
+
+
+class CorrectPersonBody(BaseModel):
+    """A correction of one person: only the fields sent change (null clears an optional one)."""
+
+    version: Version
+    role: Annotated[str, Field(max_length=40), AfterValidator(clean)] | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
+    birth_date: date | None = None
+    bsn: Annotated[str, Field(max_length=20), AfterValidator(clean)] | None = None
+    phone: Annotated[str, Field(max_length=40), AfterValidator(clean)] | None = None
+    email: Name | None = None
 
 
 class ScreeningBody(BaseModel):
