@@ -23,7 +23,8 @@ from sqlalchemy import select
 from hvo_tui.domain.deadlines import DeadlineKind, DeadlineState, case_deadlines
 from hvo_tui.domain.localtime import FrozenClock, local
 from store.codec import from_json
-from store.interface import QueueRow
+from store.http import HttpStore
+from store.interface import QueueRow, Refused
 from store.models import Case, metadata
 from tests.conftest import FROZEN_NOW
 from tests.factories import account_id, municipality_id
@@ -413,3 +414,26 @@ def test_support_may_not_record_a_step_and_a_beleidsmedewerker_no_reachable_addr
     assert response.json()["kind"] == "refused" and " " in response.json()["detail"]
     assert world.digest() == before
     assert world.row(case_id).facts.reachable_address is None
+
+
+def test_the_http_store_passes_the_moment_and_the_address_and_raises_refused_at_the_field(world):
+    """What the TUI over the API uses: ``HttpStore.apply_action(..., at=, address=)``."""
+    case_id = impose(world)
+    world.clock.at = T0.add(hours=3)
+    store = HttpStore(world.server.url, token=world.server.token_for("janssen"), retries=0)
+    try:
+        version = store.queue_rows([case_id])[0].version
+        with pytest.raises(Refused) as refused:
+            store.apply_action(case_id, version, "record_reachable_address", address="x" * 301)
+        assert refused.value.field == "address"
+        with pytest.raises(Refused) as refused:
+            store.apply_action(case_id, version, "inform_vt", at=T0.add(hours=4))
+        assert refused.value.field == "at" and "toekomst" in str(refused.value)
+        version = store.apply_action(
+            case_id, version, "record_reachable_address", at=T0.add(hours=2), address=ADDRESS
+        )
+        facts = store.queue_rows([case_id])[0].facts
+        assert facts.reachable_address == ADDRESS
+        assert facts.reachable_address_at == T0.add(hours=2)
+    finally:
+        store._client.close()
