@@ -783,13 +783,6 @@ class CaseWrites(CaseWriter):
                     f"({_fmt(case.opened_at)}).",
                     "received_at",
                 )
-            if status != DocumentStatus.DRAFT.value:
-                # A decision in force holds what the law requires of it (Wth art. 2 lid 4, art.
-                # 9); a draft may be incomplete, and is not signed until it is complete.
-                problems = content_problems(conn, case_id, kind, clean_fields)
-                if problems:
-                    name, message = next(iter(problems.items()))
-                    raise Refused(message, name)
             target = conn.execute(
                 select(D.id, D.status)
                 .where(
@@ -813,6 +806,13 @@ class CaseWrites(CaseWriter):
                         "gewijzigd; vraag een nieuwe op of neem een herstelbeschikking.",
                         "status",
                     )
+            if status != DocumentStatus.DRAFT.value:
+                # A decision in force holds what the law requires of it (Wth art. 2 lid 4, art.
+                # 9); a draft may be incomplete, and is not signed until it is complete.
+                problems = content_problems(conn, case_id, kind, clean_fields)
+                if problems:
+                    name, message = next(iter(problems.items()))
+                    raise Refused(message, name)
             values = dict(
                 status=status,
                 received_at=received_at,

@@ -44,6 +44,7 @@ from .models import (
     Region,
 )
 from .scope import case_scope_clause
+from .servings import first_served
 
 C = Case.__table__.c
 M = Municipality.__table__.c
@@ -212,7 +213,16 @@ class CaseQueue(Repository):
             if not ids:
                 return []
             docs = conn.execute(
-                select(D.case_id, D.id, D.kind, D.status, D.requested_at, D.due_at, D.received_at)
+                select(
+                    D.case_id,
+                    D.id,
+                    D.kind,
+                    D.status,
+                    D.requested_at,
+                    D.due_at,
+                    D.received_at,
+                    first_served(D.id).label("served_at"),  # a decision: when it was served
+                )
                 .where(D.case_id.in_(ids))
                 .order_by(D.case_id, D.id)
             ).all()
@@ -318,6 +328,7 @@ def build_queue_rows(cases, docs, meetings, persons, partners) -> list[QueueRow]
                     due_at=d.due_at,
                     received_at=d.received_at,
                     id=d.id,
+                    served_at=getattr(d, "served_at", None),
                 )
                 for d in docs_by.get(c.id, ())
             ),

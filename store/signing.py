@@ -21,6 +21,11 @@ organisation's municipality is the case's municipality, checked in the database 
 lock (not from what the caller claims), with the account's password. A wrong password counts as a
 failed login (five lock the account, as at the login).
 
+What is signed. Only a complete decision: a draft that lacks what the law requires of it (the
+beschikking's place, facts and circumstances and contact-ban names, Wth art. 2 lid 4, with T0 for
+its duration; a verlenging's new end and grounds, art. 9; an intrekking's reason; what a herstel
+corrects) is refused with the missing field named, before the password is checked.
+
 What a signature does. In one transaction, like every case write: the case's version is bumped,
 the draft decision document becomes ``signed``, a ``decision_signature`` row keeps the exact
 canonical JSON signed and the signature, and a ``decision_signed`` event is chained to the case's
@@ -67,6 +72,7 @@ from .models import (
     SigningKey,
 )
 from .queue import CaseQueue
+from .servings import content_problems
 from .signing_keys import (
     active_key,
     insert_key,
@@ -225,6 +231,20 @@ class Signing(CaseWriter):
             )
         return doc
 
+    @staticmethod
+    def _complete(conn: Connection, case_id: int, doc) -> None:
+        """Refused, naming the first missing field, when the draft lacks what the law requires
+        of the decision (Wth art. 2 lid 4, art. 9; ``decisions.content_problems``). Checked
+        before the password, so an incomplete draft costs no login attempt."""
+        problems = content_problems(conn, case_id, doc.kind, dict(doc.fields or {}))
+        if problems:
+            name, message = next(iter(problems.items()))
+            raise Refused(
+                f"Dit besluit kan nog niet worden ondertekend: {message[0].lower()}{message[1:]} "
+                "Vul het concept aan.",
+                name,
+            )
+
     def _password_problem(self, conn: Connection, acc, password: str, now: datetime) -> str | None:
         """None when ``password`` is the account's; else the Dutch reason (a wrong password is
         counted and logged as a failed login, in this transaction)."""
@@ -315,7 +335,7 @@ class Signing(CaseWriter):
         # 1. May this account sign this case's decisions, and is this its password?
         with self.engine.begin() as conn:
             acc = self._signer(conn, actor.account_id, case_id, lock=True)
-            self._draft_decision(conn, case_id, document_id)
+            self._complete(conn, case_id, self._draft_decision(conn, case_id, document_id))
             problem = self._password_problem(conn, acc, password, now)
         if problem:
             raise Refused(problem, "password")
@@ -339,6 +359,7 @@ class Signing(CaseWriter):
             self._writable(case)
             acc = self._signer(conn, actor.account_id, case_id)
             doc = self._draft_decision(conn, case_id, document_id)
+            self._complete(conn, case_id, doc)
             if stale_key is not None:
                 retire_signing_keys(conn, acc.id, now, "niet te openen met het huidige wachtwoord")
             if new_key is not None:

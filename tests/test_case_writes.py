@@ -545,7 +545,17 @@ def test_request_document_refuses_bad_input(engine, store, case_id):
     assert version_of(engine, case_id) == 1 and count(engine, Document.__table__) == 0
 
 
+# What a beschikking must hold (Wth art. 2 lid 4; tests/test_decision_content.py has the rules).
+SIGNED_BESCHIKKING = {
+    "woning": "Markt 42, 6041 EL Roermond",
+    "feiten": "Dreiging met geweld; de politie werd gebeld door de buren.",
+    "contactverbod": "Sanne de Vries",
+}
+
+
 def test_receive_refuses_the_future_and_a_signed_document(engine, store, case_id):
+    with engine.begin() as conn:
+        add_person(conn, case_id, "Sanne", "de Vries", role="achterblijver")
     with pytest.raises(Refused) as err:
         store.receive_document(
             case_id, 1, "zorgadvies", ANS, received_at=at(23, 9), author_name="Lotte", fields={}
@@ -563,7 +573,7 @@ def test_receive_refuses_the_future_and_a_signed_document(engine, store, case_id
         ANS,
         received_at=at(21, 22, 30),
         author_name="HOvJ Hak",
-        fields={},
+        fields=SIGNED_BESCHIKKING,
         status="signed",
     )
     with pytest.raises(Refused, match="ondertekend"):
@@ -578,7 +588,7 @@ def test_receive_refuses_the_future_and_a_signed_document(engine, store, case_id
         )
     with engine.connect() as conn:
         (doc,) = conn.execute(select(Document.__table__)).all()
-    assert doc.status == "signed" and doc.fields == {}
+    assert doc.status == "signed" and doc.fields == SIGNED_BESCHIKKING
     assert version_of(engine, case_id) == 2
 
 

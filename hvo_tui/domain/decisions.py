@@ -92,7 +92,8 @@ def content_problems(
     """{field: Dutch message} for every required part the decision lacks; empty when complete.
 
     The duration of a beschikking is the case's T0 and end: without T0 it cannot be stated. The
-    names under a contact ban must be persons of the household when the household is known."""
+    names under a contact ban must be persons of the household (not the banned person) when the
+    household is known (any person on the case); without one, any name is taken as given."""
     kind = DocumentKind(kind)
     problems: dict[str, str] = {}
     for name, what, basis in REQUIRED_CONTENT.get(kind, ()):
@@ -110,13 +111,28 @@ def content_problems(
                 "De duur ontbreekt: zonder moment van opleggen is het einde niet te berekenen "
                 "(Wth art. 2 lid 4)."
             )
-        known = {p.name.strip().casefold() for p in household if p.name.strip()}
+        household = [p for p in household if p.name.strip()]
+        banned = {
+            p.name.strip().casefold() for p in household if p.role is PersonRole.UITHUISGEPLAATSTE
+        }
+        protected = {
+            p.name.strip().casefold()
+            for p in household
+            if p.role is not PersonRole.UITHUISGEPLAATSTE
+        }
         names = contact_ban_names(fields.get(CONTACT_BAN_FIELD))
-        strangers = [n for n in names if known and n.casefold() not in known]
-        if strangers and CONTACT_BAN_FIELD not in problems:
-            problems[CONTACT_BAN_FIELD] = (
-                "Niet in het huishouden van deze zaak: " + ", ".join(strangers) + "."
-            )
+        if household and CONTACT_BAN_FIELD not in problems:
+            himself = [n for n in names if n.casefold() in banned - protected]
+            strangers = [n for n in names if n.casefold() not in protected | banned]
+            if strangers:
+                problems[CONTACT_BAN_FIELD] = (
+                    "Niet in het huishouden van deze zaak: " + ", ".join(strangers) + "."
+                )
+            elif himself:
+                problems[CONTACT_BAN_FIELD] = (
+                    "Het contactverbod beschermt de anderen in het huishouden, niet de "
+                    "uithuisgeplaatste: " + ", ".join(himself) + "."
+                )
     return problems
 
 

@@ -64,6 +64,21 @@ def test_a_name_outside_the_household_is_refused_and_a_list_is_read_too():
     assert content_problems("beschikking", fields, imposed_at=T0, household=HOUSEHOLD) == {}
 
 
+def test_the_banned_person_is_not_under_his_own_contact_ban_and_without_household_any_name_goes():
+    fields = {**COMPLETE, "contactverbod": "Sanne de Vries\nJan de Vries"}
+    problems = content_problems("beschikking", fields, imposed_at=T0, household=HOUSEHOLD)
+    assert problems == {
+        "contactverbod": "Het contactverbod beschermt de anderen in het huishouden, niet de "
+        "uithuisgeplaatste: Jan de Vries."
+    }
+    alone = HOUSEHOLD[:1]  # only the banned person recorded: nobody to name yet
+    only = content_problems("beschikking", COMPLETE, imposed_at=T0, household=alone)
+    assert only == {
+        "contactverbod": "Niet in het huishouden van deze zaak: Sanne de Vries, Mila de Vries."
+    }
+    assert content_problems("beschikking", COMPLETE, imposed_at=T0) == {}
+
+
 def test_later_decisions_need_their_own_content():
     assert set(content_problems("verlenging", {"verlengd_tot": "20-04-2010 20:00"})) == {
         "motivering"
