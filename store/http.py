@@ -44,6 +44,7 @@ from .interface import (
     ConnectionLost,
     EventRow,
     ImportReport,
+    LinkedCase,
     LoggedIn,
     LoginError,
     MunicipalityChoice,
@@ -427,6 +428,31 @@ class HttpStore:
         kind: str = "note",
     ) -> int:
         return self._write(case_id, "/notes", {"version": version, "text": text, "kind": str(kind)})
+
+    def add_person(
+        self, case_id: int, version: int, actor: Actor | None = None, *, person: Mapping[str, Any]
+    ) -> int:
+        return self._write(case_id, "/persons", {**dict(person), "version": version})
+
+    def correct_person(
+        self,
+        case_id: int,
+        version: int,
+        person_id: int,
+        actor: Actor | None = None,
+        *,
+        changes: Mapping[str, Any],
+    ) -> int:
+        data = self._post(
+            f"/cases/{int(case_id)}/persons/{int(person_id)}",
+            {**dict(changes), "version": version},
+            method="PATCH",
+            key=idempotency.take_write_key(),
+        )
+        return int(data["version"])
+
+    def household_cases(self, case_id: int) -> list[LinkedCase]:
+        return self._get(f"/cases/{int(case_id)}/household", list[LinkedCase])
 
     def municipalities(self) -> list[MunicipalityChoice]:
         return self._get("/municipalities", list[MunicipalityChoice])

@@ -1,4 +1,6 @@
-"""The queue and one case: reading them, and opening a new one (a screening)."""
+"""The queue and one case: reading them, opening a new one (a screening), and its household (the
+persons added and corrected after the screening, the linked cases of a home with more than one
+banned person)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,29 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import AfterValidator
 
-from store.interface import CaseDetail, MunicipalityChoice, NewCase, NotFound, QueueRow
+from store.interface import (
+    CaseDetail,
+    LinkedCase,
+    MunicipalityChoice,
+    NewCase,
+    NotFound,
+    QueueRow,
+    Refused,
+)
 
 from ..deps import Ctx, api_state, encode, ok, open_cases, require_case, visible, working
 from ..errors import values_checked
-from ..schemas import MAX_IDS, CaseId, Id, ScreeningBody, clean
+from ..schemas import (
+    MAX_IDS,
+    AddPersonBody,
+    CaseId,
+    CorrectPersonBody,
+    Id,
+    PersonId,
+    ScreeningBody,
+    VersionResult,
+    clean,
+)
 
 router = APIRouter()
 
@@ -92,3 +112,46 @@ def open_screening(body: ScreeningBody, ctx: Ctx = Depends(working)):
             reason=body.reason,
         )
     return ok(new, status=201)
+
+
+# --- the household (issue 16) ---------------------------------------------------------------------
+
+
+@router.post("/cases/{case_id}/persons", response_model=VersionResult, tags=["zaken"])
+def add_person(case_id: CaseId, body: AddPersonBody, ctx: Ctx = Depends(working)):
+    """A person joins the case's household. A value the rules refuse (a BSN failing the 11-test,
+    a birth date in the future, an unknown role, a second banned person, contact details of a
+    child): 422 naming the field; the role may not: 403; outside the account's scope: 404."""
+    require_case(ctx, case_id)
+    person = body.model_dump(exclude={"version"})
+    with values_checked():
+        version = ctx.store.add_person(case_id, body.version, ctx.actor, person=person)
+    return ok({"version": version})
+
+
+@router.patch("/cases/{case_id}/persons/{person_id}", response_model=VersionResult, tags=["zaken"])
+def correct_person(
+    case_id: CaseId, person_id: PersonId, body: CorrectPersonBody, ctx: Ctx = Depends(working)
+):
+    """Correct a person of the case: the fields sent replace the recorded ones (null clears an
+    optional one). 422 for a value the rules refuse, 404 for a person not on this case."""
+    require_case(ctx, case_id)
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    try:
+        with values_checked(not_values=("person_id",)):
+            version = ctx.store.correct_person(
+                case_id, body.version, person_id, ctx.actor, changes=changes
+            )
+    except Refused as exc:
+        if exc.field == "person_id":
+            raise NotFound("deze persoon hoort niet bij deze zaak") from None
+        raise
+    return ok({"version": version})
+
+
+@router.get("/cases/{case_id}/household", response_model=list[LinkedCase], tags=["zaken"])
+def household_cases(case_id: CaseId, ctx: Ctx = Depends(working)):
+    """The other cases of the household: other persons banned from the same home, each with a
+    case of their own. No person data."""
+    require_case(ctx, case_id)
+    return ok(ctx.store.household_cases(case_id))
