@@ -87,7 +87,7 @@ class LoginScreen(Screen):
         self.needs_totp = False
 
     def compose(self) -> ComposeResult:
-        yield TopBar(id="topbar")
+        yield TopBar(id="topbar", source=False)  # nothing about the database before login
         with Vertical(id="login-box", classes="auth-box"):
             yield Static(self.login_title, classes="auth-title")
             yield Static(

@@ -86,6 +86,12 @@ class TopBar(Static):
     counts: reactive[str] = reactive("")
     stale: reactive[bool] = reactive(False)
 
+    def __init__(self, *, source: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # Where the data lives: not on a login screen, which (in a browser, under `hvo web`)
+        # anyone who finds the page sees before proving who they are.
+        self.source = source
+
     def render(self) -> str:
         # Most important first, so a narrow terminal cuts off the least: the counts, a lost
         # connection, who you are, then where the data lives.
@@ -98,7 +104,8 @@ class TopBar(Static):
             parts.append(self.counts)
         if app.account_label:
             parts.append(app.account_label)
-        parts.append(f"{info.kind}: {info.short}")
+        if self.source:
+            parts.append(f"{info.kind}: {info.short}")
         parts.append("? help")
         return glyph_text(app, " · ".join(parts))
 
