@@ -51,8 +51,10 @@ def _actor(engine, username: str, name: str, role: str, **account) -> Actor:
     return Actor(name=name, roles=frozenset({role}), account_id=acc, username=username)
 
 
-@pytest.fixture
-def w(engine):
+def make_world(engine) -> SimpleNamespace:
+    """Roermond (Midden-Limburg) and Venlo (Noord-Limburg); the HOvJ and an agent of the police,
+    a procesmanager of the region and one of the next, support, a beleidsmedewerker and the
+    mayor of Roermond; a store whose clock stands an hour after T0."""
     with engine.begin() as conn:
         muni = municipality_id(conn, "Roermond", "Midden-Limburg")
         municipality_id(conn, "Venlo", "Noord-Limburg")
@@ -84,8 +86,14 @@ def w(engine):
             municipality="Roermond",
         ),
     )
+    return world
+
+
+@pytest.fixture
+def w(engine):
+    world = make_world(engine)
     yield world
-    store.close()
+    world.store.close()
 
 
 def impose(w, first: str = "Kevin") -> int:
