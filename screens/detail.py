@@ -1,20 +1,37 @@
 """The detail pane of the queue: persons, partner contacts, deadlines and documents of one case.
 
-Pure rendering to Rich Text from a store row and its derived rules; no I/O.
+The case and the partner columns are Rich Text rendered from a store row and its derived rules
+(no I/O). The deadlines are a list the user can move in and tick (``DeadlineList``): Tab from
+the queue puts the cursor on the most urgent deadline, up/down (j/k) move, Enter (or x, space)
+opens the form that records what meets the highlighted deadline, its moment prefilled to now;
+Esc or Tab goes back to the queue. Who may not record it is not offered the tick.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Static
 
-from hvo_tui.domain import DeadlineState, DocumentState, ban_end, earlier_label, extension_limit
+from hvo_tui.domain import (
+    Deadline,
+    DeadlineState,
+    DocumentState,
+    ban_end,
+    earlier_label,
+    extension_limit,
+)
+from hvo_tui.domain.localtime import NONE_SHOWN, format_short
 from hvo_tui.domain.localtime import local_or_none as local
 from hvo_tui.domain.vocab import PartnerRole, PersonRole
 from store.interface import QueueRow
 
+from .context import context
+from .messages import DeadlineTicked
 from .queue_model import Derived
 from .widgets import ASCII_GLYPHS, GLYPHS
 
@@ -34,8 +51,7 @@ DOC_STYLE = {
 
 
 def moment(value) -> str:
-    shown = local(value)
-    return shown.format("DD-MM HH:mm") if shown else "–"
+    return format_short(value, NONE_SHOWN)
 
 
 def age(birth: date | None, today: date) -> str:
@@ -53,7 +69,8 @@ def render_detail(
     *,
     style: Callable[[str], str],
     ascii_only: bool = False,
-) -> tuple[Text, Text, Text]:
+) -> tuple[Text, Text]:
+    """The case column and the partners-and-documents column (the deadlines: ``DeadlineList``)."""
     facts = row.facts
     g = ASCII_GLYPHS if ascii_only else GLYPHS
     sep = f" {g['sep']} "
@@ -97,18 +114,6 @@ def render_detail(
         years = age(person.birth_date, today)
         case.append(f"{person.role.label}: {person.name}{', ' + years if years else ''}\n")
 
-    deadlines = Text(no_wrap=True, overflow="ellipsis")
-    deadlines.append("Termijnen\n", style="underline")
-    # What still needs doing first (missed, then open, by due), what was done after.
-    rank = {DeadlineState.MISSED: 0, DeadlineState.OPEN: 1, DeadlineState.MET: 2}
-    for deadline in sorted(derived.deadlines, key=lambda d: (rank[d.state], d.due)):
-        glyph = g[STATE_GLYPH[deadline.state]]
-        deadlines.append(f"{glyph} ", style=style(STATE_STYLE[deadline.state]))
-        deadlines.append(f"{moment(deadline.due)} {deadline.label}")
-        deadlines.append(f" ({deadline.basis})\n", style=style("hvo-muted"))
-    if not derived.deadlines:
-        deadlines.append("geen\n", style=style("hvo-muted"))
-
     partners = Text(no_wrap=True, overflow="ellipsis")
     partners.append("Partners\n", style="underline")
     shown_roles = set()
@@ -143,4 +148,172 @@ def render_detail(
             partners.append(f" (uiterlijk {moment(item.due)})", style=style("hvo-muted"))
         partners.append("\n")
 
-    return case, deadlines, partners
+    return case, partners
+
+
+# --- the deadlines ------------------------------------------------------------------------------
+
+# What still needs doing first (missed, then open, by due), what was done after.
+_RANK = {DeadlineState.MISSED: 0, DeadlineState.OPEN: 1, DeadlineState.MET: 2}
+
+
+def sorted_deadlines(derived: Derived) -> list[Deadline]:
+    return sorted(derived.deadlines, key=lambda d: (_RANK[d.state], d.due))
+
+
+def deadline_line(deadline: Deadline, *, style: Callable[[str], str], ascii_only: bool) -> Text:
+    """One deadline: its state's glyph (coloured), due moment, label and legal basis (muted)."""
+    g = ASCII_GLYPHS if ascii_only else GLYPHS
+    line = Text(no_wrap=True, overflow="ellipsis")
+    line.append(f"{g[STATE_GLYPH[deadline.state]]} ", style=style(STATE_STYLE[deadline.state]))
+    line.append(f"{moment(deadline.due)} {deadline.label}")
+    line.append(f" ({deadline.basis})", style=style("hvo-muted"))
+    return line
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    kind: str  # the DeadlineKind value
+    state: DeadlineState
+    line: Text  # as shown
+    tickable: bool  # this user can record what meets it: one key opens its form
+
+
+class DeadlineList(Static, can_focus=True):
+    """The highlighted case's deadlines, most urgent first, as a list to move in and tick.
+
+    Unfocused it reads like the other columns (no cursor, the top of the list). Focused (Tab
+    from the queue) a cursor marks one deadline, in reverse video and with a glyph so it shows
+    in 16 colours and without colour; the list scrolls to keep it in view. Ticking posts
+    ``DeadlineTicked`` to the screen, which opens the form. After a save the cursor stays where
+    it was: on the same deadline, or, when that one moved down as met, on the one that took its
+    place (so the next missed step is one key away)."""
+
+    BINDINGS = [
+        Binding("down,j", "move(1)", "Omlaag", show=False, id="deadlines.down"),
+        Binding("up,k", "move(-1)", "Omhoog", show=False, id="deadlines.up"),
+        Binding("home", "move_to(0)", "Eerste", show=False, id="deadlines.first"),
+        Binding("end", "move_to(-1)", "Laatste", show=False, id="deadlines.last"),
+        Binding("enter,x,space", "tick", "Afvinken", id="deadlines.tick"),
+        Binding("escape,tab,shift+tab", "leave", "Terug", id="deadlines.back"),
+    ]
+
+    def __init__(
+        self, *, back_to: str, id: str = "detail-deadlines", classes: str = "detail-col"
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.back_to = back_to  # the selector of the widget Esc goes back to
+        self.case_id: int | None = None
+        self.items: list[DeadlineItem] = []
+        self.cursor = 0
+        self.style: Callable[[str], str] = lambda name: ""
+
+    # --- what it shows ------------------------------------------------------------------------
+
+    def show(
+        self, case_id: int | None, items: list[DeadlineItem], style: Callable[[str], str]
+    ) -> None:
+        """The deadlines of ``case_id`` (None: no case). The cursor goes to the top for another
+        case; for the same case it stays on its deadline unless that one's state changed."""
+        before = self.current
+        if case_id != self.case_id:
+            self.cursor = 0
+        elif before is not None:
+            same = [i for i, item in enumerate(items) if item.kind == before.kind]
+            if same and items[same[0]].state is before.state:
+                self.cursor = same[0]
+        self.case_id = case_id
+        self.items = items
+        self.style = style
+        self.cursor = max(0, min(self.cursor, len(items) - 1))
+        self.draw()
+        self.refresh_bindings()
+
+    @property
+    def current(self) -> DeadlineItem | None:
+        return self.items[self.cursor] if 0 <= self.cursor < len(self.items) else None
+
+    def draw(self) -> None:
+        ascii_only = context(self).ascii
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self.case_id is None:
+            self.update(text)
+            return
+        text.append("Termijnen", style="underline")
+        hint = self.hint()
+        if hint:
+            text.append(f" {'|' if ascii_only else '·'} {hint}", style=self.style("hvo-muted"))
+        text.append("\n")
+        if not self.items:
+            text.append("geen\n", style=self.style("hvo-muted"))
+            self.update(text)
+            return
+        focused = self.has_focus
+        rows = max(1, self.content_size.height - 1) if self.content_size.height else len(self.items)
+        top = 0
+        if focused and self.cursor >= rows:
+            top = self.cursor - rows + 1
+        mark = ">" if ascii_only else "▸"
+        for index in range(top, min(len(self.items), top + rows)):
+            item = self.items[index]
+            line = item.line.copy()
+            if focused:
+                here = index == self.cursor
+                line = Text(f"{mark if here else ' '} ", no_wrap=True, overflow="ellipsis") + line
+                if here:
+                    line.stylize("reverse")
+            text.append_text(line)
+            text.append("\n")
+        self.update(text)
+
+    def hint(self) -> str:
+        """The keys that matter here, as the user's keymap has them."""
+        keys: dict[str, str] = {}
+        for active in self.screen.active_bindings.values():  # the first key of each action
+            keys.setdefault(active.binding.action, self.app.get_key_display(active.binding))
+        if self.has_focus:
+            tick = keys.get("tick") if self.check_action("tick", ()) else None
+            back = keys.get("leave", "esc")
+            return f"{tick}: afvinken, {back}: terug" if tick else f"{back}: terug"
+        if any(item.tickable for item in self.items) and "focus_deadlines" in keys:
+            return f"{keys['focus_deadlines']}: afvinken"
+        return ""
+
+    def on_focus(self) -> None:
+        self.call_after_refresh(self.draw)  # has_focus is set once the event is handled
+
+    def on_blur(self) -> None:
+        self.call_after_refresh(self.draw)
+
+    def on_resize(self) -> None:
+        self.draw()
+
+    # --- keys -----------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "tick":
+            if not any(item.tickable for item in self.items):
+                return False  # nothing this user may record here: not offered at all
+            current = self.current
+            return True if current is not None and current.tickable else None
+        return True
+
+    def action_move(self, step: int) -> None:
+        if self.items:
+            self.cursor = max(0, min(len(self.items) - 1, self.cursor + step))
+            self.draw()
+            self.refresh_bindings()
+
+    def action_move_to(self, index: int) -> None:
+        if self.items:
+            self.cursor = index % len(self.items)
+            self.draw()
+            self.refresh_bindings()
+
+    def action_tick(self) -> None:
+        current = self.current
+        if current is not None and current.tickable and self.case_id is not None:
+            self.post_message(DeadlineTicked(self.case_id, current.kind))
+
+    def action_leave(self) -> None:
+        self.screen.query_one(self.back_to).focus()

@@ -116,6 +116,16 @@ class PartnerAccountsLoaded(WorkerMessage, bubble=False):
     options: list[tuple[str, int]]
 
 
+@dataclass(eq=False)
+class DeadlineTicked(Message):
+    """The user ticked a deadline in the queue's deadline list (screens/detail.py): record what
+    meets it on the case ``case_id`` (the deadline's ``kind``, a DeadlineKind value). Bubbles
+    from the list to its screen."""
+
+    case_id: int
+    kind: str
+
+
 # --- loading a screen's data ----------------------------------------------------------------------
 
 

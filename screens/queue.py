@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual import on, work
+from textual import events, on, work
+from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -23,13 +24,21 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import get_current_worker
 
-from hvo_tui.domain import DomainError, Permission, RegionRules, allowed, parse_case_number
+from hvo_tui.domain import (
+    Deadline,
+    DomainError,
+    Permission,
+    RegionRules,
+    allowed,
+    parse_case_number,
+)
 from hvo_tui.domain.vocab import CaseStatus
 from store.interface import QueueRow, StoreError
 
 from . import change_feed
 from .case import CaseScreen
-from .case_actions import CASE_ACTIONS, build_form, may
+from .case_actions import BY_ID, CASE_ACTIONS, build_form, may
+from .case_actions.steps import DEADLINE_ACTIONS
 from .command_bar import (
     COMMANDS,
     ClearFilters,
@@ -41,11 +50,12 @@ from .command_bar import (
     parse_command,
 )
 from .context import context
-from .detail import render_detail
+from .detail import DeadlineItem, DeadlineList, deadline_line, render_detail, sorted_deadlines
 from .help import HelpScreen, binding_rows
 from .messages import (
     CaseActionSaved,
     ConnectionDropped,
+    DeadlineTicked,
     EarlierCounted,
     MunicipalitiesLoaded,
     Notice,
@@ -75,8 +85,9 @@ class QueueCommands(Provider):
                 and binding.description
                 and binding.action != "app.quit"
             ):
-                if screen.check_action(binding.action, ()) is False:
-                    continue
+                _, name, parameters = parse_action(binding.action)
+                if screen.check_action(name, parameters) is False:
+                    continue  # not this role's: absent from the palette as from the footer
                 entries.append(
                     (
                         binding.description,
@@ -84,6 +95,17 @@ class QueueCommands(Provider):
                         binding.key,
                     )
                 )
+        actor = context(screen).actor
+        for spec in CASE_ACTIONS:  # an entry per choice: each step findable by its name
+            for choice, name in spec.choices():
+                if may(actor, spec) and spec.choice_offered(actor, choice):
+                    entries.append(
+                        (
+                            f"{spec.label}: {name}",
+                            lambda s=spec.id, c=choice: screen.action_case_action(s, c),
+                            "bij de gekozen zaak",
+                        )
+                    )
         if allowed(context(screen).actor.roles, Permission.INVOICE):  # issue 8: the invoice
             from .invoice import InvoiceScreen  # when first opened: start-up speed
 
@@ -156,6 +178,7 @@ class QueueScreen(Screen):
         Binding("S", "reverse_sort", "Omkeren", show=False, id="queue.reverse"),
         Binding("enter", "open_case", "Openen", id="queue.open"),
         Binding("d", "toggle_detail", "Details", show=False, id="queue.detail"),
+        Binding("tab", "focus_deadlines", "Termijnen", show=False, id="queue.deadlines"),
         *(
             Binding(
                 spec.key, f"case_action('{spec.id}')", spec.label, show=False, id=f"queue.{spec.id}"
@@ -192,7 +215,7 @@ class QueueScreen(Screen):
         yield Static("Geen open zaken.", id="empty")
         with Horizontal(id="detail"):
             yield Static(id="detail-case", classes="detail-col")
-            yield Static(id="detail-deadlines", classes="detail-col")
+            yield DeadlineList(back_to="#queue-table")
             yield Static(id="detail-partners", classes="detail-col")
         yield Footer()
 
@@ -270,22 +293,65 @@ class QueueScreen(Screen):
     def show_detail(self) -> None:
         case_id = self.cursor_case()
         detail = self.query_one("#detail")
+        deadlines = self.query_one(DeadlineList)
         if case_id is None or case_id not in self.model.rows:
             for widget in detail.query(Static):
-                widget.update("")
+                if widget is not deadlines:
+                    widget.update("")
+            deadlines.show(None, [], self.table.theme_style)
             return
         now = self.now()
-        case_text, deadlines_text, partners_text = render_detail(
-            self.model.rows[case_id],
-            self.model.derived[case_id],
+        row, derived = self.model.rows[case_id], self.model.derived[case_id]
+        ascii_only = context(self).ascii
+        case_text, partners_text = render_detail(
+            row,
+            derived,
             self.model.earlier.get(case_id, 0),
             now,
             style=self.table.theme_style,
-            ascii_only=context(self).ascii,
+            ascii_only=ascii_only,
         )
         self.query_one("#detail-case", Static).update(case_text)
-        self.query_one("#detail-deadlines", Static).update(deadlines_text)
         self.query_one("#detail-partners", Static).update(partners_text)
+        items = [
+            DeadlineItem(
+                d.kind.value,
+                d.state,
+                deadline_line(d, style=self.table.theme_style, ascii_only=ascii_only),
+                self.tickable(d),
+            )
+            for d in sorted_deadlines(derived)
+        ]
+        deadlines.show(case_id, items, self.table.theme_style)
+
+    def tickable(self, deadline: Deadline) -> bool:
+        """May this user record what meets ``deadline`` (the form says if the rules refuse)?"""
+        found = DEADLINE_ACTIONS.get(deadline.kind.value)
+        if found is None:
+            return False
+        spec = BY_ID[found[0]]
+        actor = context(self).actor
+        return may(actor, spec) and (found[1] is None or spec.choice_offered(actor, found[1]))
+
+    def action_focus_deadlines(self) -> None:
+        if self.cursor_case() is not None:
+            self.query_one(DeadlineList).focus()
+
+    @on(events.DescendantFocus)
+    @on(events.DescendantBlur)
+    def _deadlines_focus(self, event: events.DescendantFocus | events.DescendantBlur) -> None:
+        """While the deadline list has focus it takes the partners' room: its lines are long."""
+        if not isinstance(event.widget, DeadlineList):
+            return
+        focused = isinstance(event, events.DescendantFocus)
+        self.query_one("#detail-partners").display = not focused
+        event.widget.styles.width = "2fr" if focused else "1fr"
+
+    @on(DeadlineTicked)
+    def _deadline_ticked(self, message: DeadlineTicked) -> None:
+        found = DEADLINE_ACTIONS.get(message.kind)
+        if found is not None and message.case_id in self.model.rows:
+            self.open_form(found[0], message.case_id, found[1])
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:
@@ -585,8 +651,10 @@ class QueueScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "case_action":
-            spec = next(s for s in CASE_ACTIONS if s.id == parameters[0])
-            return bool(may(context(self).actor, spec))
+            spec = BY_ID[str(parameters[0])]
+            actor = context(self).actor
+            choice = parameters[1] if len(parameters) > 1 else None
+            return may(actor, spec) and (choice is None or spec.choice_offered(actor, str(choice)))
         if action == "accounts":
             return allowed(context(self).actor.roles, Permission.MANAGE_ACCOUNTS)
         if action == "new_screening":
@@ -664,12 +732,15 @@ class QueueScreen(Screen):
             return
         self.app.push_screen(CaseScreen(case_id, self.model.rows[case_id].number, self.model.rules))
 
-    def action_case_action(self, spec_id: str) -> None:
+    def action_case_action(self, spec_id: str, choice: str | None = None) -> None:
         case_id = self.cursor_case()
         if case_id is None or case_id not in self.model.rows:
             self.notify("Kies eerst een zaak.", severity="warning")
             return
-        form = build_form(spec_id, self, self.model.rows[case_id], self.model.rules)
+        self.open_form(spec_id, case_id, choice)
+
+    def open_form(self, spec_id: str, case_id: int, choice: str | None = None) -> None:
+        form = build_form(spec_id, self, self.model.rows[case_id], self.model.rules, choice)
         if isinstance(form, str):
             self.notify(form, severity="warning")
             return
@@ -678,6 +749,17 @@ class QueueScreen(Screen):
     @on(CaseActionSaved)
     def _case_action_saved(self, message: CaseActionSaved) -> None:
         self.notify("Opgeslagen.", timeout=3)
+        self.reread_case(message.case_id)
+
+    @work(thread=True, group="own-save", exit_on_error=False)
+    def reread_case(self, case_id: int) -> None:
+        """After this user's own save: the case's row at once, so the flag goes as the form
+        closes (the change feed brings it as well)."""
+        try:
+            rows = context(self).store.queue_rows({case_id})
+        except StoreError:
+            return  # the change feed will bring it
+        self.post_message(RowsChanged({case_id}, rows))
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(binding_rows(self), [(":" + c, d) for c, d in COMMANDS]))

@@ -8,6 +8,7 @@ the action for its form.
     documents.py  request, receive, remind
     records.py    meeting, note
     decisions.py  the mayor's decision, the other life-cycle steps
+    steps.py      the process steps (mayor, household, Veilig Thuis informed, ...)
 """
 
 from .base import CaseActionSpec, OnCase

@@ -91,15 +91,19 @@ class ReceiveDocument(CaseActionSpec):
         ]
 
     def prefill(self, on: OnCase) -> dict[str, Any]:
-        """The first document still awaited, received now, by the partner in its usual source's
-        role; its standard form filled from what the case holds."""
+        """The document chosen (a deadline in the queue's list), else the first one still
+        awaited; received now, by the partner in its usual source's role; its standard form
+        filled from what the case holds."""
         waiting = [
             k
             for k, item in on.checklist.items()
             if item.state is not DocumentState.RECEIVED
             and item.state is not DocumentState.NOT_NEEDED
         ]
-        kind = waiting[0] if waiting else DocumentKind.ZORGADVIES
+        if on.choice in DocumentKind._value2member_map_:
+            kind = DocumentKind(on.choice)
+        else:
+            kind = waiting[0] if waiting else DocumentKind.ZORGADVIES
         author = next((p.name for p in on.row.partners if p.role == DOCUMENT_FROM[kind].value), "")
         return {
             "kind": kind.value,

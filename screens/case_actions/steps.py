@@ -131,9 +131,11 @@ class RecordStep(CaseActionSpec):
         return {"action": chosen, "at": on.now, "address": on.facts.reachable_address or ""}
 
     def intro_for(self, on: OnCase) -> str:
+        t0 = on.facts.imposed_at
+        when = f"T0 {format_moment(t0)} · " if t0 else ""
         return (
-            "Het moment waarop de stap gebeurde (niet in de toekomst). Een stap die al is "
-            "vastgelegd, corrigeert u door hem opnieuw vast te leggen; de tijdlijn houdt beide."
+            f"{when}het moment waarop de stap gebeurde, niet in de toekomst; opnieuw "
+            "vastleggen corrigeert het (de tijdlijn houdt beide)."
         )
 
     def save(self, on: OnCase, values: dict[str, Any], version: int) -> int:
@@ -141,3 +143,16 @@ class RecordStep(CaseActionSpec):
         return on.store.apply_action(
             on.row.case_id, version, values["action"], on.actor, at=values["at"], **extra
         )
+
+
+# The queue's deadline list: which action records what meets a deadline (and the form's choice).
+# The ban's end, the extension limit and the appeal hearing are not ticked: they pass, or the
+# court sets them.
+DEADLINE_ACTIONS: dict[str, tuple[str, str | None]] = {
+    **{step.deadline: ("step", step.action) for step in STEPS},
+    "proces_verbaal": ("receive", "proces_verbaal"),
+    "zorgadvies": ("receive", "zorgadvies"),
+    "beleidsadvies": ("receive", "beleidsadvies"),
+    "meeting_day3": ("meeting", None),
+    "extension_decision": ("decide", None),
+}
