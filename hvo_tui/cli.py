@@ -131,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .terminal import adapt
 
     adapt(settings, os.environ)  # 16 colours / ASCII when the terminal asks; the login name
+    if settings.values.get("secret_key_file"):
+        # Where the key of sealed secrets lives (store/secrets.py reads it from the environment,
+        # so every store of this process and the processes it starts, hvo web's, use the same).
+        os.environ["HVO_SECRET_KEY_FILE"] = str(settings.values["secret_key_file"])
     if settings.values.get("ascii") and args.command is not None:
         _ascii_terminal_output()
 

@@ -58,6 +58,12 @@ SETTINGS: dict[str, tuple[type, Any, str]] = {
     "theme": (str, "hvo-donker", "thema"),
     "ascii": (bool, False, "alleen ASCII-tekens (geen Unicode-symbolen)"),
     "idle_lock_minutes": (int, 15, "minuten zonder invoer voordat het scherm vergrendelt"),
+    "secret_key_file": (
+        str,
+        None,
+        "sleutelbestand voor versleutelde gegevens zoals TOTP-geheimen (standaard: secret.key "
+        "in de datamap; alleen voor de eigenaar leesbaar)",
+    ),
 }
 ENV_PREFIX = "HVO_"
 

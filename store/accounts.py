@@ -82,6 +82,7 @@ from .models import (
     Region,
 )
 from .scope import regions_of, roles_of
+from .secrets import is_sealed
 from .signing_keys import rekey_after_password_change, retire_signing_keys
 
 AT = Account.__table__
@@ -976,8 +977,9 @@ class Accounts(Repository):
         now = self.now()
         with self.engine.begin() as conn:
             row = self._account(conn, account_id, lock=True)
+            sealed = self.db.secrets.seal(secret) if secret else None  # never stored in plain
             conn.execute(
-                update(AT).where(A.id == account_id).values(totp_secret=secret, totp_last_step=None)
+                update(AT).where(A.id == account_id).values(totp_secret=sealed, totp_last_step=None)
             )
             self._admin_event(
                 conn,
@@ -1192,7 +1194,8 @@ class Accounts(Repository):
                         details={"gebruikersnaam": row.username, "reden": "tweede factor nodig"},
                     )
                     return LoginError("tweede factor nodig", second_factor=True)
-                step = totp_step(row.totp_secret, code, now)
+                secret = self.db.secrets.open(row.totp_secret)
+                step = totp_step(secret, code, now)
                 if step is None:
                     return record_login_failure(
                         conn, row, now, "onjuiste code", "onjuiste code", second_factor=True
@@ -1204,6 +1207,8 @@ class Accounts(Repository):
             values: dict[str, Any] = dict(failed_logins=0, locked_until=None)
             if row.totp_secret:
                 values["totp_last_step"] = step
+                if not is_sealed(row.totp_secret):  # from before sealing: seal it now
+                    values["totp_secret"] = self.db.secrets.seal(secret)
             if not used_code and password_hasher.check_needs_rehash(row.password_hash):
                 values["password_hash"] = password_hasher.hash(password)
             conn.execute(update(AT).where(A.id == row.id).values(**values))

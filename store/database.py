@@ -23,6 +23,7 @@ from hvo_tui.domain.permissions import Scope
 
 from .db import mask_url
 from .interface import ConnectionLost, StoreInfo
+from .secrets import SecretBox
 
 CONNECTION_LOST = "verbinding met de database verbroken"
 
@@ -61,9 +62,12 @@ class Database:
     cases every query returns and every write may touch; ``mask_persons`` turns names into
     initials and leaves out BSN and addresses (support staff). ``SqlStore.act_as`` sets both."""
 
-    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock | None = None, secrets: SecretBox | None = None
+    ) -> None:
         self.engine = engine
         self.clock = clock
+        self.secrets = secrets or SecretBox()  # sealed values (TOTP secrets): store/secrets.py
         self.scope: Scope | None = None
         self.mask_persons = False
         url = engine.url

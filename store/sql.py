@@ -67,6 +67,7 @@ from .queue import CaseQueue, build_queue_rows, mask_row
 from .reports import Reports
 from .retention import Retention
 from .screening import Screenings
+from .secrets import SecretBox
 from .servings import Servings
 from .signing import Signing
 
@@ -78,8 +79,10 @@ class SqlStore:
     Each method below hands the call to one repository; what it does is documented on the
     protocols in store/interface.py and in the repository's module."""
 
-    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
-        self.db = Database(engine, clock)
+    def __init__(
+        self, engine: Engine, clock: Clock | None = None, secrets: SecretBox | None = None
+    ) -> None:
+        self.db = Database(engine, clock, secrets)
         self.queue = CaseQueue(self.db)
         self.cases = CaseWrites(self.db, self.queue)
         self.screenings = Screenings(self.db)

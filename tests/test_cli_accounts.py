@@ -134,7 +134,23 @@ def test_deactivate_reactivate_and_reset(capsys, url):
     new_code = out.splitlines()[0].rsplit(": ", 1)[1].strip()
     assert "7 dagen" in out.splitlines()[1]
     store = SqlStore(open_database(url, auto_upgrade=False))
-    assert store.authenticate("kim", new_code, now=pendulum.now("UTC")).must_change_password
+    kim = store.authenticate("kim", new_code, now=pendulum.now("UTC"))
+    assert kim.must_change_password
+    store.enable_totp(kim, kim.account_id)
+    code, out, _ = hvo(capsys, url, "accounts", "list", "--format", "csv")
+    assert (
+        next(r for r in csv.DictReader(io.StringIO(out)) if r["gebruikersnaam"] == "kim")["2fa"]
+        == "ja"
+    )
+    code, out, _ = hvo(capsys, url, "accounts", "reset", "kim", "--totp")
+    assert code == 0 and "tweede factor is verwijderd" in out
+    newer = out.splitlines()[0].rsplit(": ", 1)[1].strip()
+    assert store.authenticate("kim", newer, now=pendulum.now("UTC")).must_change_password
+    code, out, _ = hvo(capsys, url, "accounts", "list", "--format", "csv")
+    assert (
+        next(r for r in csv.DictReader(io.StringIO(out)) if r["gebruikersnaam"] == "kim")["2fa"]
+        == "nee"
+    )
     store.close()
 
 

@@ -60,6 +60,11 @@ def register(sub, common) -> None:
     reactivate.add_argument("username", metavar="GEBRUIKERSNAAM")
     reset = actions.add_parser("reset", help="een nieuwe eenmalige inlogcode geven")
     reset.add_argument("username", metavar="GEBRUIKERSNAAM")
+    reset.add_argument(
+        "--totp",
+        action="store_true",
+        help="ook de tweede factor verwijderen (telefoon kwijt, of de sleutel van de geheimen)",
+    )
 
     for parser in (create, imp, listing, deactivate, reactivate, reset):
         common(parser)
@@ -200,8 +205,10 @@ def _reactivate(store, actor, args) -> int:
 
 
 def _reset(store, actor, args) -> int:
-    code = store.reset_login(actor, _account_id(store, args.username))
+    code = store.reset_login(actor, _account_id(store, args.username), reset_totp=args.totp)
     print(f"nieuwe eenmalige inlogcode voor {args.username}: {code}")
+    if args.totp:
+        print("de tweede factor is verwijderd; het account stelt hem na het inloggen opnieuw in")
     print(f"de code werkt {_days()}; het oude wachtwoord werkt niet meer")
     return 0
 
