@@ -10,9 +10,30 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+# Textual's own widgets describe their keys in English; the help speaks Dutch.
+DUTCH = {
+    "Cursor up": "Omhoog",
+    "Cursor down": "Omlaag",
+    "Cursor left": "Naar links",
+    "Cursor right": "Naar rechts",
+    "Home": "Begin",
+    "End": "Einde",
+    "Page up": "Pagina omhoog",
+    "Page down": "Pagina omlaag",
+    "Page Left": "Pagina naar links",
+    "Page Right": "Pagina naar rechts",
+    "Select": "Kiezen",
+    "Top": "Bovenaan",
+    "Bottom": "Onderaan",
+    "Focus Next": "Volgend veld",
+    "Focus Previous": "Vorig veld",
+    "Copy selected text": "Geselecteerde tekst kopiëren",
+}
+
 
 def binding_rows(screen) -> list[tuple[str, str]]:
-    """(keys, description) for every binding the screen and the app offer right now."""
+    """(keys, description) for every binding the screen and the app offer right now, in
+    Dutch."""
     rows: dict[str, list[str]] = {}
     for _key, active in screen.active_bindings.items():
         binding = active.binding
@@ -21,9 +42,10 @@ def binding_rows(screen) -> list[tuple[str, str]]:
         if active.enabled is False:
             continue
         shown = screen.app.get_key_display(binding)
-        rows.setdefault(binding.description, [])
-        if shown not in rows[binding.description]:
-            rows[binding.description].append(shown)
+        description = DUTCH.get(binding.description, binding.description)
+        rows.setdefault(description, [])
+        if shown not in rows[description]:
+            rows[description].append(shown)
     return [(" / ".join(keys), description) for description, keys in rows.items()]
 
 

@@ -22,7 +22,7 @@ from hvo_tui.domain.localtime import FrozenClock, format_moment
 from screens.case import CaseScreen
 from screens.detail import DeadlineList
 from screens.forms import ActionForm
-from screens.help import binding_rows
+from screens.help import DUTCH, HelpScreen, binding_rows
 from screens.queue import QueueScreen
 from store.interface import Actor
 from store.models import Account, Case, Event
@@ -218,3 +218,19 @@ async def test_the_palette_finds_a_step_by_its_dutch_name(ban):
             ).scalar()
             == 1
         )
+
+
+async def test_the_help_names_the_deadline_keys_in_dutch(ban):
+    app = _app(ban, ban.ans)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        shown = dict((d, k) for k, d in pilot.app.screen.bindings_shown)
+        assert shown["Termijnen"] == "tab"
+        assert "Omhoog" in shown and not set(shown) & set(DUTCH)  # Textual's English, in Dutch
+        await pilot.press("escape", "tab", "question_mark")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        shown = dict((d, k) for k, d in pilot.app.screen.bindings_shown)
+        assert {"Afvinken", "Terug", "Omlaag", "Omhoog"} <= set(shown)
+        assert "x" in shown["Afvinken"] and "esc" in shown["Terug"]
