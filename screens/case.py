@@ -1,5 +1,10 @@
 """The case screen (Enter from the queue, Esc back): overview, documents, deadlines, partners,
-timeline and notes of one case, and every process-management action on it."""
+timeline and notes of one case, and every process-management action on it.
+
+The overview lists the household (role, name, age, BSN, contact details of adults), says when
+children live in it (Veilig Thuis must be informed), and names the linked cases: when more than
+one person was banned from the home, each has a case of their own; ``z`` opens the next of them.
+"""
 
 from __future__ import annotations
 
@@ -25,16 +30,18 @@ from hvo_tui.domain import (
     extension_limit,
     most_urgent,
 )
-from hvo_tui.domain.localtime import NONE_SHOWN, format_moment
+from hvo_tui.domain.household import age_text, children
+from hvo_tui.domain.localtime import NONE_SHOWN, format_date, format_moment
+from hvo_tui.domain.retention import REDACTED
 from hvo_tui.domain.signing import describe_signature
-from hvo_tui.domain.vocab import DocumentKind, PartnerRole, PersonRole
-from store.interface import CaseDetail, ConnectionLost, StoreError
+from hvo_tui.domain.vocab import CaseStatus, DocumentKind, PartnerRole, PersonRole
+from store.interface import CaseDetail, ConnectionLost, LinkedCase, StoreError
 
 from .case_actions import CASE_ACTIONS, build_form, may
 from .context import context
 from .detail import STATE_GLYPH
 from .help import HelpScreen, binding_rows
-from .messages import CaseActionSaved, CaseLoaded, LoadFailed
+from .messages import CaseActionSaved, CaseLoaded, HouseholdLoaded, LoadFailed
 from .widgets import TopBar, glyph_text, glyphs
 
 EVENT_LABELS = {
@@ -49,6 +56,20 @@ EVENT_LABELS = {
     "decision_refused": "besluit niet ondertekend",
     "created": "zaak aangemaakt",
     "case_created": "screening geregistreerd",
+    "person_added": "persoon toegevoegd",
+    "person_corrected": "persoon gecorrigeerd",
+}
+# The household's roles in the order the overview lists them.
+ROLE_ORDER = {role.value: i for i, role in enumerate(PersonRole)}
+# A person's data as the timeline names it (person_corrected's ``velden``).
+PERSON_FIELD_LABELS = {
+    "role": "rol",
+    "first_name": "voornaam",
+    "last_name": "achternaam",
+    "birth_date": "geboortedatum",
+    "bsn": "BSN",
+    "phone": "telefoon",
+    "email": "e-mail",
 }
 
 
@@ -63,6 +84,39 @@ def moment(value) -> str:
     return format_moment(value, empty=NONE_SHOWN)
 
 
+def _shown(name: str, value) -> str:
+    if value in (None, ""):
+        return "–"
+    if name == "role":
+        return _label(PersonRole, str(value))
+    if name == "birth_date":
+        return str(value)[8:10] + "-" + str(value)[5:7] + "-" + str(value)[:4]
+    return str(value)
+
+
+def person_event_text(action: str, details: dict) -> str:
+    """A household event's details as the timeline says them: who joined, or what changed from
+    what to what. After retention the person's data is a marker; for support, initials."""
+    role = _label(PersonRole, str(details.get("rol") or ""))
+    if action == "person_added":
+        person = (details.get("na") or {}).get("persoon")
+        if not isinstance(person, dict):
+            return f"{role}: {person or REDACTED}"
+        name = " ".join(str(person.get(k) or "") for k in ("first_name", "last_name")).strip()
+        born = person.get("birth_date")
+        return f"{role}: {name}" + (f", geboren {_shown('birth_date', born)}" if born else "")
+    before = (details.get("voor") or {}).get("persoon")
+    after = (details.get("na") or {}).get("persoon")
+    fields = details.get("velden") or []
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        names = ", ".join(PERSON_FIELD_LABELS.get(f, f) for f in fields)
+        return f"{role}: {names} ({REDACTED})"
+    return f"{role}: " + "; ".join(
+        f"{PERSON_FIELD_LABELS.get(f, f)} {_shown(f, before.get(f))} → {_shown(f, after.get(f))}"
+        for f in fields
+    )
+
+
 def _label(enum, value: str) -> str:
     return enum(value).label if value in enum._value2member_map_ else value
 
@@ -74,6 +128,7 @@ class CaseScreen(Screen):
             Binding(spec.key, f"case_action('{spec.id}')", spec.label, id=f"case.{spec.id}")
             for spec in CASE_ACTIONS
         ),
+        Binding("z", "linked_case", "Gekoppelde zaak", show=False, id="case.linked"),
         Binding("f5,ctrl+r", "reload", "Vernieuwen", show=False, id="case.reload"),
         Binding("question_mark", "help", "Help", id="case.help"),
         Binding("right,l_tab", "next_tab", "Volgende tab", show=False, id="case.next_tab"),
@@ -86,6 +141,7 @@ class CaseScreen(Screen):
         self.number = number
         self.rules = rules or RegionRules()
         self.detail: CaseDetail | None = None
+        self.linked: list[LinkedCase] = []  # the other cases of the household
 
     def compose(self) -> ComposeResult:
         yield TopBar(id="topbar")
@@ -124,11 +180,20 @@ class CaseScreen(Screen):
             signatures = context(self).store.decision_signatures(self.case_id)
         except StoreError:  # e.g. an older API server: the case without its signatures
             signatures = []
+        try:  # the other cases of the household (issue 16)
+            linked = context(self).store.household_cases(self.case_id)
+        except StoreError:  # e.g. an older API server: no linked cases shown
+            linked = []
+        self.post_message(HouseholdLoaded(self.case_id, linked))
         self.post_message(CaseLoaded(self.case_id, detail, signatures))
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
         self.show_banner(message.message)
+
+    @on(HouseholdLoaded)
+    def _household_loaded(self, message: HouseholdLoaded) -> None:
+        self.linked = list(message.linked)
 
     @on(CaseLoaded)
     def _case_loaded(self, message: CaseLoaded) -> None:
@@ -199,19 +264,32 @@ class CaseScreen(Screen):
             flags.append(f"overtreding gemeld ({facts.violation_count}x)")
         if facts.herstel:
             flags.append("herstelbeschikking")
+        kids = children(facts.persons, now)
+        if kids:  # Veilig Thuis is informed of every ban; with children it is the more pressing
+            flags.append(
+                f"{len(kids)} {'kind' if len(kids) == 1 else 'kinderen'} in het huishouden "
+                "(Veilig Thuis informeren)"
+            )
         table.add_row("Kenmerken", ", ".join(flags) or "–")
-        for person in sorted(
-            detail.persons, key=lambda p: p.role != PersonRole.UITHUISGEPLAATSTE.value
-        ):
+        for person in sorted(detail.persons, key=lambda p: (ROLE_ORDER.get(p.role, 9), p.id)):
             name = " ".join(x for x in (person.first_name, person.last_name) if x)
+            years = age_text(person.birth_date, now)
             born = (
-                f", geboren {person.birth_date.strftime('%d-%m-%Y')}" if person.birth_date else ""
+                f", {years} (geboren {format_date(person.birth_date)})" if person.birth_date else ""
             )
             table.add_row(
                 _label(PersonRole, person.role),
                 f"{name}{born}"
                 + (f", BSN {person.bsn}" if person.bsn else "")
-                + (f", {person.address}" if person.address else ""),
+                + (f", {person.address}" if person.address else "")
+                + (f", tel. {person.phone}" if person.phone else "")
+                + (f", {person.email}" if person.email else ""),
+            )
+        if self.linked:
+            table.add_row(
+                "Gekoppelde zaken",
+                ", ".join(f"{c.number} ({_label(CaseStatus, c.status)})" for c in self.linked)
+                + " · z opent",
             )
         if detail.earlier:
             table.add_row(
@@ -297,9 +375,12 @@ class CaseScreen(Screen):
         for column in ("moment", "wie", "wat", "details"):
             table.add_column(column)
         for event in detail.events:
-            details = ", ".join(
-                f"{k}: {v}" for k, v in event.details.items() if v not in (None, "", {})
-            )
+            if event.action in ("person_added", "person_corrected"):
+                details = person_event_text(event.action, event.details)
+            else:
+                details = ", ".join(
+                    f"{k}: {v}" for k, v in event.details.items() if v not in (None, "", {})
+                )
             table.add_row(moment(event.at), event.actor_name, event_label(event.action), details)
         return table
 
@@ -348,6 +429,15 @@ class CaseScreen(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_linked_case(self) -> None:
+        """Open the next case of the household (by number, round), in place of this one."""
+        if not self.linked:
+            self.notify("Deze zaak heeft geen gekoppelde zaken.", timeout=3)
+            return
+        later = [c for c in self.linked if c.number > self.number]
+        target = (later or self.linked)[0]
+        self.app.switch_screen(CaseScreen(target.case_id, target.number, self.rules))
 
     def action_reload(self) -> None:
         self.reload()

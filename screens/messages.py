@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from store.interface import (
         Actor,
         CaseDetail,
+        LinkedCase,
         MunicipalityChoice,
         NewCase,
         PendingDecision,
@@ -143,6 +144,14 @@ class CaseLoaded(WorkerMessage, bubble=False):
     case_id: int
     detail: CaseDetail
     signatures: list[Any]
+
+
+@dataclass(eq=False)
+class HouseholdLoaded(WorkerMessage, bubble=False):
+    """The other cases of a case's household (more than one person banned from the home)."""
+
+    case_id: int
+    linked: list[LinkedCase]
 
 
 @dataclass(eq=False)

@@ -28,6 +28,7 @@ from hvo_tui.domain import (
     urgency_band,
     urgency_key,
 )
+from hvo_tui.domain.household import children
 from hvo_tui.domain.vocab import QUEUE_DOCUMENTS, CaseStatus, DocumentKind, PartnerRole
 from store.interface import QueueRow
 
@@ -214,14 +215,25 @@ class QueueModel:
         item = self.derived[case_id].checklist.get(kind)
         return item.state if item else DocumentState.NOT_NEEDED
 
-    def flags(self, case_id: int) -> dict[str, bool]:
+    def flags(self, case_id: int, now: datetime | None = None) -> dict[str, bool]:
+        """The flag letters of a case, each on or off: B beroep, O overtreding, K
+        kindermishandeling (or k: children in the household, when there is no child abuse; the
+        same column, so it fits), E eerdere zaken."""
         facts = self.rows[case_id].facts
+        kids = self.has_children(case_id, now)
         return {
             "B": facts.appeal_requested_at is not None and facts.appeal_decided_at is None,
             "O": facts.violation_count > 0,
-            "K": facts.child_abuse,
+            ("K" if facts.child_abuse or not kids else "k"): facts.child_abuse or kids,
             "E": self.earlier.get(case_id, 0) > 0,
         }
+
+    def has_children(self, case_id: int, now: datetime | None = None) -> bool:
+        """A child in the household (role kind, or under 18 at ``now``; default: T0 or the
+        opening): Veilig Thuis must be informed (Wth; hvo_tui.domain.household)."""
+        facts = self.rows[case_id].facts
+        at = now or facts.imposed_at or facts.opened_at
+        return bool(children(facts.persons, at))
 
     def matches(self, case_id: int, now: datetime) -> bool:
         f = self.filters

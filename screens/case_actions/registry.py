@@ -14,6 +14,7 @@ from ..forms import ActionForm
 from .base import CaseActionSpec, OnCase
 from .decisions import LifeCycle, MayorDecision
 from .documents import ReceiveDocument, RemindDocument, RequestDocument
+from .household import EditHousehold
 from .partners import AssignPartner
 from .records import AddNote, RecordMeeting
 from .steps import RecordStep
@@ -32,6 +33,7 @@ CASE_ACTIONS: tuple[CaseActionSpec, ...] = (
     MayorDecision(),
     LifeCycle(),
     RecordStep(),
+    EditHousehold(),
 )
 
 BY_ID: dict[str, CaseActionSpec] = {spec.id: spec for spec in CASE_ACTIONS}
