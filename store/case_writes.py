@@ -608,13 +608,20 @@ class CaseWrites(CaseWriter):
             )
             .order_by(A.full_name, A.id)
         )
-        if region is not None:
-            region_id = select(R.id).where(R.name == region).scalar_subquery()
+        # Only the regions the caller works in (issue 18 row 9): another region's staff, with
+        # their phones and e-mail, is not the caller's business. A region outside the scope
+        # gives nobody; no region asked gives the caller's own regions (all for a national one).
+        visible = self.scope.regions if self.scope is not None else None
+        if region is not None and visible is not None and region not in visible:
+            return []
+        regions = [region] if region is not None else visible
+        if regions is not None:
+            region_ids = select(R.id).where(R.name.in_(sorted(regions)))
             query = query.where(
                 or_(
-                    A.id.in_(select(AG.account_id).where(AG.region_id == region_id)),
-                    ORG.region_id == region_id,
-                    ORG.municipality_id.in_(select(M.id).where(M.region_id == region_id)),
+                    A.id.in_(select(AG.account_id).where(AG.region_id.in_(region_ids))),
+                    ORG.region_id.in_(region_ids),
+                    ORG.municipality_id.in_(select(M.id).where(M.region_id.in_(region_ids))),
                 )
             )
         with self.engine.connect() as conn:
