@@ -388,6 +388,33 @@ class HttpStore:
             },
         )
 
+    def record_serving(
+        self,
+        case_id: int,
+        version: int,
+        actor: Actor | None = None,
+        *,
+        document_id: int,
+        recipient: str,
+        manner: str,
+        served_at: datetime,
+        served_by: str,
+        written_at: datetime | None = None,
+    ) -> int:
+        return self._write(
+            case_id,
+            "/servings",
+            {
+                "version": version,
+                "document_id": document_id,
+                "recipient": recipient,
+                "manner": manner,
+                "served_at": served_at,
+                "served_by": served_by,
+                "written_at": written_at,
+            },
+        )
+
     def remind_document(
         self, case_id: int, version: int, document_id: int, actor: Actor | None = None
     ) -> int:

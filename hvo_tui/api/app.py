@@ -18,12 +18,12 @@ from store import idempotency
 
 from .deps import API, invalid_write_key, write_key
 from .errors import ERROR_RESPONSES, install_errors
-from .routers import accounts, case_actions, cases, events, reports, session, signing
+from .routers import accounts, case_actions, cases, events, reports, servings, session, signing
 from .sessions import DEFAULT_TOKEN_HOURS, RECHECK_SECONDS
 from .state import ApiState
 
 # The areas in the order of the OpenAPI description (and of their tags in /api/v1/docs).
-ROUTERS = (session, cases, case_actions, events, accounts, reports, signing)
+ROUTERS = (session, cases, case_actions, servings, events, accounts, reports, signing)
 
 
 class HvoApi:

@@ -14,6 +14,7 @@ from fastapi import Path, Query
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from hvo_tui.domain import CaseAction
+from hvo_tui.domain.decisions import MANNERS, RECIPIENTS
 from hvo_tui.domain.statistics import REPORTS
 from hvo_tui.domain.vocab import DocumentKind, PartnerRole
 from store.accounts import LoggedIn
@@ -136,6 +137,25 @@ class ReceiveDocumentBody(BaseModel):
 
 class RemindBody(BaseModel):
     version: Version
+
+
+class ServingBody(BaseModel):
+    """A decision served on or announced to the banned person, or a copy sent to another party
+    (issue 16; ``hvo_tui.domain.decisions`` holds the codes and the rules)."""
+
+    version: Version
+    document_id: Id = Field(description="het besluit (document) dat is uitgereikt")
+    recipient: Literal[tuple(RECIPIENTS)] = Field(  # type: ignore[valid-type]
+        description="uithuisgeplaatste, of wie een afschrift kreeg"
+    )
+    manner: Literal[tuple(MANNERS)] = Field(  # type: ignore[valid-type]
+        description="uitgereikt, mondeling (aangezegd) of afschrift"
+    )
+    served_at: Moment
+    served_by: Name = Field(description="wie het besluit uitreikte, aanzegde of verstuurde")
+    written_at: Moment | None = Field(
+        None, description="een mondelinge aanzegging: wanneer die op schrift is uitgereikt"
+    )
 
 
 class MeetingBody(BaseModel):
