@@ -273,9 +273,12 @@ def served_moment(servings: Iterable[Serving]) -> datetime | None:
     return min(moments) if moments else None
 
 
-def missing_copies(required: Iterable[str], servings: Iterable[Serving]) -> list[str]:
-    """The recipients in ``required`` (a region's ``copy_recipients``) without a copy yet."""
-    sent = {s.recipient for s in servings if s.how == COPY}
+def missing_copies(required: Iterable[str], servings: Iterable[Any]) -> list[str]:
+    """The recipients in ``required`` (a region's ``copy_recipients``) without a copy yet;
+    ``servings``: ``Serving``s, or rows with ``recipient`` and ``manner`` (the store's)."""
+    sent = {
+        s.recipient for s in servings if (s.how if isinstance(s, Serving) else s.manner) == COPY
+    }
     return [r for r in required if r not in sent]
 
 
@@ -287,3 +290,55 @@ def extension_served_in_time(imposed_at: datetime, serving: Serving | None) -> b
         and serving.served_at is not None
         and serving.served_at < ban_end(imposed_at)
     )
+
+
+def describe_serving(
+    kind: str,
+    recipient: str,
+    manner: str,
+    served_at: datetime,
+    served_by: str,
+    written_at: datetime | None = None,
+) -> str:
+    """One Dutch line: "beschikking opleggen: uitgereikt aan uithuisgeplaatste op 21-11-2026
+    08:30 door Hoofdagent De Wit" (an oral one says whether it was put in writing)."""
+    label = DocumentKind(kind).label if kind in DocumentKind._value2member_map_ else kind
+    text = (
+        f"{label}: {MANNERS.get(manner, manner)} aan {RECIPIENTS.get(recipient, recipient)} op "
+        f"{format_moment(served_at)} door {served_by}"
+    )
+    if manner == ORAL:
+        text += (
+            f", op schrift {format_moment(written_at)}" if written_at else ", nog niet op schrift"
+        )
+    return text
+
+
+def serving_summary(
+    decisions: Iterable[tuple[int, str]], servings: Iterable[Any], required: Iterable[str]
+) -> list[tuple[str, str]]:
+    """(state, Dutch line) per serving and per gap, for a case's decisions in force
+    (``decisions``: (document id, kind) of the received or signed ones; ``servings``: the
+    store's rows, with ``document_id``, ``kind``, ``recipient``, ``manner``, ``served_at``,
+    ``served_by``, ``written_at``; ``required``: the region's copy recipients). State "met" for
+    a serving, "missed" for a decision not yet served on the banned person, "warn" for copies
+    the region sends that are not sent yet."""
+    servings = list(servings)
+    required = list(required)
+    lines = [
+        (
+            "met",
+            describe_serving(s.kind, s.recipient, s.manner, s.served_at, s.served_by, s.written_at),
+        )
+        for s in servings
+    ]
+    for document_id, kind in decisions:
+        label = DocumentKind(kind).label if kind in DocumentKind._value2member_map_ else kind
+        mine = [s for s in servings if s.document_id == document_id]
+        if not any(s.recipient == BANNED and s.manner in (SERVED, ORAL) for s in mine):
+            lines.append(("missed", f"{label}: nog niet uitgereikt aan de uithuisgeplaatste"))
+        missing = missing_copies(required, mine)
+        if missing:
+            names = ", ".join(RECIPIENTS.get(r, r) for r in missing)
+            lines.append(("warn", f"{label}: nog geen afschrift aan {names}"))
+    return lines

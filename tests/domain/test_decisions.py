@@ -269,3 +269,51 @@ def test_an_extension_not_served_is_open_until_the_end_then_missed():
 def test_a_ban_without_extension_has_no_serving_deadline():
     kinds = {d.kind for d in case_deadlines(case(CaseStatus.RUNNING), END.add(days=1))}
     assert DeadlineKind.EXTENSION_SERVED not in kinds
+
+
+def test_a_serving_described_in_dutch_and_what_is_still_to_do():
+    from types import SimpleNamespace
+
+    from hvo_tui.domain.decisions import describe_serving, serving_summary
+
+    assert describe_serving("beschikking", "uithuisgeplaatste", "uitgereikt", T0, "De Wit") == (
+        "beschikking opleggen: uitgereikt aan uithuisgeplaatste op 27-03-2010 20:00 door De Wit"
+    )
+    assert describe_serving("verlenging", "uithuisgeplaatste", "mondeling", T0, "Bos").endswith(
+        "door Bos, nog niet op schrift"
+    )
+    oral = SimpleNamespace(
+        document_id=1,
+        kind="beschikking",
+        recipient="uithuisgeplaatste",
+        manner="mondeling",
+        served_at=T0,
+        served_by="De Wit",
+        written_at=T0.add(hours=1),
+    )
+    copy = SimpleNamespace(
+        **{**vars(oral), "recipient": "achterblijver", "manner": "afschrift", "written_at": None}
+    )
+    lines = serving_summary(
+        [(1, "beschikking"), (2, "verlenging")],
+        [oral, copy],
+        RegionRules().copy_recipients,
+    )
+    assert lines == [
+        (
+            "met",
+            "beschikking opleggen: mondeling aangezegd aan uithuisgeplaatste op 27-03-2010 20:00 "
+            "door De Wit, op schrift 27-03-2010 21:00",
+        ),
+        (
+            "met",
+            "beschikking opleggen: afschrift verstrekt aan achterblijver(s) op 27-03-2010 20:00 "
+            "door De Wit",
+        ),
+        ("warn", "beschikking opleggen: nog geen afschrift aan officier van justitie"),
+        ("missed", "beschikking verlengen: nog niet uitgereikt aan de uithuisgeplaatste"),
+        (
+            "warn",
+            "beschikking verlengen: nog geen afschrift aan achterblijver(s), officier van justitie",
+        ),
+    ]
