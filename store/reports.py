@@ -188,13 +188,30 @@ class Reports(Repository):
     def _region_scope(self) -> frozenset[str] | None:
         return None if self.scope is None else self.scope.regions
 
+    def _own_municipality(self, conn: Connection) -> int | None:
+        """A municipal account's (a bestuurder's, a gemeente's) municipality: its organisation's.
+        None for a regional or national scope, or an organisation without a municipality (which
+        falls back to the account's regions, as ``Scope`` says)."""
+        scope = self.scope
+        if scope is None or not scope.municipal or scope.organisation_id is None:
+            return None
+        return conn.execute(
+            select(ORG.municipality_id).where(ORG.id == scope.organisation_id)
+        ).scalar()
+
+    def _sees_municipality(self, m: _Muni, own: int | None) -> bool:
+        if own is not None:
+            return m.id == own
+        regions = self._region_scope()
+        return regions is None or m.region in regions
+
     def _report_areas(self) -> dict[str, list[str]]:
         with self.engine.connect() as conn:
             munis = _municipalities(conn)
-        regions = self._region_scope()
+            own = self._own_municipality(conn)
         out: dict[str, list[str]] = defaultdict(list)
         for m in sorted(munis.values(), key=lambda m: (m.region, m.name)):
-            if regions is None or m.region in regions:
+            if self._sees_municipality(m, own):
                 out[m.region].append(m.name)
         return dict(out)
 
@@ -259,14 +276,15 @@ class Reports(Repository):
     def _with_zeros(
         self, counts: dict[int, MunicipalityCounts], munis: dict[int, _Muni], chosen: list[_Muni]
     ) -> list[MunicipalityCounts]:
-        """Every chosen municipality (within the account's regions), also those without cases:
+        """Every chosen municipality (within the account's area), also those without cases:
         a 0 is an answer too."""
-        regions = self._region_scope()
+        with self.engine.connect() as conn:
+            own = self._own_municipality(conn)
         out = []
         for m in chosen:
             if m.id in counts:
                 out.append(counts[m.id])
-            elif regions is None or m.region in regions:
+            elif self._sees_municipality(m, own):
                 out.append(
                     MunicipalityCounts(name=m.name, region=m.region, population=m.population)
                 )

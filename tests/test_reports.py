@@ -207,3 +207,46 @@ def test_report_on_the_demo_data_is_sensible(tmp_path):
     assert 33 <= pct_ext <= 47
     assert 5 <= pct_wd <= 14
     engine.dispose()
+
+
+def _gemeente_account(engine, role: str) -> tuple[int, str]:
+    """A bestuurder or beleidsmedewerker of Gemeente Roermond (its organisation's municipality)."""
+    from tests.factories import account_id
+
+    username = f"{role}.roermond"
+    with engine.begin() as conn:
+        acc = account_id(
+            conn,
+            username,
+            f"{role.title()} Roermond",
+            role=role,
+            organisation="Gemeente Roermond (test)",
+            region="Midden-Limburg",
+            municipality="Roermond",
+        )
+    return acc, username
+
+
+@pytest.mark.parametrize("role", ["bestuurder", "beleidsmedewerker"])
+def test_a_municipal_account_filters_on_its_own_municipality(engine, store, role):
+    """Issue 18 row 13: a bestuurder or gemeente account got no areas at all ({}), so it could not
+    filter its own figures; it gets its own municipality, and its reports hold only that."""
+    from store.interface import Actor
+
+    acc, username = _gemeente_account(engine, role)
+    store.act_as(Actor(name=username, roles=frozenset({role}), account_id=acc, username=username))
+    assert store.report_areas() == {"Midden-Limburg": ["Roermond"]}
+    t = store.report("per-gemeente", PERIOD)
+    assert [r[0] for r in t.rows] == ["Roermond", "Totaal"]
+
+
+def test_a_municipal_account_gets_its_municipality_over_the_api(engine, store, api_server):
+    import httpx
+
+    _, username = _gemeente_account(engine, "bestuurder")
+    server = api_server(engine)
+    answer = httpx.get(
+        f"{server.url}/api/v1/report-areas",
+        headers={"Authorization": f"Bearer {server.token_for(username)}"},
+    )
+    assert answer.status_code == 200 and answer.json() == {"Midden-Limburg": ["Roermond"]}
