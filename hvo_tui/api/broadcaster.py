@@ -107,10 +107,13 @@ async def event_stream(
     *,
     closing: Callable[[], bool],
     still_valid: Callable[[], bool],
+    visible: Callable[[set[int]], set[int]],
 ) -> AsyncIterator[str]:
     """One client's server-sent events from ``queue`` (``broadcaster.subscribe()``, which it
     unsubscribes at the end) until the server closes, the database is lost or the session ends
-    (``still_valid`` is asked in a thread every ``EVENT_TICK`` while idle)."""
+    (``still_valid`` is asked in a thread every ``EVENT_TICK`` while idle). The broadcaster
+    hears every case that changes; ``visible`` (the subscriber's scope, asked in a thread) keeps
+    only the ids this client may see: another region's activity is not its business."""
     try:
         yield "retry: 2000\nevent: ready\ndata: {}\n\n"
         idle = 0.0
@@ -136,6 +139,8 @@ async def event_stream(
             if item is None:
                 yield "event: reread\ndata: null\n\n"
             else:
-                yield f"event: changes\ndata: {json.dumps(sorted(item))}\n\n"
+                ids = await asyncio.to_thread(visible, set(item))
+                if ids:
+                    yield f"event: changes\ndata: {json.dumps(sorted(ids))}\n\n"
     finally:
         broadcaster.unsubscribe(queue)

@@ -31,6 +31,7 @@ async def events(request: Request, ctx: Ctx = Depends(working)):
         queue,
         closing=lambda: api.closing,
         still_valid=lambda: api.sessions.still_valid(ctx.token),
+        visible=ctx.store.visible_case_ids,  # only ids of cases in the subscriber's scope
     )
     return StreamingResponse(
         stream,
