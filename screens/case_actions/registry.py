@@ -17,6 +17,7 @@ from .documents import ReceiveDocument, RemindDocument, RequestDocument
 from .household import EditHousehold
 from .partners import AssignPartner
 from .records import AddNote, RecordMeeting
+from .serving import ServeDecision
 from .steps import RecordStep
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ CASE_ACTIONS: tuple[CaseActionSpec, ...] = (
     LifeCycle(),
     RecordStep(),
     EditHousehold(),
+    ServeDecision(),
 )
 
 BY_ID: dict[str, CaseActionSpec] = {spec.id: spec for spec in CASE_ACTIONS}

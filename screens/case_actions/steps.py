@@ -155,4 +155,5 @@ DEADLINE_ACTIONS: dict[str, tuple[str, str | None]] = {
     "beleidsadvies": ("receive", "beleidsadvies"),
     "meeting_day3": ("meeting", None),
     "extension_decision": ("decide", None),
+    "extension_served": ("serve", "verlenging"),  # the extension served before the ban ends
 }
