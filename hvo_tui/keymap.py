@@ -21,6 +21,7 @@ from screens.help import HelpScreen
 from screens.invoice import ExportScreen, InvoiceScreen
 from screens.login import ChangePasswordScreen, LockScreen, LoginScreen
 from screens.queue import QueueScreen
+from screens.screening import ScreeningForm
 from screens.signing import SigningScreen
 from screens.statistics import StatisticsScreen
 
@@ -33,6 +34,7 @@ BOUND = (
     QueueScreen,
     CaseScreen,
     ActionForm,
+    ScreeningForm,
     HelpScreen,
     AccountsScreen,
     ConfirmScreen,

@@ -1,25 +1,70 @@
 """A new screening from the queue: where, who, the RiHG in its three parts (20 signals) and the
 decision to impose the ban or not. One form, saved in one transaction by the store
-(``open_screening``); every problem lands next to its field and nothing typed is lost."""
+(``open_screening``); every problem lands next to its field and nothing typed is lost.
+
+The household (issue 16): any number of persons, each with a role (uithuisgeplaatste,
+achterblijver, kind, huisgenoot), names, birth date, BSN, and phone and e-mail for adults. The
+form starts with two (the uithuisgeplaatste and an achterblijver); F3 adds a person after the
+last, F4 removes the person the cursor is in. A person left entirely empty is not sent. Two
+uithuisgeplaatsten give two linked cases, one ban each (store/screening.py). The store names a
+person's field by the person's place in what was sent (``p1_birth_date``); the form maps that
+back to the block it came from (``ActionForm.aliases``), so a refusal, such as a banned person
+under 18 at T0 (Wth art. 2 lid 2), lands at that person's field.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
+
+from textual.binding import Binding
+from textual.containers import VerticalScroll
 
 from hvo_tui.domain import CaseAction, action_allowed
 from hvo_tui.domain.standard_forms import RIHG_PARTS, RIHG_SIGNALS, SIGNAL_ANSWERS
 from hvo_tui.domain.validation import valid_bsn
+from hvo_tui.domain.vocab import PersonRole
 from store.interface import Actor, MunicipalityChoice, NewCase
 
-from .context import AppContext
+from .context import AppContext, context
 from .forms import ActionForm, FieldSpec
+from .widgets import glyph_text
 
 NO_DECISION = "geen"
+# What is typed of a person (besides the role); a block with all of these empty is not sent.
+PERSON_TEXT = ("first_name", "last_name", "birth_date", "bsn", "phone", "email")
+_PERSON_FIELD = re.compile(r"p(\d+)_(\w+)")
 
 
 def _bsn(value: str) -> str | None:
     return None if valid_bsn(value) else "geen geldig BSN (9 cijfers en de elfproef)"
+
+
+def person_fields(key: int, role: PersonRole, title: str) -> list[FieldSpec]:
+    """The fields of one person of the household, named ``p<key>_...``."""
+    p = f"p{key}_"
+    return [
+        FieldSpec(
+            p + "role",
+            "Rol",
+            "select",
+            default=role.value,
+            options=[(r.label, r.value) for r in PersonRole],
+            section=title,
+        ),
+        FieldSpec(p + "first_name", "Voornaam", required=False),
+        FieldSpec(p + "last_name", "Achternaam", required=False),
+        FieldSpec(p + "birth_date", "Geboortedatum", "date", required=False),
+        FieldSpec(p + "bsn", "BSN", required=False, validate=_bsn),
+        FieldSpec(p + "phone", "Telefoon (volwassene)", required=False, placeholder="06 12345678"),
+        FieldSpec(p + "email", "E-mail (volwassene)", required=False),
+    ]
+
+
+def person_title(number: int) -> str:
+    """A person's heading, with the keys (two uithuisgeplaatsten: two linked cases)."""
+    return f"Persoon {number} · F3 persoon erbij, F4 deze eraf"
 
 
 def screening_fields(
@@ -46,14 +91,8 @@ def screening_fields(
         FieldSpec("house_number", "Huisnummer"),
         FieldSpec("postcode", "Postcode", placeholder="1234 AB"),
         FieldSpec("city", "Plaats"),
-        FieldSpec("p0_first_name", "Voornaam", section="Uithuisgeplaatste"),
-        FieldSpec("p0_last_name", "Achternaam"),
-        FieldSpec("p0_birth_date", "Geboortedatum", "date", required=False),
-        FieldSpec("p0_bsn", "BSN", required=False, validate=_bsn),
-        FieldSpec("p1_first_name", "Voornaam", required=False, section="Achterblijver"),
-        FieldSpec("p1_last_name", "Achternaam", required=False),
-        FieldSpec("p1_birth_date", "Geboortedatum", "date", required=False),
-        FieldSpec("p1_phone", "Telefoon", required=False, placeholder="06 12345678"),
+        *person_fields(0, PersonRole.UITHUISGEPLAATSTE, person_title(1)),
+        *person_fields(1, PersonRole.ACHTERBLIJVER, person_title(2)),
     ]
     titles = dict(RIHG_PARTS)
     seen: set[str] = set()
@@ -94,27 +133,33 @@ def screening_fields(
     return fields
 
 
+def person_keys(values: dict[str, Any]) -> list[int]:
+    """The keys of the person blocks in ``values``, in form order."""
+    keys: list[int] = []
+    for name in values:
+        m = _PERSON_FIELD.fullmatch(name)
+        if m and m.group(2) == "role" and int(m.group(1)) not in keys:
+            keys.append(int(m.group(1)))
+    return keys
+
+
+def _typed(values: dict[str, Any], key: int) -> bool:
+    return any(values.get(f"p{key}_{name}") not in (None, "") for name in PERSON_TEXT)
+
+
+def sent_persons(values: dict[str, Any]) -> list[int]:
+    """The keys of the person blocks that are sent (something typed), in form order: the store
+    knows them by their place in this list."""
+    return [key for key in person_keys(values) if _typed(values, key)]
+
+
 def screening_values(values: dict[str, Any]) -> dict[str, Any]:
     """The form's values as ``open_screening`` arguments."""
-    persons = [
-        {
-            "role": "uithuisgeplaatste",
-            "first_name": values["p0_first_name"],
-            "last_name": values["p0_last_name"],
-            "birth_date": values["p0_birth_date"],
-            "bsn": values["p0_bsn"],
-        }
-    ]
-    if values["p1_first_name"] or values["p1_last_name"]:
-        persons.append(
-            {
-                "role": "achterblijver",
-                "first_name": values["p1_first_name"],
-                "last_name": values["p1_last_name"],
-                "birth_date": values["p1_birth_date"],
-                "phone": values["p1_phone"],
-            }
-        )
+    persons = []
+    for key in sent_persons(values):
+        person = {"role": values[f"p{key}_role"]}
+        person.update({name: values.get(f"p{key}_{name}") for name in PERSON_TEXT})
+        persons.append(person)
     rihg = {s.name: values[s.name] for s in RIHG_SIGNALS}
     rihg["conclusie"] = values["conclusie"]
     if values["toelichting"]:
@@ -134,9 +179,107 @@ def screening_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 class ScreeningForm(ActionForm):
-    """The whole screening in one scrolling form; Tab walks the fields, F2 saves."""
+    """The whole screening in one scrolling form; Tab walks the fields, F2 saves, F3 adds a
+    person, F4 removes the person the cursor is in."""
+
+    BINDINGS = [
+        Binding("f3", "add_person", "Persoon toevoegen", id="screening.add_person", priority=True),
+        Binding(
+            "f4",
+            "remove_person",
+            "Persoon verwijderen",
+            id="screening.remove_person",
+            priority=True,
+        ),
+    ]
 
     start_field = "street"  # the moment is prefilled: start at the address
+
+    def __init__(self, *args, **kw) -> None:
+        super().__init__(*args, **kw)
+        self.next_key = 1 + max(person_keys({spec.name: None for spec in self.specs}), default=-1)
+
+    # --- the household's blocks ------------------------------------------------------------------
+
+    def keys(self) -> list[int]:
+        return person_keys({spec.name: None for spec in self.specs})
+
+    def _block(self, key: int) -> list[FieldSpec]:
+        return [s for s in self.specs if s.name.startswith(f"p{key}_")]
+
+    def _renumber(self) -> None:
+        for number, key in enumerate(self.keys(), start=1):
+            spec = self._block(key)[0]
+            spec.section = person_title(number)
+            for title in self.query(f"#s-{spec.name}"):
+                title.update(glyph_text(context(self), spec.section))
+
+    def action_add_person(self) -> None:
+        """A new person (role kind) after the last one; the cursor goes to its first name."""
+        key, self.next_key = self.next_key, self.next_key + 1
+        last = self._block(self.keys()[-1])[-1]
+        at = self.specs.index(last) + 1
+        anchor_spec = self.specs[at]
+        anchor = self.query_one(
+            f"#s-{anchor_spec.name}" if anchor_spec.section else f"#l-{anchor_spec.name}"
+        )
+        block = person_fields(key, PersonRole.KIND, person_title(len(self.keys()) + 1))
+        self.specs[at:at] = block
+        widgets = [w for spec in block for w in self.field_widgets(spec, spec.default)]
+        self.query_one("#form-fields", VerticalScroll).mount_all(widgets, before=anchor)
+        self.call_after_refresh(self._focus, f"#f-p{key}_first_name")
+
+    def action_remove_person(self) -> None:
+        """Take away the person the cursor is in (else the last); one person always stays."""
+        keys = self.keys()
+        if len(keys) <= 1:
+            self.set_status("Er blijft minstens één persoon op het formulier.")
+            return
+        focused = self.focused.id if self.focused is not None and self.focused.id else ""
+        m = _PERSON_FIELD.fullmatch(focused.removeprefix("f-"))
+        key = int(m.group(1)) if m and int(m.group(1)) in keys else keys[-1]
+        position = keys.index(key)
+        for spec in self._block(key):
+            for prefix in ("s", "l", "f", "e"):
+                for widget in self.query(f"#{prefix}-{spec.name}"):
+                    widget.remove()
+            self.specs.remove(spec)
+            self.stash.pop(spec.name, None)
+        self._renumber()
+        keys = self.keys()
+        target = keys[min(position, len(keys) - 1)]
+        self.call_after_refresh(self._focus, f"#f-p{target}_first_name")
+
+    def _focus(self, selector: str) -> None:
+        found = self.query(selector)
+        if found:
+            found.first().focus()
+            found.first().scroll_visible()
+
+    # --- checking and mapping the store's field names back ---------------------------------------
+
+    def parsed(self) -> dict[str, Any] | None:
+        """The base checks, then: a person with anything typed needs both names. The store's
+        ``p<i>_...`` (the i-th person sent) maps to the block it came from."""
+        self.aliases = {}  # (the form's own names, until the store answers)
+        values = super().parsed()
+        raw = self.raw_values()
+        ok = values is not None
+        for key in person_keys(raw):
+            if not _typed(raw, key):
+                continue
+            for name in ("first_name", "last_name"):
+                if not str(raw.get(f"p{key}_{name}") or "").strip():
+                    self.set_error(f"p{key}_{name}", "verplicht")
+                    ok = False
+        if not ok:
+            return None
+        self.aliases = {
+            f"p{index}_{name}": f"p{key}_{name}"
+            for index, key in enumerate(sent_persons(values))
+            for name in ("role", *PERSON_TEXT)
+        }
+        return values
 
 
 def build_screening_form(

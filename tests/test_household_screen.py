@@ -1,4 +1,6 @@
-"""The household on screen (issue 16), with keys only, against a real database: a child added
+"""The household on screen (issue 16), with keys only, against a real database: the screening
+form takes any number of persons (F3 adds, F4 removes) and refuses a banned person under 18 at
+T0 at that person's birth date (18 on the day accepted); a child added
 from the case screen (over the database and over the API) shows with its age on the case, as a
 flag in the queue and on the timeline; a person corrected shows before and after; a refusal lands
 at its field with nothing saved; support is not offered the action; the linked cases of a home
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 from textual.widgets import Input, Select, Static, TabbedContent
 
@@ -15,9 +18,10 @@ from screens.case import CaseScreen
 from screens.case_actions import BY_ID
 from screens.case_actions.household import HouseholdForm
 from screens.queue_model import QueueModel
+from screens.screening import ScreeningForm
 from store.household import HOUSEHOLD_PERMISSIONS
 from store.interface import Actor
-from store.models import CasePerson, Event
+from store.models import Case, CasePerson, Event
 from store.sql import SqlStore
 from tests.conftest import FROZEN_NOW, make_store
 from tests.factories import municipality_id
@@ -25,7 +29,10 @@ from tests.test_case_actions_keys import _plain, open_case
 from tests.test_case_screen import app_for, goto
 from tests.test_queue_screen import loaded, wait_for
 from tests.test_screening import screening
+from tests.test_screening_screen import app_for as screening_app
+from tests.test_screening_screen import cases, fill_at_once
 
+C = Case.__table__.c
 P = CasePerson.__table__.c
 E = Event.__table__.c
 SOON = "HV-2026-00103"  # Kees Martens banned, Sanne Martens achterblijver (tests/queue_data.py)
@@ -227,3 +234,102 @@ async def test_linked_cases_open_from_each_other_with_one_key(world):
         await wait_for(pilot, lambda: app.screen.number == new.number, timeout=10)
         await pilot.press("escape")  # the case replaced the other: Esc goes back to the queue
         await wait_for(pilot, lambda: not isinstance(app.screen, CaseScreen))
+
+
+# --- the screening form: the household with keys, adults only ------------------------------------
+
+
+async def new_screening(pilot) -> ScreeningForm:
+    await loaded(pilot)
+    await pilot.press("N")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScreeningForm))
+    await pilot.pause()
+    fill_at_once(pilot.app.screen)  # where, Kevin (born 1988) and the RiHG, imposed at 07:45
+    await pilot.pause()
+    return pilot.app.screen
+
+
+def household_of(engine, number: str) -> dict[str, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(P.first_name, P.role)
+            .join(Case.__table__, C.id == P.case_id)
+            .where(C.number == number)
+        ).all()
+    return {r.first_name: r.role for r in rows}
+
+
+def newest(engine, n: int = 1) -> list[tuple]:
+    with engine.connect() as conn:
+        return conn.execute(
+            select(C.number, C.household_id, C.status).order_by(C.id.desc()).limit(n)
+        ).all()[::-1]
+
+
+# The store's side of a screening runs on both databases in tests/test_household.py.
+SQLITE_ONLY = pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+
+
+@SQLITE_ONLY
+async def test_persons_are_added_and_removed_with_keys_and_empty_ones_are_not_sent(seeded):
+    app = screening_app(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await new_screening(pilot)
+        await pilot.press("f3")  # a third person, role kind, the cursor on its first name
+        await wait_for(
+            pilot, lambda: form.focused is not None and form.focused.id == "f-p2_first_name"
+        )
+        await pilot.press(*"Mila", "tab", *"Peeters", "tab", *"01-05-2017")
+        await pilot.press("f3")  # a fourth, then taken away again where the cursor is
+        await wait_for(
+            pilot, lambda: form.focused is not None and form.focused.id == "f-p3_first_name"
+        )
+        await pilot.press(*"Foutje")
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: not form.query("#f-p3_first_name"))
+        titles = [str(s.render()) for s in form.query(".form-section")]
+        assert any(t.startswith("Persoon 3") for t in titles)
+        assert not any(t.startswith("Persoon 4") for t in titles)
+        assert form.query_one("#f-p2_first_name", Input).value == "Mila"
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ScreeningForm), timeout=10)
+    [(number, household, status)] = newest(seeded)
+    assert status == "imposed" and household is None  # one banned person: a case alone
+    # the achterblijver's block was left empty: not sent
+    assert household_of(seeded, number) == {"Kevin": "uithuisgeplaatste", "Mila": "kind"}
+
+
+@SQLITE_ONLY
+async def test_a_banned_person_one_day_short_of_18_is_refused_at_that_persons_birth_date(seeded):
+    before = cases(seeded)
+    app = screening_app(seeded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        form = await new_screening(pilot)
+        await pilot.press("f3")  # the second banned person, in the third block (p1 stays empty)
+        await wait_for(
+            pilot, lambda: form.focused is not None and form.focused.id == "f-p2_first_name"
+        )
+        await pilot.press(*"Ruud", "tab", *"Peeters", "tab", *"24-11-2008")
+        await choose(pilot, "p2_role", 0)  # uithuisgeplaatste
+        await pilot.press("f2")  # T0 23-11-2026 07:45: Ruud is 17 that day
+        error = form.query_one("#e-p2_birth_date", Static)
+        await wait_for(pilot, lambda: "17 jaar" in str(error.render()), timeout=10)
+        assert "Wth art. 2 lid 2" in str(error.render())
+        assert str(form.query_one("#e-p0_birth_date", Static).render()) == ""
+        assert form.query_one("#f-p2_first_name", Input).value == "Ruud"  # kept as typed
+        assert cases(seeded) == before  # nothing saved, not even Kevin's case
+        # exactly 18 on T0's local date: both bans are imposed, one case each
+        form.query_one("#f-p2_birth_date", Input).focus()
+        await pilot.press("ctrl+a", "ctrl+k", *"23-11-2008", "f2")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ScreeningForm), timeout=10)
+    first, second = newest(seeded, 2)
+    assert first.household_id == second.household_id is not None
+    assert (first.status, second.status) == ("imposed", "imposed")
+    assert household_of(seeded, first.number) == {
+        "Kevin": "uithuisgeplaatste",
+        "Ruud": "huisgenoot",
+    }
+    assert household_of(seeded, second.number) == {
+        "Kevin": "huisgenoot",
+        "Ruud": "uithuisgeplaatste",
+    }
