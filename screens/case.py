@@ -30,10 +30,11 @@ from hvo_tui.domain import (
     extension_limit,
     most_urgent,
 )
+from hvo_tui.domain.decisions import serving_summary
 from hvo_tui.domain.household import age_text, children
 from hvo_tui.domain.localtime import NONE_SHOWN, format_date, format_moment
 from hvo_tui.domain.retention import REDACTED
-from hvo_tui.domain.signing import describe_signature
+from hvo_tui.domain.signing import describe_signature, is_decision
 from hvo_tui.domain.vocab import CaseStatus, DocumentKind, PartnerRole, PersonRole
 from store.interface import CaseDetail, ConnectionLost, LinkedCase, StoreError
 
@@ -54,6 +55,7 @@ EVENT_LABELS = {
     "note_added": "notitie",
     "decision_signed": "besluit ondertekend",
     "decision_refused": "besluit niet ondertekend",
+    "decision_served": "besluit uitgereikt",
     "created": "zaak aangemaakt",
     "case_created": "screening geregistreerd",
     "person_added": "persoon toegevoegd",
@@ -339,6 +341,18 @@ class CaseScreen(Screen):
                 style="" if c.valid else "bold",
             )
             for c in getattr(self, "signatures", ())
+        ]
+        # Served, announced orally, copies sent; what is not yet (issue 16, Wth art. 2 lid 7).
+        in_force = [
+            (d.id, d.kind)
+            for d in detail.documents
+            if is_decision(d.kind) and d.status in ("received", "signed")
+        ]
+        lines += [
+            Text(f"{g[state]} {text}", style="bold" if state == "missed" else "")
+            for state, text in serving_summary(
+                in_force, detail.servings, self.rules.copy_recipients
+            )
         ]
         return Group(table, Text(""), *lines) if lines else table
 

@@ -212,6 +212,11 @@ class ActionForm(ModalScreen[bool]):
 
     def set_error(self, name: str | None, message: str) -> None:
         name = self.aliases.get(name, name) if name else name
+        if name and not self.query(f"#e-{name}"):
+            # The store names a standard form's field plainly ("feiten"); on a form with several
+            # standard forms it is "<kind>__feiten", shown while that kind is chosen.
+            shown = [s.name for s in self.specs if s.name.endswith(f"__{name}") and self.shown(s)]
+            name = shown[0] if shown else name
         target = f"#e-{name}" if name and self.query(f"#e-{name}") else "#form-status"
         widget = self.query_one(target, Static)
         widget.update(glyph_text(context(self), message))

@@ -2,6 +2,11 @@
 signature, the most urgent case first; the RiHG and the draft beschikking side by side; ``o``
 signs with the password typed again, ``w`` refuses with a reason, Enter opens the case.
 
+A draft that lacks what the law requires of the decision (the beschikking's place, facts and
+circumstances and contact-ban names, Wth art. 2 lid 4; a verlenging's new end and grounds, art. 9;
+an intrekking's reason; what a herstel corrects) says so under the draft, and ``o`` then asks no
+password but says why (the store refuses it too). A beschikking's duration is shown, computed.
+
 Reached from the queue with ``T`` (and the palette), only for roles with ``sign_decision``. The
 case's content is read through ``case_detail`` when a decision is highlighted, which logs the
 opening (once per case per visit), like opening the case screen does.
@@ -24,11 +29,13 @@ from hvo_tui.domain import (
     Permission,
     RegionRules,
     allowed,
+    ban_end,
     countdown_text,
     most_urgent,
     urgency_band,
     urgency_key,
 )
+from hvo_tui.domain.decisions import content_problems
 from hvo_tui.domain.localtime import NONE_SHOWN, format_moment
 from hvo_tui.domain.vocab import DocumentKind, DocumentStatus
 from store.interface import CaseDetail, DocumentRow, PendingDecision, StoreError
@@ -274,8 +281,33 @@ class SigningScreen(Screen):
                 f"RiHG {marks['sep']} {chosen.row.number}", rihg[-1] if rihg else None, marks
             )
         )
-        self.query_one("#sign-draft", Static).update(
-            render_document(f"Concept: {_kind_label(chosen.document.kind)}", draft, marks)
+        reading = render_document(f"Concept: {_kind_label(chosen.document.kind)}", draft, marks)
+        duration = self.duration(chosen)
+        if duration:
+            reading.append(f"\nDuur: {duration}", style="italic")
+        problems = self.problems(chosen, draft)
+        if problems:
+            reading.append(f"\n\n{marks['missed']} Kan nog niet worden ondertekend:", style="bold")
+            for message in problems.values():
+                reading.append(f"\n{marks['sep']} {message}")
+        self.query_one("#sign-draft", Static).update(reading)
+
+    @staticmethod
+    def duration(chosen: PendingDecision) -> str | None:
+        """A beschikking's duration: T0 and its end, computed (Wth art. 2 lid 4)."""
+        t0 = chosen.row.facts.imposed_at
+        if chosen.document.kind != DocumentKind.BESCHIKKING.value or t0 is None:
+            return None
+        return f"{moment(t0)} tot {moment(ban_end(t0))} (berekend uit het opleggen)"
+
+    @staticmethod
+    def problems(chosen: PendingDecision, draft: DocumentRow | None) -> dict[str, str]:
+        """What the draft lacks that the law requires (the store refuses to sign it too)."""
+        if draft is None:
+            return {}
+        facts = chosen.row.facts
+        return content_problems(
+            draft.kind, draft.fields or {}, imposed_at=facts.imposed_at, household=facts.persons
         )
 
     @work(thread=True, group="signing-detail", exit_on_error=False)
@@ -343,6 +375,20 @@ class SigningScreen(Screen):
     def action_sign(self) -> None:
         chosen = self.selected()
         if chosen is None:
+            return
+        detail = self.details.get(chosen.row.case_id)
+        draft = (
+            next((d for d in detail.documents if d.id == chosen.document.id), None)
+            if detail
+            else None
+        )
+        problems = self.problems(chosen, draft)
+        if problems:  # no password asked for a decision that cannot be signed
+            self.notify(
+                "Kan nog niet worden ondertekend: " + " ".join(problems.values()),
+                severity="warning",
+                timeout=8,
+            )
             return
         store, actor = context(self).store, context(self).actor
         label = _kind_label(chosen.document.kind)

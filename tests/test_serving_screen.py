@@ -15,12 +15,13 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from hvo_tui.app import HvoApp
 from hvo_tui.domain import DeadlineState
 from hvo_tui.domain.localtime import FrozenClock, format_moment
 from hvo_tui.domain.timeline import ban_end
+from screens.case import CaseScreen
 from screens.detail import DeadlineList
 from screens.forms import ActionForm
 from screens.help import binding_rows
@@ -31,6 +32,7 @@ from tests.conftest import FROZEN_NOW
 from tests.factories import add_document, add_meeting, add_partner, add_person, seed_case
 from tests.queue_data import at
 from tests.test_queue_screen import loaded, row_text, wait_for
+from tests.test_signing_screen import text_of
 
 T0 = at(21, 8, 30)  # two days before FROZEN_NOW (Monday 23 November 2026 08:30)
 NUMBER = "HV-2026-00301"
@@ -156,6 +158,22 @@ async def test_the_beschikking_served_at_t0_with_keys_only(ban, backend):
         await pilot.press("ctrl+u", *"21-11-2026 08:30", "tab")  # exactly T0
         await pilot.press("ctrl+u", *"Hoofdagent De Wit", "f2")
         await wait_for(pilot, lambda: not isinstance(pilot.app.screen, ActionForm))
+
+        # The case screen's documents say it, and which copies the region still sends.
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: isinstance(pilot.app.screen, CaseScreen) and pilot.app.screen.detail,
+        )
+        documents = text_of(pilot.app.screen.query_one("#case-documents", Static))
+        assert (
+            "beschikking opleggen: uitgereikt aan uithuisgeplaatste op 21-11-2026 08:30 door "
+            "Hoofdagent De Wit"
+        ) in documents
+        assert (
+            "beschikking opleggen: nog geen afschrift aan achterblijver(s), officier van justitie"
+        ) in documents
+        assert "besluit uitgereikt" in text_of(pilot.app.screen.query_one("#case-timeline"))
     (row,) = _servings(ban, ban.case_id)
     assert (row.recipient, row.manner, row.served_at) == ("uithuisgeplaatste", "uitgereikt", T0)
     assert row.served_by_name == "Hoofdagent De Wit" and row.served_by_account_id is None

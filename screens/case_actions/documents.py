@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hvo_tui.domain import ChecklistItem, DocumentState, Permission
+from hvo_tui.domain import ChecklistItem, DocumentState, Permission, ban_end
+from hvo_tui.domain.decisions import CONTACT_BAN_FIELD, contact_ban_default
 from hvo_tui.domain.localtime import format_moment
 from hvo_tui.domain.standard_forms import RIHG_PARTS, form_fields
 from hvo_tui.domain.vocab import DocumentKind, PartnerRole
@@ -81,6 +82,16 @@ class ReceiveDocument(CaseActionSpec):
     permissions = (Permission.SUBMIT_DOCUMENT, Permission.EDIT_CASE)
     title = "Document ontvangen"
     intro = "De velden van het standaardformulier van het gekozen document."
+
+    def intro_for(self, on: OnCase) -> str:
+        """The beschikking's duration is T0 and its end, computed (Wth art. 2 lid 4): shown."""
+        t0 = on.facts.imposed_at
+        if t0 is None:
+            return self.intro
+        return (
+            f"{self.intro} Duur van de beschikking: {format_moment(t0)} tot "
+            f"{format_moment(ban_end(t0))} (berekend uit het opleggen)."
+        )
 
     def fields(self, on: OnCase) -> list[FieldSpec]:
         return [
@@ -226,6 +237,10 @@ def standard_form_prefill(row: QueueRow) -> dict[str, Any]:
     known = {
         (DocumentKind.BESCHIKKING, "uithuisgeplaatste"): banned,
         (DocumentKind.BESCHIKKING, "woning"): row.address,
+        # Wth art. 2 lid 4: every achterblijver and child, one per line (the user may strike one).
+        (DocumentKind.BESCHIKKING, CONTACT_BAN_FIELD): "\n".join(
+            contact_ban_default(facts.persons)
+        ),
         (DocumentKind.BESCHIKKING, "opgelegd_door"): "hovj"
         if facts.imposed_by_hovj
         else ("burgemeester" if facts.imposed_at else None),
