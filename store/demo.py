@@ -47,6 +47,7 @@ from sqlalchemy import JSON, func, insert, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from hvo_tui.domain.decisions import BANNED, COPY, ORAL, SERVED
 from hvo_tui.domain.localtime import ZONE
 from hvo_tui.domain.rules import RegionRules
 from hvo_tui.domain.steps import STEP_BY_ACTION
@@ -71,6 +72,7 @@ from .models import (
     Case,
     CasePartner,
     CasePerson,
+    DecisionServing,
     Document,
     Event,
     EventHead,
@@ -528,6 +530,43 @@ NOT_IMPOSED_REASONS = (
     "niet opgelegd: geen gezamenlijke woning",
     "niet opgelegd: hulpverlening al ingezet",
 )
+# The decisions a banned person is served with, once they exist (received on paper or signed).
+_DECISION_KINDS = frozenset(
+    k.value
+    for k in (
+        DocumentKind.BESCHIKKING,
+        DocumentKind.VERLENGING,
+        DocumentKind.INTREKKING,
+        DocumentKind.HERSTEL,
+    )
+)
+_EXISTING = frozenset({DocumentStatus.RECEIVED.value, DocumentStatus.SIGNED.value})
+# The facts and circumstances of a beschikking (Wth art. 2 lid 4), as a HOvJ writes them.
+DECISION_FACTS = (
+    "Melding van ernstige mishandeling van de partner in de woning; letsel aan gezicht en "
+    "armen vastgesteld. Eerdere meldingen in de afgelopen maanden. Kinderen waren aanwezig.",
+    "Partner bedreigd met een mes na een ruzie; buren belden 112. Betrokkene onder invloed, "
+    "weigert afspraken te maken. Escalatie in de laatste weken volgens de partner.",
+    "Stalking en bedreiging na aangekondigde scheiding; partner durft niet thuis te blijven. "
+    "Eerder huiselijk geweld geregistreerd. RiHG wijst op een hoog risico.",
+    "Geweld tegen een inwonende ouder; de ouder is afhankelijk van zorg. Dreiging herhaald in "
+    "bijzijn van de agenten.",
+)
+# Why the danger continues (Wth art. 9 lid 1), as the mayor's extension says it.
+EXTENSION_GROUNDS = (
+    "Het zorgadvies en het beleidsadvies wijzen op een voortdurende dreiging: de hulpverlening "
+    "is pas gestart en de uithuisgeplaatste houdt zich niet aan de afspraken.",
+    "De dreiging duurt voort; er is nog geen veiligheidsplan en de partner is niet veilig "
+    "zonder het huisverbod.",
+)
+
+# Why the mayor withdrew (the help organisation's confirmation is one reason among others).
+WITHDRAWAL_REASONS = (
+    "De uithuisgeplaatste heeft de hulp aanvaard; de hulpverlening bevestigt dit schriftelijk.",
+    "Het gevaar is geweken: de partner is met de kinderen verhuisd.",
+    "De uithuisgeplaatste is in verzekering gesteld.",
+)
+
 NOTE_TEXTS = (
     "Casemanager gebeld: overleg staat gepland, zorgadvies volgt.",
     "Uithuisgeplaatste verblijft bij zijn broer; bereikbaar op het opgegeven nummer.",
@@ -802,6 +841,8 @@ class _Draft:
     events: list[dict[str, Any]] = field(default_factory=list)
     meetings: list[dict[str, Any]] = field(default_factory=list)
     notes: list[dict[str, Any]] = field(default_factory=list)
+    # decision_serving rows; "_doc" is the served document's dict (its id comes at write time)
+    servings: list[dict[str, Any]] = field(default_factory=list)
     n_children: int = 0
     lean: bool = False
 
@@ -815,6 +856,7 @@ class _Builder:
         self.fake = Faker("nl_NL")
         self.fake.seed_instance(seed)
         self.drafts: list[_Draft] = []
+        self.bsns: set[str] = set()  # every BSN handed out (new_bsn)
         self.fast = False  # build_large: driver-level inserts (see _insert_fast)
         self.ref: dict = {}
         male = sorted({self.fake.first_name_male() for _ in range(600)})
@@ -828,6 +870,15 @@ class _Builder:
         self.history: dict[int, list[tuple[datetime, dict[str, Any], tuple]]] = defaultdict(list)
 
     # --- random pieces --------------------------------------------------------------------------
+
+    def new_bsn(self) -> str:
+        """A valid BSN no other demo person has: two people never share one (a recurring
+        person reuses theirs, never through this)."""
+        while True:
+            bsn = _bsn(self.rng)
+            if bsn not in self.bsns:
+                self.bsns.add(bsn)
+                return bsn
 
     def between(self, lo: datetime, hi: datetime) -> datetime:
         """A moment in [lo, hi] (whole seconds); hi when the window is empty."""
@@ -1125,7 +1176,7 @@ class _Builder:
                 "last_name": last,
                 "_male": male,
                 "birth_date": self.birth(year, age),
-                "bsn": _bsn(rng) if rng.random() < 0.92 else None,
+                "bsn": self.new_bsn() if rng.random() < 0.92 else None,
                 "phone": self.mobile() if rng.random() < 0.85 else None,
             }
         street, number, postcode, city = address
@@ -1149,7 +1200,7 @@ class _Builder:
                 "first_name": pfirst,
                 "last_name": plast,
                 "birth_date": self.birth(year, page),
-                "bsn": _bsn(rng) if rng.random() < 0.9 else None,
+                "bsn": self.new_bsn() if rng.random() < 0.9 else None,
                 "phone": self.mobile() if rng.random() < 0.9 else None,
             }
         )
@@ -1163,7 +1214,7 @@ class _Builder:
                         "first_name": gfirst,
                         "last_name": glast,
                         "birth_date": self.birth(year, rng.randint(55, 80)),
-                        "bsn": _bsn(rng) if rng.random() < 0.9 else None,
+                        "bsn": self.new_bsn() if rng.random() < 0.9 else None,
                         "phone": None,
                     }
                 )
@@ -1181,7 +1232,7 @@ class _Builder:
                         "first_name": kfirst,
                         "last_name": surname,
                         "birth_date": self.birth(year, kage),
-                        "bsn": _bsn(rng) if rng.random() < 0.88 else None,
+                        "bsn": self.new_bsn() if rng.random() < 0.88 else None,
                         "phone": None,
                     }
                 )
@@ -1589,8 +1640,104 @@ class _Builder:
                 }
             )
             self.event(d, "note.added", at, pm)
+        self.serve_decisions(d, police)
         self.finish_open(d)
         return d
+
+    def serve_decisions(self, d: _Draft, police: dict | None) -> None:
+        """Each decision that exists (received or signed) served on the banned person, as the
+        police do at the door: the beschikking minutes after T0 (now and then announced orally
+        and put in writing hours later, Wth art. 2 lid 7), an extension within hours of the
+        mayor's decision and before the ban's end; a copy to each of the region's copy
+        recipients (RegionRules.copy_recipients) later that day. One event each, as
+        store/servings.py records them."""
+        rng, now, c = self.rng, self.now, d.case
+        by = police["full_name"] if police else "Politie (dienstdoende agent)"
+        for doc in d.documents:
+            if doc["kind"] not in _DECISION_KINDS or doc["status"] not in _EXISTING:
+                continue
+            if doc["kind"] == DocumentKind.BESCHIKKING.value:
+                decided = c["imposed_at"]
+                served = _utc(decided + timedelta(minutes=rng.randint(5, 40)))
+            else:
+                decided = doc["received_at"]
+                served = _utc(decided + timedelta(minutes=rng.randint(30, 240)))
+                if doc["kind"] == DocumentKind.VERLENGING.value:
+                    served = min(served, _utc(ban_end(c["imposed_at"]) - timedelta(minutes=5)))
+            if decided is None or served > now or served < decided:
+                continue
+            oral = rng.random() < 0.1
+            written = _utc(served + timedelta(minutes=rng.randint(60, 240))) if oral else None
+            if written is not None and written > now:
+                written = None
+            self.serving(d, doc, BANNED, ORAL if oral else SERVED, served, by, police, written)
+            copied = _utc(served + timedelta(minutes=rng.randint(60, 360)))
+            if copied <= now:
+                for recipient in RULES.copy_recipients:
+                    self.serving(d, doc, recipient, COPY, copied, by, police)
+
+    def serving(
+        self,
+        d: _Draft,
+        doc: dict,
+        recipient: str,
+        manner: str,
+        at: datetime,
+        by: str,
+        account: dict | None,
+        written: datetime | None = None,
+    ) -> None:
+        d.servings.append(
+            {
+                "_doc": doc,
+                "recipient": recipient,
+                "manner": manner,
+                "served_at": at,
+                "written_at": written,
+                "served_by_name": by,
+                "served_by_account_id": account["id"] if account else None,
+                "created_at": at,
+            }
+        )
+        details = {
+            "soort": doc["kind"],
+            "ontvanger": recipient,
+            "wijze": manner,
+            "uitgereikt": at,
+            "uitgereikt_door": by,
+        }
+        if written is not None:
+            details["op_schrift"] = written
+        self.event(d, "decision_served", at, account, jsonable(details))
+
+    def complete_decisions(self, d: _Draft) -> None:
+        """What the law requires a decision to hold (hvo_tui/domain/decisions.py
+        REQUIRED_CONTENT, Wth art. 2 lid 4 and art. 9): the place, the facts and circumstances,
+        the names under the contact ban (everyone in the household but the banned person); an
+        extension's grounds. Filled once the household exists (at write time)."""
+        c = d.case
+        place = f"{c['street']} {c['house_number']}, {c['postcode']} {c['city']}"
+        names = [
+            f"{p['first_name']} {p['last_name']}"
+            for p in d.persons
+            if p["role"] != PersonRole.UITHUISGEPLAATSTE.value
+        ]
+        for doc in d.documents:
+            if doc["status"] not in _EXISTING:
+                continue
+            fields = dict(doc["fields"] or {})
+            if doc["kind"] == DocumentKind.BESCHIKKING.value:
+                fields.setdefault("woning", place)
+                fields.setdefault("feiten", self.rng.choice(DECISION_FACTS))
+                if names:
+                    fields.setdefault("contactverbod", "\n".join(names))
+            elif doc["kind"] == DocumentKind.VERLENGING.value:
+                fields.setdefault("motivering", self.rng.choice(EXTENSION_GROUNDS))
+            elif doc["kind"] == DocumentKind.INTREKKING.value:
+                fields.setdefault("reden", self.rng.choice(WITHDRAWAL_REASONS))
+            elif doc["kind"] == DocumentKind.HERSTEL.value:
+                fields.setdefault("reden", "Herstel van een kennelijke verschrijving in de datum.")
+            doc["fields"] = fields
 
     def open_t0(
         self, status: CaseStatus, states: dict[DocumentKind, str] | None = None
@@ -2176,6 +2323,7 @@ class _Builder:
             c["created_at"] = c["opened_at"]
             if c["status"] != CaseStatus.DESTROYED.value:
                 self.persons(d)
+                self.complete_decisions(d)
             tables["case"].append(c)
             for name, rows in (
                 ("person", d.persons),
@@ -2201,6 +2349,12 @@ class _Builder:
             for row in tables[name]:
                 row["id"] = nid
                 nid += 1
+        servings = [
+            {k: v for k, v in row.items() if k != "_doc"}
+            | {"document_id": row["_doc"]["id"], "case_id": row["_doc"]["case_id"]}
+            for d in drafts
+            for row in d.servings
+        ]
         for row in tables["event"]:
             assert row["at"] <= now + timedelta(seconds=1), row
         # The audit log's hash chain, per case in id order, as every later write continues it,
@@ -2238,6 +2392,7 @@ class _Builder:
         ):
             write(conn, table, tables[name])
         write(conn, EventHead.__table__, list(heads.values()))
+        write(conn, DecisionServing.__table__, servings)
         _fix_sequences(
             conn,
             (

@@ -690,3 +690,63 @@ def test_open_bans_have_their_process_steps_recorded_by_the_partners_who_took_th
             assert case.reachable_address is None
     assert not events, "step events on cases that are no open ban"
     assert set(recorded) == {step.action for step in STEPS}, recorded
+
+
+def test_open_bans_decisions_hold_their_content_and_are_served(demo_db):
+    """Issue 16: every decision of an open ban that exists (received or signed) holds what the
+    law requires (so it can be signed) and was served on the banned person between the decision
+    and now, by the police, with copies to the region's copy recipients; an extension before the
+    ban's original end, so the demo shows no false 'Verlenging uitgereikt' miss."""
+    from hvo_tui.domain.decisions import BANNED, COPY, content_problems
+    from hvo_tui.domain.facts import PersonFacts
+    from hvo_tui.domain.rules import RegionRules
+    from hvo_tui.domain.vocab import PersonRole
+    from store.models import DecisionServing
+
+    engine, _ = demo_db
+    decisions = ("beschikking", "verlenging", "intrekking", "herstel")
+    with engine.connect() as conn:
+        bans = {
+            c.id: c
+            for c in conn.execute(
+                select(Case.__table__).where(
+                    C.status.in_([s.value for s in OPEN_STATUSES]), C.imposed_at.is_not(None)
+                )
+            ).all()
+        }
+        docs = conn.execute(
+            select(Document.__table__).where(
+                D.case_id.in_(list(bans)),
+                D.kind.in_(decisions),
+                D.status.in_(["received", "signed"]),
+            )
+        ).all()
+        persons = defaultdict(list)
+        for p in conn.execute(select(CasePerson.__table__).where(P.case_id.in_(list(bans)))):
+            persons[p.case_id].append(
+                PersonFacts(
+                    role=PersonRole(p.role), name=f"{p.first_name} {p.last_name}", birth_date=None
+                )
+            )
+        servings = defaultdict(list)
+        for s in conn.execute(select(DecisionServing.__table__)).all():
+            servings[s.document_id].append(s)
+    assert len(docs) > 20 and any(d.kind == "verlenging" for d in docs)
+    for doc in docs:
+        case = bans[doc.case_id]
+        problems = content_problems(
+            doc.kind, doc.fields, imposed_at=case.imposed_at, household=persons[doc.case_id]
+        )
+        assert problems == {}, (case.number, doc.kind, problems)
+        served = [s for s in servings.pop(doc.id, []) if s.recipient == BANNED]
+        copies = {s.recipient for s in servings.get(doc.id, []) if s.manner == COPY}
+        if not served:  # only a decision so recent that the police have not been yet
+            assert NOW - doc.received_at < timedelta(hours=5), (case.number, doc.kind)
+            continue
+        (first,) = served
+        decided = case.imposed_at if doc.kind == "beschikking" else doc.received_at
+        assert _local(decided) <= _local(first.served_at) <= NOW, (case.number, doc.kind)
+        if doc.kind == "verlenging":
+            assert first.served_at < ban_end(case.imposed_at), case.number
+        assert copies <= set(RegionRules().copy_recipients)
+    assert not servings, "servings of documents that are no decision of an open ban"
