@@ -41,8 +41,12 @@ def _bsn(value: str) -> str | None:
     return None if valid_bsn(value) else "geen geldig BSN (9 cijfers en de elfproef)"
 
 
-def person_fields(key: int, role: PersonRole, title: str) -> list[FieldSpec]:
-    """The fields of one person of the household, named ``p<key>_...``."""
+def person_fields(
+    key: int, role: PersonRole, title: str, *, names_required: bool = False
+) -> list[FieldSpec]:
+    """The fields of one person of the household, named ``p<key>_...``. The names are needed
+    for every person with anything typed (``ScreeningForm.parsed``); ``names_required`` marks
+    them so from the start (the first person, the one the ban is about)."""
     p = f"p{key}_"
     return [
         FieldSpec(
@@ -53,8 +57,8 @@ def person_fields(key: int, role: PersonRole, title: str) -> list[FieldSpec]:
             options=[(r.label, r.value) for r in PersonRole],
             section=title,
         ),
-        FieldSpec(p + "first_name", "Voornaam", required=False),
-        FieldSpec(p + "last_name", "Achternaam", required=False),
+        FieldSpec(p + "first_name", "Voornaam", required=names_required),
+        FieldSpec(p + "last_name", "Achternaam", required=names_required),
         FieldSpec(p + "birth_date", "Geboortedatum", "date", required=False),
         FieldSpec(p + "bsn", "BSN", required=False, validate=_bsn),
         FieldSpec(p + "phone", "Telefoon (volwassene)", required=False, placeholder="06 12345678"),
@@ -91,7 +95,7 @@ def screening_fields(
         FieldSpec("house_number", "Huisnummer"),
         FieldSpec("postcode", "Postcode", placeholder="1234 AB"),
         FieldSpec("city", "Plaats"),
-        *person_fields(0, PersonRole.UITHUISGEPLAATSTE, person_title(1)),
+        *person_fields(0, PersonRole.UITHUISGEPLAATSTE, person_title(1), names_required=True),
         *person_fields(1, PersonRole.ACHTERBLIJVER, person_title(2)),
     ]
     titles = dict(RIHG_PARTS)
@@ -214,7 +218,7 @@ class ScreeningForm(ActionForm):
             for title in self.query(f"#s-{spec.name}"):
                 title.update(glyph_text(context(self), spec.section))
 
-    def action_add_person(self) -> None:
+    async def action_add_person(self) -> None:
         """A new person (role kind) after the last one; the cursor goes to its first name."""
         key, self.next_key = self.next_key, self.next_key + 1
         last = self._block(self.keys()[-1])[-1]
@@ -226,7 +230,7 @@ class ScreeningForm(ActionForm):
         block = person_fields(key, PersonRole.KIND, person_title(len(self.keys()) + 1))
         self.specs[at:at] = block
         widgets = [w for spec in block for w in self.field_widgets(spec, spec.default)]
-        self.query_one("#form-fields", VerticalScroll).mount_all(widgets, before=anchor)
+        await self.query_one("#form-fields", VerticalScroll).mount_all(widgets, before=anchor)
         self.call_after_refresh(self._focus, f"#f-p{key}_first_name")
 
     def action_remove_person(self) -> None:
@@ -251,10 +255,17 @@ class ScreeningForm(ActionForm):
         self.call_after_refresh(self._focus, f"#f-p{target}_first_name")
 
     def _focus(self, selector: str) -> None:
+        """Focus the widget and bring it (its person's heading first) into view once laid out."""
         found = self.query(selector)
-        if found:
-            found.first().focus()
-            found.first().scroll_visible()
+        if not found:
+            return
+        widget = found.first()
+        widget.focus(scroll_visible=False)
+        container = self.query_one("#form-fields", VerticalScroll)
+        key = selector.removeprefix("#f-").split("_", 1)[0]
+        heading = self.query(f"#s-{key}_role")
+        target = heading.first() if heading else widget
+        self.call_after_refresh(container.scroll_to_widget, target, animate=False, top=True)
 
     # --- checking and mapping the store's field names back ---------------------------------------
 
