@@ -67,10 +67,10 @@ REQUIRED_CONTENT: dict[DocumentKind, tuple[tuple[str, str, str], ...]] = {
 
 def contact_ban_default(persons: Iterable[PersonFacts]) -> list[str]:
     """The names the contact ban covers unless the user chooses otherwise: every achterblijver
-    and child (everyone in the household but the banned person)."""
-    return [
-        p.name for p in persons if p.role is not PersonRole.UITHUISGEPLAATSTE and p.name.strip()
-    ]
+    and child. Not a huisgenoot: someone else in the home, or in a linked case the other banned
+    person (issue 16), is named only when the user chooses so."""
+    chosen = (PersonRole.ACHTERBLIJVER, PersonRole.KIND)
+    return [p.name for p in persons if p.role in chosen and p.name.strip()]
 
 
 def contact_ban_names(value: Any) -> list[str]:

@@ -200,3 +200,15 @@ def test_a_case_keeps_its_one_banned_person():
     with pytest.raises(DomainError, match="Wth art. 2 lid 2"):
         check_household([kevin], [replace(kevin, birth_date=date(1992, 3, 28))], T0)
     check_household([kevin], [replace(kevin, birth_date=date(2000, 1, 1))], None)  # screening
+
+
+def test_the_contact_ban_covers_achterblijvers_and_children_not_a_huisgenoot_by_default():
+    from hvo_tui.domain.decisions import contact_ban_default
+
+    household = (
+        PersonFacts(PersonRole.UITHUISGEPLAATSTE, "Kevin Peeters"),
+        PersonFacts(PersonRole.ACHTERBLIJVER, "Sanne Peeters"),
+        PersonFacts(PersonRole.HUISGENOOT, "Ruud Peeters"),  # the other banned person
+        PersonFacts(PersonRole.KIND, "Mila Peeters"),
+    )
+    assert contact_ban_default(household) == ["Sanne Peeters", "Mila Peeters"]
