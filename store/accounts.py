@@ -56,6 +56,7 @@ from hvo_tui.domain.permissions import LOGIN_CODE_DAYS, Permission, Scope, allow
 from hvo_tui.domain.validation import normalise_phone, valid_email
 from hvo_tui.domain.vocab import Role
 
+from .api_sessions import end_sessions
 from .chain import append_event
 from .database import Repository
 from .interface import (
@@ -913,6 +914,7 @@ class Accounts(Repository):
                 values = dict(active=True, deactivated_at=None, failed_logins=0, locked_until=None)
             else:
                 values = dict(active=False, deactivated_at=now)
+                end_sessions(conn, account_id, now)  # issue 18: a deactivated account is out now
             conn.execute(update(AT).where(A.id == account_id).values(**values))
             self._admin_event(
                 conn,
@@ -944,6 +946,7 @@ class Accounts(Repository):
             if reset_totp:
                 values["totp_secret"] = None
             conn.execute(update(AT).where(A.id == account_id).values(**values))
+            end_sessions(conn, account_id, now)  # whoever had the old password is out
 
             retire_signing_keys(
                 conn, account_id, now, "inlogcode opnieuw uitgegeven door beheerder"
@@ -1241,20 +1244,32 @@ class Accounts(Repository):
         )
 
     def set_password(
-        self, account_id: int, old_or_code: str, new_password: str, *, now: datetime | None = None
+        self,
+        account_id: int,
+        old_or_code: str,
+        new_password: str,
+        *,
+        now: datetime | None = None,
+        keep_session: str | None = None,
     ) -> None:
         """Set a new password (at least 12 characters) after checking the current password or the
         one-time login code; clears the code and ``must_change_password``. A wrong current
-        password counts as a failed login (and can lock the account)."""
+        password counts as a failed login (and can lock the account). Every other session of the
+        account ends with it (``keep_session``: the token hash of the session that asked)."""
         moment = _aware(now) if now is not None else self.now()
         outcome = self._guard(
-            self._set_password, account_id, old_or_code or "", new_password or "", moment
+            self._set_password,
+            account_id,
+            old_or_code or "",
+            new_password or "",
+            moment,
+            keep_session,
         )
         if isinstance(outcome, LoginError):
             raise outcome
 
     def _set_password(
-        self, account_id: int, old: str, new: str, now: datetime
+        self, account_id: int, old: str, new: str, now: datetime, keep: str | None
     ) -> LoginError | None:
         with self.engine.begin() as conn:
             row = self._account(conn, account_id, lock=True)
@@ -1305,6 +1320,7 @@ class Accounts(Repository):
                     locked_until=None,
                 )
             )
+            end_sessions(conn, account_id, now, keep)  # another device with the old one is out
             # the mayor's signing key follows the password
             rekey_after_password_change(
                 conn, account_id, old_password=None if used_code else old, new_password=new, now=now

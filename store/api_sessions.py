@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from .models import Account, ApiSession, Organisation
 
@@ -110,11 +110,18 @@ def revoke_session(engine: Engine, token_hash: str, now: datetime) -> bool:
 
 def revoke_account_sessions(engine: Engine, account_id: int, now: datetime) -> int:
     with engine.begin() as conn:
-        return conn.execute(
-            update(ApiSession.__table__)
-            .where(S.account_id == account_id, S.revoked_at.is_(None))
-            .values(revoked_at=now)
-        ).rowcount
+        return end_sessions(conn, account_id, now)
+
+
+def end_sessions(conn: Connection, account_id: int, now: datetime, keep: str | None = None) -> int:
+    """End every live session of the account but ``keep`` (a token hash: the session that
+    changed its own password stays), in the caller's transaction: a password change, a login
+    reset or a deactivation ends them together with the change, for every server process (each
+    rechecks its sessions within seconds: ``hvo_tui.api.sessions``)."""
+    query = update(ApiSession.__table__).where(S.account_id == account_id, S.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(S.token_hash != keep)
+    return conn.execute(query.values(revoked_at=now)).rowcount
 
 
 def password_set(engine: Engine, token_hash: str) -> None:

@@ -453,9 +453,17 @@ class SqlStore:
         return self.accounts.authenticate(username, password, totp_code=totp_code, now=now)
 
     def set_password(
-        self, account_id: int, old_or_code: str, new_password: str, *, now: datetime | None = None
+        self,
+        account_id: int,
+        old_or_code: str,
+        new_password: str,
+        *,
+        now: datetime | None = None,
+        keep_session: str | None = None,
     ) -> None:
-        return self.accounts.set_password(account_id, old_or_code, new_password, now=now)
+        return self.accounts.set_password(
+            account_id, old_or_code, new_password, now=now, keep_session=keep_session
+        )
 
     # --- reports (store/reports.py) ---
 

@@ -150,6 +150,10 @@ class Sessions:
         )
         return self._forget(lambda s: s.account_id == account_id)
 
+    def forget_others(self, session: Session) -> int:
+        """This process forgets the account's other sessions (the store ended them)."""
+        return self._forget(lambda s: s.account_id == session.account_id and s.key != session.key)
+
     def password_set(self, session: Session) -> None:
         self._guard(lambda: api_sessions.password_set(self.engine, session.key))
         session.logged_in = dataclasses.replace(session.logged_in, must_change_password=False)

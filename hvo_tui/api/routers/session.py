@@ -60,8 +60,14 @@ def set_password(body: PasswordBody, request: Request, ctx: Ctx = Depends(any_se
     """A new password for one's own account, after the current password or one-time code."""
     if body.account_id is not None and body.account_id != ctx.session.account_id:
         raise Refused("U kunt alleen uw eigen wachtwoord wijzigen.", "account_id")
+    sessions = api_state(request).sessions
     ctx.store.set_password(
-        ctx.session.account_id, body.current, body.new_password, now=ctx.store.now()
+        ctx.session.account_id,
+        body.current,
+        body.new_password,
+        now=ctx.store.now(),
+        keep_session=ctx.session.key,  # this session stays; every other one of the account ends
     )
-    api_state(request).sessions.password_set(ctx.session)
+    sessions.forget_others(ctx.session)
+    sessions.password_set(ctx.session)
     return ok(status=204)
