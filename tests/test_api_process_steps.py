@@ -361,10 +361,8 @@ def test_imposing_on_a_minor_through_the_action_is_422_at_birth_date(world):
 
 def test_child_abuse_veilig_thuis_consulted_before_imposing_over_the_api(world):
     """Wth art. 2 lid 3. Consulting Veilig Thuis (``consult_vt``) is what marks a case as one of
-    child abuse; it also records the consultation, so a case marked as child abuse without a
-    consultation cannot be made over the API (nor anywhere: no other writer sets child_abuse)
-    and the impose guard's refusal cannot be reached. What can be refused: a consultation after
-    T0, at ``at`` with the article."""
+    child abuse and records the consultation; a consultation after T0 is refused at ``at`` with
+    the article. (Imposing with ``child_abuse`` without one: the next test.)"""
     world.clock.at = T0
     body = screening(world.municipalities["Roermond"], decision=None)
     case_id = world.client("dewit").post("/screenings", json=body).json()["case_id"]
@@ -378,6 +376,22 @@ def test_child_abuse_veilig_thuis_consulted_before_imposing_over_the_api(world):
     assert "Wth art. 2 lid 3" in refused_422(world, late, "at", before)
     deadlines = {d.kind: d.state for d in case_deadlines(world.row(case_id).facts, T0.add(hours=1))}
     assert deadlines[DeadlineKind.VT_CONSULTED] is not DeadlineState.MISSED
+
+
+def test_a_child_abuse_ban_without_veilig_thuis_consulted_is_422_at_child_abuse(world):
+    """Wth art. 2 lid 3 over the API: imposing with ``child_abuse`` before Veilig Thuis was
+    consulted is refused at that field with the article, nothing saved; after the consultation
+    (before T0) the same request imposes the ban, marked as child abuse."""
+    world.clock.at = T0
+    body = screening(world.municipalities["Roermond"], decision=None)
+    case_id = world.client("dewit").post("/screenings", json=body).json()["case_id"]
+    before = world.digest()
+    refused = world.act("dewit", case_id, "impose", imposed_at=T0, child_abuse=True)
+    assert "Wth art. 2 lid 3" in refused_422(world, refused, "child_abuse", before)
+    assert world.act("dewit", case_id, "consult_vt", at=T0.subtract(minutes=10)).is_success
+    imposed = world.act("dewit", case_id, "impose", imposed_at=T0, child_abuse=True)
+    assert imposed.status_code == 200, imposed.text
+    assert world.row(case_id).facts.child_abuse
 
 
 # --- scope and role ------------------------------------------------------------------------------

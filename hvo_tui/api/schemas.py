@@ -96,6 +96,8 @@ class ActionParams(BaseModel):
     reason: Text | None = None
     at: Moment | None = None
     address: Annotated[str, Field(max_length=300), AfterValidator(clean)] | None = None
+    # impose: a ban for (suspected) child abuse (Wth art. 2 lid 3: Veilig Thuis consulted first)
+    child_abuse: bool | None = None
 
 
 class ActionBody(BaseModel):
