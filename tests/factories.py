@@ -16,6 +16,7 @@ from store.models import (
     Case,
     CasePartner,
     CasePerson,
+    DecisionServing,
     Document,
     Municipality,
     Organisation,
@@ -187,5 +188,31 @@ def add_meeting(conn, case_id: int, held_at: datetime, kind: str = "overleg_dag3
     return conn.execute(
         insert(Meeting.__table__).values(
             case_id=case_id, kind=kind, held_at=held_at, participants="", outcome=""
+        )
+    ).inserted_primary_key[0]
+
+
+def add_serving(
+    conn,
+    case_id: int,
+    document_id: int,
+    served_at: datetime,
+    *,
+    recipient: str = "uithuisgeplaatste",
+    manner: str = "uitgereikt",
+    served_by: str = "Agent Janssen",
+    written_at: datetime | None = None,
+) -> int:
+    """A decision served (issue 16, store/servings.py), straight into the table."""
+    return conn.execute(
+        insert(DecisionServing.__table__).values(
+            document_id=document_id,
+            case_id=case_id,
+            recipient=recipient,
+            manner=manner,
+            served_at=served_at,
+            written_at=written_at,
+            served_by_name=served_by,
+            created_at=_utcnow(),
         )
     ).inserted_primary_key[0]

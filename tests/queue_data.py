@@ -7,7 +7,14 @@ from datetime import date
 
 import pendulum
 
-from tests.factories import add_document, add_meeting, add_partner, add_person, seed_case
+from tests.factories import (
+    add_document,
+    add_meeting,
+    add_partner,
+    add_person,
+    add_serving,
+    seed_case,
+)
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 11):
@@ -119,7 +126,9 @@ def seed_queue(conn) -> dict[str, int]:
     )
     _basics(conn, ids["later"], t0)
     for kind in ("zorgadvies", "beleidsadvies", "verlenging"):
-        add_document(conn, ids["later"], kind, "received", received_at=at(18, 12))
+        verlenging = add_document(conn, ids["later"], kind, "received", received_at=at(18, 12))
+    # The extension reached the banned person before the ban's end (issue 16: else it is missed).
+    add_serving(conn, ids["later"], verlenging, at(19, 18))
     add_person(conn, ids["later"], "Piet", "Bakker", birth=date(1975, 11, 11))
 
     # A screening started this morning.

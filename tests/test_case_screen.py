@@ -134,14 +134,18 @@ async def test_the_mayors_decision_offers_the_limit_and_refuses_beyond_it(world,
         with world.connect() as conn:
             case = conn.execute(select(Case.__table__).where(C.id == world.ids["today"])).one()
         assert case.status == "extended"
+        # Next: the extension must reach the banned person before the old end, today 17:00
+        # (issue 16; the ban itself now runs 18 days longer).
         await wait_for(
             pilot,
             lambda: (
-                "nog 18 d"
+                "vandaag 17:00"
                 in " ".join(
                     c.plain
                     for c in queue.query_one("#queue-table").get_row(str(world.ids["today"]))
                 )
+                and "extension_served"
+                in {d.kind.value for d in queue.model.derived[world.ids["today"]].deadlines}
             ),
         )
 
