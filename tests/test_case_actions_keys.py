@@ -113,3 +113,64 @@ async def test_report_a_violation_through_the_life_cycle_form(world):
             select(Case.__table__.c.violation_count).where(Case.__table__.c.id == world.ids["soon"])
         ).scalar()
     assert after == before + 1
+
+
+async def test_a_child_abuse_ban_is_refused_at_its_field_until_veilig_thuis_was_consulted(world):
+    """Wth art. 2 lid 3 on screen: imposing with 'kindermishandeling: ja' before Veilig Thuis was
+    consulted shows the article at that field, nothing saved, everything typed kept; 'nee'
+    imposes the ban."""
+    from store.interface import Actor
+    from tests.factories import account_id, add_partner
+
+    with world.begin() as conn:  # the HOvJ on the screening (Gouda, Hollands Midden)
+        account = dict(organisation="Politie Hollands Midden", regions=("Hollands Midden",))
+        add_partner(conn, world.ids["screening"], "hovj", "dewit", "Hoofdagent De Wit", **account)
+        hovj = account_id(conn, "dewit", "Hoofdagent De Wit", role="hovj", **account)
+    actor = Actor(
+        name="Hoofdagent De Wit", roles=frozenset({"hovj"}), account_id=hovj, username="dewit"
+    )
+    app = app_for(world, actor)
+
+    def status() -> tuple[str, bool]:
+        with world.connect() as conn:
+            return tuple(
+                conn.execute(
+                    select(Case.__table__.c.status, Case.__table__.c.child_abuse).where(
+                        Case.__table__.c.id == world.ids["screening"]
+                    )
+                ).one()
+            )
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await goto(pilot, "HV-2026-00105")  # the screening
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(pilot.app.screen, CaseScreen) and pilot.app.screen.detail is not None
+            ),
+        )
+        await pilot.press("l")
+        form = await form_open(pilot)
+        options = [value for _, value in form.specs[0].options]
+        action = form.query_one("#f-action", Select)
+        action.focus()
+        await pilot.press("enter", "home", *["down"] * options.index("impose"), "enter")
+        await pilot.pause()
+        assert action.value == "impose"
+        abuse = form.query_one("#f-child_abuse", Select)
+        abuse.focus()
+        await pilot.press("enter", "home", "down", "enter")
+        await pilot.pause()
+        assert abuse.value == "ja"
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: "art. 2 lid 3" in _plain(form.query_one("#e-child_abuse")))
+        assert pilot.app.screen is form and abuse.value == "ja" and action.value == "impose"
+        assert status() == ("screening", False)  # nothing saved
+        abuse.focus()
+        await pilot.press("enter", "home", "enter")
+        await pilot.pause()
+        assert abuse.value == "nee"
+        await save(pilot)
+    assert status() == ("imposed", False)

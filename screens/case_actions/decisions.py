@@ -136,10 +136,22 @@ class LifeCycle(CaseActionSpec):
                 required=False,
             ),
             FieldSpec("outcome", "Uitspraak / reden", required=False),
+            # Wth art. 2 lid 3: a ban for child abuse only after Veilig Thuis was consulted
+            FieldSpec(
+                "child_abuse",
+                "Kindermishandeling (vermoeden)?",
+                "select",
+                options=[("nee", "nee"), ("ja (Veilig Thuis vooraf geraadpleegd)", "ja")],
+                when=("action", CaseAction.IMPOSE.value),
+            ),
         ]
 
     def prefill(self, on: OnCase) -> dict[str, Any]:
-        return {"action": self.possible(on)[0].value, "moment": on.now}
+        return {
+            "action": self.possible(on)[0].value,
+            "moment": on.now,
+            "child_abuse": "ja" if on.facts.child_abuse else "nee",
+        }
 
     def save(self, on: OnCase, values: dict[str, Any], version: int) -> int:
         return on.store.apply_action(
@@ -151,8 +163,11 @@ def lifecycle_params(values: dict[str, Any]) -> dict[str, Any]:
     """The store's parameters of a life-cycle step from the form's one moment and outcome."""
     action = CaseAction(values["action"])
     moment = values.get("moment")
-    if action is CaseAction.IMPOSE and moment:
-        return {"imposed_at": moment}
+    if action is CaseAction.IMPOSE:
+        params = {"imposed_at": moment} if moment else {}
+        if values.get("child_abuse") == "ja":
+            params["child_abuse"] = True
+        return params
     if action is CaseAction.REGISTER_APPEAL and moment:
         return {"requested_at": moment}
     if action is CaseAction.SCHEDULE_HEARING:
